@@ -1,0 +1,57 @@
+public import KQLSyntax
+
+/// A typed scalar expression, resolved against one input schema and ready to run over a batch.
+public indirect enum BoundExpr: Sendable {
+    case column(Int, KQLType)
+    case constant(Value, KQLType)
+    case call(FunctionDef, [BoundExpr], KQLType, Span)
+    case and(BoundExpr, BoundExpr)
+    case or(BoundExpr, BoundExpr)
+    /// `x in (set)` with a constant set, precomputed once.
+    case inSet(BoundExpr, InSet, negated: Bool)
+
+    public var type: KQLType {
+        switch self {
+        case .column(_, let t), .constant(_, let t), .call(_, _, let t, _): return t
+        case .and, .or, .inSet: return .bool
+        }
+    }
+
+    public var constantValue: Value? { if case .constant(let v, _) = self { return v }; return nil }
+}
+
+/// A precomputed membership set for `in`, `!in`, `in~`, `!in~`.
+public struct InSet: Sendable {
+    public var strings: Set<String>
+    public var longs: Set<Int64>
+    public var doubles: Set<Double>
+    public var values: Set<Value>
+    public var caseInsensitive: Bool
+
+    init(items: [Value], caseInsensitive: Bool) {
+        self.caseInsensitive = caseInsensitive
+        var s = Set<String>(), l = Set<Int64>(), d = Set<Double>(), v = Set<Value>()
+        for x in items {
+            switch x {
+            case .string(let t): s.insert(caseInsensitive ? t.lowercased() : t)
+            case .long(let n): l.insert(n); d.insert(Double(n))
+            case .real(let r): d.insert(r); if r == r.rounded(), abs(r) < 9e18 { l.insert(Int64(r)) }
+            case .null: break
+            default: v.insert(x)
+            }
+            if case .string = x {} else { s.insert(caseInsensitive ? x.kqlString.lowercased() : x.kqlString) }
+            v.insert(x)
+        }
+        strings = s; longs = l; doubles = d; self.values = v
+    }
+
+    func contains(_ x: Value) -> Bool {
+        switch x {
+        case .null: return false
+        case .string(let t): return strings.contains(caseInsensitive ? t.lowercased() : t)
+        case .long(let n): return longs.contains(n)
+        case .real(let r): return doubles.contains(r)
+        default: return values.contains(x) || strings.contains(caseInsensitive ? x.kqlString.lowercased() : x.kqlString)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+/// `== != < <= > >= =~ !~`: typed kernels for numbers, datetimes and strings; null in, null out.
+enum Comparison {
+    enum Op: String { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=" }
+
+    @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T, _ op: Op) -> Bool {
+        switch op {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        case .ge: return a >= b
+        }
+    }
+
+    static func resultType(_ t: [KQLType]) -> KQLType? {
+        let a = t[0], b = t[1]
+        if a == b || a == .dynamic || b == .dynamic { return .bool }
+        if a.isNumeric && b.isNumeric { return .bool }
+        if (a == .string && b == .guid) || (a == .guid && b == .string) { return .bool }
+        return nil
+    }
+
+    static func def(_ op: Op) -> FunctionDef {
+        FunctionDef(op.rawValue, args: 2...2, returns: { resultType($0) == nil ? nil : .bool },
+                    row: { a, _ in compareValues(a[0], a[1], op) },
+                    vector: { v, t, n, _ in vector(v, t, n, op) })
+    }
+
+    static func compareValues(_ a: Value, _ b: Value, _ op: Op) -> Value {
+        if a.isNull || b.isNull {
+            // Dynamic nulls compare equal only to each other under ==/!= in Kusto's dynamic semantics.
+            return .null
+        }
+        switch (a, b) {
+        case (.string(let x), .string(let y)), (.guid(let x), .guid(let y)), (.string(let x), .guid(let y)), (.guid(let x), .string(let y)):
+            return .bool(test(x, y, op))
+        case (.bool(let x), .bool(let y)): return .bool(test(x ? 1 : 0, y ? 1 : 0, op))
+        case (.long(let x), .long(let y)), (.datetime(let x), .datetime(let y)), (.timespan(let x), .timespan(let y)):
+            return .bool(test(x, y, op))
+        default:
+            if let x = numeric(a), let y = numeric(b) { return .bool(test(x, y, op)) }
+            if case .string(let s) = b { return .bool(test(a.kqlString, s, op)) }
+            if case .string(let s) = a { return .bool(test(s, b.kqlString, op)) }
+            if op == .eq { return .bool(a == b) }
+            if op == .ne { return .bool(a != b) }
+            return .null
+        }
+    }
+
+    static func numeric(_ v: Value) -> Double? {
+        switch v {
+        case .long(let x): return Double(x)
+        case .real(let x): return x
+        default: return nil
+        }
+    }
+
+    /// Int64 view of an int-backed vector.
+    enum I64 { case col([Int64], [Bool]?), scalar(Int64?) }
+    static func i64(_ v: Vec) -> I64? {
+        switch v {
+        case .scalar(let s):
+            switch s {
+            case .null: return .scalar(nil)
+            case .long(let x), .datetime(let x), .timespan(let x): return .scalar(x)
+            default: return nil
+            }
+        case .column(let c):
+            if case .int64(let a) = c.data { return .col(a, c.nulls) }
+            return nil
+        }
+    }
+    enum F64 { case col([Double], [Bool]?), scalar(Double?) }
+    static func f64(_ v: Vec) -> F64? {
+        switch v {
+        case .scalar(let s):
+            switch s {
+            case .null: return .scalar(nil)
+            case .long(let x): return .scalar(Double(x))
+            case .real(let x): return .scalar(x)
+            default: return nil
+            }
+        case .column(let c):
+            if case .double(let a) = c.data { return .col(a, c.nulls) }
+            if case .int64(let a) = c.data, c.type.isIntegral { return .col(a.map(Double.init), c.nulls) }
+            return nil
+        }
+    }
+
+    static func vector(_ v: [Vec], _ t: [KQLType], _ n: Int, _ op: Op) -> Vec? {
+        if v[0].isScalar && v[1].isScalar { return nil }
+        if t[0].isInt64Backed && t[1].isInt64Backed && (t[0] == t[1] || (t[0].isIntegral && t[1].isIntegral)),
+           let a = i64(v[0]), let b = i64(v[1]) {
+            return kernel(a, b, n, op)
+        }
+        if t[0].isNumeric && t[1].isNumeric, let a = f64(v[0]), let b = f64(v[1]) {
+            return kernelF(a, b, n, op)
+        }
+        if t[0] == .string && t[1] == .string {
+            return stringKernel(v[0], v[1], n, op)
+        }
+        return nil
+    }
+
+    static func kernel(_ a: I64, _ b: I64, _ n: Int, _ op: Op) -> Vec {
+        var out = [Bool](repeating: false, count: n)
+        var nulls: [Bool]? = nil
+        switch (a, b) {
+        case (.col(let x, let xn), .scalar(let y)):
+            guard let y else { return .column(Column(type: .bool, data: .bool(out), nulls: [Bool](repeating: true, count: n))) }
+            out.withUnsafeMutableBufferPointer { o in x.withUnsafeBufferPointer { px in
+                switch op {
+                case .eq: for i in 0..<n { o[i] = px[i] == y }
+                case .ne: for i in 0..<n { o[i] = px[i] != y }
+                case .lt: for i in 0..<n { o[i] = px[i] < y }
+                case .le: for i in 0..<n { o[i] = px[i] <= y }
+                case .gt: for i in 0..<n { o[i] = px[i] > y }
+                case .ge: for i in 0..<n { o[i] = px[i] >= y }
+                }
+            } }
+            nulls = xn
+        case (.scalar(let x), .col(let y, let yn)):
+            guard let x else { return .column(Column(type: .bool, data: .bool(out), nulls: [Bool](repeating: true, count: n))) }
+            for i in 0..<n { out[i] = test(x, y[i], op) }
+            nulls = yn
+        case (.col(let x, let xn), .col(let y, let yn)):
+            out.withUnsafeMutableBufferPointer { o in x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
+                for i in 0..<n { o[i] = test(px[i], py[i], op) }
+            } } }
+            if xn != nil || yn != nil { nulls = (0..<n).map { (xn?[$0] ?? false) || (yn?[$0] ?? false) } }
+        case (.scalar, .scalar): break
+        }
+        return .column(Column(type: .bool, data: .bool(out), nulls: nulls))
+    }
+
+    static func kernelF(_ a: F64, _ b: F64, _ n: Int, _ op: Op) -> Vec {
+        var out = [Bool](repeating: false, count: n)
+        var nulls: [Bool]? = nil
+        switch (a, b) {
+        case (.col(let x, let xn), .scalar(let y)):
+            guard let y else { return .column(Column(type: .bool, data: .bool(out), nulls: [Bool](repeating: true, count: n))) }
+            for i in 0..<n { out[i] = test(x[i], y, op) }
+            nulls = xn
+        case (.scalar(let x), .col(let y, let yn)):
+            guard let x else { return .column(Column(type: .bool, data: .bool(out), nulls: [Bool](repeating: true, count: n))) }
+            for i in 0..<n { out[i] = test(x, y[i], op) }
+            nulls = yn
+        case (.col(let x, let xn), .col(let y, let yn)):
+            for i in 0..<n { out[i] = test(x[i], y[i], op) }
+            if xn != nil || yn != nil { nulls = (0..<n).map { (xn?[$0] ?? false) || (yn?[$0] ?? false) } }
+        case (.scalar, .scalar): break
+        }
+        return .column(Column(type: .bool, data: .bool(out), nulls: nulls))
+    }
+
+    static func stringKernel(_ a: Vec, _ b: Vec, _ n: Int, _ op: Op) -> Vec? {
+        var out = [Bool](repeating: false, count: n)
+        switch (a, b) {
+        case (.column(let c), .scalar(.string(let y))):
+            guard case .string(let x) = c.data else { return nil }
+            if op == .eq || op == .ne {
+                // Compare UTF-8 bytes directly: cheaper than String equality's normalisation checks.
+                let needle = StringMatch.Needle(y, mode: .equals, caseSensitive: true)
+                for i in 0..<n { out[i] = needle.matches(x[i]) == (op == .eq) }
+            } else {
+                for i in 0..<n { out[i] = test(x[i], y, op) }
+            }
+        case (.scalar(.string(let x)), .column(let c)):
+            guard case .string(let y) = c.data else { return nil }
+            for i in 0..<n { out[i] = test(x, y[i], op) }
+        case (.column(let c1), .column(let c2)):
+            guard case .string(let x) = c1.data, case .string(let y) = c2.data else { return nil }
+            for i in 0..<n { out[i] = test(x[i], y[i], op) }
+        default: return nil
+        }
+        return .column(Column(type: .bool, data: .bool(out)))
+    }
+}

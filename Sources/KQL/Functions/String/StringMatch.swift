@@ -1,0 +1,109 @@
+/// Byte-level matching for Kusto's string operators. Case-insensitive forms fold ASCII; needles with
+/// non-ASCII letters fall back to full Unicode lower-casing.
+enum StringMatch {
+    enum Mode { case contains, has, hasPrefix, hasSuffix, startsWith, endsWith, equals }
+
+    /// A needle prepared once for many haystacks.
+    struct Needle {
+        let bytes: [UInt8]
+        let lowered: [UInt8]
+        let caseSensitive: Bool
+        let mode: Mode
+        let ascii: Bool
+        let text: String
+        let firstIsAlnum: Bool
+        let lastIsAlnum: Bool
+
+        init(_ s: String, mode: Mode, caseSensitive: Bool) {
+            text = s
+            bytes = Array(s.utf8)
+            ascii = bytes.allSatisfy { $0 < 0x80 }
+            lowered = caseSensitive ? bytes : bytes.map(StringMatch.lower)
+            self.caseSensitive = caseSensitive
+            self.mode = mode
+            firstIsAlnum = bytes.first.map(StringMatch.isTermByte) ?? false
+            lastIsAlnum = bytes.last.map(StringMatch.isTermByte) ?? false
+        }
+
+        func matches(_ hay: String) -> Bool {
+            if !caseSensitive && !ascii {
+                return Needle(text.lowercased(), mode: mode, caseSensitive: true).matches(hay.lowercased())
+            }
+            var h = hay
+            return h.withUTF8 { matches(bytes: $0) }
+        }
+
+        func matches(bytes h: UnsafeBufferPointer<UInt8>) -> Bool {
+            let n = lowered.count
+            switch mode {
+            case .equals: return h.count == n && eq(h, 0)
+            case .startsWith: return h.count >= n && eq(h, 0)
+            case .endsWith: return h.count >= n && eq(h, h.count - n)
+            default: break
+            }
+            if n == 0 { return mode == .contains || mode == .hasPrefix || mode == .hasSuffix }
+            if h.count < n { return false }
+            let f0 = lowered[0]
+            let f1 = caseSensitive ? f0 : StringMatch.upper(f0)
+            var i = 0
+            let last = h.count - n
+            while i <= last {
+                let c = h[i]
+                if c == f0 || c == f1, eq(h, i) {
+                    switch mode {
+                    case .contains: return true
+                    case .has:
+                        if boundaryBefore(h, i) && boundaryAfter(h, i + n) { return true }
+                    case .hasPrefix:
+                        if boundaryBefore(h, i) { return true }
+                    case .hasSuffix:
+                        if boundaryAfter(h, i + n) { return true }
+                    default: return true
+                    }
+                }
+                i += 1
+            }
+            return false
+        }
+
+        @inline(__always) func boundaryBefore(_ h: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+            !firstIsAlnum || i == 0 || !StringMatch.isTermByte(h[i - 1])
+        }
+        @inline(__always) func boundaryAfter(_ h: UnsafeBufferPointer<UInt8>, _ e: Int) -> Bool {
+            !lastIsAlnum || e >= h.count || !StringMatch.isTermByte(h[e])
+        }
+
+        @inline(__always) func eq(_ h: UnsafeBufferPointer<UInt8>, _ at: Int) -> Bool {
+            var k = 0
+            let n = lowered.count
+            if caseSensitive {
+                while k < n { if h[at + k] != lowered[k] { return false }; k += 1 }
+            } else {
+                while k < n { if StringMatch.lower(h[at + k]) != lowered[k] { return false }; k += 1 }
+            }
+            return true
+        }
+    }
+
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
+    @inline(__always) static func upper(_ c: UInt8) -> UInt8 { c >= 97 && c <= 122 ? c & ~0x20 : c }
+    /// Kusto's terms are runs of letters and digits; non-ASCII bytes count as letters.
+    @inline(__always) static func isTermByte(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0x80
+    }
+
+    /// Kusto's `like` (SQL-style `%` and `_`), case-insensitive unless `_cs`.
+    static func like(_ s: String, _ pattern: String, caseSensitive: Bool) -> Bool {
+        let a = Array((caseSensitive ? s : s.lowercased()).unicodeScalars)
+        let p = Array((caseSensitive ? pattern : pattern.lowercased()).unicodeScalars)
+        var i = 0, j = 0, star = -1, mark = 0
+        while i < a.count {
+            if j < p.count && (p[j] == "_" || p[j] == a[i]) { i += 1; j += 1 }
+            else if j < p.count && p[j] == "%" { star = j; mark = i; j += 1 }
+            else if star >= 0 { j = star + 1; mark += 1; i = mark }
+            else { return false }
+        }
+        while j < p.count && p[j] == "%" { j += 1 }
+        return j == p.count
+    }
+}

@@ -1,0 +1,217 @@
+/// Typed column storage. `int`, `long`, `datetime` and `timespan` use `int64`; `real` and `decimal` use
+/// `double`; `string` and `guid` use `string`; `dynamic` uses `value`.
+public enum ColumnData: Sendable {
+    case bool([Bool])
+    case int64([Int64])
+    case double([Double])
+    case string([String])
+    case value([Value])
+}
+
+/// One column: a typed buffer plus an optional null mask (`true` = null). Strings are never null.
+public struct Column: Sendable {
+    public var type: KQLType
+    public var data: ColumnData
+    public var nulls: [Bool]?
+
+    public init(type: KQLType, data: ColumnData, nulls: [Bool]? = nil) {
+        self.type = type
+        self.data = data
+        self.nulls = nulls.flatMap { $0.contains(true) ? $0 : nil }
+    }
+
+    public var count: Int {
+        switch data {
+        case .bool(let a): return a.count
+        case .int64(let a): return a.count
+        case .double(let a): return a.count
+        case .string(let a): return a.count
+        case .value(let a): return a.count
+        }
+    }
+
+    @inline(__always) public func isNull(_ i: Int) -> Bool {
+        if let n = nulls { return n[i] }
+        if case .value(let a) = data { return a[i].isNull }
+        return false
+    }
+
+    /// The value at a row, boxed. For the long tail of functions and for output, not for hot loops.
+    public func value(at i: Int) -> Value {
+        if let n = nulls, n[i] { return .null }
+        switch data {
+        case .bool(let a): return .bool(a[i])
+        case .int64(let a):
+            switch type {
+            case .datetime: return .datetime(a[i])
+            case .timespan: return .timespan(a[i])
+            default: return .long(a[i])
+            }
+        case .double(let a): return .real(a[i])
+        case .string(let a): return type == .guid ? .guid(a[i]) : .string(a[i])
+        case .value(let a): return a[i]
+        }
+    }
+
+    /// An empty column of a type.
+    public static func empty(_ type: KQLType) -> Column {
+        Column(type: type, data: ColumnData.empty(for: type))
+    }
+
+    /// Builds a column from boxed values, converting each to the column's type (null where impossible).
+    public static func from(values: [Value], type: KQLType) -> Column {
+        var b = ColumnBuilder(type: type, capacity: values.count)
+        for v in values { b.append(v) }
+        return b.finish()
+    }
+
+    /// A column repeating one value.
+    public static func constant(_ v: Value, type: KQLType, count: Int) -> Column {
+        let conv = v.converted(to: type)
+        if conv.isNull && type != .string && type != .dynamic {
+            let base = Column.constant(Value.defaultValue(for: type), type: type, count: count)
+            return Column(type: type, data: base.data, nulls: count > 0 ? [Bool](repeating: true, count: count) : nil)
+        }
+        switch (type, conv) {
+        case (.bool, .bool(let b)): return Column(type: type, data: .bool([Bool](repeating: b, count: count)))
+        case (_, _) where type.isInt64Backed: return Column(type: type, data: .int64([Int64](repeating: conv.asInt64 ?? 0, count: count)))
+        case (.real, _), (.decimal, _): return Column(type: type, data: .double([Double](repeating: conv.asDouble ?? 0, count: count)))
+        case (.string, .string(let s)), (.guid, .guid(let s)): return Column(type: type, data: .string([String](repeating: s, count: count)))
+        case (.string, _): return Column(type: type, data: .string([String](repeating: "", count: count)))
+        default: return Column(type: type, data: .value([Value](repeating: conv, count: count)))
+        }
+    }
+
+    /// Rows at the given indices, in that order; `-1` yields a null (used by outer joins).
+    public func gather(_ idx: [Int]) -> Column {
+        var outNulls: [Bool]? = nil
+        let hasMissing = idx.contains(-1)
+        if nulls != nil || hasMissing {
+            outNulls = idx.map { $0 < 0 || (nulls?[$0] ?? false) }
+        }
+        switch data {
+        case .bool(let a): return Column(type: type, data: .bool(idx.map { $0 < 0 ? false : a[$0] }), nulls: outNulls)
+        case .int64(let a): return Column(type: type, data: .int64(idx.map { $0 < 0 ? 0 : a[$0] }), nulls: outNulls)
+        case .double(let a): return Column(type: type, data: .double(idx.map { $0 < 0 ? 0 : a[$0] }), nulls: outNulls)
+        case .string(let a): return Column(type: type, data: .string(idx.map { $0 < 0 ? "" : a[$0] }), nulls: type == .guid ? outNulls : nil)
+        case .value(let a): return Column(type: type, data: .value(idx.map { $0 < 0 ? .null : a[$0] }))
+        }
+    }
+
+    /// Rows where `mask` is true.
+    public func filter(_ mask: [Bool]) -> Column {
+        var idx: [Int] = []
+        idx.reserveCapacity(mask.count / 4)
+        for i in 0..<mask.count where mask[i] { idx.append(i) }
+        return gather(idx)
+    }
+
+    public func slice(_ range: Range<Int>) -> Column {
+        let n = nulls.map { Array($0[range]) }
+        switch data {
+        case .bool(let a): return Column(type: type, data: .bool(Array(a[range])), nulls: n)
+        case .int64(let a): return Column(type: type, data: .int64(Array(a[range])), nulls: n)
+        case .double(let a): return Column(type: type, data: .double(Array(a[range])), nulls: n)
+        case .string(let a): return Column(type: type, data: .string(Array(a[range])), nulls: n)
+        case .value(let a): return Column(type: type, data: .value(Array(a[range])))
+        }
+    }
+
+    /// Concatenates columns of one type.
+    public static func concat(_ parts: [Column], type: KQLType) -> Column {
+        var b = ColumnBuilder(type: type, capacity: parts.reduce(0) { $0 + $1.count })
+        for p in parts {
+            if p.type == type || (p.type.isInt64Backed && type.isInt64Backed && p.type == type) {
+                b.append(column: p)
+            } else {
+                for i in 0..<p.count { b.append(p.value(at: i)) }
+            }
+        }
+        return b.finish()
+    }
+}
+
+extension ColumnData {
+    static func empty(for type: KQLType) -> ColumnData {
+        switch type {
+        case .bool: return .bool([])
+        case .int, .long, .datetime, .timespan: return .int64([])
+        case .real, .decimal: return .double([])
+        case .string, .guid: return .string([])
+        case .dynamic: return .value([])
+        }
+    }
+}
+
+/// Appends values of one type into a column, tracking nulls lazily.
+public struct ColumnBuilder {
+    public let type: KQLType
+    var bools: [Bool] = []
+    var ints: [Int64] = []
+    var doubles: [Double] = []
+    var strings: [String] = []
+    var values: [Value] = []
+    var nulls: [Bool] = []
+    var anyNull = false
+    var n = 0
+
+    public init(type: KQLType, capacity: Int = 0) {
+        self.type = type
+        switch type {
+        case .bool: bools.reserveCapacity(capacity)
+        case .int, .long, .datetime, .timespan: ints.reserveCapacity(capacity)
+        case .real, .decimal: doubles.reserveCapacity(capacity)
+        case .string, .guid: strings.reserveCapacity(capacity)
+        case .dynamic: values.reserveCapacity(capacity)
+        }
+    }
+
+    mutating func markNull(_ isNull: Bool) {
+        if isNull && !anyNull { anyNull = true; nulls = [Bool](repeating: false, count: n) }
+        if anyNull { nulls.append(isNull) }
+        n += 1
+    }
+
+    public mutating func append(_ v: Value) {
+        let c = v.converted(to: type)
+        switch type {
+        case .bool: bools.append(c.asBool ?? false); markNull(c.isNull)
+        case .int, .long, .datetime, .timespan: ints.append(c.asInt64 ?? 0); markNull(c.isNull)
+        case .real, .decimal: doubles.append(c.asDouble ?? 0); markNull(c.isNull)
+        case .string: strings.append(c.asString ?? ""); n += 1; if anyNull { nulls.append(false) }
+        case .guid:
+            if case .guid(let g) = c { strings.append(g); markNull(false) } else { strings.append(""); markNull(true) }
+        case .dynamic: values.append(c); n += 1; if anyNull { nulls.append(false) }
+        }
+    }
+
+    public mutating func append(column p: Column) {
+        let start = n
+        switch p.data {
+        case .bool(let a): bools.append(contentsOf: a)
+        case .int64(let a): ints.append(contentsOf: a)
+        case .double(let a): doubles.append(contentsOf: a)
+        case .string(let a): strings.append(contentsOf: a)
+        case .value(let a): values.append(contentsOf: a)
+        }
+        n += p.count
+        if let pn = p.nulls {
+            if !anyNull { anyNull = true; nulls = [Bool](repeating: false, count: start) }
+            nulls.append(contentsOf: pn)
+        } else if anyNull {
+            nulls.append(contentsOf: [Bool](repeating: false, count: p.count))
+        }
+    }
+
+    public func finish() -> Column {
+        let data: ColumnData
+        switch type {
+        case .bool: data = .bool(bools)
+        case .int, .long, .datetime, .timespan: data = .int64(ints)
+        case .real, .decimal: data = .double(doubles)
+        case .string, .guid: data = .string(strings)
+        case .dynamic: data = .value(values)
+        }
+        return Column(type: type, data: data, nulls: anyNull ? nulls : nil)
+    }
+}

@@ -1,0 +1,434 @@
+extension Parser {
+    /// Reads an operator name, joining dashed forms such as `project-away` and `mv-expand`.
+    mutating func parseOperatorName() -> String {
+        var name = advance().text
+        while atPunct("-") && !current.spaceBefore && peekToken().kind == .identifier && !peekToken().spaceBefore {
+            advance()
+            name += "-" + advance().text
+        }
+        return name
+    }
+
+    /// Reads `name=value` options such as `kind=inner` or `hint.strategy=shuffle`.
+    mutating func parseOptions(_ allowed: Set<String>) -> [String: String] {
+        var out: [String: String] = [:]
+        while current.kind == .identifier {
+            var key = current.text
+            var k = 1
+            while peekToken(k).isPunct(".") && peekToken(k + 1).kind == .identifier {
+                key += "." + peekToken(k + 1).text
+                k += 2
+            }
+            guard peekToken(k).isPunct("="), allowed.contains(key) || key.hasPrefix("hint.") else { break }
+            for _ in 0...k { advance() }
+            var value = ""
+            if at(.string) || at(.identifier) || at(.int) || at(.real) || at(.timespan) { value = advance().text }
+            else { error(DiagnosticCode.expectedToken, "expected a value for \(key)", current.span) }
+            out[key] = value
+        }
+        return out
+    }
+
+    mutating func parseOperator() -> OperatorSyntax {
+        let t = current
+        guard t.kind == .identifier else {
+            error(DiagnosticCode.unknownOperator, "expected a query operator after '|' but found \(describe(t))", t.span)
+            recover()
+            return .consume
+        }
+        let name = parseOperatorName()
+        switch name {
+        case "where", "filter":
+            return .whereOp(parseExpr1())
+        case "project":
+            return .project(parseNamedExprList(stopAt: []))
+        case "extend":
+            return .extend(parseNamedExprList(stopAt: []))
+        case "project-away":
+            return .projectAway(parseColumnPatterns())
+        case "project-keep":
+            return .projectKeep(parseColumnPatterns())
+        case "project-rename":
+            var pairs: [(String, String)] = []
+            repeat {
+                guard let n = parseName() else { break }
+                expectPunct("=")
+                guard let o = parseName() else { break }
+                pairs.append((n, o))
+            } while eatPunct(",")
+            return .projectRename(pairs)
+        case "project-reorder":
+            var keys: [SortKeySyntax] = []
+            for e in parseColumnPatterns() {
+                var desc = false
+                if eatKeyword("desc") { desc = true } else if eatKeyword("asc") {} else if atKeyword("granny") { advance(); advance(); advance() }
+                keys.append(SortKeySyntax(expr: e, descending: desc, nullsFirst: nil))
+            }
+            return .projectReorder(keys)
+        case "summarize":
+            let hints = parseOptions([])
+            var aggs: [NamedExprSyntax] = []
+            if !atKeyword("by") { aggs = parseNamedExprList(stopAt: ["by"]) }
+            var by: [NamedExprSyntax] = []
+            if eatKeyword("by") { by = parseNamedExprList(stopAt: []) }
+            return .summarize(aggregates: aggs, by: by, hints: hints)
+        case "top":
+            let n = parseAdditive()
+            expectKeyword("by")
+            return .top(count: n, by: parseSortKeys())
+        case "top-nested":
+            return .topNested(parseTopNested())
+        case "take", "limit":
+            return .take(parseAdditive())
+        case "sort", "order":
+            expectKeyword("by")
+            return .sort(parseSortKeys())
+        case "distinct":
+            return .distinct(parseNamedExprList(stopAt: []))
+        case "count":
+            return .count
+        case "join":
+            return parseJoin()
+        case "lookup":
+            let opts = parseOptions(["kind"])
+            let right = parsePostfix()
+            expectKeyword("on")
+            return .lookup(kind: opts["kind"] ?? "leftouter", right: right, on: parseJoinKeys())
+        case "union":
+            return .union(parseUnionBody())
+        case "mv-expand", "mvexpand":
+            return .mvExpand(parseMvExpand())
+        case "mv-apply", "mvapply":
+            let m = parseMvExpand(allowOn: true)
+            expectKeyword("on")
+            expectPunct("(")
+            let sub = parseSubPipeline()
+            expectPunct(")")
+            return .mvApply(items: m.items, itemIndex: m.withItemIndex, limit: m.limit, subquery: sub)
+        case "parse", "parse-where":
+            return .parse(parseParseBody(isWhere: name == "parse-where"))
+        case "parse-kv":
+            let src = parseAdditive()
+            expectKeyword("as")
+            expectPunct("(")
+            let cols = parseColumnDecls(until: ")")
+            expectPunct(")")
+            var with: [String: ExprSyntax] = [:]
+            if eatKeyword("with") {
+                expectPunct("(")
+                for a in parseArguments(closer: ")") { if let n = a.name { with[n] = a.value } }
+                expectPunct(")")
+            }
+            return .parseKV(source: src, columns: cols, with: with)
+        case "make-series":
+            return .makeSeries(parseMakeSeries())
+        case "serialize":
+            return .serialize(parseNamedExprList(stopAt: []))
+        case "as":
+            _ = parseOptions(["hint.materialized"])
+            return .asOp(parseName() ?? "")
+        case "invoke":
+            return .invoke(parsePostfix())
+        case "getschema":
+            return .getschema
+        case "sample":
+            return .sample(parseAdditive())
+        case "sample-distinct":
+            let n = parseAdditive()
+            expectKeyword("of")
+            return .sampleDistinct(n, parseAdditive())
+        case "search":
+            return .search(parseSearchBody())
+        case "evaluate":
+            let (plugin, args) = parseEvaluateCall()
+            return .evaluate(plugin, args)
+        case "render":
+            let chart = parseName() ?? ""
+            var props: [String: String] = [:]
+            if eatKeyword("with") {
+                expectPunct("(")
+                for a in parseArguments(closer: ")") { if let n = a.name { props[n] = "\(a.value)" } }
+                expectPunct(")")
+            }
+            return .render(chart, props)
+        case "consume":
+            _ = parseOptions(["decodeblocks"])
+            return .consume
+        case "facet":
+            expectKeyword("by")
+            var cols: [String] = []
+            repeat { if let n = parseName() { cols.append(n) } } while eatPunct(",")
+            return .facet(cols)
+        default:
+            error(DiagnosticCode.unknownOperator, "unknown query operator '\(name)'", Span(t.span.start, lastEnd))
+            recover()
+            return .consume
+        }
+    }
+
+    /// A `where` predicate; a missing predicate is reported and recovered from.
+    mutating func parseExpr1() -> ExprSyntax { parseOr() }
+
+    /// A pipeline inside brackets (`mv-apply ... on ( ... )`, `top-nested`): may start with `|`-less operator.
+    mutating func parseSubPipeline() -> ExprSyntax {
+        // Inside mv-apply the subquery starts with an operator applied to the expanded rows.
+        let start = current.span.start
+        var e: ExprSyntax = .name("$mvapply", Span(start, start))
+        var first = true
+        while first || atPunct("|") {
+            if !first { advance() }
+            first = false
+            if atPunct(")") { break }
+            let op = parseOperator()
+            e = .pipe(e, op, Span(start, lastEnd))
+        }
+        return e
+    }
+
+    /// `A = expr`, `(A, B) = expr` or `expr`, comma separated, stopping before any keyword in `stopAt`.
+    mutating func parseNamedExprList(stopAt: Set<String>) -> [NamedExprSyntax] {
+        var out: [NamedExprSyntax] = []
+        repeat {
+            if at(.end) || atPunct("|") || atPunct(";") || atPunct(")") { break }
+            if current.kind == .identifier && stopAt.contains(current.text) { break }
+            out.append(parseNamedExpr())
+        } while eatPunct(",")
+        return out
+    }
+
+    mutating func parseNamedExpr() -> NamedExprSyntax {
+        let start = current.span.start
+        if (at(.identifier) || at(.quotedIdentifier)) && peekToken().isPunct("=") {
+            let n = advance().text
+            advance()
+            let e = parseOr()
+            return NamedExprSyntax(names: [n], expr: e, span: Span(start, lastEnd))
+        }
+        if atPunct("(") {
+            // `(A, B) = arg_max(...)`: look ahead for names, commas and `) =`.
+            var k = 1, names: [String] = []
+            while peekToken(k).kind == .identifier || peekToken(k).kind == .quotedIdentifier {
+                names.append(peekToken(k).text)
+                if peekToken(k + 1).isPunct(",") { k += 2; continue }
+                k += 1
+                break
+            }
+            if !names.isEmpty && peekToken(k).isPunct(")") && peekToken(k + 1).isPunct("=") {
+                for _ in 0...(k + 1) { advance() }
+                let e = parseOr()
+                return NamedExprSyntax(names: names, expr: e, span: Span(start, lastEnd))
+            }
+        }
+        let e = parseOr()
+        return NamedExprSyntax(names: [], expr: e, span: Span(start, lastEnd))
+    }
+
+    /// Column names with optional `*` wildcards, as in `project-away Prefix*, Col`.
+    mutating func parseColumnPatterns() -> [ExprSyntax] {
+        var out: [ExprSyntax] = []
+        repeat {
+            let t = current
+            if atPunct("*") { advance(); out.append(.name("*", t.span)); continue }
+            guard at(.identifier) || at(.quotedIdentifier) else {
+                error(DiagnosticCode.expectedToken, "expected a column name but found \(describe(t))", t.span)
+                break
+            }
+            var name = advance().text
+            while atPunct("*") && !current.spaceBefore {
+                advance(); name += "*"
+                if at(.identifier) && !current.spaceBefore { name += advance().text }
+            }
+            out.append(.name(name, Span(t.span.start, lastEnd)))
+        } while eatPunct(",")
+        return out
+    }
+
+    mutating func parseSortKeys() -> [SortKeySyntax] {
+        var keys: [SortKeySyntax] = []
+        repeat {
+            let e = parseOr()
+            var desc = true
+            if eatKeyword("asc") { desc = false } else if eatKeyword("desc") { desc = true }
+            var nullsFirst: Bool?
+            if eatKeyword("nulls") {
+                if eatKeyword("first") { nullsFirst = true } else { expectKeyword("last"); nullsFirst = false }
+            }
+            keys.append(SortKeySyntax(expr: e, descending: desc, nullsFirst: nullsFirst))
+        } while eatPunct(",")
+        return keys
+    }
+
+    mutating func parseJoin() -> OperatorSyntax {
+        let opts = parseOptions(["kind"])
+        let right = parsePostfix()
+        var on: [(ExprSyntax, ExprSyntax)] = []
+        if eatKeyword("on") { on = parseJoinKeys() }
+        else if eatKeyword("where") { _ = parseOr(); error(DiagnosticCode.unsupported, "join ... where is not supported; use 'on'", current.span) }
+        else { error(DiagnosticCode.expectedToken, "expected 'on' after the right side of join", current.span) }
+        return .join(JoinSyntax(kind: opts["kind"] ?? "innerunique", right: right, on: on, hints: opts))
+    }
+
+    /// `a, $left.b == $right.c and $left.d == $right.e`.
+    mutating func parseJoinKeys() -> [(ExprSyntax, ExprSyntax)] {
+        var out: [(ExprSyntax, ExprSyntax)] = []
+        func add(_ e: ExprSyntax, _ p: inout Parser) {
+            switch e {
+            case .binary("and", let l, let r, _): add(l, &p); add(r, &p)
+            case .binary("==", let l, let r, _): out.append((l, r))
+            case .name: out.append((e, e))
+            default: p.error(DiagnosticCode.badArgument, "join keys must be column names or $left.x == $right.y", e.span)
+            }
+        }
+        repeat {
+            var paren = false
+            if atPunct("(") { advance(); paren = true }
+            add(parseOr(), &self)
+            if paren { expectPunct(")") }
+        } while eatPunct(",")
+        return out
+    }
+
+    mutating func parseUnionBody() -> UnionSyntax {
+        let opts = parseOptions(["kind", "withsource", "isfuzzy"])
+        var u = UnionSyntax(kind: opts["kind"], withSource: opts["withsource"], isFuzzy: opts["isfuzzy"] == "true", tables: [])
+        repeat {
+            let t = current
+            if atPunct("(") {
+                advance()
+                u.tables.append(parseExpr())
+                expectPunct(")")
+            } else if at(.identifier) || at(.quotedIdentifier) || atPunct("*") {
+                var name = atPunct("*") ? "" : advance().text
+                if name.isEmpty { advance(); name = "*" }
+                while atPunct("*") && !current.spaceBefore {
+                    advance(); name += "*"
+                    if at(.identifier) && !current.spaceBefore { name += advance().text }
+                }
+                if atPunct("(") && !name.contains("*") {
+                    advance()
+                    let args = parseArguments(closer: ")")
+                    expectPunct(")")
+                    u.tables.append(.call(name: name, args: args, Span(t.span.start, lastEnd)))
+                } else {
+                    u.tables.append(.name(name, Span(t.span.start, lastEnd)))
+                }
+            } else {
+                error(DiagnosticCode.expectedToken, "expected a table in union but found \(describe(t))", t.span)
+                break
+            }
+        } while eatPunct(",")
+        return u
+    }
+
+    mutating func parseSearchBody() -> SearchSyntax {
+        _ = parseOptions(["kind"])
+        var tables: [String] = []
+        if atKeyword("in") && peekToken().isPunct("(") {
+            advance(); advance()
+            repeat {
+                if var n = parseName() {
+                    while atPunct("*") && !current.spaceBefore { advance(); n += "*" }
+                    tables.append(n)
+                }
+            } while eatPunct(",")
+            expectPunct(")")
+        }
+        return SearchSyntax(tables: tables, predicate: parseOr())
+    }
+
+    mutating func parseMvExpand(allowOn: Bool = false) -> MvExpandSyntax {
+        let opts = parseOptions(["bagexpansion", "with_itemindex", "kind"])
+        var m = MvExpandSyntax(bagExpansion: opts["bagexpansion"], withItemIndex: opts["with_itemindex"], items: [], limit: nil)
+        repeat {
+            let ne = parseNamedExpr()
+            var to: String?
+            if eatKeyword("to") {
+                expectKeyword("typeof")
+                expectPunct("(")
+                to = parseName()
+                expectPunct(")")
+            }
+            m.items.append((ne, to))
+        } while eatPunct(",")
+        if eatKeyword("limit") { m.limit = parseAdditive() }
+        return m
+    }
+
+    mutating func parseParseBody(isWhere: Bool) -> ParseSyntax {
+        let opts = parseOptions(["kind", "flags"])
+        let kind = ParseSyntax.Kind(rawValue: opts["kind"] ?? "simple") ?? .simple
+        let source = parseAdditive()
+        expectKeyword("with")
+        var parts: [ParsePart] = []
+        while !at(.end) && !atPunct("|") && !atPunct(";") && !atPunct(")") {
+            if at(.string) {
+                parts.append(.text(advance().text))
+            } else if atPunct("*") {
+                advance()
+                parts.append(.wildcard)
+            } else if at(.identifier) || at(.quotedIdentifier) {
+                let n = advance().text
+                var type: String?
+                if eatPunct(":") { type = parseName() }
+                parts.append(.column(n, type))
+            } else {
+                error(DiagnosticCode.expectedToken, "unexpected \(describe(current)) in parse pattern", current.span)
+                recover()
+                break
+            }
+        }
+        return ParseSyntax(kind: kind, flags: opts["flags"], source: source, pattern: parts, isWhere: isWhere)
+    }
+
+    mutating func parseMakeSeries() -> MakeSeriesSyntax {
+        _ = parseOptions(["kind"])
+        var aggs: [(NamedExprSyntax, ExprSyntax?)] = []
+        repeat {
+            let ne = parseNamedExpr()
+            var def: ExprSyntax?
+            if atKeyword("default") && peekToken().isPunct("=") { advance(); advance(); def = parseUnary() }
+            aggs.append((ne, def))
+        } while eatPunct(",")
+        expectKeyword("on")
+        let on = parseAdditive()
+        var m = MakeSeriesSyntax(aggregates: aggs, on: on, from: nil, to: nil, inRange: nil, step: .missing(.none), by: [])
+        if eatKeyword("in") {
+            expectKeyword("range")
+            expectPunct("(")
+            let a = parseAdditive(); expectPunct(",")
+            let b = parseAdditive(); expectPunct(",")
+            let c = parseAdditive()
+            expectPunct(")")
+            m.inRange = (a, b, c)
+            m.step = c
+        } else {
+            if eatKeyword("from") { m.from = parseAdditive() }
+            if eatKeyword("to") { m.to = parseAdditive() }
+            expectKeyword("step")
+            m.step = parseAdditive()
+        }
+        if eatKeyword("by") { m.by = parseNamedExprList(stopAt: []) }
+        return m
+    }
+
+    mutating func parseTopNested() -> [TopNestedLevel] {
+        var levels: [TopNestedLevel] = []
+        repeat {
+            var count: ExprSyntax?
+            if !atKeyword("of") { count = parseAdditive() }
+            expectKeyword("of")
+            let of = parseNamedExpr()
+            var others: ExprSyntax?
+            if atKeyword("with") && peekToken().isKeyword("others") {
+                advance(); advance(); expectPunct("=")
+                others = parseUnary()
+            }
+            expectKeyword("by")
+            let by = parseNamedExpr()
+            var desc = true
+            if eatKeyword("asc") { desc = false } else { _ = eatKeyword("desc") }
+            levels.append(TopNestedLevel(count: count, of: of, withOthers: others, by: by, descending: desc))
+        } while eatPunct(",")
+        return levels
+    }
+}
