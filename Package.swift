@@ -28,7 +28,7 @@ let package = Package(
             dependencies: ["KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/schemas.json")],
             swiftSettings: strict),
-        .target(name: "VigilApp", dependencies: ["KQL", "KQLSyntax"], swiftSettings: strict),
+        .target(name: "VigilApp", dependencies: ["KQL", "KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .executableTarget(
             name: "vigil",
             dependencies: ["VigilApp", "KQL", "KQLSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -15,6 +15,9 @@ public struct UnionSyntax: Sendable {
     public var withSource: String?
     public var isFuzzy: Bool
     public var tables: [ExprSyntax]   // names (maybe with `*`) or parenthesized queries
+    public init(kind: String?, withSource: String?, isFuzzy: Bool, tables: [ExprSyntax]) {
+        self.kind = kind; self.withSource = withSource; self.isFuzzy = isFuzzy; self.tables = tables
+    }
 }
 
 public struct SearchSyntax: Sendable {
@@ -29,6 +32,9 @@ public struct JoinSyntax: Sendable {
     public var on: [(ExprSyntax, ExprSyntax)]
     /// Extra `where`-like conditions in `on` (Kusto allows only equalities; kept for errors).
     public var hints: [String: String]
+    public init(kind: String, right: ExprSyntax, on: [(ExprSyntax, ExprSyntax)], hints: [String: String]) {
+        self.kind = kind; self.right = right; self.on = on; self.hints = hints
+    }
 }
 
 public struct ParseSyntax: Sendable {
@@ -52,6 +58,9 @@ public struct MvExpandSyntax: Sendable {
     public var withItemIndex: String?
     public var items: [(NamedExprSyntax, String?)]  // (expr, `to typeof(t)`)
     public var limit: ExprSyntax?
+    public init(bagExpansion: String?, withItemIndex: String?, items: [(NamedExprSyntax, String?)], limit: ExprSyntax?) {
+        self.bagExpansion = bagExpansion; self.withItemIndex = withItemIndex; self.items = items; self.limit = limit
+    }
 }
 
 public struct MakeSeriesSyntax: Sendable {

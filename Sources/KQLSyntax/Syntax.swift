@@ -91,6 +91,7 @@ public struct SortKeySyntax: Sendable {
     public var expr: ExprSyntax
     public var descending: Bool
     public var nullsFirst: Bool?
+    public init(expr: ExprSyntax, descending: Bool, nullsFirst: Bool?) { self.expr = expr; self.descending = descending; self.nullsFirst = nullsFirst }
 }
 
 public struct StatementSyntax: Sendable {

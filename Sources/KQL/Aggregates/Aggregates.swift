@@ -1,0 +1,246 @@
+import OrderedCollections
+
+/// The inputs of a grouped aggregation: evaluated arguments and a group id per row.
+struct AggInput {
+    var args: [Vec]
+    var types: [KQLType]
+    var groups: [Int32]
+    var ngroups: Int
+    var n: Int
+    /// Rows where the `*if` predicate (the last argument) holds; nil for plain aggregates.
+    var mask: [Bool]?
+
+    @inline(__always) func included(_ i: Int) -> Bool { mask?[i] ?? true }
+}
+
+/// An aggregation function: result naming, result type and a grouped kernel over whole columns.
+struct AggregateDef: Sendable {
+    let name: String
+    let args: ClosedRange<Int>
+    /// Default result column name from the first argument's derived name.
+    let prefix: String
+    let hasPredicate: Bool
+    let resultType: @Sendable ([KQLType]) -> KQLType
+    let run: @Sendable (AggInput) throws -> Column
+    /// Value for a group with no rows when summarize has no `by` (count → 0, make_set → []).
+    let emptyValue: Value
+}
+
+enum Aggregates {
+    static let table: [String: AggregateDef] = {
+        var d: [String: AggregateDef] = [:]
+        func add(_ names: [String], _ def: (String) -> AggregateDef) { for n in names { d[n] = def(n) } }
+        add(["count"]) { AggregateDef(name: $0, args: 0...1, prefix: "count_", hasPredicate: false, resultType: { _ in .long }, run: count, emptyValue: .long(0)) }
+        add(["countif"]) { AggregateDef(name: $0, args: 1...1, prefix: "countif_", hasPredicate: true, resultType: { _ in .long }, run: count, emptyValue: .long(0)) }
+        add(["dcount", "count_distinct"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .long }, run: dcount, emptyValue: .long(0)) }
+        add(["dcountif", "count_distinctif"]) { AggregateDef(name: $0, args: 2...3, prefix: $0 + "_", hasPredicate: true, resultType: { _ in .long }, run: dcount, emptyValue: .long(0)) }
+        add(["sum"]) { AggregateDef(name: $0, args: 1...1, prefix: "sum_", hasPredicate: false, resultType: sumType, run: sum, emptyValue: .long(0)) }
+        add(["sumif"]) { AggregateDef(name: $0, args: 2...2, prefix: "sumif_", hasPredicate: true, resultType: sumType, run: sum, emptyValue: .long(0)) }
+        add(["avg"]) { AggregateDef(name: $0, args: 1...1, prefix: "avg_", hasPredicate: false, resultType: { _ in .real }, run: avg, emptyValue: .null) }
+        add(["avgif"]) { AggregateDef(name: $0, args: 2...2, prefix: "avgif_", hasPredicate: true, resultType: { _ in .real }, run: avg, emptyValue: .null) }
+        add(["min", "max"]) { n in AggregateDef(name: n, args: 1...1, prefix: n + "_", hasPredicate: false, resultType: { $0[0] }, run: { try minMax($0, isMax: n == "max") }, emptyValue: .null) }
+        add(["minif", "maxif"]) { n in AggregateDef(name: n, args: 2...2, prefix: n + "_", hasPredicate: true, resultType: { $0[0] }, run: { try minMax($0, isMax: n == "maxif") }, emptyValue: .null) }
+        add(["make_set", "makeset"]) { AggregateDef(name: $0, args: 1...2, prefix: "set_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true) }, emptyValue: .array([])) }
+        add(["make_set_if"]) { AggregateDef(name: $0, args: 2...3, prefix: "set_", hasPredicate: true, resultType: { _ in .dynamic }, run: { collect($0, distinct: true) }, emptyValue: .array([])) }
+        add(["make_list", "makelist"]) { AggregateDef(name: $0, args: 1...2, prefix: "list_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: false) }, emptyValue: .array([])) }
+        add(["make_list_if"]) { AggregateDef(name: $0, args: 2...3, prefix: "list_", hasPredicate: true, resultType: { _ in .dynamic }, run: { collect($0, distinct: false) }, emptyValue: .array([])) }
+        add(["make_list_with_nulls"]) { AggregateDef(name: $0, args: 1...2, prefix: "list_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: false, keepNulls: true) }, emptyValue: .array([])) }
+        add(["make_bag"]) { AggregateDef(name: $0, args: 1...2, prefix: "bag_", hasPredicate: false, resultType: { _ in .dynamic }, run: bag, emptyValue: .bag([:])) }
+        add(["make_bag_if"]) { AggregateDef(name: $0, args: 2...3, prefix: "bag_", hasPredicate: true, resultType: { _ in .dynamic }, run: bag, emptyValue: .bag([:])) }
+        add(["take_any", "any"]) { AggregateDef(name: $0, args: 1...1, prefix: "any_", hasPredicate: false, resultType: { $0[0] }, run: takeAny, emptyValue: .null) }
+        add(["take_anyif", "anyif"]) { AggregateDef(name: $0, args: 2...2, prefix: "any_", hasPredicate: true, resultType: { $0[0] }, run: takeAny, emptyValue: .null) }
+        add(["stdev", "variance", "stdevp", "variancep"]) { n in
+            AggregateDef(name: n, args: 1...1, prefix: n + "_", hasPredicate: false, resultType: { _ in .real }, run: { variance($0, sqrt: n.hasPrefix("stdev"), population: n.hasSuffix("p")) }, emptyValue: .real(0))
+        }
+        add(["stdevif", "varianceif"]) { n in
+            AggregateDef(name: n, args: 2...2, prefix: n + "_", hasPredicate: true, resultType: { _ in .real }, run: { variance($0, sqrt: n == "stdevif", population: false) }, emptyValue: .real(0))
+        }
+        add(["percentile"]) { AggregateDef(name: $0, args: 2...2, prefix: "percentile_", hasPredicate: false, resultType: { $0[0] == .int ? .long : $0[0] }, run: { try percentile($0) }, emptyValue: .null) }
+        add(["dcount_hll", "hll", "hll_merge", "tdigest"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true) }, emptyValue: .array([])) }
+        return d
+    }()
+
+    /// Names handled by the summarize executor itself because they produce several columns.
+    static let multiColumn: Set<String> = ["arg_max", "arg_min", "percentiles", "percentiles_array"]
+
+    static func lookup(_ name: String) -> AggregateDef? { table[name] }
+    static func isAggregate(_ name: String) -> Bool { table[name] != nil || multiColumn.contains(name) }
+
+    static func sumType(_ t: [KQLType]) -> KQLType {
+        switch t[0] { case .int, .long, .bool: return .long; case .timespan: return .timespan; case .decimal: return .decimal; default: return .real }
+    }
+
+    static func count(_ a: AggInput) -> Column {
+        var c = [Int64](repeating: 0, count: a.ngroups)
+        a.groups.withUnsafeBufferPointer { g in
+            if let m = a.mask { for i in 0..<a.n where m[i] { c[Int(g[i])] += 1 } }
+            else { for i in 0..<a.n { c[Int(g[i])] += 1 } }
+        }
+        return Column(type: .long, data: .int64(c))
+    }
+
+    static func sum(_ a: AggInput) -> Column {
+        let rt = sumType(a.types)
+        if rt == .long || rt == .timespan {
+            var s = [Int64](repeating: 0, count: a.ngroups)
+            switch a.args[0] {
+            case .column(let col):
+                if case .int64(let xs) = col.data {
+                    for i in 0..<a.n where a.included(i) && !col.isNull(i) { s[Int(a.groups[i])] &+= xs[i] }
+                } else {
+                    for i in 0..<a.n where a.included(i) { s[Int(a.groups[i])] &+= col.value(at: i).asInt64 ?? 0 }
+                }
+            case .scalar(let v):
+                let x = v.asInt64 ?? 0
+                for i in 0..<a.n where a.included(i) { s[Int(a.groups[i])] &+= x }
+            }
+            return Column(type: rt, data: .int64(s))
+        }
+        var s = [Double](repeating: 0, count: a.ngroups)
+        for i in 0..<a.n where a.included(i) { if let x = a.args[0].value(at: i).asDouble { s[Int(a.groups[i])] += x } }
+        return Column(type: rt, data: .double(s))
+    }
+
+    static func avg(_ a: AggInput) -> Column {
+        var s = [Double](repeating: 0, count: a.ngroups), c = [Int](repeating: 0, count: a.ngroups)
+        for i in 0..<a.n where a.included(i) {
+            if let x = a.args[0].value(at: i).asDouble { s[Int(a.groups[i])] += x; c[Int(a.groups[i])] += 1 }
+        }
+        return Column(type: .real, data: .double((0..<a.ngroups).map { c[$0] == 0 ? 0 : s[$0] / Double(c[$0]) }), nulls: c.map { $0 == 0 })
+    }
+
+    static func minMax(_ a: AggInput, isMax: Bool) throws -> Column {
+        let t = a.types[0]
+        if case .column(let col) = a.args[0], case .int64(let xs) = col.data {
+            var best = [Int64](repeating: isMax ? .min : .max, count: a.ngroups), seen = [Bool](repeating: false, count: a.ngroups)
+            for i in 0..<a.n where a.included(i) && !col.isNull(i) {
+                let g = Int(a.groups[i])
+                if !seen[g] || (isMax ? xs[i] > best[g] : xs[i] < best[g]) { best[g] = xs[i]; seen[g] = true }
+            }
+            return Column(type: t, data: .int64(best), nulls: seen.map { !$0 })
+        }
+        var best = [Value](repeating: .null, count: a.ngroups)
+        for i in 0..<a.n where a.included(i) {
+            let v = a.args[0].value(at: i)
+            if v.isNull { continue }
+            if case .string(let s) = v, s.isEmpty, t == .string { continue }
+            let g = Int(a.groups[i])
+            if best[g].isNull || (isMax ? Value.compare(v, best[g]) > 0 : Value.compare(v, best[g]) < 0) { best[g] = v }
+        }
+        return Column.from(values: best, type: t)
+    }
+
+    /// Distinct count, exact (Kusto's is an HLL estimate within ~1%; exact is within that error).
+    static func dcount(_ a: AggInput) -> Column {
+        var pairs = Set<UInt64>()
+        let codes = dictionaryCodes(a.args[0], a.n)
+        for i in 0..<a.n where a.included(i) && codes[i] >= 0 {
+            pairs.insert(UInt64(UInt32(a.groups[i])) << 32 | UInt64(UInt32(codes[i])))
+        }
+        var c = [Int64](repeating: 0, count: a.ngroups)
+        for p in pairs { c[Int(p >> 32)] += 1 }
+        return Column(type: .long, data: .int64(c))
+    }
+
+    /// Dense codes for a vector's values; -1 for null (and empty strings, which dcount skips like nulls).
+    static func dictionaryCodes(_ v: Vec, _ n: Int) -> [Int32] {
+        var codes = [Int32](repeating: 0, count: n)
+        guard case .column(let c) = v else { return codes }
+        switch c.data {
+        case .string(let s):
+            var d = [String: Int32]()
+            for i in 0..<n {
+                if s[i].isEmpty && c.type == .string { codes[i] = -1; continue }
+                if let k = d[s[i]] { codes[i] = k } else { let k = Int32(d.count); d[s[i]] = k; codes[i] = k }
+            }
+        case .int64(let xs):
+            var d = [Int64: Int32]()
+            for i in 0..<n {
+                if c.isNull(i) { codes[i] = -1; continue }
+                if let k = d[xs[i]] { codes[i] = k } else { let k = Int32(d.count); d[xs[i]] = k; codes[i] = k }
+            }
+        default:
+            var d = [Value: Int32]()
+            for i in 0..<n {
+                let x = c.value(at: i)
+                if x.isNull { codes[i] = -1; continue }
+                if let k = d[x] { codes[i] = k } else { let k = Int32(d.count); d[x] = k; codes[i] = k }
+            }
+        }
+        return codes
+    }
+
+    static func collect(_ a: AggInput, distinct: Bool, keepNulls: Bool = false) -> Column {
+        let limit = a.args.count > 1 && !a.args[1].isScalar ? Int.max : (a.args.count > 1 ? (a.args[1].value(at: 0).int ?? 1_048_576) : 1_048_576)
+        var lists = [[Value]](repeating: [], count: a.ngroups)
+        var seen = [Set<Value>](repeating: [], count: distinct ? a.ngroups : 0)
+        for i in 0..<a.n where a.included(i) {
+            let g = Int(a.groups[i])
+            let v = a.args[0].value(at: i)
+            if v.isNull && !keepNulls { continue }
+            if lists[g].count >= limit { continue }
+            if distinct {
+                // make_set flattens nothing; arrays are values like any other.
+                if seen[g].insert(v).inserted { lists[g].append(v) }
+            } else {
+                lists[g].append(v)
+            }
+        }
+        return Column(type: .dynamic, data: .value(lists.map { .array($0) }))
+    }
+
+    static func bag(_ a: AggInput) -> Column {
+        var bags = [OrderedDictionary<String, Value>](repeating: [:], count: a.ngroups)
+        for i in 0..<a.n where a.included(i) {
+            guard let b = a.args[0].value(at: i).asBag else { continue }
+            let g = Int(a.groups[i])
+            for (k, v) in b where bags[g][k] == nil { bags[g][k] = v }
+        }
+        return Column(type: .dynamic, data: .value(bags.map { .bag($0) }))
+    }
+
+    static func takeAny(_ a: AggInput) -> Column {
+        var rows = [Int](repeating: -1, count: a.ngroups)
+        for i in 0..<a.n where a.included(i) && rows[Int(a.groups[i])] < 0 { rows[Int(a.groups[i])] = i }
+        return a.args[0].materialize(type: a.types[0], count: a.n).gather(rows)
+    }
+
+    static func variance(_ a: AggInput, sqrt: Bool, population: Bool) -> Column {
+        var s = [Double](repeating: 0, count: a.ngroups), s2 = s, c = s
+        for i in 0..<a.n where a.included(i) {
+            guard let x = a.args[0].value(at: i).asDouble else { continue }
+            let g = Int(a.groups[i])
+            s[g] += x; s2[g] += x * x; c[g] += 1
+        }
+        let out = (0..<a.ngroups).map { g -> Double in
+            let d = population ? c[g] : c[g] - 1
+            guard d > 0 else { return 0 }
+            let v = max(0, (s2[g] - s[g] * s[g] / c[g]) / d)
+            return sqrt ? v.squareRoot() : v
+        }
+        return Column(type: .real, data: .double(out))
+    }
+
+    static func percentile(_ a: AggInput) throws -> Column {
+        let p = a.args[1].value(at: 0).asDouble ?? 50
+        let vals = nearestRank(a, [p])
+        return Column.from(values: vals.map { $0[0] }, type: a.types[0] == .int ? .long : a.types[0])
+    }
+
+    /// Nearest-rank percentiles per group, as Kusto computes them.
+    static func nearestRank(_ a: AggInput, _ ps: [Double]) -> [[Value]] {
+        var groups = [[Value]](repeating: [], count: a.ngroups)
+        for i in 0..<a.n where a.included(i) {
+            let v = a.args[0].value(at: i)
+            if !v.isNull { groups[Int(a.groups[i])].append(v) }
+        }
+        return groups.map { g in
+            let s = g.sorted()
+            return ps.map { p in
+                guard !s.isEmpty else { return .null }
+                let rank = max(1, Int((p / 100 * Double(s.count)).rounded(.up)))
+                return s[min(s.count, rank) - 1]
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import KQLSyntax
+import OrderedCollections
+
+extension ExprCompiler {
+    func compileCall(_ name: String, _ args: [ArgumentSyntax], _ span: Span) throws -> BoundExpr {
+        switch name {
+        case "toscalar":
+            guard let a = args.first else { throw KQLError.bind(DiagnosticCode.wrongArguments, "toscalar() expects 1 argument", span) }
+            if !executor.isTabular(a.value, scope) { return try compile(a.value) }
+            let t = try executor.tabular(a.value, scope)
+            guard let c = t.columns.first else { return .constant(.null, .dynamic) }
+            return .constant(t.count > 0 ? c.value(at: 0) : .null, c.type)
+        case "column_ifexists":
+            guard args.count == 2, case .literal(.string(let col), _) = args[0].value else {
+                throw KQLError.bind(DiagnosticCode.wrongArguments, "column_ifexists() expects a column name string and a default", span)
+            }
+            if let i = schema.index(of: col) { return .column(i, schema.columns[i].type) }
+            return try compile(args[1].value)
+        case "pack_all", "bag_pack_columns" where args.isEmpty || name == "pack_all":
+            let cols = schema.columns.enumerated().map { BoundExpr.column($0.offset, $0.element.type) }
+            let names = schema.names
+            let ignoreNulls = args.first.map { (try? compile($0.value).constantValue?.asBool) == true } ?? false
+            let f = FunctionDef("pack_all", args: 0...4096, returns: FunctionDef.fixed(.dynamic), row: { a, _ in
+                var d = OrderedDictionary<String, Value>()
+                for (k, v) in zip(names, a) where !(ignoreNulls && (v.isNull || v == .string(""))) { d[k] = v }
+                return .bag(d)
+            })
+            return .call(f, cols, .dynamic, span)
+        case "ingestion_time":
+            if let i = schema.index(of: "_IngestionTime") { return .column(i, .datetime) }
+            if let i = schema.index(of: "TimeGenerated") { return .column(i, schema.columns[i].type) }
+            return .constant(.null, .datetime)
+        case "__search_any":
+            // `search "term"`: any string column has the term.
+            let term = args.first.map { (try? compile($0.value).constantValue?.kqlString) ?? "" } ?? ""
+            let has = FunctionRegistry.lookup("has")!
+            var acc: BoundExpr? = nil
+            for (i, c) in schema.columns.enumerated() where c.type == .string || c.type == .dynamic {
+                let col: BoundExpr = c.type == .string ? .column(i, .string) : try call(FunctionRegistry.lookup("tostring")!, [.column(i, c.type)], span)
+                let t = try call(has, [col, .constant(.string(term), .string)], span)
+                acc = acc.map { .or($0, t) } ?? t
+            }
+            return acc ?? .constant(.bool(false), .bool)
+        case "typeof":
+            throw KQLError.bind(DiagnosticCode.unsupported, "typeof() is only valid in 'to typeof(...)'", span)
+        default:
+            break
+        }
+        if let (b, _) = scope.lookup(name), case .function(let l, let fs) = b {
+            return try inline(l, fs, args, span)
+        }
+        if Aggregates.lookup(name) != nil && FunctionRegistry.lookup(name) == nil {
+            throw KQLError.bind(DiagnosticCode.badArgument, "aggregation function \(name)() is only valid in summarize, make-series or top-nested", span)
+        }
+        if let f = FunctionRegistry.lookup(name) {
+            return try call(f, try args.map { try compile($0.value) }, span)
+        }
+        if let sf = executor.provider.storedFunction(named: name) {
+            let l = try executor.parseStored(sf, span)
+            return try inline(l, executor.rootScope, args, span)
+        }
+        throw KQLError.bind(DiagnosticCode.unknownFunction, "unknown function '\(name)'", span)
+    }
+}
+
+/// `dyn.key` and `dyn[i]` on dynamic values; missing members are null.
+enum DynamicAccess {
+    static func member(_ key: String) -> FunctionDef {
+        FunctionDef("member", args: 1...1, returns: FunctionDef.fixed(.dynamic), row: { a, _ in get(a[0], key) })
+    }
+
+    static func get(_ v: Value, _ key: String) -> Value {
+        switch v {
+        case .bag(let b): return b[key] ?? .null
+        case .string(let s):
+            // Kusto parses JSON text on member access of a dynamic holding a string only via parse_json;
+            // but columns typed dynamic ingested as text behave as parsed values.
+            let p = Value.parseJSON(s)
+            if case .bag(let b) = p { return b[key] ?? .null }
+            return .null
+        default: return .null
+        }
+    }
+
+    static let index = FunctionDef("index", args: 2...2, returns: FunctionDef.fixed(.dynamic), row: { a, _ in indexValue(a[0], a[1]) })
+
+    static func indexValue(_ a0: Value, _ a1: Value) -> Value {
+        let a = [a0, a1]
+        switch (a[0], a[1]) {
+        case (.array(let arr), _):
+            guard var i = a[1].int else { return .null }
+            if i < 0 { i += arr.count }
+            return i >= 0 && i < arr.count ? arr[i] : .null
+        case (.bag(let b), .string(let k)): return b[k] ?? .null
+        case (.string(let s), _):
+            let p = Value.parseJSON(s)
+            if case .string = p { return .null }
+            return indexValue(p, a[1])
+        default: return .null
+        }
+    }
+}
+
+/// Literal syntax to typed constants.
+enum Literals {
+    static func value(of l: LiteralSyntax, _ span: Span) throws -> (Value, KQLType) {
+        switch l {
+        case .null: return (.null, .dynamic)
+        case .bool(let b): return (.bool(b), .bool)
+        case .int(let v): return (.long(v), .long)
+        case .real(let d): return (.real(d), .real)
+        case .string(let s): return (.string(s), .string)
+        case .timespan(let t):
+            guard let v = DateTimeParser.parseTimespan(t) else { throw KQLError.bind(DiagnosticCode.badLiteral, "invalid timespan '\(t)'", span) }
+            return (.timespan(v), .timespan)
+        case .typed(let name, let raw0):
+            let raw = raw0.trimmingSpaces()
+            guard let type = KQLType(name: name) else { throw KQLError.bind(DiagnosticCode.badLiteral, "unknown type '\(name)'", span) }
+            if raw == "null" || raw.isEmpty { return (.null, type) }
+            let v: Value
+            switch type {
+            case .datetime: v = DateTimeParser.parse(stripQuotes(raw)).map { .datetime($0) } ?? .null
+            case .timespan: v = DateTimeParser.parseTimespan(stripQuotes(raw)).map { .timespan($0) } ?? .null
+            case .guid: v = Value.parseGuid(stripQuotes(raw)).map { .guid($0) } ?? .null
+            case .real, .decimal:
+                switch raw.lowercased() {
+                case "nan": v = .real(.nan)
+                case "+inf", "inf": v = .real(.infinity)
+                case "-inf": v = .real(-.infinity)
+                default: v = Double(raw).map { .real($0) } ?? .null
+                }
+            case .string: v = .string(stripQuotes(raw))
+            default: v = Value.string(raw).converted(to: type)
+            }
+            if v.isNull { throw KQLError.bind(DiagnosticCode.badLiteral, "invalid \(name) literal '\(raw)'", span) }
+            return (v, type)
+        }
+    }
+
+    static func stripQuotes(_ s: String) -> String {
+        if s.count >= 2, let f = s.first, (f == "\"" || f == "'"), s.last == f { return String(s.dropFirst().dropLast()) }
+        return s
+    }
+
+    static func dynamic(_ d: DynamicSyntax, _ span: Span) throws -> Value {
+        switch d {
+        case .scalar(let l): return try value(of: l, span).0
+        case .array(let a): return .array(try a.map { try dynamic($0, span) })
+        case .object(let pairs):
+            var b = OrderedDictionary<String, Value>()
+            for (k, v) in pairs { b[k] = try dynamic(v, span) }
+            return .bag(b)
+        }
+    }
+}

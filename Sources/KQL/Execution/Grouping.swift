@@ -1,0 +1,77 @@
+/// Assigns each row a dense group id from its key columns: each key is dictionary-encoded, then the
+/// per-key codes are combined pairwise, so grouping never boxes values for typed columns.
+enum Grouping {
+    struct Result {
+        var groups: [Int32]
+        var count: Int
+        /// The first row of each group, to gather the key values.
+        var firstRow: [Int]
+    }
+
+    static func codes(_ c: Column) -> ([Int32], Int) {
+        let n = c.count
+        var codes = [Int32](repeating: 0, count: n)
+        switch c.data {
+        case .string(let s):
+            var d = [String: Int32](minimumCapacity: 1024)
+            s.withUnsafeBufferPointer { p in
+                for i in 0..<n {
+                    if let k = d[p[i]] { codes[i] = k } else { let k = Int32(d.count); d[p[i]] = k; codes[i] = k }
+                }
+            }
+            if let nulls = c.nulls {
+                let nullCode = Int32(d.count)
+                for i in 0..<n where nulls[i] { codes[i] = nullCode }
+                return (codes, d.count + 1)
+            }
+            return (codes, d.count)
+        case .int64(let xs):
+            var d = [Int64: Int32](minimumCapacity: 1024)
+            let nulls = c.nulls
+            var nullCode: Int32 = -1
+            for i in 0..<n {
+                if let nulls, nulls[i] {
+                    if nullCode < 0 { nullCode = Int32(d.count + 1_000_000_000) }
+                    codes[i] = nullCode
+                    continue
+                }
+                if let k = d[xs[i]] { codes[i] = k } else { let k = Int32(d.count); d[xs[i]] = k; codes[i] = k }
+            }
+            if nullCode >= 0 {
+                let real = Int32(d.count)
+                for i in 0..<n where codes[i] == nullCode { codes[i] = real }
+                return (codes, d.count + 1)
+            }
+            return (codes, d.count)
+        default:
+            var d = [Value: Int32]()
+            for i in 0..<n {
+                let v = c.value(at: i)
+                if let k = d[v] { codes[i] = k } else { let k = Int32(d.count); d[v] = k; codes[i] = k }
+            }
+            return (codes, d.count)
+        }
+    }
+
+    static func group(_ keys: [Column], count n: Int) -> Result {
+        if keys.isEmpty {
+            return Result(groups: [Int32](repeating: 0, count: n), count: 1, firstRow: [n > 0 ? 0 : -1])
+        }
+        var (acc, card) = codes(keys[0])
+        for k in keys.dropFirst() {
+            let (c, kc) = codes(k)
+            var d = [UInt64: Int32](minimumCapacity: min(n, 1 << 16))
+            var next = [Int32](repeating: 0, count: n)
+            for i in 0..<n {
+                let key = UInt64(UInt32(acc[i])) << 32 | UInt64(UInt32(c[i]))
+                if let g = d[key] { next[i] = g } else { let g = Int32(d.count); d[key] = g; next[i] = g }
+            }
+            acc = next
+            card = d.count
+            _ = kc
+        }
+        var first = [Int](repeating: -1, count: card)
+        for i in 0..<n where first[Int(acc[i])] < 0 { first[Int(acc[i])] = i }
+        return Result(groups: acc, count: card, firstRow: first)
+    }
+}

@@ -1,0 +1,184 @@
+import KQLSyntax
+
+extension QueryExecutor {
+    /// `$left.a` / `$right.b` / `a` → the plain column reference on that side.
+    func sideKey(_ e: ExprSyntax) -> ExprSyntax {
+        if case .member(.name(let side, _), let k, let span) = e, side == "$left" || side == "$right" { return .name(k, span) }
+        return e
+    }
+
+    /// Dense join codes shared by both sides; -1 marks null keys, which never match.
+    func joinCodes(_ l: Table, _ r: Table, _ on: [(ExprSyntax, ExprSyntax)], _ lscope: Scope) throws -> ([Int32], [Int32]) {
+        var lacc: [Int32]? = nil, racc: [Int32]? = nil
+        for (le, re) in on {
+            let lk = sideKey(le), rk = sideKey(re)
+            let lb = try compile(lk, l, lscope), rb = try compile(rk, r, lscope)
+            let lc = try lb.evaluate(l, ctx).materialize(type: lb.type, count: l.count)
+            let rc = try rb.evaluate(r, ctx).materialize(type: rb.type, count: r.count)
+            var lcodes = [Int32](repeating: -1, count: l.count), rcodes = [Int32](repeating: -1, count: r.count)
+            switch (lc.data, rc.data) {
+            case (.string(let a), .string(let b)):
+                var d = [String: Int32](minimumCapacity: b.count)
+                for i in 0..<b.count { if let k = d[b[i]] { rcodes[i] = k } else { let k = Int32(d.count); d[b[i]] = k; rcodes[i] = k } }
+                for i in 0..<a.count { lcodes[i] = d[a[i]] ?? -2 }
+            case (.int64(let a), .int64(let b)) where lb.type.isInt64Backed == rb.type.isInt64Backed:
+                var d = [Int64: Int32](minimumCapacity: b.count)
+                for i in 0..<b.count where !rc.isNull(i) { if let k = d[b[i]] { rcodes[i] = k } else { let k = Int32(d.count); d[b[i]] = k; rcodes[i] = k } }
+                for i in 0..<a.count where !lc.isNull(i) { lcodes[i] = d[a[i]] ?? -2 }
+            default:
+                var d = [Value: Int32]()
+                for i in 0..<r.count { let v = rc.value(at: i); if v.isNull { continue }; if let k = d[v] { rcodes[i] = k } else { let k = Int32(d.count); d[v] = k; rcodes[i] = k } }
+                for i in 0..<l.count { let v = lc.value(at: i); if !v.isNull { lcodes[i] = d[v] ?? -2 } }
+            }
+            if let la = lacc, let ra = racc {
+                var d = [UInt64: Int32]()
+                for i in 0..<r.count where ra[i] >= 0 && rcodes[i] >= 0 {
+                    let key = UInt64(UInt32(ra[i])) << 32 | UInt64(UInt32(rcodes[i]))
+                    if let k = d[key] { rcodes[i] = k } else { let k = Int32(d.count); d[key] = k; rcodes[i] = k }
+                }
+                for i in 0..<r.count where ra[i] < 0 { rcodes[i] = -1 }
+                for i in 0..<l.count {
+                    if la[i] < 0 || lcodes[i] < 0 { lcodes[i] = -1; continue }
+                    lcodes[i] = d[UInt64(UInt32(la[i])) << 32 | UInt64(UInt32(lcodes[i]))] ?? -2
+                }
+            }
+            lacc = lcodes; racc = rcodes
+        }
+        return (lacc ?? [], racc ?? [])
+    }
+
+    func join(_ left0: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> Table {
+        let right = try tabular(j.right, scope)
+        let kind = j.kind.lowercased()
+        guard !j.on.isEmpty else { throw KQLError.bind(DiagnosticCode.badArgument, "join needs 'on' keys", span) }
+        var left = left0
+        var (lc, rc) = try joinCodes(left, right, j.on, scope)
+        if kind == "innerunique" {
+            // Deduplicate the left side by key (first row wins), as Kusto's default join does.
+            var seen = Set<Int32>(), keep: [Int] = []
+            for i in 0..<left.count where lc[i] < 0 || seen.insert(lc[i]).inserted { keep.append(i) }
+            if keep.count < left.count { left = left.gather(keep); lc = keep.map { lc[$0] } }
+        }
+        // Right rows bucketed by code.
+        var card = 0
+        for c in rc where c >= 0 { card = max(card, Int(c) + 1) }
+        var start = [Int](repeating: 0, count: card + 1)
+        for c in rc where c >= 0 { start[Int(c) + 1] += 1 }
+        for i in 0..<card { start[i + 1] += start[i] }
+        var fill = start, rows = [Int](repeating: 0, count: start[card])
+        for (i, c) in rc.enumerated() where c >= 0 { rows[fill[Int(c)]] = i; fill[Int(c)] += 1 }
+
+        var li: [Int] = [], ri: [Int] = []
+        var rightMatched = [Bool](repeating: false, count: right.count)
+        switch kind {
+        case "leftsemi", "leftanti", "anti", "leftantisemi":
+            let wantMatch = kind == "leftsemi"
+            let keep = (0..<left.count).filter { (lc[$0] >= 0) == wantMatch }
+            return left.gather(keep)
+        case "rightsemi", "rightanti", "rightantisemi":
+            var hit = [Bool](repeating: false, count: right.count)
+            var lset = Set<Int32>()
+            for c in lc where c >= 0 { lset.insert(c) }
+            for i in 0..<right.count where rc[i] >= 0 && lset.contains(rc[i]) { hit[i] = true }
+            return right.gather((0..<right.count).filter { hit[$0] == (kind == "rightsemi") })
+        default:
+            for i in 0..<left.count {
+                let c = lc[i]
+                if c >= 0 {
+                    for k in start[Int(c)]..<start[Int(c) + 1] { li.append(i); ri.append(rows[k]); rightMatched[rows[k]] = true }
+                } else if kind == "leftouter" || kind == "fullouter" {
+                    li.append(i); ri.append(-1)
+                }
+            }
+            if kind == "rightouter" || kind == "fullouter" {
+                for i in 0..<right.count where !rightMatched[i] { li.append(-1); ri.append(i) }
+            }
+            guard ["inner", "innerunique", "leftouter", "rightouter", "fullouter"].contains(kind) else {
+                throw KQLError.bind(DiagnosticCode.badArgument, "unknown join kind '\(j.kind)'", span)
+            }
+        }
+        return combine(left, li, right, ri)
+    }
+
+    /// Left columns, then right columns renamed `Name1` where they clash.
+    func combine(_ left: Table, _ li: [Int], _ right: Table, _ ri: [Int]) -> Table {
+        var schema = left.schema.columns
+        var cols = left.columns.map { $0.gather(li) }
+        var names = Set(schema.map(\.name))
+        for (k, c) in right.schema.columns.enumerated() {
+            var name = c.name
+            if names.contains(name) {
+                var s = 1
+                while names.contains("\(c.name)\(s)") { s += 1 }
+                name = "\(c.name)\(s)"
+            }
+            names.insert(name)
+            schema.append(ColumnSchema(name, c.type))
+            cols.append(right.columns[k].gather(ri))
+        }
+        return Table(schema: Schema(schema), columns: cols, count: li.count)
+    }
+
+    func lookup(_ left: Table, _ kind: String, _ rightExpr: ExprSyntax, _ on: [(ExprSyntax, ExprSyntax)], _ scope: Scope, _ span: Span) throws -> Table {
+        let right = try tabular(rightExpr, scope)
+        let (lc, rc) = try joinCodes(left, right, on, scope)
+        var firstRight = [Int32: Int]()
+        for (i, c) in rc.enumerated() where c >= 0 && firstRight[c] == nil { firstRight[c] = i }
+        var li: [Int] = [], ri: [Int] = []
+        for i in 0..<left.count {
+            if lc[i] >= 0, let r = firstRight[lc[i]] { li.append(i); ri.append(r) }
+            else if kind != "inner" { li.append(i); ri.append(-1) }
+        }
+        // The right side's key columns are dropped: they equal the left's.
+        let rightKeys = Set(on.compactMap { if case .name(let n, _) = sideKey($0.1) { return n }; return nil })
+        let keepIdx = right.schema.columns.indices.filter { !rightKeys.contains(right.schema.columns[$0].name) }
+        return combine(left, li, selectColumns(right, keepIdx), ri)
+    }
+
+    func union(_ u: UnionSyntax, first: Table?, _ scope: Scope, _ span: Span) throws -> Table {
+        var parts: [(String, Table)] = []
+        if let f = first { parts.append(("", f)) }
+        for t in u.tables {
+            if case .name(let n, let nspan) = t, n.contains("*") {
+                for name in provider.tableNames() where Wildcard.matches(name, n) { parts.append((name, try table(named: name, scope, nspan))) }
+                continue
+            }
+            do {
+                let name: String
+                if case .name(let n, _) = t { name = n } else { name = "union_arg\(parts.count)" }
+                parts.append((name, try tabular(t, scope)))
+            } catch let e as KQLError where u.isFuzzy {
+                _ = e
+            }
+        }
+        // Outer union (the default): all columns; same name with different types become name_type.
+        var schema: [ColumnSchema] = []
+        if let ws = u.withSource { schema.append(ColumnSchema(ws, .string)) }
+        var typesByName: [String: Set<KQLType>] = [:]
+        for (_, t) in parts { for c in t.schema.columns { typesByName[c.name, default: []].insert(c.type) } }
+        func outName(_ c: ColumnSchema) -> String { (typesByName[c.name]?.count ?? 1) > 1 ? "\(c.name)_\(c.type.rawValue)" : c.name }
+        if u.kind == "inner" {
+            var common: Set<String>? = nil
+            for (_, t) in parts {
+                let names = Set(t.schema.columns.map { outName($0) })
+                common = common.map { $0.intersection(names) } ?? names
+            }
+            let commonNames = common ?? []
+            for c in parts.first?.1.schema.columns ?? [] where commonNames.contains(outName(c)) { schema.append(ColumnSchema(outName(c), c.type)) }
+        } else {
+            for (_, t) in parts { for c in t.schema.columns where !schema.contains(where: { $0.name == outName(c) }) { schema.append(ColumnSchema(outName(c), c.type)) } }
+        }
+        let total = parts.reduce(0) { $0 + $1.1.count }
+        var cols: [Column] = []
+        for c in schema {
+            var pieces: [Column] = []
+            for (name, t) in parts {
+                if c.name == u.withSource { pieces.append(Column.constant(.string(name), type: .string, count: t.count)); continue }
+                if let i = t.schema.columns.firstIndex(where: { outName($0) == c.name }) { pieces.append(t.columns[i]) }
+                else { pieces.append(Column.constant(.null, type: c.type, count: t.count)) }
+            }
+            cols.append(Column.concat(pieces, type: c.type))
+        }
+        return Table(schema: Schema(schema), columns: cols, count: total)
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import OrderedCollections
+import KQLSyntax
+
+extension QueryExecutor {
+    func apply(_ op: OperatorSyntax, to input: Table, _ scope: Scope, _ span: Span, resultName: inout String) throws -> Table {
+        if recordPlan { explain.append(Explain.describe(op)) }
+        switch op {
+        case .whereOp(let pred):
+            return try filter(input, pred, scope)
+        case .project(let items):
+            return try project(input, items, scope)
+        case .extend(let items):
+            return try extend(input, items, scope)
+        case .projectAway(let pats):
+            let drop = try matchColumns(input.schema, pats)
+            return selectColumns(input, input.schema.columns.indices.filter { !drop.contains($0) })
+        case .projectKeep(let pats):
+            let keep = try matchColumns(input.schema, pats)
+            return selectColumns(input, input.schema.columns.indices.filter { keep.contains($0) })
+        case .projectRename(let pairs):
+            var out = input
+            for (new, old) in pairs {
+                guard let i = out.schema.index(of: old) else { throw KQLError.bind(DiagnosticCode.unknownColumn, "unknown column '\(old)'", span) }
+                out.schema.columns[i].name = new
+            }
+            return out
+        case .projectReorder(let keys):
+            let first = try keys.flatMap { try matchColumnsOrdered(input.schema, [$0.expr]) }
+            var seen = Set<Int>(), order: [Int] = []
+            for i in first where seen.insert(i).inserted { order.append(i) }
+            for i in input.schema.columns.indices where !seen.contains(i) { order.append(i) }
+            return selectColumns(input, order)
+        case .summarize(let aggs, let by, _):
+            return try summarize(input, aggs, by, scope, span)
+        case .top(let n, let keys):
+            let count = try constant(n, scope).int ?? 0
+            return try sortTable(input, keys, scope, limit: max(0, count))
+        case .take(let n):
+            let count = max(0, try constant(n, scope).int ?? 0)
+            return count >= input.count ? input : input.slice(0..<count)
+        case .sort(let keys):
+            return try sortTable(input, keys, scope, limit: nil)
+        case .distinct(let items):
+            if items.count == 1, case .star = items[0].expr { return try summarize(input, [], input.schema.names.map { NamedExprSyntax(names: [], expr: .name($0, .none), span: .none) }, scope, span) }
+            return try summarize(input, [], items, scope, span)
+        case .count:
+            return Table(schema: Schema([ColumnSchema("Count", .long)]), columns: [Column(type: .long, data: .int64([Int64(input.count)]))], count: 1)
+        case .join(let j):
+            return try join(input, j, scope, span)
+        case .lookup(let kind, let right, let on):
+            return try lookup(input, kind, right, on, scope, span)
+        case .union(let u):
+            return try union(u, first: input, scope, span)
+        case .mvExpand(let m):
+            return try mvExpand(input, m, scope, span)
+        case .mvApply(let items, let idx, let limit, let sub):
+            return try mvApply(input, items, idx, limit, sub, scope, span)
+        case .parse(let p):
+            return try parse(input, p, scope, span)
+        case .parseKV(let src, let cols, let with):
+            return try parseKV(input, src, cols, with, scope, span)
+        case .makeSeries(let m):
+            return try makeSeries(input, m, scope, span)
+        case .serialize(let items):
+            return items.isEmpty ? input : try extend(input, items, scope)
+        case .asOp(let name):
+            scope.bindings[name] = .table(input)
+            resultName = name
+            return input
+        case .invoke(let call):
+            guard case .call(let n, let args, let cspan) = call else { throw KQLError.bind(DiagnosticCode.badArgument, "invoke needs a function call", span) }
+            let s = rootScope.child()
+            s.bindings["$invoke_input"] = .table(input)
+            let allArgs = [ArgumentSyntax(value: .name("$invoke_input", cspan))] + args
+            for (k, v) in scope.bindings { s.bindings[k] = s.bindings[k] ?? v }
+            if let (b, _) = scope.lookup(n), case .function(let l, let fs) = b { return try invoke(l, fs, allArgs, callerScope: s, cspan) }
+            if let sf = provider.storedFunction(named: n) { return try invoke(try parseStored(sf, cspan), rootScope, allArgs, callerScope: s, cspan) }
+            throw KQLError.bind(DiagnosticCode.unknownFunction, "unknown function '\(n)'", cspan)
+        case .getschema:
+            let rows: [[Value]] = input.schema.columns.enumerated().map { i, c in
+                [.string(c.name), .long(Int64(i)), .string("System." + Explain.dotnetType(c.type)), .string(c.type.rawValue)]
+            }
+            return Table.from(schema: Schema([ColumnSchema("ColumnName", .string), ColumnSchema("ColumnOrdinal", .int),
+                                               ColumnSchema("DataType", .string), ColumnSchema("ColumnType", .string)]), rows: rows)
+        case .sample(let n):
+            let count = max(0, try constant(n, scope).int ?? 0)
+            var rng = SplitMix(seed: ctx.seed)
+            var idx = Array(0..<input.count)
+            for i in stride(from: idx.count - 1, to: 0, by: -1) { idx.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            return input.gather(Array(idx.prefix(count)))
+        case .sampleDistinct(let n, let col):
+            let count = max(0, try constant(n, scope).int ?? 0)
+            let d = try summarize(input, [], [NamedExprSyntax(names: [], expr: col, span: span)], scope, span)
+            return d.slice(0..<min(count, d.count))
+        case .search(let s):
+            return try filter(input, SearchPredicate.rewrite(s.predicate), scope)
+        case .evaluate(let plugin, let args):
+            return try evaluatePlugin(plugin, args, input, scope, span)
+        case .render(let c, _):
+            chart = c
+            return input
+        case .consume:
+            return Table.empty(Schema([]))
+        case .facet:
+            return input
+        case .topNested(let levels):
+            return try topNested(input, levels, scope, span)
+        }
+    }
+
+    func filter(_ input: Table, _ pred: ExprSyntax, _ scope: Scope) throws -> Table {
+        let b = try compile(pred, input, scope)
+        guard b.type == .bool || b.type == .dynamic else {
+            throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(b.type.rawValue)", pred.span)
+        }
+        switch try b.evaluate(input, ctx) {
+        case .scalar(let v): return v.asBool == true ? input : input.slice(0..<0)
+        case .column(let c):
+            var idx: [Int] = []
+            idx.reserveCapacity(input.count / 8)
+            if case .bool(let m) = c.data {
+                if let nulls = c.nulls { for i in 0..<input.count where m[i] && !nulls[i] { idx.append(i) } }
+                else { m.withUnsafeBufferPointer { p in for i in 0..<input.count where p[i] { idx.append(i) } } }
+            } else {
+                for i in 0..<input.count where c.value(at: i).asBool == true { idx.append(i) }
+            }
+            return idx.count == input.count ? input : input.gather(idx)
+        }
+    }
+
+    func selectColumns(_ t: Table, _ idx: [Int]) -> Table {
+        Table(schema: Schema(idx.map { t.schema.columns[$0] }), columns: idx.map { t.columns[$0] }, count: t.count)
+    }
+
+    /// Columns matching names or `prefix*` wildcards, in schema order.
+    func matchColumns(_ s: Schema, _ pats: [ExprSyntax]) throws -> Set<Int> { Set(try matchColumnsOrdered(s, pats)) }
+
+    func matchColumnsOrdered(_ s: Schema, _ pats: [ExprSyntax]) throws -> [Int] {
+        var out: [Int] = []
+        for p in pats {
+            guard case .name(let n, let span) = p else { throw KQLError.bind(DiagnosticCode.badArgument, "expected a column name", p.span) }
+            if n.contains("*") {
+                out += s.columns.indices.filter { Wildcard.matches(s.columns[$0].name, n) }
+            } else if let i = s.index(of: n) {
+                out.append(i)
+            } else {
+                throw KQLError.bind(DiagnosticCode.unknownColumn, "unknown column '\(n)'", span)
+            }
+        }
+        return out
+    }
+
+    func project(_ input: Table, _ items: [NamedExprSyntax], _ scope: Scope) throws -> Table {
+        var schema: [ColumnSchema] = [], cols: [Column] = []
+        var auto = 0
+        for it in items {
+            let b = try compile(it.expr, input, scope)
+            let v = try b.evaluate(input, ctx)
+            let names = try outputNames(it, b, &auto, existing: schema.map(\.name))
+            if names.count > 1 {
+                for (k, c) in try unpackTuple(v, names.count, input.count, it.span).enumerated() { schema.append(ColumnSchema(names[k], c.type)); cols.append(c) }
+                continue
+            }
+            if schema.contains(where: { $0.name == names[0] }) {
+                throw KQLError.bind(DiagnosticCode.duplicateColumn, "column '\(names[0])' is projected more than once", it.span)
+            }
+            schema.append(ColumnSchema(names[0], b.type))
+            cols.append(v.materialize(type: b.type, count: input.count))
+        }
+        return Table(schema: Schema(schema), columns: cols, count: input.count)
+    }
+
+    func extend(_ input: Table, _ items: [NamedExprSyntax], _ scope: Scope) throws -> Table {
+        var t = input
+        var auto = 0
+        for it in items {
+            let b = try compile(it.expr, t, scope)
+            let v = try b.evaluate(t, ctx)
+            let names = try outputNames(it, b, &auto, existing: t.schema.names, isExtend: true)
+            let cols = names.count > 1 ? try unpackTuple(v, names.count, t.count, it.span) : [v.materialize(type: b.type, count: t.count)]
+            for (k, n) in names.enumerated() {
+                if let i = t.schema.index(of: n) {
+                    t.schema.columns[i] = ColumnSchema(n, cols[k].type)
+                    t.columns[i] = cols[k]
+                } else {
+                    t.schema.columns.append(ColumnSchema(n, cols[k].type))
+                    t.columns.append(cols[k])
+                }
+            }
+        }
+        return t
+    }
+
+    /// `(a, b) = f(x)`: spread a bag's (or array's) values over several columns.
+    func unpackTuple(_ v: Vec, _ k: Int, _ n: Int, _ span: Span) throws -> [Column] {
+        var builders = (0..<k).map { _ in [Value]() }
+        for i in 0..<n {
+            let x = v.value(at: i)
+            let parts: [Value] = x.asBag.map { Array($0.values) } ?? x.asArray ?? [x]
+            for j in 0..<k { builders[j].append(j < parts.count ? parts[j] : .null) }
+        }
+        return builders.map { vals in
+            let types = Set(vals.filter { !$0.isNull }.map(\.kqlType))
+            let t = types.count == 1 ? types.first! : .dynamic
+            return Column.from(values: vals, type: t == .dynamic && vals.allSatisfy({ $0.asArray != nil || $0.isNull }) ? .dynamic : t)
+        }
+    }
+
+    /// Kusto's result naming: explicit names; a column keeps its name; `a.b` becomes `a_b`;
+    /// conversions and `bin()` keep their column's name; anything else is `ColumnN`.
+    func outputNames(_ it: NamedExprSyntax, _ b: BoundExpr, _ auto: inout Int, existing: [String], isExtend: Bool = false) throws -> [String] {
+        if !it.names.isEmpty { return it.names }
+        if let n = Naming.derived(it.expr) { return [n] }
+        repeat { auto += 1 } while existing.contains("Column\(auto)")
+        return ["Column\(auto)"]
+    }
+}
+
+/// `prefix*suffix` column-name wildcards.
+enum Wildcard {
+    static func matches(_ s: String, _ pattern: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { return s == pattern }
+        var rest = Substring(s)
+        guard rest.hasPrefix(parts[0]) else { return false }
+        rest = rest.dropFirst(parts[0].count)
+        for p in parts.dropFirst().dropLast() where !p.isEmpty {
+            guard let r = rest.range(of: p) else { return false }
+            rest = rest[r.upperBound...]
+        }
+        return rest.hasSuffix(parts.last!)
+    }
+}
+
+/// Deterministic random numbers for `sample`, seeded from the query context.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import KQLSyntax
+import OrderedCollections
+
+extension QueryExecutor {
+    /// `parse` builds one regular expression from the pattern, as Kusto documents, then extracts typed columns.
+    func parse(_ input: Table, _ p: ParseSyntax, _ scope: Scope, _ span: Span) throws -> Table {
+        var regex = ""
+        var cols: [(String, KQLType)] = []
+        var idx = 0
+        let parts = p.pattern
+        for (i, part) in parts.enumerated() {
+            switch part {
+            case .text(let s):
+                regex += p.kind == .regex ? s : NSRegularExpression.escapedPattern(for: s)
+            case .wildcard:
+                regex += ".*?"
+            case .column(let name, let type):
+                let t = type.flatMap { KQLType(name: $0) } ?? .string
+                cols.append((name, t))
+                let isLast = !parts[(i + 1)...].contains { if case .text = $0 { return true }; return false }
+                let body: String
+                if p.kind == .regex { body = ".*?" }
+                else if t.isNumeric { body = t.isIntegral ? "-?\\d+" : "-?\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?" }
+                else { body = isLast ? ".*" : ".*?" }
+                regex += "(" + body + ")"
+                idx += 1
+            }
+        }
+        if p.kind == .simple { regex = "^" + regex + (parts.last.map { if case .text = $0 { return "" }; return "" } ?? "") }
+        if p.kind == .regex { regex = regex.isEmpty ? regex : regex }
+        let re = try RegexCache.shared.regex(regex, flags: p.flags ?? "")
+        let src = try compile(p.source, input, scope)
+        let sv = try src.evaluate(input, ctx)
+        var values = cols.map { _ in [Value]() }
+        var keep: [Int] = []
+        for r in 0..<input.count {
+            let s = sv.value(at: r).kqlString
+            if let m = re.firstMatch(in: s) {
+                var ok = true
+                var row: [Value] = []
+                for (k, c) in cols.enumerated() {
+                    let g = k + 1 < m.groups.count ? m.groups[k + 1] : nil
+                    let text = g.map { String(s[$0]) } ?? ""
+                    let v = c.1 == .string ? Value.string(text) : Value.string(text).converted(to: c.1)
+                    if v.isNull && c.1 != .string { ok = false }
+                    row.append(v)
+                }
+                if p.isWhere && !ok { continue }
+                keep.append(r)
+                for k in 0..<cols.count { values[k].append(row[k]) }
+            } else {
+                if p.isWhere { continue }
+                keep.append(r)
+                for (k, c) in cols.enumerated() { values[k].append(c.1 == .string ? .string("") : .null) }
+            }
+        }
+        var t = keep.count == input.count ? input : input.gather(keep)
+        for (k, c) in cols.enumerated() {
+            let col = Column.from(values: values[k], type: c.1)
+            if let i = t.schema.index(of: c.0) { t.schema.columns[i] = ColumnSchema(c.0, c.1); t.columns[i] = col }
+            else { t.schema.columns.append(ColumnSchema(c.0, c.1)); t.columns.append(col) }
+        }
+        return t
+    }
+
+    /// `parse-kv Col as (k1: type, ...) with (pair_delimiter=..., kv_delimiter=..., quote=...)`.
+    func parseKV(_ input: Table, _ src: ExprSyntax, _ cols: [ColumnDeclSyntax], _ with: [String: ExprSyntax], _ scope: Scope, _ span: Span) throws -> Table {
+        let pairDelim = try with["pair_delimiter"].map { try constant($0, scope).kqlString } ?? " "
+        let kvDelim = try with["kv_delimiter"].map { try constant($0, scope).kqlString } ?? "="
+        let quote = try with["quote"].map { try constant($0, scope).kqlString } ?? "\""
+        let b = try compile(src, input, scope)
+        let v = try b.evaluate(input, ctx)
+        var values = cols.map { _ in [Value]() }
+        for r in 0..<input.count {
+            let s = v.value(at: r).kqlString
+            var d: [String: String] = [:]
+            for pair in KVSplitter.split(s, pairDelim, quote) {
+                guard let range = pair.range(of: kvDelim) else { continue }
+                var val = String(pair[range.upperBound...]).trimmingCharacters(in: .whitespaces)
+                if let q = quote.first, val.count >= 2, val.first == q, val.last == q { val = String(val.dropFirst().dropLast()) }
+                d[String(pair[..<range.lowerBound]).trimmingCharacters(in: .whitespaces)] = val
+            }
+            for (k, c) in cols.enumerated() {
+                let t = KQLType(name: c.type) ?? .string
+                values[k].append(d[c.name].map { Value.string($0).converted(to: t) } ?? (t == .string ? .string("") : .null))
+            }
+        }
+        var t = input
+        for (k, c) in cols.enumerated() {
+            let type = KQLType(name: c.type) ?? .string
+            t.schema.columns.append(ColumnSchema(c.name, type))
+            t.columns.append(Column.from(values: values[k], type: type))
+        }
+        return t
+    }
+}
+
+/// Splits key-value text on a delimiter outside quotes.
+enum KVSplitter {
+    static func split(_ s: String, _ delim: String, _ quote: String) -> [String] {
+        var out: [String] = [], cur = "", inQ = false
+        let q = quote.first
+        let d = Array(delim)
+        var chars = Array(s)[...]
+        while let c = chars.first {
+            if c == q { inQ.toggle() }
+            if !inQ && !d.isEmpty && chars.starts(with: d) {
+                out.append(cur); cur = ""
+                chars = chars.dropFirst(d.count)
+                continue
+            }
+            cur.append(c)
+            chars = chars.dropFirst()
+        }
+        if !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}

@@ -1,0 +1,150 @@
+import KQLSyntax
+import OrderedCollections
+
+extension QueryExecutor {
+    func evaluatePlugin(_ plugin: String, _ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, _ span: Span) throws -> Table {
+        switch plugin {
+        case "bag_unpack":
+            guard let a = args.first(where: { $0.name == nil }) else { throw KQLError.bind(DiagnosticCode.wrongArguments, "bag_unpack needs a dynamic column", span) }
+            let prefix = try args.dropFirst().first(where: { $0.name == nil }).map { try constant($0.value, scope).kqlString } ?? ""
+            let b = try compile(a.value, input, scope)
+            let v = try b.evaluate(input, ctx)
+            var keys = OrderedDictionary<String, Set<KQLType>>()
+            var bags: [OrderedDictionary<String, Value>] = []
+            for i in 0..<input.count {
+                let bag = v.value(at: i).asBag ?? [:]
+                bags.append(bag)
+                for (k, x) in bag where !x.isNull { keys[k, default: []].insert(x.kqlType) }
+                for (k, _) in bag where keys[k] == nil { keys[k] = [] }
+            }
+            var t = input
+            if case .name(let n, _) = a.value, let i = t.schema.index(of: n) {
+                t.schema.columns.remove(at: i); t.columns.remove(at: i)
+            }
+            for (k, types) in keys {
+                let type: KQLType = types.count == 1 ? (types.first! == .long ? .long : types.first!) : .dynamic
+                let name = prefix + k
+                if t.schema.index(of: name) != nil { continue }
+                t.schema.columns.append(ColumnSchema(name, type))
+                t.columns.append(Column.from(values: bags.map { $0[k] ?? .null }, type: type))
+            }
+            return t
+        case "pivot":
+            guard let a = args.first else { throw KQLError.bind(DiagnosticCode.wrongArguments, "pivot needs a column", span) }
+            guard case .name(let pivotCol, _) = a.value, let pi = input.schema.index(of: pivotCol) else {
+                throw KQLError.bind(DiagnosticCode.badArgument, "pivot's first argument must be a column", a.value.span)
+            }
+            let aggExpr = args.count > 1 ? args[1].value : .call(name: "count", args: [], span)
+            let extra = args.dropFirst(2).map { NamedExprSyntax(names: [], expr: $0.value, span: span) }
+            let keyItems = extra.isEmpty
+                ? input.schema.columns.enumerated().filter { $0.offset != pi && !$0.element.name.isEmpty }.map { NamedExprSyntax(names: [], expr: .name($0.element.name, span), span: span) }
+                : extra
+            let valueCol = input.columns[pi]
+            var distinct: [Value] = []
+            var seen = Set<Value>()
+            for i in 0..<input.count where seen.insert(valueCol.value(at: i)).inserted { distinct.append(valueCol.value(at: i)) }
+            distinct.sort()
+            let base = try summarize(input, [], keyItems, scope, span)
+            var out = base
+            let keyNames = base.schema.names
+            for dv in distinct {
+                let s = scope.child()
+                s.bindings["$pivot_value"] = .scalar(dv, valueCol.type)
+                let subset = try filter(input, .binary("==", .name(pivotCol, span), .name("$pivot_value", span), span), s)
+                let agg = try summarize(subset, [NamedExprSyntax(names: ["$v"], expr: aggExpr, span: span)], keyItems, scope, span)
+                // Align to base rows by key.
+                var map = [String: Value]()
+                for r in 0..<agg.count { map[keyNames.map { agg.column(named: $0)!.value(at: r).kqlString }.joined(separator: "\u{1}")] = agg.column(named: "$v")!.value(at: r) }
+                let type = agg.column(named: "$v")?.type ?? .long
+                let vals = (0..<base.count).map { r in map[keyNames.map { base.column(named: $0)!.value(at: r).kqlString }.joined(separator: "\u{1}")] ?? Value.defaultValue(for: type) }
+                out.schema.columns.append(ColumnSchema(dv.kqlString, type))
+                out.columns.append(Column.from(values: vals, type: type))
+            }
+            return out
+        default:
+            throw KQLError.bind(DiagnosticCode.unsupported, "evaluate plugin '\(plugin)' is not supported (bag_unpack and pivot are)", span)
+        }
+    }
+
+    /// `make-series`: one row per group with arrays over the time axis, missing bins filled with the default.
+    func makeSeries(_ input: Table, _ m: MakeSeriesSyntax, _ scope: Scope, _ span: Span) throws -> Table {
+        let step = try constant(m.step, scope)
+        let axisB = try compile(m.on, input, scope)
+        let axis = try axisB.evaluate(input, ctx).materialize(type: axisB.type, count: input.count)
+        let axisName = Naming.derived(m.on) ?? "Column1"
+        var from = try (m.inRange?.0 ?? m.from).map { try constant($0, scope) }
+        var to = try (m.inRange?.1 ?? m.to).map { try constant($0, scope) }
+        if from == nil { from = (0..<axis.count).map { axis.value(at: $0) }.filter { !$0.isNull }.min() }
+        if to == nil, let mx = (0..<axis.count).map({ axis.value(at: $0) }).filter({ !$0.isNull }).max() { to = Arithmetic.apply("+", mx, step) }
+        guard let f = from, let t = to else {
+            return Table.empty(Schema(m.by.map { ColumnSchema(Naming.derived($0.expr) ?? "Column", .string) } + [ColumnSchema(axisName, .dynamic)]))
+        }
+        let start = DateTimeFunctions.binValue(f, step)
+        var bins: [Value] = []
+        var cur = start
+        while Value.compare(cur, t) < 0 && bins.count < 100_000 { bins.append(cur); cur = Arithmetic.apply("+", cur, step) }
+        var binIndex = [Value: Int]()
+        for (i, b) in bins.enumerated() { binIndex[b] = i }
+        // Group rows by the by-keys and the bin, aggregate, then scatter into arrays.
+        let binned = try extend(input, [NamedExprSyntax(names: ["$bin"], expr: .call(name: "bin", args: [ArgumentSyntax(value: m.on), ArgumentSyntax(value: m.step)], span), span: span)], scope)
+        let keys = m.by + [NamedExprSyntax(names: ["$bin"], expr: .name("$bin", span), span: span)]
+        let aggNamed = m.aggregates.enumerated().map { i, a in NamedExprSyntax(names: ["$a\(i)"], expr: a.0.expr, span: a.0.span) }
+        let grouped = try summarize(binned, aggNamed, keys, scope, span)
+        let byNames = m.by.enumerated().map { $0.element.names.first ?? Naming.derived($0.element.expr) ?? "Column\($0.offset + 1)" }
+        let series = try summarize(grouped, [], byNames.map { NamedExprSyntax(names: [], expr: .name($0, span), span: span) }, scope, span)
+        var outSchema = series.schema.columns, outCols = series.columns
+        var seriesKey = [String: Int]()
+        for r in 0..<series.count { seriesKey[byNames.map { series.column(named: $0)!.value(at: r).kqlString }.joined(separator: "\u{1}")] = r }
+        for (i, a) in m.aggregates.enumerated() {
+            let def = try a.1.map { try constant($0, scope) } ?? .long(0)
+            var arrays = [[Value]](repeating: [Value](repeating: def, count: bins.count), count: series.count)
+            let col = grouped.column(named: "$a\(i)")!, binCol = grouped.column(named: "$bin")!
+            for r in 0..<grouped.count {
+                guard let bi = binIndex[binCol.value(at: r)] else { continue }
+                let k = byNames.map { grouped.column(named: $0)!.value(at: r).kqlString }.joined(separator: "\u{1}")
+                if let s = seriesKey[k] { arrays[s][bi] = col.value(at: r) }
+            }
+            var name = a.0.names.first
+            if name == nil, case .call(let fn, let args, _) = a.0.expr, let d = Aggregates.lookup(fn) { name = Naming.aggregate(d, args) }
+            outSchema.append(ColumnSchema(name ?? "Column\(i + 1)", .dynamic))
+            outCols.append(Column(type: .dynamic, data: .value(arrays.map { .array($0) })))
+        }
+        outSchema.append(ColumnSchema(axisName, .dynamic))
+        outCols.append(Column(type: .dynamic, data: .value([Value](repeating: .array(bins), count: series.count))))
+        return Table(schema: Schema(outSchema), columns: outCols, count: series.count)
+    }
+
+    /// `top-nested`: per level, the top N values of a column by an aggregate, within the previous level's groups.
+    func topNested(_ input: Table, _ levels: [TopNestedLevel], _ scope: Scope, _ span: Span) throws -> Table {
+        var prefixKeys: [NamedExprSyntax] = []
+        var result: Table? = nil
+        for (li, level) in levels.enumerated() {
+            let keyName = level.of.names.first ?? Naming.derived(level.of.expr) ?? "Column\(li + 1)"
+            var aggName = level.by.names.first ?? "aggregated_\(keyName)"
+            if level.by.names.isEmpty, case .name(let n, _) = level.by.expr { aggName = n }
+            let keys = prefixKeys + [NamedExprSyntax(names: [keyName], expr: level.of.expr, span: span)]
+            let g = try summarize(input, [NamedExprSyntax(names: [aggName], expr: level.by.expr, span: span)], keys, scope, span)
+            let n = try level.count.map { try constant($0, scope).int ?? Int.max } ?? Int.max
+            // Rank within each prefix group.
+            let sorted = try sortTable(g, prefixKeys.map { SortKeySyntax(expr: .name($0.names[0], span), descending: false, nullsFirst: nil) } + [SortKeySyntax(expr: .name(aggName, span), descending: level.descending, nullsFirst: nil)], scope, limit: nil)
+            var keep: [Int] = []
+            var counts = [String: Int]()
+            for r in 0..<sorted.count {
+                let k = prefixKeys.map { sorted.column(named: $0.names[0])!.value(at: r).kqlString }.joined(separator: "\u{1}")
+                let c = counts[k, default: 0]
+                if c < n { keep.append(r) }
+                counts[k] = c + 1
+            }
+            let top = sorted.gather(keep)
+            if let prev = result {
+                let prevNames = prefixKeys.map { $0.names[0] }
+                result = try join(top, JoinSyntax(kind: "inner", right: .name("$tn_prev", span), on: prevNames.map { (.name($0, span), .name($0, span)) }, hints: [:]), { let s = scope.child(); s.bindings["$tn_prev"] = .table(prev); return s }(), span)
+                result = selectColumns(result!, result!.schema.columns.indices.filter { !result!.schema.columns[$0].name.hasSuffix("1") || !prevNames.contains(String(result!.schema.columns[$0].name.dropLast())) })
+            } else {
+                result = top
+            }
+            prefixKeys.append(NamedExprSyntax(names: [keyName], expr: .name(keyName, span), span: span))
+        }
+        return result ?? input
+    }
+}

@@ -1,0 +1,247 @@
+public import KQLSyntax
+
+/// One result table of a query, named as Kusto names them (`PrimaryResult`, or the `as` name).
+public struct ResultTable: Sendable {
+    public var name: String
+    public var table: Table
+    public var chart: String?
+}
+
+/// Runs a parsed query: statements in order, each tabular operator applied to a whole columnar table,
+/// each expression compiled once against the operator's input schema and evaluated column at a time.
+/// Binding and execution share one walk, so data-dependent schemas (`bag_unpack`, `pivot`) just work;
+/// `--parse-only` runs the same walk over empty tables from the catalog.
+public final class QueryExecutor: @unchecked Sendable {
+    let provider: any TableProvider
+    public internal(set) var ctx: EvalContext
+    let rootScope = Scope(parent: nil)
+    var chart: String?
+    var parameters: [String: Value]
+    /// Set by `--explain`: records the physical steps (pushed-down scans, operators) as they run.
+    public var explain: [String] = []
+    public var recordPlan = false
+    var depth = 0
+
+    public init(provider: any TableProvider, context: EvalContext, parameters: [String: Value] = [:]) {
+        self.provider = provider
+        self.ctx = context
+        self.parameters = parameters
+    }
+
+    /// Runs every statement; returns one table per query statement.
+    public func run(_ q: QuerySyntax) throws -> [ResultTable] {
+        if let d = q.diagnostics.first(where: { $0.severity == .error }) {
+            throw KQLError(.syntax, d.code, d.message, d.span)
+        }
+        var results: [ResultTable] = []
+        for st in q.statements {
+            switch st.kind {
+            case .letBinding(let name, let value):
+                try bindLet(name, value, rootScope)
+            case .set(let name, let value):
+                if name == "query_now", let v = value, case .datetime(let t) = try constant(v, rootScope) { ctx.now = t }
+            case .declareParameters(let params):
+                for p in params {
+                    let type = KQLType(name: p.type ?? "string") ?? .string
+                    if let v = parameters[p.name] {
+                        let conv = v.kqlType == .string && type != .string ? Value.string(v.kqlString).converted(to: type) : v.converted(to: type)
+                        rootScope.bindings[p.name] = .scalar(conv, type)
+                    } else if let d = p.defaultValue {
+                        rootScope.bindings[p.name] = .scalar(try constant(d, rootScope).converted(to: type), type)
+                    } else {
+                        throw KQLError.bind(DiagnosticCode.unknownParameter, "query parameter '\(p.name)' has no value; pass --param \(p.name)=...", st.span)
+                    }
+                }
+            case .alias:
+                break
+            case .query(let e):
+                chart = nil
+                var name = "PrimaryResult"
+                let t = try tabular(e, rootScope, resultName: &name)
+                results.append(ResultTable(name: results.isEmpty ? name : (name == "PrimaryResult" ? "Table_\(results.count)" : name), table: t, chart: chart))
+            }
+        }
+        return results
+    }
+
+    func bindLet(_ name: String, _ value: ExprSyntax, _ scope: Scope) throws {
+        switch value {
+        case .lambda(let l, _):
+            scope.bindings[name] = .function(l, scope)
+        case .call("materialize", let args, _) where args.count == 1:
+            scope.bindings[name] = .table(try tabular(args[0].value, scope))
+        default:
+            if isTabular(value, scope) {
+                scope.bindings[name] = .tabular(value, scope)
+            } else {
+                let b = try ExprCompiler(executor: self, schema: Schema([]), scope: scope).compile(value)
+                guard let v = b.constantValue else {
+                    throw KQLError.bind(DiagnosticCode.notScalar, "let '\(name)' must be a constant or a table", value.span)
+                }
+                scope.bindings[name] = .scalar(v, b.type)
+            }
+        }
+    }
+
+    func runLets<S: Sequence>(_ statements: S, _ scope: Scope) throws where S.Element == StatementSyntax {
+        for st in statements {
+            if case .letBinding(let n, let v) = st.kind { try bindLet(n, v, scope) }
+        }
+    }
+
+    /// A constant expression (no columns).
+    func constant(_ e: ExprSyntax, _ scope: Scope) throws -> Value {
+        let b = try ExprCompiler(executor: self, schema: Schema([]), scope: scope).compile(e)
+        guard let v = b.constantValue else { throw KQLError.bind(DiagnosticCode.badArgument, "expected a constant", e.span) }
+        return v
+    }
+
+    /// Whether an expression denotes a table (decided from syntax and the names in scope).
+    func isTabular(_ e: ExprSyntax, _ scope: Scope) -> Bool {
+        switch e {
+        case .pipe, .source: return true
+        case .name(let n, _):
+            if let (b, _) = scope.lookup(n) {
+                switch b {
+                case .tabular, .table: return true
+                case .function(let l, _): return l.isView || (l.parameters.isEmpty && bodyIsTabular(l))
+                default: return false
+                }
+            }
+            return provider.schema(of: n) != nil || provider.storedFunction(named: n) != nil
+        case .call(let n, let args, _):
+            if n == "materialize" || n == "table" || n == "view" { return true }
+            if let (b, _) = scope.lookup(n), case .function(let l, _) = b { return bodyIsTabular(l) }
+            if FunctionRegistry.lookup(n) != nil { return false }
+            if let sf = provider.storedFunction(named: n), let l = try? parseStored(sf, .none) { return bodyIsTabular(l) }
+            _ = args
+            return false
+        default: return false
+        }
+    }
+
+    func bodyIsTabular(_ l: LambdaSyntax) -> Bool {
+        guard let last = l.body.last, case .query(let e) = last.kind else { return false }
+        let s = rootScope.child()
+        for p in l.parameters where p.tabularColumns != nil { s.bindings[p.name] = .table(Table.empty(Schema([]))) }
+        for st in l.body.dropLast() { if case .letBinding(let n, let v) = st.kind { if isTabular(v, s) { s.bindings[n] = .table(Table.empty(Schema([]))) } } }
+        return isTabular(e, s)
+    }
+
+    func parseStored(_ sf: StoredFunction, _ span: Span) throws -> LambdaSyntax {
+        let q = Parser.parse("let __f = \(sf.parameters) { \(sf.body) };")
+        guard q.diagnostics.isEmpty, let st = q.statements.first, case .letBinding(_, .lambda(let l, _)) = st.kind else {
+            throw KQLError.bind(DiagnosticCode.unknownFunction, "stored function '\(sf.name)' does not parse", span)
+        }
+        return l
+    }
+
+    /// Binds a function's parameters in a new scope: tables evaluate now, scalars inline at use.
+    func bindParameters(_ l: LambdaSyntax, _ fscope: Scope, _ args: [ArgumentSyntax], callerScope: Scope, _ span: Span) throws -> Scope {
+        let s = fscope.child()
+        guard args.count <= l.parameters.count else {
+            throw KQLError.bind(DiagnosticCode.wrongArguments, "function expects \(l.parameters.count) argument(s), got \(args.count)", span)
+        }
+        for (i, p) in l.parameters.enumerated() {
+            let arg = args.first { $0.name == p.name } ?? (i < args.count && args[i].name == nil ? args[i] : nil)
+            if p.tabularColumns != nil {
+                guard let a = arg else { throw KQLError.bind(DiagnosticCode.wrongArguments, "missing tabular argument '\(p.name)'", span) }
+                s.bindings[p.name] = .table(try tabular(a.value, callerScope))
+            } else if let a = arg {
+                let b = try ExprCompiler(executor: self, schema: Schema([]), scope: callerScope).compile(a.value)
+                if let v = b.constantValue {
+                    let t = KQLType(name: p.type ?? "dynamic") ?? b.type
+                    s.bindings[p.name] = .scalar(t == .dynamic ? v : v.converted(to: t), t == .dynamic ? b.type : t)
+                } else {
+                    s.bindings[p.name] = .argument(a.value, callerScope)
+                }
+            } else if let d = p.defaultValue {
+                let t = KQLType(name: p.type ?? "dynamic") ?? .dynamic
+                s.bindings[p.name] = .scalar(try constant(d, fscope).converted(to: t), t)
+            } else {
+                throw KQLError.bind(DiagnosticCode.wrongArguments, "missing argument '\(p.name)'", span)
+            }
+        }
+        return s
+    }
+
+    /// Evaluates a function body (lets, then the final tabular expression).
+    func invoke(_ l: LambdaSyntax, _ fscope: Scope, _ args: [ArgumentSyntax], callerScope: Scope, _ span: Span) throws -> Table {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 64 else { throw KQLError.runtime("function calls nested too deeply (recursion?)", span) }
+        let s = try bindParameters(l, fscope, args, callerScope: callerScope, span)
+        try runLets(l.body.dropLast(), s)
+        guard let last = l.body.last, case .query(let e) = last.kind else {
+            throw KQLError.bind(DiagnosticCode.notTabular, "function body has no result", span)
+        }
+        return try tabular(e, s)
+    }
+
+    func tabular(_ e: ExprSyntax, _ scope: Scope) throws -> Table {
+        var name = ""
+        return try tabular(e, scope, resultName: &name)
+    }
+
+    func tabular(_ e: ExprSyntax, _ scope: Scope, resultName: inout String) throws -> Table {
+        switch e {
+        case .name(let n, let span):
+            return try table(named: n, scope, span)
+        case .call(let n, let args, let span):
+            if n == "materialize" || n == "view", let a = args.first { return try tabular(a.value, scope) }
+            if n == "table", let a = args.first { return try table(named: try constant(a.value, scope).kqlString, scope, span) }
+            if let (b, _) = scope.lookup(n), case .function(let l, let fs) = b { return try invoke(l, fs, args, callerScope: scope, span) }
+            if let sf = provider.storedFunction(named: n) { return try invoke(try parseStored(sf, span), rootScope, args, callerScope: scope, span) }
+            throw KQLError.bind(DiagnosticCode.unknownTable, "unknown function or table '\(n)'", span)
+        case .pipe(let src, let op, let span):
+            let input: Table
+            if case .name(let n, let nspan) = src, case .whereOp(let pred) = op, scope.lookup(n) == nil, provider.schema(of: n) != nil {
+                // Push the time range of the first filter into the scan.
+                let req = TimeRangeExtractor(executor: self, scope: scope).request(for: pred)
+                input = try scan(n, req, nspan)
+            } else {
+                input = try tabular(src, scope, resultName: &resultName)
+            }
+            return try apply(op, to: input, scope, span, resultName: &resultName)
+        case .source(let s, let span):
+            return try source(s, scope, span)
+        default:
+            throw KQLError.bind(DiagnosticCode.notTabular, "expected a tabular expression", e.span)
+        }
+    }
+
+    func scan(_ n: String, _ req: ScanRequest, _ span: Span) throws -> Table {
+        if recordPlan { explain.append("Scan \(n)" + (req.timeFrom != nil || req.timeTo != nil ? " TimeGenerated in [\(req.timeFrom.map(DateTimeMath.format) ?? "-inf"), \(req.timeTo.map(DateTimeMath.format) ?? "+inf")]" : "")) }
+        return try provider.scan(n, request: req)
+    }
+
+    func table(named n: String, _ scope: Scope, _ span: Span) throws -> Table {
+        if let (b, s) = scope.lookup(n) {
+            switch b {
+            case .table(let t): return t
+            case .tabular(let e, let es):
+                if let t = s.tableCache[n] { return t }
+                let t = try tabular(e, es)
+                s.tableCache[n] = t
+                return t
+            case .function(let l, let fs) where l.parameters.isEmpty:
+                return try invoke(l, fs, [], callerScope: scope, span)
+            default:
+                throw KQLError.bind(DiagnosticCode.notTabular, "'\(n)' is not a table", span)
+            }
+        }
+        if provider.schema(of: n) != nil { return try scan(n, ScanRequest(), span) }
+        if let sf = provider.storedFunction(named: n) { return try invoke(try parseStored(sf, span), rootScope, [], callerScope: scope, span) }
+        throw KQLError.bind(DiagnosticCode.unknownTable, "failed to resolve table or column expression named '\(n)'", span)
+    }
+
+    /// Compiles an expression against a table's schema.
+    func compile(_ e: ExprSyntax, _ t: Table, _ scope: Scope) throws -> BoundExpr {
+        try ExprCompiler(executor: self, schema: t.schema, scope: scope).compile(e)
+    }
+
+    func evaluate(_ e: ExprSyntax, on t: Table, _ scope: Scope) throws -> (Column, KQLType) {
+        let b = try compile(e, t, scope)
+        return (try b.evaluate(t, ctx).materialize(type: b.type, count: t.count), b.type)
+    }
+}

@@ -1,0 +1,48 @@
+public import KQL
+public import KQLSyntax
+
+/// Parses and runs one query text, turning every failure into rendered diagnostics and an exit code
+/// (2 for syntax and binding errors, 3 for runtime errors), the boundary mapping of `KQLError`.
+public struct QueryRunner: Sendable {
+    public var provider: any TableProvider
+    public var now: Int64
+    public var parameters: [String: Value]
+
+    public init(provider: any TableProvider, now: Int64, parameters: [String: Value] = [:]) {
+        self.provider = provider; self.now = now; self.parameters = parameters
+    }
+
+    public enum Outcome: Sendable {
+        case success([ResultTable], explain: [String])
+        case failure(exitCode: Int32, message: String)
+    }
+
+    public func run(_ text: String, parseOnly: Bool = false, explain: Bool = false) -> Outcome {
+        let q = Parser.parse(text)
+        let errors = q.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty {
+            return .failure(exitCode: 2, message: errors.map { $0.render(in: q.source) }.joined(separator: "\n"))
+        }
+        let p: any TableProvider = parseOnly ? EmptyTables(base: provider) : provider
+        let ex = QueryExecutor(provider: p, context: EvalContext(now: now), parameters: parameters)
+        ex.recordPlan = explain
+        do {
+            let r = try ex.run(q)
+            return .success(parseOnly ? [] : r, explain: ex.explain)
+        } catch let e as KQLError {
+            let code: Int32 = e.phase == .runtime ? 3 : 2
+            return .failure(exitCode: code, message: e.diagnostic.render(in: q.source))
+        } catch {
+            return .failure(exitCode: 3, message: "error KQL4001: \(error)")
+        }
+    }
+}
+
+/// The same catalog with every table empty: binding a query runs it over no rows.
+struct EmptyTables: TableProvider {
+    let base: any TableProvider
+    func schema(of table: String) -> Schema? { base.schema(of: table) }
+    func tableNames() -> [String] { base.tableNames() }
+    func scan(_ table: String, request: ScanRequest) throws -> Table { Table.empty(base.schema(of: table) ?? Schema([])) }
+    func storedFunction(named name: String) -> StoredFunction? { base.storedFunction(named: name) }
+}

@@ -1,0 +1,140 @@
+public import Foundation
+public import KQL
+import OrderedCollections
+
+/// Loads a CSV or JSON-lines/JSON-array file into a typed table: types come from the schema catalog
+/// when the table is known, else are inferred per column. Bad cells become nulls and are reported.
+public enum TableLoader {
+    public struct Report: Sendable {
+        public var rows: Int
+        public var problems: [String]
+    }
+
+    public static func load(path: String, table: String, schema known: Schema?) throws -> (Table, Report) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let trimmed = text.drop { $0.isWhitespace }
+        let records: [[String: Value]]
+        var problems: [String] = []
+        var order: [String] = []
+        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
+            (records, order) = jsonRecords(String(trimmed), &problems, path: path)
+        } else {
+            (records, order) = csvRecords(text)
+        }
+        return (build(records, order: order, known: known, problems: &problems, path: path), Report(rows: records.count, problems: problems))
+    }
+
+    static func jsonRecords(_ text: String, _ problems: inout [String], path: String) -> ([[String: Value]], [String]) {
+        var out: [[String: Value]] = []
+        var order: [String] = []
+        var seen = Set<String>()
+        func add(_ v: Value) {
+            guard let b = v.asBagPublic else { return }
+            var r: [String: Value] = [:]
+            for (k, x) in b { r[k] = x; if seen.insert(k).inserted { order.append(k) } }
+            out.append(r)
+        }
+        let whole = Value.parseJSON(text)
+        if case .array(let a) = whole { a.forEach(add); return (out, order) }
+        if let b = whole.asBagPublic, b.count == 1, case .array(let a)? = b.values.first { a.forEach(add); return (out, order) }
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            let v = Value.parseJSON(String(line))
+            if v.asBagPublic == nil { problems.append("\(path):\(i + 1): not a JSON object; skipped") ; continue }
+            add(v)
+        }
+        return (out, order)
+    }
+
+    static func csvRecords(_ text: String) -> ([[String: Value]], [String]) {
+        let rows = CSV.parse(text)
+        guard let header = rows.first else { return ([], []) }
+        // Log Analytics exports name columns `TimeGenerated [UTC]`.
+        let names = header.map { h -> String in
+            var n = h.trimmingCharacters(in: .whitespaces)
+            if let r = n.range(of: " [") { n = String(n[..<r.lowerBound]) }
+            return n
+        }
+        var out: [[String: Value]] = []
+        for r in rows.dropFirst() where !(r.count == 1 && r[0].isEmpty) {
+            var rec: [String: Value] = [:]
+            for (i, n) in names.enumerated() where i < r.count { rec[n] = .string(r[i]) }
+            out.append(rec)
+        }
+        return (out, names)
+    }
+
+    static func build(_ records: [[String: Value]], order: [String], known: Schema?, problems: inout [String], path: String) -> Table {
+        var columns = known?.columns ?? []
+        let knownNames = Set(columns.map(\.name))
+        for n in order where !knownNames.contains(n) { columns.append(ColumnSchema(n, infer(records.map { $0[n] ?? .null }))) }
+        let schema = Schema(columns)
+        var builders = columns.map { ColumnBuilder(type: $0.type, capacity: records.count) }
+        for (ri, r) in records.enumerated() {
+            for (ci, c) in columns.enumerated() {
+                let raw = r[c.name] ?? .null
+                var v: Value
+                if c.type == .dynamic, case .string(let s) = raw { v = s.isEmpty ? .null : Value.parseJSON(s) }
+                else if case .string(let s) = raw, s.isEmpty, c.type != .string { v = .null }
+                else { v = raw.converted(to: c.type) }
+                if v.isNull && !raw.isNull && c.type != .dynamic, !(raw.asStringPublic?.isEmpty ?? false) {
+                    if problems.count < 50 { problems.append("\(path): row \(ri + 1): '\(raw.kqlString.prefix(40))' is not a \(c.type.rawValue) for \(c.name); stored as null") }
+                    v = .null
+                }
+                builders[ci].append(v)
+            }
+        }
+        return Table(schema: schema, columns: builders.map { $0.finish() }, count: records.count)
+    }
+
+    /// The narrowest type all non-empty values of a column fit.
+    static func infer(_ values: [Value]) -> KQLType {
+        var kinds = Set<KQLType>()
+        for v in values.prefix(2000) {
+            switch v {
+            case .null: continue
+            case .string(let s):
+                if s.isEmpty { continue }
+                if Int64(s) != nil { kinds.insert(.long) }
+                else if Double(s) != nil { kinds.insert(.real) }
+                else if s.count >= 8, s.first?.isNumber == true, Value.string(s).converted(to: .datetime).isNull == false { kinds.insert(.datetime) }
+                else if s.lowercased() == "true" || s.lowercased() == "false" { kinds.insert(.bool) }
+                else { kinds.insert(.string) }
+            case .array, .bag: kinds.insert(.dynamic)
+            default: kinds.insert(v.kqlType)
+            }
+        }
+        if kinds.isEmpty { return .string }
+        if kinds.count == 1 { return kinds.first! }
+        if kinds.isSubset(of: [.long, .real]) { return .real }
+        if kinds.contains(.dynamic) { return .dynamic }
+        return .string
+    }
+}
+
+/// RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes.
+enum CSV {
+    static func parse(_ text: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = [UInt8](), inQ = false
+        let b = Array(text.utf8)
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if inQ {
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < b.count && b[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 1 } else { inQ = false }
+                } else { field.append(c) }
+            } else if c == UInt8(ascii: "\"") && field.isEmpty { inQ = true }
+            else if c == UInt8(ascii: ",") { row.append(String(decoding: field, as: UTF8.self)); field = [] }
+            else if c == 10 || c == 13 {
+                if c == 13 && i + 1 < b.count && b[i + 1] == 10 { i += 1 }
+                row.append(String(decoding: field, as: UTF8.self)); field = []
+                rows.append(row); row = []
+            } else { field.append(c) }
+            i += 1
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(String(decoding: field, as: UTF8.self)); rows.append(row) }
+        return rows
+    }
+}
