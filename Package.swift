@@ -36,6 +36,6 @@ let package = Package(
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(
             name: "KQLTests", dependencies: ["KQL", "KQLSyntax", "VigilApp", "Yams"],
-            resources: [.copy("Cases")], swiftSettings: strict),
+            resources: [.copy("Cases"), .copy("Fixtures")], swiftSettings: strict),
     ]
 )

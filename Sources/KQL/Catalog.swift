@@ -8,12 +8,25 @@ public enum SchemaCatalog {
         return (try? parse(data)) ?? [:]
     }()
 
+    /// Log Analytics adds these columns to every table; schema exports often omit them.
+    public static let standardColumns: [ColumnSchema] = [
+        ColumnSchema("TenantId", .string), ColumnSchema("Type", .string), ColumnSchema("_ResourceId", .string),
+        ColumnSchema("_SubscriptionId", .string), ColumnSchema("_ItemId", .string), ColumnSchema("_IsBillable", .string),
+        ColumnSchema("_BilledSize", .real),
+    ]
+
+    public static func withStandardColumns(_ s: Schema) -> Schema {
+        var cols = s.columns
+        for c in standardColumns where s.index(of: c.name) == nil { cols.append(c) }
+        return Schema(cols)
+    }
+
     /// Parses `{"Table": [{"name": "...", "type": "..."}]}`.
     public static func parse(_ data: Data) throws -> [String: Schema] {
         let raw = try JSONDecoder().decode([String: [[String: String]]].self, from: data)
         var out: [String: Schema] = [:]
         for (table, cols) in raw {
-            out[table.trimmingCharacters(in: .whitespaces)] = Schema(cols.map { ColumnSchema($0["name"] ?? "", KQLType(name: $0["type"] ?? "string") ?? .string) })
+            out[table.trimmingCharacters(in: .whitespaces)] = withStandardColumns(Schema(cols.map { ColumnSchema($0["name"] ?? "", KQLType(name: $0["type"] ?? "string") ?? .string) }))
         }
         return out
     }

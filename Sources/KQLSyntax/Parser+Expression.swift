@@ -215,9 +215,9 @@ extension Parser {
         let name = t.text
         let next = peekToken()
         switch name {
-        case "true", "false":
+        case "true", "false", "True", "False", "TRUE", "FALSE":
             advance()
-            return .literal(.bool(name == "true"), t.span)
+            return .literal(.bool(name.lowercased() == "true"), t.span)
         case "null" where !next.isPunct("("):
             advance()
             return .literal(.null, t.span)
@@ -301,6 +301,7 @@ extension Parser {
     }
 
     mutating func parseDynamicValue() -> DynamicSyntax {
+        if at(.quotedIdentifier) { return .array([.scalar(.string(advance().text))]) }
         depth += 1
         defer { depth -= 1 }
         if depth > Parser.maxDepth { error(DiagnosticCode.tooDeep, "dynamic literal nested too deeply", current.span); recover(); return .scalar(.null) }
@@ -347,8 +348,12 @@ extension Parser {
         expectPunct("(")
         let cols = parseColumnDecls(until: ")")
         expectPunct(")")
-        expectPunct("[")
         var values: [ExprSyntax] = []
+        if at(.quotedIdentifier) {
+            let t = advance()
+            return .source(.datatable(cols, [.literal(.string(t.text), t.span)]), Span(start, lastEnd))
+        }
+        expectPunct("[")
         while !atPunct("]") && !at(.end) {
             values.append(parseOr())
             if !eatPunct(",") { break }
@@ -363,13 +368,18 @@ extension Parser {
         expectPunct("(")
         let cols = parseColumnDecls(until: ")")
         expectPunct(")")
-        expectPunct("[")
         var urls: [ExprSyntax] = []
-        while !atPunct("]") && !at(.end) {
-            urls.append(parseOr())
-            if !eatPunct(",") { break }
+        if at(.quotedIdentifier) {
+            let t = advance()
+            urls.append(.literal(.string(t.text), t.span))
+        } else {
+            expectPunct("[")
+            while !atPunct("]") && !at(.end) {
+                urls.append(parseOr())
+                if !eatPunct(",") { break }
+            }
+            expectPunct("]")
         }
-        expectPunct("]")
         if eatKeyword("with") {
             expectPunct("(")
             _ = parseArguments(closer: ")")

@@ -10,7 +10,7 @@ extension ExprCompiler {
             let t = try executor.tabular(a.value, scope)
             guard let c = t.columns.first else { return .constant(.null, .dynamic) }
             return .constant(t.count > 0 ? c.value(at: 0) : .null, c.type)
-        case "column_ifexists":
+        case "column_ifexists", "columnifexists":
             guard args.count == 2, case .literal(.string(let col), _) = args[0].value else {
                 throw KQLError.bind(DiagnosticCode.wrongArguments, "column_ifexists() expects a column name string and a default", span)
             }

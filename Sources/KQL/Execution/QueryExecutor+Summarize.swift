@@ -96,7 +96,9 @@ extension QueryExecutor {
         let rt = def.resultType(types.isEmpty ? [.long] : types)
         if col.type != rt { col = Column(type: rt, data: col.data, nulls: col.nulls) }
         if ngroups == 1 && n == 0 { col = Column.from(values: [def.emptyValue], type: rt) }
-        return [(item.names.first ?? Naming.aggregate(def, args), col)]
+        var name = item.names.first ?? Naming.aggregate(def, args)
+        if fname == "percentile", item.names.isEmpty, args.count == 2, let p = try? constant(args[1].value, scope) { name += "_" + Value.formatReal(p.asDouble ?? 0).replacingDot() }
+        return [(name, col)]
     }
 
     /// `arg_max(x, a, b)` / `arg_max(x, *)`: the row with the largest x per group, with the named columns.

@@ -148,8 +148,9 @@ public final class QueryExecutor: @unchecked Sendable {
                 guard let a = arg else { throw KQLError.bind(DiagnosticCode.wrongArguments, "missing tabular argument '\(p.name)'", span) }
                 s.bindings[p.name] = .table(try tabular(a.value, callerScope))
             } else if let a = arg {
-                let b = try ExprCompiler(executor: self, schema: Schema([]), scope: callerScope).compile(a.value)
-                if let v = b.constantValue {
+                // Arguments that read columns are inlined at the call site, in the caller's row context.
+                let b = try? ExprCompiler(executor: self, schema: Schema([]), scope: callerScope).compile(a.value)
+                if let b, let v = b.constantValue {
                     let t = KQLType(name: p.type ?? "dynamic") ?? b.type
                     s.bindings[p.name] = .scalar(t == .dynamic ? v : v.converted(to: t), t == .dynamic ? b.type : t)
                 } else {

@@ -18,6 +18,8 @@ enum Comparison {
         if a == b || a == .dynamic || b == .dynamic { return .bool }
         if a.isNumeric && b.isNumeric { return .bool }
         if (a == .string && b == .guid) || (a == .guid && b == .string) { return .bool }
+        // Sentinel rules compare string codes with numbers (`ResultType == 0`); Kusto accepts it.
+        if (a == .string && b.isNumeric) || (a.isNumeric && b == .string) { return .bool }
         return nil
     }
 

@@ -56,7 +56,7 @@ final class RegexCache: Sendable {
         if flags.contains("m") { opts.insert(.anchorsMatchLines) }
         if flags.contains("s") { opts.insert(.dotMatchesLineSeparators) }
         // RE2's (?P<name>...) is ICU's (?<name>...).
-        let p = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
+        let p = pattern.isEmpty ? "(?:)" : pattern.replacingOccurrences(of: "(?P<", with: "(?<")
         guard let re = try? NSRegularExpression(pattern: p, options: opts) else {
             throw KQLError.runtime("invalid regular expression: \(pattern)", code: "KQL4002")
         }
