@@ -144,28 +144,12 @@ enum Aggregates {
 
     /// Dense codes for a vector's values; -1 for null (and empty strings, which dcount skips like nulls).
     static func dictionaryCodes(_ v: Vec, _ n: Int) -> [Int32] {
-        var codes = [Int32](repeating: 0, count: n)
-        guard case .column(let c) = v else { return codes }
-        switch c.data {
-        case .string(let s):
-            var d = [String: Int32]()
-            for i in 0..<n {
-                if s[i].isEmpty && c.type == .string { codes[i] = -1; continue }
-                if let k = d[s[i]] { codes[i] = k } else { let k = Int32(d.count); d[s[i]] = k; codes[i] = k }
-            }
-        case .int64(let xs):
-            var d = [Int64: Int32]()
-            for i in 0..<n {
-                if c.isNull(i) { codes[i] = -1; continue }
-                if let k = d[xs[i]] { codes[i] = k } else { let k = Int32(d.count); d[xs[i]] = k; codes[i] = k }
-            }
-        default:
-            var d = [Value: Int32]()
-            for i in 0..<n {
-                let x = c.value(at: i)
-                if x.isNull { codes[i] = -1; continue }
-                if let k = d[x] { codes[i] = k } else { let k = Int32(d.count); d[x] = k; codes[i] = k }
-            }
+        guard case .column(let c) = v else { return [Int32](repeating: 0, count: n) }
+        var (codes, _) = Grouping.codes(c)
+        if case .string(let s) = c.data, c.type == .string {
+            for i in 0..<n where s[i].isEmpty { codes[i] = -1 }
+        } else {
+            for i in 0..<n where c.isNull(i) { codes[i] = -1 }
         }
         return codes
     }

@@ -69,7 +69,7 @@ struct ExprCompiler {
 
     func resolveName(_ n: String, _ span: Span) throws -> BoundExpr {
         if let i = schema.index(of: n) { return .column(i, schema.columns[i].type) }
-        if let (b, s) = scope.lookup(n) {
+        if let (b, _) = scope.lookup(n) {
             switch b {
             case .scalar(let v, let t): return .constant(v, t)
             case .expr(let e): return e
@@ -82,7 +82,6 @@ struct ExprCompiler {
             case .function:
                 throw KQLError.bind(DiagnosticCode.notScalar, "'\(n)' is a function; call it with ()", span)
             }
-            _ = s
         }
         if n == "$mvapply" { throw KQLError.bind(DiagnosticCode.unknownColumn, "unexpected name", span) }
         throw KQLError.bind(DiagnosticCode.unknownColumn, "failed to resolve scalar expression named '\(n)'", span)

@@ -27,19 +27,13 @@ enum Grouping {
             return (codes, d.count)
         case .int64(let xs):
             var d = [Int64: Int32](minimumCapacity: 1024)
-            let nulls = c.nulls
-            var nullCode: Int32 = -1
             for i in 0..<n {
-                if let nulls, nulls[i] {
-                    if nullCode < 0 { nullCode = Int32(d.count + 1_000_000_000) }
-                    codes[i] = nullCode
-                    continue
-                }
                 if let k = d[xs[i]] { codes[i] = k } else { let k = Int32(d.count); d[xs[i]] = k; codes[i] = k }
             }
-            if nullCode >= 0 {
-                let real = Int32(d.count)
-                for i in 0..<n where codes[i] == nullCode { codes[i] = real }
+            // Nulls form their own group, after every value's code.
+            if let nulls = c.nulls {
+                let nullCode = Int32(d.count)
+                for i in 0..<n where nulls[i] { codes[i] = nullCode }
                 return (codes, d.count + 1)
             }
             return (codes, d.count)

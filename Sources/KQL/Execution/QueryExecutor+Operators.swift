@@ -177,7 +177,7 @@ extension QueryExecutor {
         for it in items {
             let b = try compile(it.expr, t, scope)
             let v = try b.evaluate(t, ctx)
-            let names = try outputNames(it, b, &auto, existing: t.schema.names, isExtend: true)
+            let names = try outputNames(it, b, &auto, existing: t.schema.names)
             let cols = names.count > 1 ? try unpackTuple(v, names.count, t.count, it.span) : [v.materialize(type: b.type, count: t.count)]
             for (k, n) in names.enumerated() {
                 if let i = t.schema.index(of: n) {
@@ -209,7 +209,7 @@ extension QueryExecutor {
 
     /// Kusto's result naming: explicit names; a column keeps its name; `a.b` becomes `a_b`;
     /// conversions and `bin()` keep their column's name; anything else is `ColumnN`.
-    func outputNames(_ it: NamedExprSyntax, _ b: BoundExpr, _ auto: inout Int, existing: [String], isExtend: Bool = false) throws -> [String] {
+    func outputNames(_ it: NamedExprSyntax, _ b: BoundExpr, _ auto: inout Int, existing: [String]) throws -> [String] {
         if !it.names.isEmpty { return it.names }
         if let n = Naming.derived(it.expr) { return [n] }
         repeat { auto += 1 } while existing.contains("Column\(auto)")

@@ -7,7 +7,6 @@ extension QueryExecutor {
     func parse(_ input: Table, _ p: ParseSyntax, _ scope: Scope, _ span: Span) throws -> Table {
         var regex = ""
         var cols: [(String, KQLType)] = []
-        var idx = 0
         let parts = p.pattern
         for (i, part) in parts.enumerated() {
             switch part {
@@ -24,11 +23,9 @@ extension QueryExecutor {
                 else if t.isNumeric { body = t.isIntegral ? "-?\\d+" : "-?\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?" }
                 else { body = isLast ? ".*" : ".*?" }
                 regex += "(" + body + ")"
-                idx += 1
             }
         }
-        if p.kind == .simple { regex = "^" + regex + (parts.last.map { if case .text = $0 { return "" }; return "" } ?? "") }
-        if p.kind == .regex { regex = regex.isEmpty ? regex : regex }
+        if p.kind == .simple { regex = "^" + regex }
         let re = try RegexCache.shared.regex(regex, flags: p.flags ?? "")
         let src = try compile(p.source, input, scope)
         let sv = try src.evaluate(input, ctx)

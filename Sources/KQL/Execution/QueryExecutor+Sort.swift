@@ -72,24 +72,23 @@ struct RowComparator {
         }
     }
 
+    /// The decision for one typed key, or nil when the rows tie on it.
+    @inline(__always) static func order<T: Comparable>(_ a: [T], _ nulls: [Bool]?, _ desc: Bool, _ nullsFirst: Bool, _ x: Int, _ y: Int) -> Bool? {
+        if let nulls, nulls[x] || nulls[y] {
+            return nulls[x] && nulls[y] ? nil : nulls[x] == nullsFirst
+        }
+        if a[x] == a[y] { return nil }
+        return desc ? a[x] > a[y] : a[x] < a[y]
+    }
+
     @inline(__always) func less(_ x: Int, _ y: Int) -> Bool {
         for k in keys {
             let c: Int
             switch k {
             case .ints(let a, let nulls, let desc, let nf):
-                if let nulls, nulls[x] || nulls[y] {
-                    if nulls[x] && nulls[y] { continue }
-                    return nulls[x] == nf
-                }
-                c = a[x] < a[y] ? -1 : (a[x] > a[y] ? 1 : 0)
-                if c != 0 { return desc ? c > 0 : c < 0 }
+                if let r = RowComparator.order(a, nulls, desc, nf, x, y) { return r }
             case .doubles(let a, let nulls, let desc, let nf):
-                if let nulls, nulls[x] || nulls[y] {
-                    if nulls[x] && nulls[y] { continue }
-                    return nulls[x] == nf
-                }
-                c = a[x] < a[y] ? -1 : (a[x] > a[y] ? 1 : 0)
-                if c != 0 { return desc ? c > 0 : c < 0 }
+                if let r = RowComparator.order(a, nulls, desc, nf, x, y) { return r }
             case .strings(let a, let desc):
                 c = a[x] < a[y] ? -1 : (a[x] > a[y] ? 1 : 0)
                 if c != 0 { return desc ? c > 0 : c < 0 }

@@ -121,13 +121,23 @@ public struct Column: Sendable {
     public static func concat(_ parts: [Column], type: KQLType) -> Column {
         var b = ColumnBuilder(type: type, capacity: parts.reduce(0) { $0 + $1.count })
         for p in parts {
-            if p.type == type || (p.type.isInt64Backed && type.isInt64Backed && p.type == type) {
+            if p.type == type {
                 b.append(column: p)
             } else {
                 for i in 0..<p.count { b.append(p.value(at: i)) }
             }
         }
         return b.finish()
+    }
+}
+
+/// The union of two null masks (nil = no nulls).
+@inline(__always) func mergeNulls(_ a: [Bool]?, _ b: [Bool]?, _ n: Int) -> [Bool]? {
+    switch (a, b) {
+    case (nil, nil): return nil
+    case (let x?, nil): return x
+    case (nil, let y?): return y
+    case (let x?, let y?): return (0..<n).map { x[$0] || y[$0] }
     }
 }
 

@@ -17,11 +17,8 @@ enum ConditionalFunctions {
             guard case .column(let c) = v[0], case .bool(let cond) = c.data else { return nil }
             let rt = unify([t[1], t[2]])
             let a = v[1].materialize(type: rt, count: n), b = v[2].materialize(type: rt, count: n)
-            var idxA: [Int] = [], idxB: [Int] = []
             var mask = [Bool](repeating: false, count: n)
             for i in 0..<n { mask[i] = cond[i] && !(c.nulls?[i] ?? false) }
-            _ = idxA; _ = idxB
-            var bld = ColumnBuilder(type: rt, capacity: n)
             // Typed merge without boxing for the common buffer types.
             switch (a.data, b.data) {
             case (.int64(let x), .int64(let y)):
@@ -32,6 +29,7 @@ enum ConditionalFunctions {
             case (.string(let x), .string(let y)) where rt == .string:
                 return .column(Column(type: rt, data: .string((0..<n).map { mask[$0] ? x[$0] : y[$0] })))
             default:
+                var bld = ColumnBuilder(type: rt, capacity: n)
                 for i in 0..<n { bld.append(mask[i] ? a.value(at: i) : b.value(at: i)) }
                 return .column(bld.finish())
             }
@@ -63,20 +61,19 @@ enum ConditionalFunctions {
                             return .column(Column(type: .bool, data: .bool((0..<n).map { c.isNull($0) })))
                         }),
             F.row("isnotnull", 1...1, .bool) { a, _ in .bool(!a[0].isNull) },
-            FunctionDef("isempty", args: 1...1, returns: FunctionDef.fixed(.bool), row: { a, _ in .bool(isEmpty(a[0])) },
-                        vector: { v, _, n, _ in
-                            guard case .column(let c) = v[0], case .string(let s) = c.data, c.nulls == nil else { return nil }
-                            return .column(Column(type: .bool, data: .bool(s.map { $0.isEmpty })))
-                        }),
-            FunctionDef("isnotempty", args: 1...1, returns: FunctionDef.fixed(.bool), row: { a, _ in .bool(!isEmpty(a[0])) },
-                        vector: { v, _, n, _ in
-                            guard case .column(let c) = v[0], case .string(let s) = c.data, c.nulls == nil else { return nil }
-                            return .column(Column(type: .bool, data: .bool(s.map { !$0.isEmpty })))
-                        }),
-            F.alias(F.row("isnotempty", 1...1, .bool) { a, _ in .bool(!isEmpty(a[0])) }, "notempty"),
-            F.alias(F.row("isempty", 1...1, .bool) { a, _ in .bool(isEmpty(a[0])) }, "empty"),
+            isEmptyDef(negated: false), isEmptyDef(negated: true),
+            F.alias(isEmptyDef(negated: false), "empty"), F.alias(isEmptyDef(negated: true), "notempty"),
             F.alias(F.row("isnotnull", 1...1, .bool) { a, _ in .bool(!a[0].isNull) }, "notnull"),
         ]
+    }
+
+    static func isEmptyDef(negated: Bool) -> FunctionDef {
+        FunctionDef(negated ? "isnotempty" : "isempty", args: 1...1, returns: FunctionDef.fixed(.bool),
+                    row: { a, _ in .bool(isEmpty(a[0]) != negated) },
+                    vector: { v, _, _, _ in
+                        guard case .column(let c) = v[0], case .string(let s) = c.data, c.nulls == nil else { return nil }
+                        return .column(Column(type: .bool, data: .bool(s.map { $0.isEmpty != negated })))
+                    })
     }
 
     static func isEmpty(_ v: Value) -> Bool {

@@ -96,7 +96,7 @@ enum Arithmetic {
                 nulls = yn
             case (.col(let x, let xn), .col(let y, let yn)):
                 for i in 0..<n { out[i] = x[i] &+ sign &* y[i] }
-                if xn != nil || yn != nil { nulls = (0..<n).map { (xn?[$0] ?? false) || (yn?[$0] ?? false) } }
+                nulls = mergeNulls(xn, yn, n)
             default: return nil
             }
             return .column(Column(type: rt, data: .int64(out), nulls: nulls))
@@ -115,7 +115,7 @@ enum Arithmetic {
                 nulls = yn
             case (.col(let x, let xn), .col(let y, let yn)):
                 for i in 0..<n { out[i] = realOp(op, x[i], y[i]) }
-                if xn != nil || yn != nil { nulls = (0..<n).map { (xn?[$0] ?? false) || (yn?[$0] ?? false) } }
+                nulls = mergeNulls(xn, yn, n)
             default: return nil
             }
             return .column(Column(type: rt, data: .double(out), nulls: nulls))

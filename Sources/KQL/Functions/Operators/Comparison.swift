@@ -130,7 +130,7 @@ enum Comparison {
             out.withUnsafeMutableBufferPointer { o in x.withUnsafeBufferPointer { px in y.withUnsafeBufferPointer { py in
                 for i in 0..<n { o[i] = test(px[i], py[i], op) }
             } } }
-            if xn != nil || yn != nil { nulls = (0..<n).map { (xn?[$0] ?? false) || (yn?[$0] ?? false) } }
+            nulls = mergeNulls(xn, yn, n)
         case (.scalar, .scalar): break
         }
         return .column(Column(type: .bool, data: .bool(out), nulls: nulls))
@@ -150,7 +150,7 @@ enum Comparison {
             nulls = yn
         case (.col(let x, let xn), .col(let y, let yn)):
             for i in 0..<n { out[i] = test(x[i], y[i], op) }
-            if xn != nil || yn != nil { nulls = (0..<n).map { (xn?[$0] ?? false) || (yn?[$0] ?? false) } }
+            nulls = mergeNulls(xn, yn, n)
         case (.scalar, .scalar): break
         }
         return .column(Column(type: .bool, data: .bool(out), nulls: nulls))

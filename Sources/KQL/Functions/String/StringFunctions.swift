@@ -129,8 +129,7 @@ enum StringFunctions {
                 return .bag(["Query Parameters": .bag(q)])
             },
             F.str("parse_path", .dynamic) { parsePath($0) },
-            F.str("parse_command_line", .dynamic) { .array(commandLineArgs($0).map { .string($0) }) },
-            F.row("parse_command_line", 2...2, .dynamic) { a, _ in .array(commandLineArgs(a[0].kqlString).map { .string($0) }) },
+            F.row("parse_command_line", 1...2, .dynamic) { a, _ in .array(commandLineArgs(a[0].kqlString).map { .string($0) }) },
             F.row("string_size", 1...1, .long) { a, _ in .long(Int64(a[0].kqlString.utf8.count)) },
             F.row("has_any_index", 2...2, .long) { a, _ in
                 guard case .array(let items) = a[1] else { return .long(-1) }
