@@ -50,22 +50,28 @@ extension QueryExecutor {
         return t
     }
 
-    /// Expands each row, runs the subquery on that row's expansion, and appends the results.
+    /// Expands each row, runs the subquery on that row's expansion, and extends the subquery's rows
+    /// with the row's other columns (the expanded columns are replaced by the subquery's output).
     func mvApply(_ input: Table, _ items: [(NamedExprSyntax, String?)], _ idx: String?, _ limit: ExprSyntax?, _ sub: ExprSyntax, _ scope: Scope, _ span: Span) throws -> Table {
-        var parts: [Table] = []
-        for r in 0..<input.count {
-            let one = input.slice(r..<(r + 1))
-            let expanded = try mvExpand(one, MvExpandSyntax(bagExpansion: nil, withItemIndex: idx, items: items, limit: limit), scope, span)
+        let expand = MvExpandSyntax(bagExpansion: nil, withItemIndex: idx, items: items, limit: limit)
+        func runSub(_ rows: Table) throws -> Table {
             let s = scope.child()
-            s.bindings["$mvapply"] = .table(expanded)
-            parts.append(try tabular(sub, s))
-        }
-        if parts.isEmpty {
-            let s = scope.child()
-            s.bindings["$mvapply"] = .table(try mvExpand(input.slice(0..<0), MvExpandSyntax(bagExpansion: nil, withItemIndex: idx, items: items, limit: limit), scope, span))
+            s.bindings["$mvapply"] = .table(try mvExpand(rows, expand, scope, span))
             return try tabular(sub, s)
         }
-        return try union(UnionSyntax(kind: nil, withSource: nil, isFuzzy: false, tables: []), first: nil, scope, span, preloaded: parts)
+        // The subquery over no rows gives the output schema even when the input is empty.
+        let empty = try runSub(input.slice(0..<0))
+        let subNames = Set(empty.schema.names)
+        let keep = input.schema.columns.indices.filter { !subNames.contains(input.schema.columns[$0].name) }
+        var outer: [Int] = [], parts: [Table] = []
+        for r in 0..<input.count {
+            let part = try runSub(input.slice(r..<(r + 1)))
+            outer += [Int](repeating: r, count: part.count)
+            parts.append(part)
+        }
+        let inner = parts.isEmpty ? empty : try union(UnionSyntax(kind: nil, withSource: nil, isFuzzy: false, tables: []), first: nil, scope, span, preloaded: parts)
+        let left = selectColumns(input, keep).gather(outer)
+        return Table(schema: Schema(left.schema.columns + inner.schema.columns), columns: left.columns + inner.columns, count: outer.count)
     }
 
     func union(_ u: UnionSyntax, first: Table?, _ scope: Scope, _ span: Span, preloaded: [Table]) throws -> Table {
