@@ -35,7 +35,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(
-            name: "KQLTests", dependencies: ["KQL", "KQLSyntax", "VigilApp", "Yams"],
+            name: "KQLTests", dependencies: ["KQL", "KQLSyntax", "VigilApp", "Yams", .product(name: "OrderedCollections", package: "swift-collections")],
             resources: [.copy("Cases"), .copy("Fixtures")], swiftSettings: strict),
     ]
 )

@@ -13,9 +13,16 @@ public struct Diagnostic: Sendable, Hashable, Codable, Error {
     /// `error KQL1001 at 3:14: message`, then the source line and a caret under the column.
     public func render(in source: SourceText) -> String {
         let (line, col) = source.location(of: span.start)
-        let text = source.line(containing: span.start)
-        let prefix = String(text.prefix(col - 1).map { $0 == "\t" ? "\t" as Character : " " as Character })
-        return "\(severity.rawValue) \(code) at \(line):\(col): \(message)\n  \(text)\n  \(prefix)^"
+        var text = Array(source.line(containing: span.start))
+        var caret = col - 1
+        // Very long lines (minified queries) are shown as a window around the error.
+        if text.count > 160 {
+            let start = max(0, min(caret - 80, text.count - 160))
+            text = Array(text[start..<min(text.count, start + 160)])
+            caret -= start
+        }
+        let prefix = String(text.prefix(caret).map { $0 == "\t" ? "\t" as Character : " " as Character })
+        return "\(severity.rawValue) \(code) at \(line):\(col): \(message)\n  \(String(text))\n  \(prefix)^"
     }
 }
 

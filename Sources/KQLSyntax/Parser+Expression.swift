@@ -9,6 +9,19 @@ extension Parser {
     static let listOperators: Set<String> = ["in", "!in", "in~", "!in~", "has_any", "has_all"]
     static let comparisonPuncts: Set<String> = ["==", "!=", "<>", "<", "<=", ">", ">=", "=~", "!~"]
 
+    /// Left-deep chains (`a + b + c ...`, long pipelines) are parsed by loops, but binding and evaluation
+    /// recurse over them: past this length the query is reported instead of risking the stack.
+    static let maxChain = 1000
+
+    mutating func withinChainLimit(_ length: inout Int) -> Bool {
+        length += 1
+        if length <= Parser.maxChain { return true }
+        error(DiagnosticCode.tooDeep, "expression or pipeline longer than \(Parser.maxChain) operators", current.span)
+        // Skip the rest of the statement so the error is reported once.
+        while !at(.end) && !atPunct(";") { advance() }
+        return false
+    }
+
     /// An expression followed by any number of `| operator`.
     mutating func parseExpr() -> ExprSyntax {
         depth += 1
@@ -20,7 +33,9 @@ extension Parser {
             return .missing(s)
         }
         var e = parseOr()
+        var length = 0
         while atPunct("|") {
+            if !withinChainLimit(&length) { break }
             advance()
             let op = parseOperator()
             e = .pipe(e, op, Span(e.span.start, lastEnd))
@@ -30,7 +45,9 @@ extension Parser {
 
     mutating func parseOr() -> ExprSyntax {
         var l = parseAnd()
+        var length = 0
         while atKeyword("or") {
+            if !withinChainLimit(&length) { break }
             advance()
             let r = parseAnd()
             l = .binary("or", l, r, l.span.union(r.span))
@@ -40,7 +57,9 @@ extension Parser {
 
     mutating func parseAnd() -> ExprSyntax {
         var l = parseComparison()
+        var length = 0
         while atKeyword("and") {
+            if !withinChainLimit(&length) { break }
             advance()
             let r = parseComparison()
             l = .binary("and", l, r, l.span.union(r.span))
@@ -71,7 +90,9 @@ extension Parser {
 
     mutating func parseComparison() -> ExprSyntax {
         var l = parseAdditive()
+        var length = 0
         while let (op, n) = peekComparisonOperator() {
+            if !withinChainLimit(&length) { break }
             for _ in 0..<n { advance() }
             if op == "between" || op == "!between" {
                 expectPunct("(")
@@ -102,7 +123,9 @@ extension Parser {
 
     mutating func parseAdditive() -> ExprSyntax {
         var l = parseMultiplicative()
+        var length = 0
         while atPunct("+") || atPunct("-") {
+            if !withinChainLimit(&length) { break }
             let op = advance().text
             let r = parseMultiplicative()
             l = .binary(op, l, r, l.span.union(r.span))
@@ -112,7 +135,9 @@ extension Parser {
 
     mutating func parseMultiplicative() -> ExprSyntax {
         var l = parseUnary()
+        var length = 0
         while atPunct("*") || atPunct("/") || atPunct("%") {
+            if !withinChainLimit(&length) { break }
             // `project-away Col*` style wildcards never reach here; a trailing `*` with no operand is an error.
             let op = advance().text
             let r = parseUnary()

@@ -30,14 +30,18 @@ extension QueryExecutor {
         case .range(let col, let from, let to, let step):
             let a = try constant(from, scope), b = try constant(to, scope), st = try constant(step, scope)
             var vals: [Value] = []
+            // Refuse before allocating: the row budget bounds what a source may create.
+            if let lo = a.asDouble, let hi = b.asDouble, let d = st.asDouble, d != 0, (hi - lo) / d > Double(ctx.maxRows) {
+                throw KQLError.runtime("range would produce more than \(ctx.maxRows) rows", span, code: DiagnosticCode.budgetExceeded)
+            }
             switch (a, b) {
             case (.datetime(var t), .datetime(let e)):
                 guard case .timespan(let d) = st, d > 0 else { throw KQLError.bind(DiagnosticCode.badArgument, "range step must be a positive timespan", span) }
-                while t <= e { vals.append(.datetime(t)); t += d; if vals.count > ctx.maxRows { throw KQLError.runtime("range exceeds the row budget", span, code: DiagnosticCode.budgetExceeded) } }
+                while t <= e { vals.append(.datetime(t)); let (nt, o) = t.addingReportingOverflow(d); if o { break }; t = nt; if vals.count > ctx.maxRows { throw KQLError.runtime("range exceeds the row budget", span, code: DiagnosticCode.budgetExceeded) } }
             case (.long(var x), .long(let e)) where st.kqlType == .long:
                 let d = st.asInt64 ?? 1
                 guard d != 0 else { throw KQLError.bind(DiagnosticCode.badArgument, "range step must not be zero", span) }
-                while d > 0 ? x <= e : x >= e { vals.append(.long(x)); x += d; if vals.count > ctx.maxRows { throw KQLError.runtime("range exceeds the row budget", span, code: DiagnosticCode.budgetExceeded) } }
+                while d > 0 ? x <= e : x >= e { vals.append(.long(x)); let (nx, o) = x.addingReportingOverflow(d); if o { break }; x = nx; if vals.count > ctx.maxRows { throw KQLError.runtime("range exceeds the row budget", span, code: DiagnosticCode.budgetExceeded) } }
             default:
                 guard var x = a.asDouble, let e = b.asDouble, let d = st.asDouble, d != 0 else { throw KQLError.bind(DiagnosticCode.badArgument, "range needs numeric or datetime bounds", span) }
                 while d > 0 ? x <= e : x >= e { vals.append(.real(x)); x += d; if vals.count > ctx.maxRows { throw KQLError.runtime("range exceeds the row budget", span, code: DiagnosticCode.budgetExceeded) } }

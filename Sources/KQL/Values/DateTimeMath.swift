@@ -29,7 +29,7 @@ public enum DateTimeMath {
         public var year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, fraction: Int64
     }
 
-    @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
+    @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a &- b &+ 1) / b }
 
     public static func parts(_ ticks: Int64) -> Parts {
         let days = floorDiv(ticks, Ticks.perDay)

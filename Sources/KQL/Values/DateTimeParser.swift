@@ -146,12 +146,12 @@ public enum DateTimeParser {
             days = d
             rest = rest[rest.index(after: dot)...]
         } else if !rest.contains(":") {
-            guard let d = Int64(rest) else { return nil }
-            return (neg ? -1 : 1) * d * Ticks.perDay
+            guard let d = Int64(rest), let t = Ticks.scaled(d, Ticks.perDay) else { return nil }
+            return neg ? -t : t
         }
         var c = Cursor(b: Array(rest.utf8))
         guard let t = parseTime(&c), c.done else { return nil }
-        let total = days * Ticks.perDay + t
+        guard let total = Ticks.scaled(days, Ticks.perDay, plus: t) else { return nil }
         return neg ? -total : total
     }
 }

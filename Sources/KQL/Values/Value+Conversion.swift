@@ -73,7 +73,7 @@ extension Value {
             switch self {
             case .timespan: return self
             case .long(let v): return .timespan(v)
-            case .real(let d): return d.isFinite ? .timespan(Int64(d)) : .null
+            case .real(let d): return Ticks.from(d).map { .timespan($0) } ?? .null
             case .string(let s): return DateTimeParser.parseTimespan(s).map { .timespan($0) } ?? .null
             default: return .null
             }

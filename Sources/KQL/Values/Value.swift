@@ -43,6 +43,29 @@ public enum Value: Sendable, Hashable {
 
 /// Datetime and timespan constants in 100 ns ticks.
 public enum Ticks {
+    /// Kusto's datetime range, 0001-01-01 to 9999-12-31T23:59:59.9999999, in ticks since the Unix epoch.
+    public static let minDatetime: Int64 = -62_135_596_800 * 10_000_000
+    public static let maxDatetime: Int64 = 253_402_300_800 * 10_000_000 - 1
+
+    /// A rounded double as ticks, or nil when it does not fit (converting it would trap).
+    public static func from(_ d: Double) -> Int64? {
+        let r = d.rounded()
+        return r.isFinite && abs(r) < 9.2e18 ? Int64(r) : nil
+    }
+
+    /// `a * b + c` in ticks, or nil on overflow.
+    public static func scaled(_ a: Int64, _ b: Int64, plus c: Int64 = 0) -> Int64? {
+        let (m, o1) = a.multipliedReportingOverflow(by: b)
+        let (s, o2) = m.addingReportingOverflow(c)
+        return o1 || o2 ? nil : s
+    }
+
+    /// A datetime value when it lies in Kusto's range, else null.
+    public static func datetime(_ t: Int64?) -> Value {
+        guard let t, t >= minDatetime, t <= maxDatetime else { return .null }
+        return .datetime(t)
+    }
+
     public static let perMicrosecond: Int64 = 10
     public static let perMillisecond: Int64 = 10_000
     public static let perSecond: Int64 = 10_000_000

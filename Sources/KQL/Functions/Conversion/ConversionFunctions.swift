@@ -36,7 +36,7 @@ enum ConversionFunctions {
             F.row("tohex", 1...2, .string) { a, _ in
                 guard let v = a[0].asInt64 else { return .null }
                 var s = String(UInt64(bitPattern: v), radix: 16)
-                if a.count > 1, let w = a[1].int, s.count < w { s = String(repeating: "0", count: w - s.count) + s }
+                if a.count > 1, let w = a[1].int.map({ min($0, 64) }), s.count < w { s = String(repeating: "0", count: w - s.count) + s }
                 return .string(s)
             },
             F.row("new_guid", 0...0, .guid, pure: false) { _, ctx in .guid(Value.parseGuid(String(UInt64.random(in: 0...UInt64.max), radix: 16).padding(toLength: 32, withPad: "0", startingAt: 0))!) },

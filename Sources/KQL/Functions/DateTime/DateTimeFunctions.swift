@@ -5,18 +5,19 @@ enum DateTimeFunctions {
     /// Ticks between 0001-01-01 and the Unix epoch: Kusto's bins are aligned to its own epoch.
     static let kustoEpochOffset: Int64 = 719_162 * Ticks.perDay
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((0 &- a &+ b &- 1) / b) }
 
     static func binTicks(_ t: Int64, _ step: Int64, origin: Int64 = -kustoEpochOffset) -> Int64 {
         guard step > 0 else { return t }
-        return floorDiv(t - origin, step) * step + origin
+        // Wrapping: out-of-range inputs give a wrong bin, never a trap; datetimes are range-checked by callers.
+        return floorDiv(t &- origin, step) &* step &+ origin
     }
 
     static func binValue(_ v: Value, _ s: Value) -> Value {
         switch (v, s) {
-        case (.datetime(let t), .timespan(let st)): return .datetime(binTicks(t, st))
+        case (.datetime(let t), .timespan(let st)): return Ticks.datetime(binTicks(t, st))
         case (.timespan(let t), .timespan(let st)): return .timespan(binTicks(t, st, origin: 0))
-        case (.long(let x), .long(let y)): return y <= 0 ? .null : .long(floorDiv(x, y) * y)
+        case (.long(let x), .long(let y)): return y <= 0 ? .null : .long(floorDiv(x, y) &* y)
         case (.null, _), (_, .null): return .null
         default:
             guard let x = v.asDouble, let y = s.asDouble, y > 0 else { return .null }
@@ -40,8 +41,8 @@ enum DateTimeFunctions {
         var out = [Int64](repeating: 0, count: n)
         xs.withUnsafeBufferPointer { p in
             for i in 0..<n {
-                let d = p[i] - origin
-                out[i] = (d >= 0 ? d / step : -((-d + step - 1) / step)) * step + origin
+                let d = p[i] &- origin
+                out[i] = (d >= 0 ? d / step : -((-d &+ step &- 1) / step)) &* step &+ origin
             }
         }
         return .column(Column(type: c.type, data: .int64(out), nulls: c.nulls))
@@ -60,6 +61,8 @@ enum DateTimeFunctions {
     }
 
     static func startOf(_ unit: String, _ t: Int64, _ offset: Int64) -> Int64? {
+        // Offsets beyond 10,000 years leave Kusto's datetime range; refusing them also avoids overflow.
+        guard offset.magnitude <= 4_000_000 else { return nil }
         let p = DateTimeMath.parts(t)
         switch unit {
         case "day": return DateTimeMath.ticks(year: p.year, month: p.month, day: p.day) + offset * Ticks.perDay
@@ -110,7 +113,9 @@ enum DateTimeFunctions {
         case "week", "weeks":
             guard let sa = startOf("week", a, 0), let sb = startOf("week", b, 0) else { return nil }
             return (sa - sb) / (7 * Ticks.perDay)
-        case "nanosecond", "nanoseconds": return (a - b) * 100
+        case "nanosecond", "nanoseconds":
+            let (d, o) = a.subtractingReportingOverflow(b)
+            return o ? nil : Ticks.scaled(d, 100)
         default:
             guard let u = unitTicks(p) else { return nil }
             return floorDiv(a, u) - floorDiv(b, u)
@@ -138,18 +143,19 @@ enum DateTimeFunctions {
 
     static var all: [FunctionDef] {
         [
-            F.row("now", 0...1, .datetime) { a, ctx in .datetime(ctx.now + (a.first?.asInt64 ?? 0)) },
+            F.row("now", 0...1, .datetime) { a, ctx in Ticks.datetime(ctx.now.addingReportingOverflow(a.first?.asInt64 ?? 0).partialValue) },
             F.row("utcnow", 0...0, .datetime) { _, ctx in .datetime(ctx.now) },
             F.row("ago", 1...1, .datetime) { a, ctx in
                 guard case .timespan(let t) = a[0].converted(to: .timespan) else { return .null }
-                return .datetime(ctx.now - t)
+                let (r, o) = ctx.now.subtractingReportingOverflow(t)
+                return o ? .null : Ticks.datetime(r)
             },
             binDef, F.alias(binDef, "floor"),
             FunctionDef("bin_at", args: 3...3, returns: { $0[0] == .dynamic ? .real : $0[0] }, row: { a, _ in
                 switch (a[0], a[1], a[2]) {
                 case (.datetime(let t), .timespan(let s), .datetime(let o)): return .datetime(binTicks(t, s, origin: o))
                 case (.timespan(let t), .timespan(let s), .timespan(let o)): return .timespan(binTicks(t, s, origin: o))
-                case (.long(let x), .long(let s), .long(let o)): return s <= 0 ? .null : .long(floorDiv(x - o, s) * s + o)
+                case (.long(let x), .long(let s), .long(let o)): return s <= 0 ? .null : .long(binTicks(x, s, origin: o))
                 default:
                     guard let x = a[0].asDouble, let s = a[1].asDouble, let o = a[2].asDouble, s > 0 else { return .null }
                     return .real(((x - o) / s).rounded(.down) * s + o)
@@ -157,13 +163,15 @@ enum DateTimeFunctions {
             }),
             F.row("datetime_add", 3...3, .datetime) { a, _ in
                 guard let n = a[1].asInt64, case .datetime(let t) = a[2] else { return .null }
+                // Anything past ±10,000 years is out of Kusto's datetime range anyway.
+                guard n.magnitude < 10_000 * 366 * 24 * 3600 * 1000 else { return .null }
                 switch a[0].kqlString.lowercased() {
-                case "year", "years": return .datetime(addMonths(t, n * 12))
-                case "quarter", "quarters": return .datetime(addMonths(t, n * 3))
-                case "month", "months": return .datetime(addMonths(t, n))
+                case "year", "years": return n.magnitude > 10_000 ? .null : Ticks.datetime(addMonths(t, n * 12))
+                case "quarter", "quarters": return n.magnitude > 40_000 ? .null : Ticks.datetime(addMonths(t, n * 3))
+                case "month", "months": return n.magnitude > 120_000 ? .null : Ticks.datetime(addMonths(t, n))
                 default:
                     guard let u = unitTicks(a[0].kqlString) else { return .null }
-                    return .datetime(t + n * u)
+                    return Ticks.datetime(Ticks.scaled(n, u, plus: t))
                 }
             },
             F.row("datetime_diff", 3...3, .long) { a, _ in
@@ -214,19 +222,26 @@ enum DateTimeFunctions {
             F.row("make_datetime", 1...7, .datetime) { a, _ in
                 let n = a.map { $0.asDouble }
                 guard let y = n[0], y >= 1, y <= 9999 else { return .null }
-                let mo = Int64(n.count > 1 ? n[1] ?? 1 : 1), d = Int64(n.count > 2 ? n[2] ?? 1 : 1)
-                guard mo >= 1, mo <= 12, d >= 1, d <= DateTimeMath.daysInMonth(Int64(y), mo) else { return .null }
-                let h = Int64(n.count > 3 ? n[3] ?? 0 : 0), mi = Int64(n.count > 4 ? n[4] ?? 0 : 0)
+                func part(_ i: Int, _ def: Double, _ range: ClosedRange<Double>) -> Int64? {
+                    let v = i < n.count ? (n[i] ?? def) : def
+                    return range.contains(v) ? Int64(v) : nil
+                }
+                guard let mo = part(1, 1, 1...12), let d = part(2, 1, 1...31), let h = part(3, 0, 0...23), let mi = part(4, 0, 0...59),
+                      d <= DateTimeMath.daysInMonth(Int64(y), mo) else { return .null }
                 let s = n.count > 5 ? n[5] ?? 0 : 0
-                let frac = Int64((s * 1e7).rounded())
-                return .datetime(DateTimeMath.ticks(year: Int64(y), month: mo, day: d, hour: h, minute: mi) + frac)
+                guard s >= 0, s < 60 else { return .null }
+                return Ticks.datetime(DateTimeMath.ticks(year: Int64(y), month: mo, day: d, hour: h, minute: mi) + Int64((s * 1e7).rounded()))
             },
             F.row("make_timespan", 1...5, .timespan) { a, _ in
                 let n = a.map { $0.asDouble ?? 0 }
-                if n.count == 2 { return .timespan(Int64(n[0]) * Ticks.perHour + Int64(n[1]) * Ticks.perMinute) }
-                if n.count == 3 { return .timespan(Int64(n[0]) * Ticks.perHour + Int64(n[1]) * Ticks.perMinute + Int64((n[2] * 1e7).rounded())) }
-                if n.count >= 4 { return .timespan(Int64(n[0]) * Ticks.perDay + Int64(n[1]) * Ticks.perHour + Int64(n[2]) * Ticks.perMinute + Int64((n[3] * 1e7).rounded())) }
-                return .timespan(Int64(n[0]) * Ticks.perDay)
+                let units: [Double]
+                switch n.count {
+                case 1: units = [Double(Ticks.perDay)]
+                case 2: units = [Double(Ticks.perHour), Double(Ticks.perMinute)]
+                case 3: units = [Double(Ticks.perHour), Double(Ticks.perMinute), 1e7]
+                default: units = [Double(Ticks.perDay), Double(Ticks.perHour), Double(Ticks.perMinute), 1e7]
+                }
+                return Ticks.from(zip(n, units).reduce(0) { $0 + $1.0 * $1.1 }).map { .timespan($0) } ?? .null
             },
             unix("unixtime_seconds_todatetime", 1e7), unix("unixtime_milliseconds_todatetime", 1e4),
             unix("unixtime_microseconds_todatetime", 10), unix("unixtime_nanoseconds_todatetime", 0.01),
@@ -248,15 +263,15 @@ enum DateTimeFunctions {
         F.row(name, 1...2, .datetime) { a, _ in
             guard case .datetime(let t) = a[0] else { return .null }
             let off = a.count > 1 ? (a[1].asInt64 ?? 0) : 0
-            if end { return startOf(unit, t, off + 1).map { .datetime($0 - 1) } ?? .null }
-            return startOf(unit, t, off).map { .datetime($0) } ?? .null
+            if end { return Ticks.datetime(startOf(unit, t, off &+ 1).map { $0 - 1 }) }
+            return Ticks.datetime(startOf(unit, t, off))
         }
     }
 
     static func unix(_ name: String, _ ticksPerUnit: Double) -> FunctionDef {
         F.row(name, 1...1, .datetime) { a, _ in
             guard let v = a[0].converted(to: .real).asDouble, v.isFinite else { return .null }
-            return .datetime(Int64((v * ticksPerUnit).rounded()))
+            return Ticks.datetime(Ticks.from(v * ticksPerUnit))
         }
     }
 }

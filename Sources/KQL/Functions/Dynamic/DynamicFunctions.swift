@@ -83,12 +83,12 @@ enum DynamicFunctions {
                     let st = a.count > 2 ? (a[2].asInt64 ?? Ticks.perDay) : Ticks.perDay
                     guard st > 0 else { return .null }
                     var t = s
-                    while t <= e && out.count < 1_048_576 { out.append(.datetime(t)); t += st }
+                    while t <= e && out.count < 1_048_576 { out.append(.datetime(t)); let (n, o) = t.addingReportingOverflow(st); if o { break }; t = n }
                 case (.long(let s), .long(let e)) where a.count < 3 || a[2].kqlType == .long:
                     let st = a.count > 2 ? (a[2].asInt64 ?? 1) : 1
                     guard st != 0 else { return .null }
                     var t = s
-                    while (st > 0 ? t <= e : t >= e) && out.count < 1_048_576 { out.append(.long(t)); t += st }
+                    while (st > 0 ? t <= e : t >= e) && out.count < 1_048_576 { out.append(.long(t)); let (n, o) = t.addingReportingOverflow(st); if o { break }; t = n }
                 default:
                     guard let s = a[0].asDouble, let e = a[1].asDouble else { return .null }
                     let st = a.count > 2 ? (a[2].asDouble ?? 1) : 1

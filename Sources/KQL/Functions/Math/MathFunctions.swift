@@ -29,7 +29,7 @@ enum MathFunctions {
                 switch a[0] {
                 case .long(let v): return .long(v == .min ? v : Swift.abs(v))
                 case .real(let d): return .real(Swift.abs(d))
-                case .timespan(let t): return .timespan(Swift.abs(t))
+                case .timespan(let t): return t == .min ? .null : .timespan(Swift.abs(t))
                 default: return .null
                 }
             },
@@ -45,8 +45,10 @@ enum MathFunctions {
                 switch a[0] {
                 case .long(let v):
                     if p >= 0 { return .long(v) }
+                    guard p > -19 else { return .long(0) }
                     let m = Int64(pow(10, Double(-p)))
-                    return .long(Int64((Double(v) / Double(m)).rounded(.toNearestOrAwayFromZero)) * m)
+                    guard let q = Ticks.from((Double(v) / Double(m)).rounded(.toNearestOrAwayFromZero)) else { return .null }
+                    return .long(q &* m)
                 case .real(let d):
                     let m = pow(10, Double(p))
                     return .real((d * m).rounded(.toNearestOrAwayFromZero) / m)

@@ -41,12 +41,12 @@ enum Arithmetic {
             }
         case (.timespan(let x), _):
             guard let y = b.asDouble else { return .null }
-            if op == "*" { return .timespan(Int64(clamping: Int64(exactly: (Double(x) * y).rounded()) ?? 0)) }
-            if op == "/" { return y == 0 ? .null : .timespan(Int64((Double(x) / y).rounded())) }
+            if op == "*" { return Ticks.from(Double(x) * y).map { .timespan($0) } ?? .null }
+            if op == "/" { return y == 0 ? .null : Ticks.from(Double(x) / y).map { .timespan($0) } ?? .null }
             return .null
         case (_, .timespan(let y)) where op == "*":
             guard let x = a.asDouble else { return .null }
-            return .timespan(Int64((Double(y) * x).rounded()))
+            return Ticks.from(Double(y) * x).map { .timespan($0) } ?? .null
         case (.long(let x), .long(let y)): return longOp(op, x, y)
         default:
             guard let x = a.asDouble, let y = b.asDouble else { return .null }

@@ -31,7 +31,7 @@ enum StringFunctions {
                 guard start < s.count else { return .string("") }
                 var len = a.count > 2 ? (a[2].int ?? s.count) : s.count
                 if len < 0 { len = 0 }
-                return .string(String(s[start..<min(s.count, start + len)]))
+                return .string(String(s[start..<min(s.count, start + min(len, s.count))]))
             },
             F.row("indexof", 2...5, .long) { a, _ in
                 let s = a[0].kqlString, needle = a[1].kqlString
@@ -42,7 +42,7 @@ enum StringFunctions {
                 guard start <= chars.count else { return .long(-1) }
                 let length = a.count > 3 ? (a[3].int ?? -1) : -1
                 var occurrence = a.count > 4 ? (a[4].int ?? 1) : 1
-                let hay = String(chars[start..<(length >= 0 ? min(chars.count, start + length) : chars.count)])
+                let hay = String(chars[start..<(length >= 0 ? min(chars.count, start + min(length, chars.count)) : chars.count)])
                 var from = hay.startIndex
                 while let r = hay.range(of: needle, options: [.caseInsensitive], range: from..<hay.endIndex) {
                     occurrence -= 1
@@ -67,7 +67,7 @@ enum StringFunctions {
             },
             F.row("extract", 3...4, .string) { a, _ in
                 let s = a[2].kqlString
-                guard let g = a[1].int, let m = try RegexCache.shared.regex(a[0].kqlString).firstMatch(in: s), g < m.groups.count, let r = m.groups[g] else {
+                guard let g = a[1].int, g >= 0, let m = try RegexCache.shared.regex(a[0].kqlString).firstMatch(in: s), g < m.groups.count, let r = m.groups[g] else {
                     return a.count > 3 ? .null : .string("")
                 }
                 return .string(String(s[r]))
@@ -79,7 +79,7 @@ enum StringFunctions {
                 if ms.isEmpty { return .null }
                 let groups: [Int]? = a.count == 3 ? (a[1].asArray?.compactMap(\.int)) : nil
                 return .array(ms.map { m in
-                    if let gs = groups { return .array(gs.map { g in g < m.groups.count && m.groups[g] != nil ? .string(String(s[m.groups[g]!])) : .string("") }) }
+                    if let gs = groups { return .array(gs.map { g in g >= 0 && g < m.groups.count && m.groups[g] != nil ? .string(String(s[m.groups[g]!])) : .string("") }) }
                     if m.groups.count == 1 { return .string(String(s[m.range])) }
                     if m.groups.count == 2 { return m.groups[1].map { .string(String(s[$0])) } ?? .string("") }
                     return .array(m.groups.dropFirst().map { $0.map { .string(String(s[$0])) } ?? .string("") })
@@ -103,7 +103,9 @@ enum StringFunctions {
                 return .long(c)
             },
             F.row("strrep", 2...3, .string) { a, _ in
-                let n = max(0, min(a[1].int ?? 0, 1_000_000))
+                // Results are capped at about 1M characters, as Kusto caps string values.
+                let unit = max(1, a[0].kqlString.count + (a.count > 2 ? a[2].kqlString.count : 0))
+                let n = max(0, min(a[1].int ?? 0, 1_048_576 / unit))
                 return .string(Array(repeating: a[0].kqlString, count: n).joined(separator: a.count > 2 ? a[2].kqlString : ""))
             },
             F.str("url_encode", .string) { .string($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowedKQL) ?? $0) },

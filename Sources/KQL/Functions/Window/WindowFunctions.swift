@@ -7,7 +7,8 @@ enum WindowFunctions {
             let off = v.count > 1 ? (v[1].value(at: 0).int ?? 1) : 1
             let def: Value = v.count > 2 ? v[2].value(at: 0) : .null
             var idx = [Int](repeating: -1, count: n)
-            for i in 0..<n { let j = i + dir * off; if j >= 0 && j < n { idx[i] = j } }
+            let step = max(-n - 1, min(n + 1, off))  // clamped: offsets past the table never match a row
+            for i in 0..<n { let j = i + dir * step; if j >= 0 && j < n { idx[i] = j } }
             var out = col.gather(idx)
             if !def.isNull { out = Column.from(values: (0..<n).map { idx[$0] < 0 ? def : out.value(at: $0) }, type: t[0]) }
             return .column(out)
@@ -23,7 +24,7 @@ enum WindowFunctions {
                 for i in 0..<n {
                     if v.count > 1, case .bool(true) = v[1].value(at: i) { k = start }
                     out[i] = k
-                    k += 1
+                    k &+= 1
                 }
                 return .column(Column(type: .long, data: .int64(out)))
             }),
@@ -35,7 +36,7 @@ enum WindowFunctions {
                     if v.count > 1, case .bool(true) = v[1].value(at: i) { accL = 0; accD = 0 }
                     let x = v[0].value(at: i)
                     if t[0] == .real { accD += x.asDouble ?? 0; b.append(.real(accD)) }
-                    else { accL += x.asInt64 ?? 0; b.append(t[0] == .timespan ? .timespan(accL) : .long(accL)) }
+                    else { accL &+= x.asInt64 ?? 0; b.append(t[0] == .timespan ? .timespan(accL) : .long(accL)) }
                 }
                 return .column(b.finish())
             }),
