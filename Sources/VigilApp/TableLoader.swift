@@ -12,18 +12,16 @@ public enum TableLoader {
 
     public static func load(path: String, table: String, schema known: Schema?) throws -> (Table, Report) {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        var text = String(decoding: data, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let trimmed = text.drop { $0.isWhitespace }
-        let records: [[String: Value]]
         var problems: [String] = []
-        var order: [String] = []
-        if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") {
-            (records, order) = jsonRecords(String(trimmed), &problems, path: path)
-        } else {
-            (records, order) = csvRecords(text)
+        let first = data.first { !($0 == 0xEF || $0 == 0xBB || $0 == 0xBF || $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13) }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            var text = String(decoding: data, as: UTF8.self)
+            if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+            let (records, order) = jsonRecords(String(text.drop { $0.isWhitespace }), &problems, path: path)
+            return (build(records, order: order, known: known, problems: &problems, path: path), Report(rows: records.count, problems: problems))
         }
-        return (build(records, order: order, known: known, problems: &problems, path: path), Report(rows: records.count, problems: problems))
+        let t = CSVLoader.load(data, known: known, path: path, problems: &problems)
+        return (t, Report(rows: t.count, problems: problems))
     }
 
     static func jsonRecords(_ text: String, _ problems: inout [String], path: String) -> ([[String: Value]], [String]) {
@@ -45,24 +43,6 @@ public enum TableLoader {
             add(v)
         }
         return (out, order)
-    }
-
-    static func csvRecords(_ text: String) -> ([[String: Value]], [String]) {
-        let rows = CSV.parse(text)
-        guard let header = rows.first else { return ([], []) }
-        // Log Analytics exports name columns `TimeGenerated [UTC]`.
-        let names = header.map { h -> String in
-            var n = h.trimmingCharacters(in: .whitespaces)
-            if let r = n.range(of: " [") { n = String(n[..<r.lowerBound]) }
-            return n
-        }
-        var out: [[String: Value]] = []
-        for r in rows.dropFirst() where !(r.count == 1 && r[0].isEmpty) {
-            var rec: [String: Value] = [:]
-            for (i, n) in names.enumerated() where i < r.count { rec[n] = .string(r[i]) }
-            out.append(rec)
-        }
-        return (out, names)
     }
 
     static func build(_ records: [[String: Value]], order: [String], known: Schema?, problems: inout [String], path: String) -> Table {
@@ -113,28 +93,3 @@ public enum TableLoader {
     }
 }
 
-/// RFC 4180 CSV: quoted fields, doubled quotes, newlines inside quotes.
-enum CSV {
-    static func parse(_ text: String) -> [[String]] {
-        var rows: [[String]] = [], row: [String] = [], field = [UInt8](), inQ = false
-        let b = Array(text.utf8)
-        var i = 0
-        while i < b.count {
-            let c = b[i]
-            if inQ {
-                if c == UInt8(ascii: "\"") {
-                    if i + 1 < b.count && b[i + 1] == UInt8(ascii: "\"") { field.append(c); i += 1 } else { inQ = false }
-                } else { field.append(c) }
-            } else if c == UInt8(ascii: "\"") && field.isEmpty { inQ = true }
-            else if c == UInt8(ascii: ",") { row.append(String(decoding: field, as: UTF8.self)); field = [] }
-            else if c == 10 || c == 13 {
-                if c == 13 && i + 1 < b.count && b[i + 1] == 10 { i += 1 }
-                row.append(String(decoding: field, as: UTF8.self)); field = []
-                rows.append(row); row = []
-            } else { field.append(c) }
-            i += 1
-        }
-        if !field.isEmpty || !row.isEmpty { row.append(String(decoding: field, as: UTF8.self)); rows.append(row) }
-        return rows
-    }
-}

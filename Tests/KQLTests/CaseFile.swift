@@ -83,13 +83,13 @@ struct KQLCase: CustomStringConvertible, Sendable {
     }
 
     /// Runs the case; returns nil on success or a failure message.
-    func check() -> String? {
+    func check(dictionaryEncoded: Bool = false) -> String? {
         var mem = InMemoryTables()
         let now = DateTimeParser.parse(self.now) ?? 0
         for t in tables {
             let r = QueryRunner(provider: mem, now: now).run(KQLCase.datatable(t.schema, t.rows))
             guard case .success(let res, _) = r, let tab = res.first?.table else { return "table \(t.name) does not load: \(r)" }
-            mem.tables[t.name] = tab
+            mem.tables[t.name] = dictionaryEncoded ? KQLCase.encode(tab) : tab
         }
         let outcome = QueryRunner(provider: mem, now: now).run(query)
         if let code = expectError {
@@ -110,6 +110,15 @@ struct KQLCase: CustomStringConvertible, Sendable {
         if !ordered { g.sort(); w.sort() }
         if g != w { return "rows:\n got  \(g)\n want \(w)" }
         return nil
+    }
+
+    /// The same table with every string column dictionary-encoded, to run the dictionary kernels.
+    static func encode(_ t: Table) -> Table {
+        var out = t
+        for (i, c) in t.columns.enumerated() where c.type == .string {
+            if let s = c.strings { out.columns[i] = Column.dictionaryEncoded(s) }
+        }
+        return out
     }
 
     func render(_ row: [Value]) -> String {

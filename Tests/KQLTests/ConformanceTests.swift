@@ -21,4 +21,11 @@ import KQL
         let failure = c.check()
         #expect(failure == nil, "\(c): \(failure ?? "")")
     }
+
+    /// The same corpus with string columns dictionary-encoded, as the loader stores them.
+    @Test(arguments: cases)
+    func conformanceOverDictionaryStrings(_ c: KQLCase) {
+        let failure = c.check(dictionaryEncoded: true)
+        #expect(failure == nil, "\(c): \(failure ?? "")")
+    }
 }

@@ -146,8 +146,8 @@ enum Aggregates {
     static func dictionaryCodes(_ v: Vec, _ n: Int) -> [Int32] {
         guard case .column(let c) = v else { return [Int32](repeating: 0, count: n) }
         var (codes, _) = Grouping.codes(c)
-        if case .string(let s) = c.data, c.type == .string {
-            for i in 0..<n where s[i].isEmpty { codes[i] = -1 }
+        if c.type == .string, let empty = c.perString({ $0.isEmpty }) {
+            for i in 0..<n where empty[i] { codes[i] = -1 }
         } else {
             for i in 0..<n where c.isNull(i) { codes[i] = -1 }
         }

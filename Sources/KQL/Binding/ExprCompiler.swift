@@ -151,13 +151,11 @@ struct ExprCompiler {
                 let s = a[0].kqlString
                 return .bool(all ? needles.allSatisfy { $0.matches(s) } : needles.contains { $0.matches(s) })
             }, vector: { v, _, n, _ in
-                guard case .column(let c) = v[0], case .string(var s) = c.data, needles.allSatisfy(\.ascii) else { return nil }
-                var out = [Bool](repeating: false, count: n)
-                s.withUnsafeMutableBufferPointer { buf in
-                    for i in 0..<n {
-                        out[i] = buf[i].withUTF8 { b in all ? needles.allSatisfy { $0.matches(bytes: b) } : needles.contains { $0.matches(bytes: b) } }
-                    }
-                }
+                guard case .column(let c) = v[0], needles.allSatisfy(\.ascii) else { return nil }
+                guard let out = c.perString({ s -> Bool in
+                    var s = s
+                    return s.withUTF8 { b in all ? needles.allSatisfy { $0.matches(bytes: b) } : needles.contains { $0.matches(bytes: b) } }
+                }) else { return nil }
                 return .column(Column(type: .bool, data: .bool(out)))
             })
             return try call(f, [bx], span)

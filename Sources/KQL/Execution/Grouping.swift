@@ -25,6 +25,20 @@ enum Grouping {
                 return (codes, d.count + 1)
             }
             return (codes, d.count)
+        case .dict(let dc, let values):
+            // Renumber dictionary codes densely in order of first appearance (unused entries get no group).
+            var remap = [Int32](repeating: -1, count: values.count)
+            var next: Int32 = 0
+            for i in 0..<n {
+                let k = Int(dc[i])
+                if remap[k] < 0 { remap[k] = next; next += 1 }
+                codes[i] = remap[k]
+            }
+            if let nulls = c.nulls {
+                for i in 0..<n where nulls[i] { codes[i] = next }
+                return (codes, Int(next) + 1)
+            }
+            return (codes, Int(next))
         case .int64(let xs):
             var d = [Int64: Int32](minimumCapacity: 1024)
             for i in 0..<n {

@@ -17,10 +17,13 @@ extension QueryExecutor {
             let rc = try rb.evaluate(r, ctx).materialize(type: rb.type, count: r.count)
             var lcodes = [Int32](repeating: -1, count: l.count), rcodes = [Int32](repeating: -1, count: r.count)
             switch (lc.data, rc.data) {
-            case (.string(let a), .string(let b)):
-                var d = [String: Int32](minimumCapacity: b.count)
-                for i in 0..<b.count { if let k = d[b[i]] { rcodes[i] = k } else { let k = Int32(d.count); d[b[i]] = k; rcodes[i] = k } }
-                for i in 0..<a.count { lcodes[i] = d[a[i]] ?? -2 }
+            case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
+                var d = [String: Int32]()
+                rcodes = rc.perString { s -> Int32 in
+                    if let k = d[s] { return k }
+                    let k = Int32(d.count); d[s] = k; return k
+                }!
+                lcodes = lc.perString { d[$0] ?? -2 }!
             case (.int64(let a), .int64(let b)) where lb.type.isInt64Backed == rb.type.isInt64Backed:
                 var d = [Int64: Int32](minimumCapacity: b.count)
                 for i in 0..<b.count where !rc.isNull(i) { if let k = d[b[i]] { rcodes[i] = k } else { let k = Int32(d.count); d[b[i]] = k; rcodes[i] = k } }

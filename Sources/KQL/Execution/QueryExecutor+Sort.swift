@@ -67,6 +67,12 @@ struct RowComparator {
             case .int64(let a): return .ints(a, c.nulls, desc, nullsFirst)
             case .double(let a): return .doubles(a, c.nulls, desc, nullsFirst)
             case .string(let a) where c.type == .string: return .strings(a, desc)
+            case .dict(let codes, let values) where c.type == .string:
+                // Sort the dictionary once; rows then compare by integer rank.
+                let order = values.indices.sorted { values[$0] < values[$1] }
+                var rank = [Int64](repeating: 0, count: values.count)
+                for (r, i) in order.enumerated() { rank[i] = Int64(r) }
+                return .ints(codes.map { rank[Int($0)] }, nil, desc, nullsFirst)
             default: return .values(c, desc, nullsFirst)
             }
         }

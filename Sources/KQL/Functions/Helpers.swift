@@ -13,9 +13,9 @@ enum F {
     static func str(_ name: String, _ ret: KQLType, _ f: @escaping @Sendable (String) -> Value) -> FunctionDef {
         FunctionDef(name, args: 1...1, returns: FunctionDef.fixed(ret), row: { a, _ in f(a[0].kqlString) },
                     vector: { v, _, n, _ in
-                        guard case .column(let c) = v[0], case .string(let s) = c.data, c.type == .string else { return nil }
+                        guard case .column(let c) = v[0], c.type == .string, let results = c.perString(f) else { return nil }
                         var b = ColumnBuilder(type: ret, capacity: n)
-                        for x in s { b.append(f(x)) }
+                        for x in results { b.append(x) }
                         return .column(b.finish())
                     })
     }

@@ -5,6 +5,9 @@ public enum ColumnData: Sendable {
     case int64([Int64])
     case double([Double])
     case string([String])
+    /// Dictionary-encoded strings: each row is an index into `values`. Low-cardinality columns
+    /// (hosts, accounts, event names) take 4 bytes a row, and string kernels run once per distinct value.
+    case dict(codes: [UInt32], values: [String])
     case value([Value])
 }
 
@@ -26,6 +29,7 @@ public struct Column: Sendable {
         case .int64(let a): return a.count
         case .double(let a): return a.count
         case .string(let a): return a.count
+        case .dict(let c, _): return c.count
         case .value(let a): return a.count
         }
     }
@@ -49,6 +53,7 @@ public struct Column: Sendable {
             }
         case .double(let a): return .real(a[i])
         case .string(let a): return type == .guid ? .guid(a[i]) : .string(a[i])
+        case .dict(let c, let v): return type == .guid ? .guid(v[Int(c[i])]) : .string(v[Int(c[i])])
         case .value(let a): return a[i]
         }
     }
@@ -94,6 +99,11 @@ public struct Column: Sendable {
         case .int64(let a): return Column(type: type, data: .int64(idx.map { $0 < 0 ? 0 : a[$0] }), nulls: outNulls)
         case .double(let a): return Column(type: type, data: .double(idx.map { $0 < 0 ? 0 : a[$0] }), nulls: outNulls)
         case .string(let a): return Column(type: type, data: .string(idx.map { $0 < 0 ? "" : a[$0] }), nulls: type == .guid ? outNulls : nil)
+        case .dict(let c, var v):
+            // Missing rows (outer joins) need the empty string in the dictionary.
+            var empty = UInt32(0)
+            if hasMissing { empty = UInt32(v.count); v.append("") }
+            return Column(type: type, data: .dict(codes: idx.map { $0 < 0 ? empty : c[$0] }, values: v), nulls: type == .guid ? outNulls : nil)
         case .value(let a): return Column(type: type, data: .value(idx.map { $0 < 0 ? .null : a[$0] }))
         }
     }
@@ -113,6 +123,7 @@ public struct Column: Sendable {
         case .int64(let a): return Column(type: type, data: .int64(Array(a[range])), nulls: n)
         case .double(let a): return Column(type: type, data: .double(Array(a[range])), nulls: n)
         case .string(let a): return Column(type: type, data: .string(Array(a[range])), nulls: n)
+        case .dict(let c, let v): return Column(type: type, data: .dict(codes: Array(c[range]), values: v), nulls: n)
         case .value(let a): return Column(type: type, data: .value(Array(a[range])))
         }
     }
@@ -128,6 +139,40 @@ public struct Column: Sendable {
             }
         }
         return b.finish()
+    }
+}
+
+extension Column {
+    /// Applies `f` once per distinct string (per dictionary entry, or per row for plain strings) and
+    /// returns the per-row results; nil when the column does not hold strings.
+    @inlinable public func perString<T>(_ f: (String) throws -> T) rethrows -> [T]? {
+        switch data {
+        case .string(let a): return try a.map(f)
+        case .dict(let c, let v):
+            let mapped = try v.map(f)
+            return c.map { mapped[Int($0)] }
+        default: return nil
+        }
+    }
+
+    /// Plain strings of a string-backed column (decoding a dictionary when needed).
+    public var strings: [String]? {
+        switch data {
+        case .string(let a): return a
+        case .dict(let c, let v): return c.map { v[Int($0)] }
+        default: return nil
+        }
+    }
+
+    /// Dictionary-encodes a string column (used by loaders for low-cardinality columns).
+    public static func dictionaryEncoded(_ strings: [String], type: KQLType = .string, nulls: [Bool]? = nil) -> Column {
+        var index = [String: UInt32]()
+        var values: [String] = []
+        var codes = [UInt32](repeating: 0, count: strings.count)
+        for (i, s) in strings.enumerated() {
+            if let k = index[s] { codes[i] = k } else { let k = UInt32(values.count); index[s] = k; values.append(s); codes[i] = k }
+        }
+        return Column(type: type, data: .dict(codes: codes, values: values), nulls: nulls)
     }
 }
 
@@ -202,6 +247,7 @@ public struct ColumnBuilder {
         case .int64(let a): ints.append(contentsOf: a)
         case .double(let a): doubles.append(contentsOf: a)
         case .string(let a): strings.append(contentsOf: a)
+        case .dict(let c, let v): strings.append(contentsOf: c.map { v[Int($0)] })
         case .value(let a): values.append(contentsOf: a)
         }
         n += p.count

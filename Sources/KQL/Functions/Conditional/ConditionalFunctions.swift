@@ -71,8 +71,8 @@ enum ConditionalFunctions {
         FunctionDef(negated ? "isnotempty" : "isempty", args: 1...1, returns: FunctionDef.fixed(.bool),
                     row: { a, _ in .bool(isEmpty(a[0]) != negated) },
                     vector: { v, _, _, _ in
-                        guard case .column(let c) = v[0], case .string(let s) = c.data, c.nulls == nil else { return nil }
-                        return .column(Column(type: .bool, data: .bool(s.map { $0.isEmpty != negated })))
+                        guard case .column(let c) = v[0], c.type == .string, let out = c.perString({ $0.isEmpty != negated }) else { return nil }
+                        return .column(Column(type: .bool, data: .bool(out)))
                     })
     }
 

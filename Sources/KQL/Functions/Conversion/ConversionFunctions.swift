@@ -15,7 +15,7 @@ enum ConversionFunctions {
             }
             if t == .string {
                 switch c.data {
-                case .string(let s): return .column(Column(type: .string, data: .string(s)))
+                case .string, .dict: return .column(Column(type: .string, data: c.data))
                 default: return .column(Column(type: .string, data: .string((0..<n).map { c.value(at: $0).kqlString })))
                 }
             }

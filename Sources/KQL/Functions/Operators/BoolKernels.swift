@@ -58,9 +58,8 @@ enum BoolKernels {
         case .column(let c):
             var out = [Bool](repeating: false, count: n)
             switch c.data {
-            case .string(let a) where c.type == .string:
-                if set.caseInsensitive { for i in 0..<n { out[i] = set.strings.contains(a[i].lowercased()) != negated } }
-                else { for i in 0..<n { out[i] = set.strings.contains(a[i]) != negated } }
+            case .string, .dict where c.type == .string:
+                out = c.perString { set.strings.contains(set.caseInsensitive ? $0.lowercased() : $0) != negated }!
             case .int64(let a) where c.type.isIntegral:
                 for i in 0..<n { out[i] = c.isNull(i) ? negated : set.longs.contains(a[i]) != negated }
             default:

@@ -160,19 +160,21 @@ enum Comparison {
         var out = [Bool](repeating: false, count: n)
         switch (a, b) {
         case (.column(let c), .scalar(.string(let y))):
-            guard case .string(let x) = c.data else { return nil }
+            let r: [Bool]?
             if op == .eq || op == .ne {
                 // Compare UTF-8 bytes directly: cheaper than String equality's normalisation checks.
                 let needle = StringMatch.Needle(y, mode: .equals, caseSensitive: true)
-                for i in 0..<n { out[i] = needle.matches(x[i]) == (op == .eq) }
+                r = c.perString { needle.matches($0) == (op == .eq) }
             } else {
-                for i in 0..<n { out[i] = test(x[i], y, op) }
+                r = c.perString { test($0, y, op) }
             }
+            guard let r else { return nil }
+            out = r
         case (.scalar(.string(let x)), .column(let c)):
-            guard case .string(let y) = c.data else { return nil }
-            for i in 0..<n { out[i] = test(x, y[i], op) }
+            guard let r = c.perString({ test(x, $0, op) }) else { return nil }
+            out = r
         case (.column(let c1), .column(let c2)):
-            guard case .string(let x) = c1.data, case .string(let y) = c2.data else { return nil }
+            guard let x = c1.strings, let y = c2.strings else { return nil }
             for i in 0..<n { out[i] = test(x[i], y[i], op) }
         default: return nil
         }

@@ -39,9 +39,10 @@ enum OperatorFunctions {
             FunctionDef("matches regex", args: 2...2, returns: FunctionDef.fixed(.bool),
                         row: { a, _ in .bool(try RegexCache.shared.regex(a[1].kqlString).firstMatch(in: a[0].kqlString) != nil) },
                         vector: { v, _, n, _ in
-                            guard case .scalar(let p) = v[1], case .column(let c) = v[0], case .string(let s) = c.data else { return nil }
+                            guard case .scalar(let p) = v[1], case .column(let c) = v[0] else { return nil }
                             let re = try RegexCache.shared.regex(p.kqlString)
-                            return .column(Column(type: .bool, data: .bool(s.map { re.firstMatch(in: $0) != nil })))
+                            guard let out = c.perString({ re.firstMatch(in: $0) != nil }) else { return nil }
+                            return .column(Column(type: .bool, data: .bool(out)))
                         }),
         ]
         for (name, mode, cs, neg) in stringOps { out.append(stringOp(name, mode, cs, neg)) }
@@ -57,16 +58,13 @@ enum OperatorFunctions {
                     vector: { v, _, n, _ in
                         guard case .scalar(let p) = v[1], case .column(let c) = v[0] else { return nil }
                         let needle = StringMatch.Needle(p.kqlString, mode: mode, caseSensitive: cs)
-                        var out = [Bool](repeating: false, count: n)
-                        switch c.data {
-                        case .string(var s) where cs || needle.ascii:
-                            s.withUnsafeMutableBufferPointer { buf in
-                                for i in 0..<n { out[i] = buf[i].withUTF8 { needle.matches(bytes: $0) } != neg }
-                            }
-                        default:
-                            for i in 0..<n { out[i] = needle.matches(c.value(at: i).kqlString) != neg }
+                        if let out = c.perString({ s -> Bool in
+                            var s = s
+                            return (cs || needle.ascii ? s.withUTF8 { needle.matches(bytes: $0) } : needle.matches(s)) != neg
+                        }) {
+                            return .column(Column(type: .bool, data: .bool(out)))
                         }
-                        return .column(Column(type: .bool, data: .bool(out)))
+                        return .column(Column(type: .bool, data: .bool((0..<n).map { needle.matches(c.value(at: $0).kqlString) != neg })))
                     })
     }
 }
