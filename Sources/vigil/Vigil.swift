@@ -8,5 +8,5 @@ struct Vigil: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Vigil: a self-hosted autonomous SOC analyst.",
-        subcommands: [QueryCommand.self])
+        subcommands: [QueryCommand.self, BenchCommand.self])
 }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import KQL
+import VigilApp
+
+/// `vigil bench`: the six reference workloads, timed against DuckDB and SQLite in the same run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run the KQL engine benchmark against the DuckDB/SQLite reference.")
+
+    @Option(help: "Directory with SecurityEvent.csv, SigninLogs.csv and ground_truth.json (generated when missing).") var data: String?
+    @Option(help: "Rows to generate when --data is missing (SecurityEvent and SigninLogs each).") var rows: Int = 1_000_000
+    @Option(help: "Runs per workload; the median is reported.") var runs: Int = 5
+    @Option(help: "Output format: table or json.") var format: String = "table"
+    @Option(help: "Reference engines to run in the same process session (comma list, or 'none').") var reference: String = "duckdb,sqlite"
+    @Option(help: "Path of the shared folder holding bench/gen.py and bench/baseline.py.") var shared: String = "../shared"
+
+    func run() throws {
+        let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
+        let dir = data ?? "bench-data/\(scale)"
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("SecurityEvent.csv")) {
+            log("generating \(rows) rows into \(dir) with \(shared)/bench/gen.py ...")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["python3", "\(shared)/bench/gen.py", "--rows", String(rows), "--out", dir, "--formats", "csv,parquet"]
+            try p.run(); p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw ExitCode(1) }
+        }
+        let bench = Benchmark(dataDir: dir, runs: runs, log: log)
+        let (mem, counts, loadSeconds) = try bench.loadTables()
+        let rss = Benchmark.peakRSSBytes() ?? 0
+        log(String(format: "loaded %@ in %.1fs, peak RSS %.2f GB", counts.description, loadSeconds, Double(rss) / 1e9))
+        let results = try bench.run(mem, counts: counts)
+        var ref: Benchmark.Reference?
+        if reference != "none" {
+            ref = try bench.runReference(shared: shared, engines: reference, out: (dir as NSString).appendingPathComponent("reference.json"))
+        }
+        if format == "json" {
+            var out: [[String: Any]] = []
+            for (m, t) in results {
+                var e: [String: Any] = ["id": m.id, "median_s": m.medianSeconds, "rows_per_s": m.rowsPerSecond, "result_rows": m.resultRows]
+                for (engine, secs) in ref?.seconds ?? [:] { if let s = secs[m.id] { e["\(engine)_median_s"] = s; e["ratio_vs_\(engine)"] = s / m.medianSeconds } }
+                if let d = ref?.duckdbRows[m.id] { e["check_vs_duckdb"] = Benchmark.compare(m.id, t, d) }
+                out.append(e)
+            }
+            let doc: [String: Any] = ["rows": counts, "load_s": loadSeconds, "peak_rss_bytes": rss, "machine": ref?.machine ?? "", "workloads": out]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            return
+        }
+        print("Vigil bench: \(counts["SecurityEvent"] ?? 0) SecurityEvent + \(counts["SigninLogs"] ?? 0) SigninLogs rows, median of \(runs)")
+        if let m = ref?.machine { print("reference: \(m)") }
+        print("| workload | Vigil rows/s | DuckDB rows/s | SQLite rows/s | Vigil/DuckDB | Vigil/SQLite | result vs DuckDB |")
+        print("|---|---:|---:|---:|---:|---:|---|")
+        for (m, t) in results {
+            let n = Double(counts[Benchmark.workloads.first { $0.id == m.id }!.table] ?? 0)
+            func rate(_ s: Double?) -> String { s.map { String(format: "%.1fM", n / $0 / 1e6) } ?? "-" }
+            func ratio(_ s: Double?) -> String { s.map { String(format: "%.2fx", $0 / m.medianSeconds) } ?? "-" }
+            let d = ref?.seconds["duckdb"]?[m.id], s = ref?.seconds["sqlite"]?[m.id]
+            let check = ref?.duckdbRows[m.id].map { Benchmark.compare(m.id, t, $0) } ?? "-"
+            print("| \(m.id) \(Benchmark.workloads.first { $0.id == m.id }!.name) | \(rate(m.medianSeconds)) | \(rate(d)) | \(rate(s)) | \(ratio(d)) | \(ratio(s)) | \(check) |")
+        }
+        print(String(format: "\nload %.1fs; peak RSS after load %.2f GB", loadSeconds, Double(rss) / 1e9))
+    }
+}
