@@ -42,6 +42,8 @@ public struct Benchmark {
 
     public var dataDir: String
     public var runs: Int
+    /// Workload ids to run (all when empty).
+    public var only: Set<String> = []
     public var log: @Sendable (String) -> Void
 
     public init(dataDir: String, runs: Int, log: @escaping @Sendable (String) -> Void) {
@@ -75,7 +77,7 @@ public struct Benchmark {
     public func run(_ mem: InMemoryTables, counts: [String: Int]) throws -> [(Measurement, Table)] {
         let runner = QueryRunner(provider: mem, now: Benchmark.now(dataDir: dataDir))
         var out: [(Measurement, Table)] = []
-        for w in Benchmark.workloads {
+        for w in Benchmark.workloads where only.isEmpty || only.contains(w.id) {
             var times: [Double] = []
             var last: Table?
             for _ in 0..<runs {

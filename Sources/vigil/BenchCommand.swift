@@ -12,6 +12,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Runs per workload; the median is reported.") var runs: Int = 5
     @Option(help: "Output format: table or json.") var format: String = "table"
     @Option(help: "Reference engines to run in the same process session (comma list, or 'none').") var reference: String = "duckdb,sqlite"
+    @Option(help: "Only these workloads (comma list, e.g. q1,q4).") var only: String?
     @Option(help: "Path of the shared folder holding bench/gen.py and bench/baseline.py.") var shared: String = "../shared"
 
     func run() throws {
@@ -26,7 +27,8 @@ struct BenchCommand: ParsableCommand {
             try p.run(); p.waitUntilExit()
             guard p.terminationStatus == 0 else { throw ExitCode(1) }
         }
-        let bench = Benchmark(dataDir: dir, runs: runs, log: log)
+        var bench = Benchmark(dataDir: dir, runs: runs, log: log)
+        bench.only = Set((only ?? "").split(separator: ",").map(String.init))
         let (mem, counts, loadSeconds) = try bench.loadTables()
         let rss = Benchmark.peakRSSBytes() ?? 0
         log(String(format: "loaded %@ in %.1fs, peak RSS %.2f GB", counts.description, loadSeconds, Double(rss) / 1e9))

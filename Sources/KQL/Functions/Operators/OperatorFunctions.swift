@@ -58,10 +58,7 @@ enum OperatorFunctions {
                     vector: { v, _, n, _ in
                         guard case .scalar(let p) = v[1], case .column(let c) = v[0] else { return nil }
                         let needle = StringMatch.Needle(p.kqlString, mode: mode, caseSensitive: cs)
-                        if let out = c.perString({ s -> Bool in
-                            var s = s
-                            return (cs || needle.ascii ? s.withUTF8 { needle.matches(bytes: $0) } : needle.matches(s)) != neg
-                        }) {
+                        if let out = c.perString({ needle.matches($0) != neg }) {
                             return .column(Column(type: .bool, data: .bool(out)))
                         }
                         return .column(Column(type: .bool, data: .bool((0..<n).map { needle.matches(c.value(at: $0).kqlString) != neg })))

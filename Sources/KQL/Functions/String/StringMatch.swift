@@ -23,12 +23,14 @@ enum StringMatch {
             self.mode = mode
             firstIsAlnum = bytes.first.map(StringMatch.isTermByte) ?? false
             lastIsAlnum = bytes.last.map(StringMatch.isTermByte) ?? false
+
         }
 
         func matches(_ hay: String) -> Bool {
             if !caseSensitive && !ascii {
                 return Needle(text.lowercased(), mode: mode, caseSensitive: true).matches(hay.lowercased())
             }
+            if let r = hay.utf8.withContiguousStorageIfAvailable({ matches(bytes: $0) }) { return r }
             var h = hay
             return h.withUTF8 { matches(bytes: $0) }
         }
@@ -43,27 +45,42 @@ enum StringMatch {
             }
             if n == 0 { return mode == .contains || mode == .hasPrefix || mode == .hasSuffix }
             if h.count < n { return false }
+            // Candidates are positions holding the needle's first byte (either case), found 16 bytes at a
+            // time with SIMD compares; each candidate is then verified.
+            let last = h.count - n
             let f0 = lowered[0]
             let f1 = caseSensitive ? f0 : StringMatch.upper(f0)
+            let v0 = SIMD16<UInt8>(repeating: f0), v1 = SIMD16<UInt8>(repeating: f1)
+            guard let base = h.baseAddress else { return false }
             var i = 0
-            let last = h.count - n
             while i <= last {
-                let c = h[i]
-                if c == f0 || c == f1, eq(h, i) {
-                    switch mode {
-                    case .contains: return true
-                    case .has:
-                        if boundaryBefore(h, i) && boundaryAfter(h, i + n) { return true }
-                    case .hasPrefix:
-                        if boundaryBefore(h, i) { return true }
-                    case .hasSuffix:
-                        if boundaryAfter(h, i + n) { return true }
-                    default: return true
+                if i + 16 <= h.count {
+                    let chunk = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let hits = (chunk .== v0) .| (chunk .== v1)
+                    if !any(hits) { i += 16; continue }
+                    for k in 0..<16 where hits[k] {
+                        let at = i + k
+                        if at > last { return false }
+                        if eq(h, at) && accept(h, at) { return true }
                     }
+                    i += 16
+                } else {
+                    let c = h[i]
+                    if (c == f0 || c == f1) && eq(h, i) && accept(h, i) { return true }
+                    i += 1
                 }
-                i += 1
             }
             return false
+        }
+
+        /// Whether a match at `i` satisfies the mode's term boundaries.
+        @inline(__always) func accept(_ h: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+            switch mode {
+            case .has: return boundaryBefore(h, i) && boundaryAfter(h, i + lowered.count)
+            case .hasPrefix: return boundaryBefore(h, i)
+            case .hasSuffix: return boundaryAfter(h, i + lowered.count)
+            default: return true
+            }
         }
 
         @inline(__always) func boundaryBefore(_ h: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
