@@ -1,0 +1,49 @@
+import Testing
+@testable import KQL
+
+/// The SIMD scanner against a plain reference implementation, on random text with matches placed
+/// across 16-byte chunk edges, mixed case, and term boundaries.
+@Suite struct StringMatchTests {
+    static func reference(_ hay: String, _ needle: String, _ mode: StringMatch.Mode, _ cs: Bool) -> Bool {
+        let h = Array((cs ? hay : hay.lowercased()).utf8), n = Array((cs ? needle : needle.lowercased()).utf8)
+        if n.isEmpty { return true }
+        guard h.count >= n.count else { return false }
+        func term(_ c: UInt8) -> Bool { StringMatch.isTermByte(c) }
+        for i in 0...(h.count - n.count) where Array(h[i..<(i + n.count)]) == n {
+            let before = !term(n[0]) || i == 0 || !term(h[i - 1])
+            let after = !term(n[n.count - 1]) || i + n.count == h.count || !term(h[i + n.count])
+            switch mode {
+            case .contains: return true
+            case .has: if before && after { return true }
+            case .hasPrefix: if before { return true }
+            case .hasSuffix: if after { return true }
+            default: return true
+            }
+        }
+        return false
+    }
+
+    @Test func simdScanAgreesWithReference() {
+        var rng = FuzzTests.RNG(state: 7)
+        let alphabet = Array("abcAB -_.:\\/xyz0123".unicodeScalars)
+        let needles = ["ab", "AB", "-enc", "bitsadmin", "a", "x y", "b.c", "zz9"]
+        var checked = 0
+        for _ in 0..<4000 {
+            var hay = ""
+            for _ in 0..<Int.random(in: 0..<70, using: &rng) { hay.unicodeScalars.append(alphabet.randomElement(using: &rng)!) }
+            let needle = needles.randomElement(using: &rng)!
+            if Bool.random(using: &rng) {
+                let at = min(hay.count, Int.random(in: 0..<40, using: &rng))
+                hay.insert(contentsOf: Bool.random(using: &rng) ? needle.uppercased() : needle, at: hay.index(hay.startIndex, offsetBy: at))
+            }
+            for mode in [StringMatch.Mode.contains, .has, .hasPrefix, .hasSuffix] {
+                for cs in [false, true] {
+                    let got = StringMatch.Needle(needle, mode: mode, caseSensitive: cs).matches(hay)
+                    #expect(got == Self.reference(hay, needle, mode, cs), "\(mode) cs=\(cs) '\(needle)' in '\(hay)'")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 32000)
+    }
+}
