@@ -61,7 +61,7 @@ public struct Benchmark {
             let schema = Schema(names.map { ColumnSchema($0, Benchmark.typeHints[$0] ?? .string) })
             let (t, report) = try TableLoader.load(path: path, table: table, schema: schema)
             for p in report.problems.prefix(3) { log("warning: " + p) }
-            mem.tables[table] = t
+            mem.add(table, t)
             counts[table] = t.count
         }
         return (mem, counts, Date().timeIntervalSince(start))

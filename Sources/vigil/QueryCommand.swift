@@ -43,7 +43,7 @@ struct QueryCommand: ParsableCommand {
             let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
             let (t, report) = try TableLoader.load(path: path, table: name, schema: SchemaCatalog.builtIn[name])
             for p in report.problems { FileHandle.standardError.write(Data(("warning: " + p + "\n").utf8)) }
-            mem.tables[name] = t
+            mem.add(name, t)
         }
         let runner = QueryRunner(provider: mem, now: nowTicks, parameters: parameters)
         switch runner.run(text, parseOnly: parseOnly, explain: explain) {

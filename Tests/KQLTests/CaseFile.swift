@@ -89,7 +89,7 @@ struct KQLCase: CustomStringConvertible, Sendable {
         for t in tables {
             let r = QueryRunner(provider: mem, now: now).run(KQLCase.datatable(t.schema, t.rows))
             guard case .success(let res, _) = r, let tab = res.first?.table else { return "table \(t.name) does not load: \(r)" }
-            mem.tables[t.name] = dictionaryEncoded ? KQLCase.encode(tab) : tab
+            mem.add(t.name, dictionaryEncoded ? KQLCase.encode(tab) : tab)
         }
         let outcome = QueryRunner(provider: mem, now: now).run(query)
         if let code = expectError {

@@ -194,16 +194,27 @@ public final class QueryExecutor: @unchecked Sendable {
             if let (b, _) = scope.lookup(n), case .function(let l, let fs) = b { return try invoke(l, fs, args, callerScope: scope, span) }
             if let sf = provider.storedFunction(named: n) { return try invoke(try parseStored(sf, span), rootScope, args, callerScope: scope, span) }
             throw KQLError.bind(DiagnosticCode.unknownTable, "unknown function or table '\(n)'", span)
-        case .pipe(let src, let op, let span):
-            let input: Table
-            if case .name(let n, let nspan) = src, case .whereOp(let pred) = op, scope.lookup(n) == nil, provider.schema(of: n) != nil {
-                // Push the time range of the first filter into the scan.
-                let req = TimeRangeExtractor(executor: self, scope: scope).request(for: pred)
-                input = try scan(n, req, nspan)
+        case .pipe:
+            // Flatten `src | op1 | op2 ...` so a scan sees the whole pipeline it feeds.
+            var ops: [(OperatorSyntax, Span)] = []
+            var base = e
+            while case .pipe(let src, let op, let span) = base { ops.append((op, span)); base = src }
+            ops.reverse()
+            var t: Table
+            if case .name(let n, let nspan) = base, scope.lookup(n) == nil, provider.schema(of: n) != nil {
+                var req = ScanRequest(columns: ColumnUsage.needed(ops.map(\.0)).map { Array($0).sorted() })
+                if case .whereOp(let pred) = ops[0].0 {
+                    // Push the time range of the first filter into the scan.
+                    let r = TimeRangeExtractor(executor: self, scope: scope).request(for: pred)
+                    req.timeFrom = r.timeFrom
+                    req.timeTo = r.timeTo
+                }
+                t = try scan(n, req, nspan)
             } else {
-                input = try tabular(src, scope, resultName: &resultName)
+                t = try tabular(base, scope, resultName: &resultName)
             }
-            return try apply(op, to: input, scope, span, resultName: &resultName)
+            for (op, span) in ops { t = try apply(op, to: t, scope, span, resultName: &resultName) }
+            return t
         case .source(let s, let span):
             return try source(s, scope, span)
         default:
@@ -212,7 +223,7 @@ public final class QueryExecutor: @unchecked Sendable {
     }
 
     func scan(_ n: String, _ req: ScanRequest, _ span: Span) throws -> Table {
-        if recordPlan { explain.append("Scan \(n)" + (req.timeFrom != nil || req.timeTo != nil ? " TimeGenerated in [\(req.timeFrom.map(DateTimeMath.format) ?? "-inf"), \(req.timeTo.map(DateTimeMath.format) ?? "+inf")]" : "")) }
+        if recordPlan { explain.append("Scan \(n)" + (req.columns.map { " columns=[\($0.joined(separator: ", "))]" } ?? "") + (req.timeFrom != nil || req.timeTo != nil ? " TimeGenerated in [\(req.timeFrom.map(DateTimeMath.format) ?? "-inf"), \(req.timeTo.map(DateTimeMath.format) ?? "+inf")]" : "")) }
         return try provider.scan(n, request: req)
     }
 

@@ -28,22 +28,58 @@ public struct StoredFunction: Sendable {
 
 /// Tables held in memory: tests, `vigil query --table`, and benchmarks.
 public struct InMemoryTables: TableProvider {
-    public var tables: [String: Table]
+    public private(set) var tables: [String: Table]
     public var schemas: [String: Schema]
     public var functions: [String: StoredFunction]
+    /// Tables known to be sorted by `TimeGenerated`, whose scans can cut the time range by binary search.
+    var timeSorted: Set<String> = []
 
     public init(tables: [String: Table] = [:], schemas: [String: Schema] = [:], functions: [String: StoredFunction] = [:]) {
         self.tables = tables
         self.schemas = schemas
         self.functions = functions
+        for (name, t) in tables where Self.isTimeSorted(t) { timeSorted.insert(name) }
+    }
+
+    /// Adds a table, noting whether it is ordered by time (as the store's extents and the generators' files are).
+    public mutating func add(_ name: String, _ t: Table) {
+        tables[name] = t
+        if Self.isTimeSorted(t) { timeSorted.insert(name) } else { timeSorted.remove(name) }
+    }
+
+    static func isTimeSorted(_ t: Table) -> Bool {
+        guard let c = t.column(named: "TimeGenerated"), c.nulls == nil, case .int64(let a) = c.data else { return false }
+        for i in 1..<max(1, a.count) where a[i] < a[i - 1] { return false }
+        return true
     }
 
     public func schema(of table: String) -> Schema? { tables[table]?.schema ?? schemas[table] }
     public func tableNames() -> [String] { Array(Set(tables.keys).union(schemas.keys)).sorted() }
     public func scan(_ table: String, request: ScanRequest) throws -> Table {
-        if let t = tables[table] { return t }
-        if let s = schemas[table] { return Table.empty(s) }
-        throw KQLError.runtime("table '\(table)' does not exist")
+        guard var t = tables[table] else {
+            if let s = schemas[table] { return Table.empty(s) }
+            throw KQLError.runtime("table '\(table)' does not exist")
+        }
+        if let cols = request.columns {
+            let keep = Set(cols)
+            let idx = t.schema.columns.indices.filter { keep.contains(t.schema.columns[$0].name) }
+            t = Table(schema: Schema(idx.map { t.schema.columns[$0] }), columns: idx.map { t.columns[$0] }, count: t.count)
+        }
+        if timeSorted.contains(table), request.timeFrom != nil || request.timeTo != nil,
+           let c = tables[table]?.column(named: "TimeGenerated"), case .int64(let a) = c.data {
+            // Inclusive bounds; the filter that produced them still runs on the slice.
+            let lo = request.timeFrom.map { v in partition(a) { $0 < v } } ?? 0
+            let hi = request.timeTo.map { v in partition(a) { $0 <= v } } ?? a.count
+            if lo > 0 || hi < a.count { t = t.slice(lo..<max(lo, hi)) }
+        }
+        return t
+    }
+
+    /// First index where `pred` turns false in a sorted array.
+    func partition(_ a: [Int64], _ pred: (Int64) -> Bool) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi { let mid = (lo + hi) / 2; if pred(a[mid]) { lo = mid + 1 } else { hi = mid } }
+        return lo
     }
     public func storedFunction(named name: String) -> StoredFunction? { functions[name] }
 }
