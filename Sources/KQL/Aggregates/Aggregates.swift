@@ -132,13 +132,12 @@ enum Aggregates {
 
     /// Distinct count, exact (Kusto's is an HLL estimate within ~1%; exact is within that error).
     static func dcount(_ a: AggInput) -> Column {
-        var pairs = Set<UInt64>()
+        var pairs = U64Map()
         let codes = dictionaryCodes(a.args[0], a.n)
-        for i in 0..<a.n where a.included(i) && codes[i] >= 0 {
-            pairs.insert(UInt64(UInt32(a.groups[i])) << 32 | UInt64(UInt32(codes[i])))
-        }
         var c = [Int64](repeating: 0, count: a.ngroups)
-        for p in pairs { c[Int(p >> 32)] += 1 }
+        for i in 0..<a.n where a.included(i) && codes[i] >= 0 {
+            if pairs.insert(UInt64(UInt32(a.groups[i])) << 32 | UInt64(UInt32(codes[i]))) { c[Int(a.groups[i])] += 1 }
+        }
         return Column(type: .long, data: .int64(c))
     }
 

@@ -40,9 +40,9 @@ enum Grouping {
             }
             return (codes, Int(next))
         case .int64(let xs):
-            var d = [Int64: Int32](minimumCapacity: 1024)
-            for i in 0..<n {
-                if let k = d[xs[i]] { codes[i] = k } else { let k = Int32(d.count); d[xs[i]] = k; codes[i] = k }
+            var d = U64Map()
+            xs.withUnsafeBufferPointer { p in
+                for i in 0..<n { codes[i] = d.id(UInt64(bitPattern: p[i])) }
             }
             // Nulls form their own group, after every value's code.
             if let nulls = c.nulls {
@@ -68,12 +68,9 @@ enum Grouping {
         var (acc, card) = codes(keys[0])
         for k in keys.dropFirst() {
             let (c, kc) = codes(k)
-            var d = [UInt64: Int32](minimumCapacity: min(n, 1 << 16))
+            var d = U64Map(capacity: min(n, 1 << 16))
             var next = [Int32](repeating: 0, count: n)
-            for i in 0..<n {
-                let key = UInt64(UInt32(acc[i])) << 32 | UInt64(UInt32(c[i]))
-                if let g = d[key] { next[i] = g } else { let g = Int32(d.count); d[key] = g; next[i] = g }
-            }
+            for i in 0..<n { next[i] = d.id(UInt64(UInt32(acc[i])) << 32 | UInt64(UInt32(c[i]))) }
             acc = next
             card = d.count
             _ = kc

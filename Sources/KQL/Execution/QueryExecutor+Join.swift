@@ -25,24 +25,23 @@ extension QueryExecutor {
                 }!
                 lcodes = lc.perString { d[$0] ?? -2 }!
             case (.int64(let a), .int64(let b)) where lb.type.isInt64Backed == rb.type.isInt64Backed:
-                var d = [Int64: Int32](minimumCapacity: b.count)
-                for i in 0..<b.count where !rc.isNull(i) { if let k = d[b[i]] { rcodes[i] = k } else { let k = Int32(d.count); d[b[i]] = k; rcodes[i] = k } }
-                for i in 0..<a.count where !lc.isNull(i) { lcodes[i] = d[a[i]] ?? -2 }
+                var d = U64Map(capacity: b.count)
+                for i in 0..<b.count where !rc.isNull(i) { rcodes[i] = d.id(UInt64(bitPattern: b[i])) }
+                for i in 0..<a.count where !lc.isNull(i) { lcodes[i] = d.get(UInt64(bitPattern: a[i])) ?? -2 }
             default:
                 var d = [Value: Int32]()
                 for i in 0..<r.count { let v = rc.value(at: i); if v.isNull { continue }; if let k = d[v] { rcodes[i] = k } else { let k = Int32(d.count); d[v] = k; rcodes[i] = k } }
                 for i in 0..<l.count { let v = lc.value(at: i); if !v.isNull { lcodes[i] = d[v] ?? -2 } }
             }
             if let la = lacc, let ra = racc {
-                var d = [UInt64: Int32]()
+                var d = U64Map()
                 for i in 0..<r.count where ra[i] >= 0 && rcodes[i] >= 0 {
-                    let key = UInt64(UInt32(ra[i])) << 32 | UInt64(UInt32(rcodes[i]))
-                    if let k = d[key] { rcodes[i] = k } else { let k = Int32(d.count); d[key] = k; rcodes[i] = k }
+                    rcodes[i] = d.id(UInt64(UInt32(ra[i])) << 32 | UInt64(UInt32(rcodes[i])))
                 }
                 for i in 0..<r.count where ra[i] < 0 { rcodes[i] = -1 }
                 for i in 0..<l.count {
                     if la[i] < 0 || lcodes[i] < 0 { lcodes[i] = -1; continue }
-                    lcodes[i] = d[UInt64(UInt32(la[i])) << 32 | UInt64(UInt32(lcodes[i]))] ?? -2
+                    lcodes[i] = d.get(UInt64(UInt32(la[i])) << 32 | UInt64(UInt32(lcodes[i]))) ?? -2
                 }
             }
             lacc = lcodes; racc = rcodes
