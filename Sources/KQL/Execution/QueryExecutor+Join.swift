@@ -17,6 +17,17 @@ extension QueryExecutor {
             let rc = try rb.evaluate(r, ctx).materialize(type: rb.type, count: r.count)
             var lcodes = [Int32](repeating: -1, count: l.count), rcodes = [Int32](repeating: -1, count: r.count)
             switch (lc.data, rc.data) {
+            case (.dict(let a, let av), .dict(let b, let bv)) where av.withUnsafeBufferPointer({ $0.baseAddress }) == bv.withUnsafeBufferPointer({ $0.baseAddress }):
+                // Both sides come from one dictionary (a self-join, as detections often are): join on codes.
+                // Ids come from the smaller side; the larger side only probes.
+                var d = U64Map(capacity: min(min(a.count, b.count), av.count))
+                if a.count < b.count {
+                    for i in 0..<a.count { lcodes[i] = d.id(UInt64(a[i])) }
+                    for i in 0..<b.count { rcodes[i] = d.get(UInt64(b[i])) ?? -2 }
+                } else {
+                    for i in 0..<b.count { rcodes[i] = d.id(UInt64(b[i])) }
+                    for i in 0..<a.count { lcodes[i] = d.get(UInt64(a[i])) ?? -2 }
+                }
             case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
                 var d = [String: Int32]()
                 rcodes = rc.perString { s -> Int32 in
@@ -49,64 +60,101 @@ extension QueryExecutor {
         return (lacc ?? [], racc ?? [])
     }
 
-    func join(_ left0: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> Table {
+    /// A join's matches before any column is built: output row k pairs left row `li[k]` with right
+    /// row `ri[k]` (-1 = no row, for outer joins). Semi and anti joins yield their side's table directly.
+    enum JoinResult {
+        case table(Table)
+        case pairs(left: Table, li: [Int], right: Table, ri: [Int])
+    }
+
+    func join(_ left: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> Table {
+        switch try joinPairs(left, j, scope, span) {
+        case .table(let t): return t
+        case .pairs(let l, let li, let r, let ri): return combine(l, li, r, ri, keep: outputNeeded)
+        }
+    }
+
+    /// `join` followed by `where`: the predicate runs on just the columns it reads, and only surviving
+    /// pairs are materialised (detections join wide and then filter hard).
+    func joinThenFilter(_ left: Table, _ j: JoinSyntax, _ pred: ExprSyntax, _ scope: Scope, _ span: Span, keep: Set<String>?) throws -> Table {
+        guard case .pairs(let l, let li, let r, let ri) = try joinPairs(left, j, scope, span) else {
+            return try filter(try join(left, j, scope, span), pred, scope)
+        }
+        guard let reads = ColumnUsage.refs([pred]) else { return try filter(combine(l, li, r, ri, keep: keep), pred, scope) }
+        let narrow = combine(l, li, r, ri, keep: reads)
+        let mask = try filterMask(narrow, pred, scope)
+        var fl: [Int] = [], fr: [Int] = []
+        for k in 0..<li.count where mask[k] { fl.append(li[k]); fr.append(ri[k]) }
+        return combine(l, fl, r, fr, keep: keep)
+    }
+
+    func joinPairs(_ left0: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> JoinResult {
         let right = try tabular(j.right, scope)
         let kind = j.kind.lowercased()
         guard !j.on.isEmpty else { throw KQLError.bind(DiagnosticCode.badArgument, "join needs 'on' keys", span) }
+        guard ["inner", "innerunique", "leftouter", "rightouter", "fullouter", "leftsemi", "leftanti", "anti", "leftantisemi",
+               "rightsemi", "rightanti", "rightantisemi"].contains(kind) else {
+            throw KQLError.bind(DiagnosticCode.badArgument, "unknown join kind '\(j.kind)'", span)
+        }
         var left = left0
         var (lc, rc) = try joinCodes(left, right, j.on, scope)
         if kind == "innerunique" {
             // Deduplicate the left side by key (first row wins), as Kusto's default join does.
-            var seen = Set<Int32>(), keep: [Int] = []
-            for i in 0..<left.count where lc[i] < 0 || seen.insert(lc[i]).inserted { keep.append(i) }
+            var seen = U64Map(), keep: [Int] = []
+            for i in 0..<left.count where lc[i] < 0 || seen.insert(UInt64(UInt32(lc[i]))) { keep.append(i) }
             if keep.count < left.count { left = left.gather(keep); lc = keep.map { lc[$0] } }
         }
-        // Right rows bucketed by code.
+        // Right rows bucketed by code (counting sort).
         var card = 0
         for c in rc where c >= 0 { card = max(card, Int(c) + 1) }
+        for c in lc where c >= 0 { card = max(card, Int(c) + 1) }
         var start = [Int](repeating: 0, count: card + 1)
         for c in rc where c >= 0 { start[Int(c) + 1] += 1 }
         for i in 0..<card { start[i + 1] += start[i] }
         var fill = start, rows = [Int](repeating: 0, count: start[card])
         for (i, c) in rc.enumerated() where c >= 0 { rows[fill[Int(c)]] = i; fill[Int(c)] += 1 }
+        @inline(__always) func matches(_ c: Int32) -> Int { c >= 0 ? start[Int(c) + 1] - start[Int(c)] : 0 }
 
-        var li: [Int] = [], ri: [Int] = []
-        var rightMatched = [Bool](repeating: false, count: right.count)
         switch kind {
         case "leftsemi", "leftanti", "anti", "leftantisemi":
             let wantMatch = kind == "leftsemi"
-            let keep = (0..<left.count).filter { (lc[$0] >= 0) == wantMatch }
-            return left.gather(keep)
+            return .table(left.gather((0..<left.count).filter { (matches(lc[$0]) > 0) == wantMatch }))
         case "rightsemi", "rightanti", "rightantisemi":
-            var hit = [Bool](repeating: false, count: right.count)
-            var lset = Set<Int32>()
-            for c in lc where c >= 0 { lset.insert(c) }
-            for i in 0..<right.count where rc[i] >= 0 && lset.contains(rc[i]) { hit[i] = true }
-            return right.gather((0..<right.count).filter { hit[$0] == (kind == "rightsemi") })
+            var hit = [Bool](repeating: false, count: card)
+            for c in lc where c >= 0 { hit[Int(c)] = true }
+            let want = kind == "rightsemi"
+            return .table(right.gather((0..<right.count).filter { (rc[$0] >= 0 && hit[Int(rc[$0])]) == want }))
         default:
+            let leftOuter = kind == "leftouter" || kind == "fullouter"
+            var total = 0
+            for c in lc { let m = matches(c); total += m > 0 ? m : (leftOuter ? 1 : 0) }
+            var li = [Int](repeating: 0, count: total), ri = [Int](repeating: 0, count: total)
+            var k = 0
             for i in 0..<left.count {
                 let c = lc[i]
-                if c >= 0 {
-                    for k in start[Int(c)]..<start[Int(c) + 1] { li.append(i); ri.append(rows[k]); rightMatched[rows[k]] = true }
-                } else if kind == "leftouter" || kind == "fullouter" {
-                    li.append(i); ri.append(-1)
+                let m = matches(c)
+                if m > 0 {
+                    let s = start[Int(c)]
+                    for q in 0..<m { li[k] = i; ri[k] = rows[s + q]; k += 1 }
+                } else if leftOuter {
+                    li[k] = i; ri[k] = -1; k += 1
                 }
             }
             if kind == "rightouter" || kind == "fullouter" {
-                for i in 0..<right.count where !rightMatched[i] { li.append(-1); ri.append(i) }
+                var matched = [Bool](repeating: false, count: card)
+                for c in lc where c >= 0 { matched[Int(c)] = true }
+                for i in 0..<right.count where !(rc[i] >= 0 && matched[Int(rc[i])]) { li.append(-1); ri.append(i) }
             }
-            guard ["inner", "innerunique", "leftouter", "rightouter", "fullouter"].contains(kind) else {
-                throw KQLError.bind(DiagnosticCode.badArgument, "unknown join kind '\(j.kind)'", span)
-            }
+            return .pairs(left: left, li: li, right: right, ri: ri)
         }
-        return combine(left, li, right, ri)
     }
 
-    /// Left columns, then right columns renamed `Name1` where they clash.
-    func combine(_ left: Table, _ li: [Int], _ right: Table, _ ri: [Int]) -> Table {
-        var schema = left.schema.columns
-        var cols = left.columns.map { $0.gather(li) }
-        var names = Set(schema.map(\.name))
+    /// Left columns, then right columns renamed `Name1` where they clash; with `keep`, only those
+    /// output columns are built (the rest of the pipeline never reads the others).
+    func combine(_ left: Table, _ li: [Int], _ right: Table, _ ri: [Int], keep: Set<String>? = nil) -> Table {
+        var names = Set(left.schema.names)
+        let lm = li.contains { $0 < 0 }, rm = ri.contains { $0 < 0 }
+        var plan: [(ColumnSchema, Column, [Int], Bool)] = left.schema.columns.indices.map { (left.schema.columns[$0], left.columns[$0], li, lm) }
         for (k, c) in right.schema.columns.enumerated() {
             var name = c.name
             if names.contains(name) {
@@ -115,10 +163,12 @@ extension QueryExecutor {
                 name = "\(c.name)\(s)"
             }
             names.insert(name)
-            schema.append(ColumnSchema(name, c.type))
-            cols.append(right.columns[k].gather(ri))
+            plan.append((ColumnSchema(name, c.type), right.columns[k], ri, rm))
         }
-        return Table(schema: Schema(schema), columns: cols, count: li.count)
+        if let keep { plan = plan.filter { keep.contains($0.0.name) } }
+        let parts = plan
+        let cols = Parallel.map(parts.count, work: li.count * parts.count) { i in parts[i].1.gather(parts[i].2, hasMissing: parts[i].3) }
+        return Table(schema: Schema(plan.map(\.0)), columns: cols, count: li.count)
     }
 
     func lookup(_ left: Table, _ kind: String, _ rightExpr: ExprSyntax, _ on: [(ExprSyntax, ExprSyntax)], _ scope: Scope, _ span: Span) throws -> Table {

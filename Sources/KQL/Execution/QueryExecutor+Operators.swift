@@ -4,7 +4,12 @@ import KQLSyntax
 
 extension QueryExecutor {
     func apply(_ op: OperatorSyntax, to input: Table, _ scope: Scope, _ span: Span, resultName: inout String) throws -> Table {
-        if recordPlan { explain.append(Explain.describe(op)) }
+        var name = resultName
+        defer { resultName = name }
+        return try timed(Explain.describe(op), rows: input.count) { try run(op, on: input, scope, span, resultName: &name) }
+    }
+
+    func run(_ op: OperatorSyntax, on input: Table, _ scope: Scope, _ span: Span, resultName: inout String) throws -> Table {
         switch op {
         case .whereOp(let pred):
             return try filter(input, pred, scope)
@@ -106,6 +111,23 @@ extension QueryExecutor {
             return input
         case .topNested(let levels):
             return try topNested(input, levels, scope, span)
+        }
+    }
+
+    /// Rows where the predicate is true (not false, not null).
+    func filterMask(_ input: Table, _ pred: ExprSyntax, _ scope: Scope) throws -> [Bool] {
+        let b = try compile(pred, input, scope)
+        guard b.type == .bool || b.type == .dynamic else {
+            throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(b.type.rawValue)", pred.span)
+        }
+        switch try b.evaluate(input, ctx) {
+        case .scalar(let v): return [Bool](repeating: v.asBool == true, count: input.count)
+        case .column(let c):
+            if case .bool(let m) = c.data {
+                guard let nulls = c.nulls else { return m }
+                return (0..<input.count).map { m[$0] && !nulls[$0] }
+            }
+            return (0..<input.count).map { c.value(at: $0).asBool == true }
         }
     }
 

@@ -21,6 +21,8 @@ public final class QueryExecutor: @unchecked Sendable {
     public var explain: [String] = []
     public var recordPlan = false
     var depth = 0
+    /// The columns the operators after the current one read (nil: all); set per operator.
+    var outputNeeded: Set<String>?
 
     public init(provider: any TableProvider, context: EvalContext, parameters: [String: Value] = [:]) {
         self.provider = provider
@@ -213,13 +215,40 @@ public final class QueryExecutor: @unchecked Sendable {
             } else {
                 t = try tabular(base, scope, resultName: &resultName)
             }
-            for (op, span) in ops { t = try apply(op, to: t, scope, span, resultName: &resultName) }
+            var k = 0
+            while k < ops.count {
+                let (op, span) = ops[k]
+                // Joins build only the columns later operators read, and fuse with a following filter.
+                if case .join(let j) = op {
+                    if k + 1 < ops.count, case .whereOp(let pred) = ops[k + 1].0 {
+                        let keep = ColumnUsage.needed(ops[(k + 2)...].map(\.0))
+                        t = try timed("HashJoin kind=\(j.kind) + Filter (fused)", rows: t.count) { try joinThenFilter(t, j, pred, scope, span, keep: keep) }
+                        k += 2
+                        continue
+                    }
+                    outputNeeded = ColumnUsage.needed(ops[(k + 1)...].map(\.0))
+                }
+                t = try apply(op, to: t, scope, span, resultName: &resultName)
+                outputNeeded = nil
+                k += 1
+            }
             return t
         case .source(let s, let span):
             return try source(s, scope, span)
         default:
             throw KQLError.bind(DiagnosticCode.notTabular, "expected a tabular expression", e.span)
         }
+    }
+
+    /// Runs a step, recording it with its row counts and time when `--explain` asked for the plan.
+    func timed(_ label: String, rows: Int, _ body: () throws -> Table) throws -> Table {
+        guard recordPlan else { return try body() }
+        let line = explain.count
+        explain.append(label)
+        var out: Table?
+        let elapsed = try ContinuousClock().measure { out = try body() }
+        explain[line] += "  rows \(rows) -> \(out!.count)  \(elapsed)"
+        return out!
     }
 
     func scan(_ n: String, _ req: ScanRequest, _ span: Span) throws -> Table {

@@ -88,11 +88,23 @@ public struct Column: Sendable {
     }
 
     /// Rows at the given indices, in that order; `-1` yields a null (used by outer joins).
-    public func gather(_ idx: [Int]) -> Column {
+    public func gather(_ idx: [Int], hasMissing known: Bool? = nil) -> Column {
         var outNulls: [Bool]? = nil
-        let hasMissing = idx.contains(-1)
+        let hasMissing = known ?? idx.contains(-1)
         if nulls != nil || hasMissing {
             outNulls = idx.map { $0 < 0 || (nulls?[$0] ?? false) }
+        }
+        if !hasMissing {
+            // The common case (filters, inner joins): plain indexed loads over unchecked buffers.
+            @inline(__always) func take<T>(_ a: [T]) -> [T] { a.withUnsafeBufferPointer { p in idx.map { p[$0] } } }
+            switch data {
+            case .bool(let a): return Column(type: type, data: .bool(take(a)), nulls: outNulls)
+            case .int64(let a): return Column(type: type, data: .int64(take(a)), nulls: outNulls)
+            case .double(let a): return Column(type: type, data: .double(take(a)), nulls: outNulls)
+            case .string(let a): return Column(type: type, data: .string(take(a)), nulls: type == .guid ? outNulls : nil)
+            case .dict(let c, let v): return Column(type: type, data: .dict(codes: take(c), values: v), nulls: type == .guid ? outNulls : nil)
+            case .value(let a): return Column(type: type, data: .value(take(a)))
+            }
         }
         switch data {
         case .bool(let a): return Column(type: type, data: .bool(idx.map { $0 < 0 ? false : a[$0] }), nulls: outNulls)

@@ -30,7 +30,9 @@ public struct Table: Sendable {
     }
 
     public func gather(_ idx: [Int]) -> Table {
-        Table(schema: schema, columns: columns.map { $0.gather(idx) }, count: idx.count)
+        let missing = idx.contains { $0 < 0 }
+        let cols = columns
+        return Table(schema: schema, columns: Parallel.map(cols.count, work: idx.count * cols.count) { cols[$0].gather(idx, hasMissing: missing) }, count: idx.count)
     }
 
     public func filter(_ mask: [Bool]) -> Table {
