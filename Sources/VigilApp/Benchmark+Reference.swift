@@ -64,9 +64,13 @@ extension Benchmark {
     }
 
     /// Peak resident memory of this process, from /proc (Linux).
-    public static func peakRSSBytes() -> Int? {
+    public static func peakRSSBytes() -> Int? { procStatus("VmHWM:") }
+    /// Current anonymous (heap) memory: the tables, without file pages the loader mapped.
+    public static func heapBytes() -> Int? { procStatus("RssAnon:") }
+
+    static func procStatus(_ key: String) -> Int? {
         guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in s.split(separator: "\n") where line.hasPrefix(key) {
             let kb = line.split(separator: " ").compactMap { Int($0) }.first
             return kb.map { $0 * 1024 }
         }

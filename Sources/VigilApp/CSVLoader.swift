@@ -5,13 +5,13 @@ import KQL
 /// dictionary-encoded as they are read, ISO datetimes parsed from bytes. Handles RFC 4180 quoting,
 /// a UTF-8 BOM and Log Analytics export headers (`TimeGenerated [UTC]`).
 struct CSVLoader {
-    let bytes: [UInt8]
+    /// The file's bytes, borrowed from a (memory-mapped) Data for the duration of `load`.
+    let bytes: UnsafeBufferPointer<UInt8>
     var pos = 0
 
-    init(_ data: Data) {
-        var b = [UInt8](data)
-        if b.starts(with: [0xEF, 0xBB, 0xBF]) { b.removeFirst(3) }
+    init(_ b: UnsafeBufferPointer<UInt8>) {
         bytes = b
+        if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { pos = 3 }
     }
 
     /// Reads one record's fields as byte ranges into `fields` (reused); false at end of input.
@@ -69,7 +69,11 @@ struct CSVLoader {
 
     /// Loads the whole file: header, then every record, typed by `known` or by inference on a sample.
     static func load(_ data: Data, known: Schema?, path: String, problems: inout [String]) -> Table {
-        var r = CSVLoader(data)
+        data.withUnsafeBytes { raw in load(raw.bindMemory(to: UInt8.self), known: known, path: path, problems: &problems) }
+    }
+
+    static func load(_ buffer: UnsafeBufferPointer<UInt8>, known: Schema?, path: String, problems: inout [String]) -> Table {
+        var r = CSVLoader(buffer)
         var fields: [Field] = [], scratch: [UInt8] = []
         guard r.nextRecord(&fields, &scratch) else { return Table.empty(known ?? Schema([])) }
         let header = fields.map { f -> String in
@@ -97,7 +101,7 @@ struct CSVLoader {
                 let f = fields[fi]
                 let ok: Bool = f.inScratch
                     ? scratch.withUnsafeBufferPointer { builders[ci].append(UnsafeBufferPointer(rebasing: $0[f.start..<f.end])) }
-                    : r.bytes.withUnsafeBufferPointer { builders[ci].append(UnsafeBufferPointer(rebasing: $0[f.start..<f.end])) }
+                    : builders[ci].append(UnsafeBufferPointer(rebasing: r.bytes[f.start..<f.end]))
                 if !ok && problems.count < 50 {
                     problems.append("\(path): row \(row): '\(r.string(f, scratch).prefix(40))' is not a \(columns[ci].type.rawValue) for \(columns[ci].name); stored as null")
                 }

@@ -31,7 +31,8 @@ struct BenchCommand: ParsableCommand {
         bench.only = Set((only ?? "").split(separator: ",").map(String.init))
         let (mem, counts, loadSeconds) = try bench.loadTables()
         let rss = Benchmark.peakRSSBytes() ?? 0
-        log(String(format: "loaded %@ in %.1fs, peak RSS %.2f GB", counts.description, loadSeconds, Double(rss) / 1e9))
+        let heap = Benchmark.heapBytes() ?? 0
+        log(String(format: "loaded %@ in %.1fs, peak RSS %.2f GB, heap after load %.2f GB", counts.description, loadSeconds, Double(rss) / 1e9, Double(heap) / 1e9))
         let results = try bench.run(mem, counts: counts)
         var ref: Benchmark.Reference?
         if reference != "none" {
@@ -45,7 +46,7 @@ struct BenchCommand: ParsableCommand {
                 if let d = ref?.duckdbRows[m.id] { e["check_vs_duckdb"] = Benchmark.compare(m.id, t, d) }
                 out.append(e)
             }
-            let doc: [String: Any] = ["rows": counts, "load_s": loadSeconds, "peak_rss_bytes": rss, "machine": ref?.machine ?? "", "workloads": out]
+            let doc: [String: Any] = ["rows": counts, "load_s": loadSeconds, "peak_rss_bytes": rss, "heap_bytes_after_load": heap, "machine": ref?.machine ?? "", "workloads": out]
             print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
             return
         }
@@ -61,6 +62,6 @@ struct BenchCommand: ParsableCommand {
             let check = ref?.duckdbRows[m.id].map { Benchmark.compare(m.id, t, $0) } ?? "-"
             print("| \(m.id) \(Benchmark.workloads.first { $0.id == m.id }!.name) | \(rate(m.medianSeconds)) | \(rate(d)) | \(rate(s)) | \(ratio(d)) | \(ratio(s)) | \(check) |")
         }
-        print(String(format: "\nload %.1fs; peak RSS after load %.2f GB", loadSeconds, Double(rss) / 1e9))
+        print(String(format: "\nload %.1fs; peak RSS %.2f GB (includes the mapped CSV files); heap after load %.2f GB", loadSeconds, Double(rss) / 1e9, Double(heap) / 1e9))
     }
 }
