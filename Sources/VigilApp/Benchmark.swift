@@ -90,6 +90,9 @@ public struct Benchmark {
                 times.append(dt)
                 last = t
             }
+            if ProcessInfo.processInfo.environment["VIGIL_EXPLAIN"] != nil, case .success(_, let plan) = runner.run(w.kql, explain: true) {
+                log("plan of \(w.id):\n  " + plan.joined(separator: "\n  "))
+            }
             let med = times.sorted()[times.count / 2]
             let n = counts[w.table] ?? 0
             let m = Measurement(id: w.id, medianSeconds: med, rowsPerSecond: Double(n) / med, resultRows: last?.count ?? 0, check: "")

@@ -68,9 +68,11 @@ extension QueryExecutor {
     }
 
     func join(_ left: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> Table {
+        // Read before the right side runs: its own pipeline resets the hint.
+        let keep = outputNeeded
         switch try joinPairs(left, j, scope, span) {
         case .table(let t): return t
-        case .pairs(let l, let li, let r, let ri): return combine(l, li, r, ri, keep: outputNeeded)
+        case .pairs(let l, let li, let r, let ri): return combine(l, li, r, ri, keep: keep)
         }
     }
 

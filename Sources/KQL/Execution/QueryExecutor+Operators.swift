@@ -132,6 +132,17 @@ extension QueryExecutor {
     }
 
     func filter(_ input: Table, _ pred: ExprSyntax, _ scope: Scope) throws -> Table {
+        let keep = outputNeeded
+        var t = try filterAll(input, pred, scope, keepNames: keep)
+        if let keep, t.schema.columns.contains(where: { !keep.contains($0.name) }) {
+            t = selectColumns(t, t.schema.columns.indices.filter { keep.contains(t.schema.columns[$0].name) })
+        }
+        return t
+    }
+
+    /// The filter proper; with `keepNames`, only those columns are gathered for the surviving rows.
+    func filterAll(_ input0: Table, _ pred: ExprSyntax, _ scope: Scope, keepNames: Set<String>?) throws -> Table {
+        let input = input0
         let b = try compile(pred, input, scope)
         guard b.type == .bool || b.type == .dynamic else {
             throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(b.type.rawValue)", pred.span)
@@ -147,7 +158,11 @@ extension QueryExecutor {
             } else {
                 for i in 0..<input.count where c.value(at: i).asBool == true { idx.append(i) }
             }
-            return idx.count == input.count ? input : input.gather(idx)
+            if idx.count == input.count { return input }
+            if let keepNames {
+                return selectColumns(input, input.schema.columns.indices.filter { keepNames.contains(input.schema.columns[$0].name) }).gather(idx)
+            }
+            return input.gather(idx)
         }
     }
 

@@ -228,6 +228,7 @@ public final class QueryExecutor: @unchecked Sendable {
                     }
                     outputNeeded = ColumnUsage.needed(ops[(k + 1)...].map(\.0))
                 }
+                if case .whereOp = op { outputNeeded = ColumnUsage.needed(ops[(k + 1)...].map(\.0)) }
                 t = try apply(op, to: t, scope, span, resultName: &resultName)
                 outputNeeded = nil
                 k += 1
