@@ -21,4 +21,18 @@ enum Parallel {
         }
         return slots.items.map { $0! }
     }
+
+    /// Maps row ranges of `0..<n` in parallel chunks and concatenates the results in order.
+    static func chunkedMap<T: Sendable>(_ n: Int, work: Int? = nil, _ f: @Sendable (Range<Int>) -> [T]) -> [T] {
+        let w = work ?? n
+        guard w >= threshold, n > 1 else { return f(0..<n) }
+        let parts = 2
+        let size = (n + parts - 1) / parts
+        let chunks = map(parts, work: w) { i in f(min(n, i * size)..<min(n, (i + 1) * size)) }
+        if chunks.count == 1 { return chunks[0] }
+        var out = chunks[0]
+        out.reserveCapacity(n)
+        for c in chunks.dropFirst() { out.append(contentsOf: c) }
+        return out
+    }
 }

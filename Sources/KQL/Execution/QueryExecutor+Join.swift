@@ -83,10 +83,36 @@ extension QueryExecutor {
             return try filter(try join(left, j, scope, span), pred, scope)
         }
         guard let reads = ColumnUsage.refs([pred]) else { return try filter(combine(l, li, r, ri, keep: keep), pred, scope) }
-        let narrow = combine(l, li, r, ri, keep: reads)
-        let mask = try filterMask(narrow, pred, scope)
+        // Compile once against the narrow schema, then evaluate chunks of pairs on all cores.
+        let bound = try compile(pred, combine(l, [], r, [], keep: reads), scope)
+        guard bound.type == .bool || bound.type == .dynamic else {
+            throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(bound.type.rawValue)", pred.span)
+        }
+        let n = li.count, parts = n >= Parallel.threshold ? 4 : 1, size = (n + parts - 1) / max(1, parts)
+        let context = ctx
+        let results = Parallel.map(parts, work: n) { p -> Result<([Int], [Int]), KQLError> in
+            let range = min(n, p * size)..<min(n, (p + 1) * size)
+            let cl = Array(li[range]), cr = Array(ri[range])
+            let narrow = self.combine(l, cl, r, cr, keep: reads)
+            do {
+                var fl: [Int] = [], fr: [Int] = []
+                switch try bound.evaluate(narrow, context) {
+                case .scalar(let v): if v.asBool == true { fl = cl; fr = cr }
+                case .column(let c):
+                    if case .bool(let m) = c.data {
+                        for k in 0..<cl.count where m[k] && !(c.nulls?[k] ?? false) { fl.append(cl[k]); fr.append(cr[k]) }
+                    } else {
+                        for k in 0..<cl.count where c.value(at: k).asBool == true { fl.append(cl[k]); fr.append(cr[k]) }
+                    }
+                }
+                return .success((fl, fr))
+            } catch let e as KQLError { return .failure(e) } catch { return .failure(KQLError.runtime("\(error)")) }
+        }
         var fl: [Int] = [], fr: [Int] = []
-        for k in 0..<li.count where mask[k] { fl.append(li[k]); fr.append(ri[k]) }
+        for r in results {
+            let (a, b) = try r.get()
+            fl += a; fr += b
+        }
         return combine(l, fl, r, fr, keep: keep)
     }
 

@@ -18,9 +18,9 @@ extension QueryExecutor {
                 let t = type.flatMap { KQLType(name: $0) } ?? .string
                 cols.append((name, t))
                 let isLast = !parts[(i + 1)...].contains { if case .text = $0 { return true }; return false }
+                // Typed captures match their type's text in every kind; the last string capture is greedy.
                 let body: String
-                if p.kind == .regex { body = ".*?" }
-                else if t.isNumeric { body = t.isIntegral ? "-?\\d+" : "-?\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?" }
+                if t.isNumeric { body = t.isIntegral ? "-?\\d+" : "-?\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?" }
                 else { body = isLast ? ".*" : ".*?" }
                 regex += "(" + body + ")"
             }

@@ -24,10 +24,21 @@ extension QueryExecutor {
             outSchema.append(ColumnSchema(keyNames[i], c.type))
             outCols.append(c.gather(firstRows))
         }
+        // Expressions over aggregates (`array_length(make_set(x))`) aggregate first, then evaluate on the groups.
+        var post: [(NamedExprSyntax, ExprSyntax)] = []
+        var hidden: [NamedExprSyntax] = []
         for a in aggs {
-            guard case .call(let fname, let args, let cspan) = a.expr else {
+            if case .call(let f, _, _) = a.expr, Aggregates.isAggregate(f) { hidden.append(a); continue }
+            var found: [ExprSyntax] = []
+            let rewritten = AggregateLifting.lift(a.expr, &found, prefix: "$agg\(post.count)_")
+            guard !found.isEmpty else {
                 throw KQLError.bind(DiagnosticCode.badArgument, "summarize expects an aggregation function such as count()", a.span)
             }
+            for (k, f) in found.enumerated() { hidden.append(NamedExprSyntax(names: ["$agg\(post.count)_\(k)"], expr: f, span: a.span)) }
+            post.append((a, rewritten))
+        }
+        for a in hidden {
+            guard case .call(let fname, let args, let cspan) = a.expr else { continue }
             let produced = try aggregate(fname, args, cspan, a, input, scope, g.groups, ngroups, byKeys: Set(keyNames))
             for (name, col) in produced {
                 var nm = name
@@ -41,7 +52,18 @@ extension QueryExecutor {
                 outCols.append(col)
             }
         }
-        return Table(schema: Schema(outSchema), columns: outCols, count: ngroups)
+        var out = Table(schema: Schema(outSchema), columns: outCols, count: ngroups)
+        if !post.isEmpty {
+            var auto = 0
+            for (item, expr) in post {
+                let b = try compile(expr, out, scope)
+                let name = try outputNames(item, b, &auto, existing: out.schema.names)[0]
+                out.schema.columns.append(ColumnSchema(name, b.type))
+                out.columns.append(try b.evaluate(out, ctx).materialize(type: b.type, count: out.count))
+            }
+            out = selectColumns(out, out.schema.columns.indices.filter { !out.schema.columns[$0].name.hasPrefix("$agg") })
+        }
+        return out
     }
 
     /// One aggregation call; returns its output column(s).
@@ -153,4 +175,24 @@ extension QueryExecutor {
 
 extension String {
     func replacingDot() -> String { String(map { $0 == "." ? "_" : $0 }) }
+}
+
+/// Replaces aggregate calls inside an expression by hidden column names, collecting the calls.
+enum AggregateLifting {
+    static func lift(_ e: ExprSyntax, _ found: inout [ExprSyntax], prefix: String) -> ExprSyntax {
+        switch e {
+        case .call(let f, let args, let span):
+            if Aggregates.isAggregate(f) {
+                found.append(e)
+                return .name(prefix + String(found.count - 1), span)
+            }
+            return .call(name: f, args: args.map { ArgumentSyntax(name: $0.name, value: lift($0.value, &found, prefix: prefix)) }, span)
+        case .binary(let op, let l, let r, let span):
+            return .binary(op, lift(l, &found, prefix: prefix), lift(r, &found, prefix: prefix), span)
+        case .unary(let op, let x, let span): return .unary(op, lift(x, &found, prefix: prefix), span)
+        case .member(let b, let k, let span): return .member(lift(b, &found, prefix: prefix), k, span)
+        case .index(let b, let i, let span): return .index(lift(b, &found, prefix: prefix), lift(i, &found, prefix: prefix), span)
+        default: return e
+        }
+    }
 }

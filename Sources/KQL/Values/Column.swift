@@ -74,8 +74,14 @@ public struct Column: Sendable {
     public static func constant(_ v: Value, type: KQLType, count: Int) -> Column {
         let conv = v.converted(to: type)
         if conv.isNull && type != .string && type != .dynamic {
-            let base = Column.constant(Value.defaultValue(for: type), type: type, count: count)
-            return Column(type: type, data: base.data, nulls: count > 0 ? [Bool](repeating: true, count: count) : nil)
+            let data: ColumnData
+            switch type {
+            case .bool: data = .bool([Bool](repeating: false, count: count))
+            case .real, .decimal: data = .double([Double](repeating: 0, count: count))
+            case .guid: data = .string([String](repeating: "", count: count))
+            default: data = .int64([Int64](repeating: 0, count: count))
+            }
+            return Column(type: type, data: data, nulls: count > 0 ? [Bool](repeating: true, count: count) : nil)
         }
         switch (type, conv) {
         case (.bool, .bool(let b)): return Column(type: type, data: .bool([Bool](repeating: b, count: count)))
@@ -163,6 +169,17 @@ extension Column {
         case .dict(let c, let v):
             let mapped = try v.map(f)
             return c.map { mapped[Int($0)] }
+        default: return nil
+        }
+    }
+
+    /// `perString` for predicates, split across cores: the distinct values, then the per-row lookups.
+    public func perStringParallel(_ f: @Sendable (String) -> Bool) -> [Bool]? {
+        switch data {
+        case .string(let a): return Parallel.chunkedMap(a.count) { r in a[r].map(f) }
+        case .dict(let c, let v):
+            let mapped = Parallel.chunkedMap(v.count, work: v.count * 16) { r in v[r].map(f) }
+            return Parallel.chunkedMap(c.count) { r in c[r].map { mapped[Int($0)] } }
         default: return nil
         }
     }

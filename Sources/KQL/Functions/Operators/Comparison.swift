@@ -164,7 +164,7 @@ enum Comparison {
             if op == .eq || op == .ne {
                 // Compare UTF-8 bytes directly: cheaper than String equality's normalisation checks.
                 let needle = StringMatch.Needle(y, mode: .equals, caseSensitive: true)
-                r = c.perString { needle.matches($0) == (op == .eq) }
+                r = c.perStringParallel { needle.matches($0) == (op == .eq) }
             } else {
                 r = c.perString { test($0, y, op) }
             }

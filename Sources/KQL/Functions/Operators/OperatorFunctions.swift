@@ -58,7 +58,7 @@ enum OperatorFunctions {
                     vector: { v, _, n, _ in
                         guard case .scalar(let p) = v[1], case .column(let c) = v[0] else { return nil }
                         let needle = StringMatch.Needle(p.kqlString, mode: mode, caseSensitive: cs)
-                        if let out = c.perString({ needle.matches($0) != neg }) {
+                        if let out = c.perStringParallel({ needle.matches($0) != neg }) {
                             return .column(Column(type: .bool, data: .bool(out)))
                         }
                         return .column(Column(type: .bool, data: .bool((0..<n).map { needle.matches(c.value(at: $0).kqlString) != neg })))
