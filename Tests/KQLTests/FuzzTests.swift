@@ -63,6 +63,8 @@ import VigilApp
         var parsed = 0, bound = 0
         for k in 0..<iterations {
             let q = Self.mutate(Self.seeds[k % Self.seeds.count], &rng)
+            // VIGIL_FUZZ_TRACE=path writes each input before running it, to find a crasher.
+            if let trace = ProcessInfo.processInfo.environment["VIGIL_FUZZ_TRACE"] { try? q.write(toFile: trace, atomically: false, encoding: .utf8) }
             let syntax = Parser.parse(q)
             parsed += 1
             // Bind (run over empty tables) every mutation that still parses, and a sample of the rest.

@@ -18,6 +18,17 @@ public indirect enum BoundExpr: Sendable {
     }
 
     public var constantValue: Value? { if case .constant(let v, _) = self { return v }; return nil }
+
+    /// `a or b or c ...` as a balanced tree: thousands of terms (search over wide unions) stay shallow.
+    static func anyOf(_ terms: [BoundExpr]) -> BoundExpr {
+        switch terms.count {
+        case 0: return .constant(.bool(false), .bool)
+        case 1: return terms[0]
+        default:
+            let mid = terms.count / 2
+            return .or(anyOf(Array(terms[..<mid])), anyOf(Array(terms[mid...])))
+        }
+    }
 }
 
 /// A precomputed membership set for `in`, `!in`, `in~`, `!in~`.

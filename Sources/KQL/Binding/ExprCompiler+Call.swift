@@ -34,13 +34,12 @@ extension ExprCompiler {
             // `search "term"`: any string column has the term.
             let term = args.first.map { (try? compile($0.value).constantValue?.kqlString) ?? "" } ?? ""
             let has = FunctionRegistry.lookup("has")!
-            var acc: BoundExpr? = nil
+            var terms: [BoundExpr] = []
             for (i, c) in schema.columns.enumerated() where c.type == .string || c.type == .dynamic {
                 let col: BoundExpr = c.type == .string ? .column(i, .string) : try call(FunctionRegistry.lookup("tostring")!, [.column(i, c.type)], span)
-                let t = try call(has, [col, .constant(.string(term), .string)], span)
-                acc = acc.map { .or($0, t) } ?? t
+                terms.append(try call(has, [col, .constant(.string(term), .string)], span))
             }
-            return acc ?? .constant(.bool(false), .bool)
+            return BoundExpr.anyOf(terms)
         case "typeof":
             throw KQLError.bind(DiagnosticCode.unsupported, "typeof() is only valid in 'to typeof(...)'", span)
         default:

@@ -135,12 +135,7 @@ struct ExprCompiler {
         guard let values = try constantList(items) else {
             // Non-constant lists: expand to comparisons.
             let eq = FunctionRegistry.lookup(op.hasSuffix("~") ? "=~" : "==")!
-            var acc: BoundExpr? = nil
-            for it in items {
-                let c = try call(eq, [bx, try compile(it)], span)
-                acc = acc.map { .or($0, c) } ?? c
-            }
-            let r = acc ?? .constant(.bool(false), .bool)
+            let r = BoundExpr.anyOf(try items.map { try call(eq, [bx, try compile($0)], span) })
             return op.hasPrefix("!") ? try call(FunctionRegistry.lookup("not")!, [r], span) : r
         }
         switch op {
