@@ -132,6 +132,29 @@ extension QueryExecutor {
             for i in 0..<left.count where lc[i] < 0 || seen.insert(UInt64(UInt32(lc[i]))) { keep.append(i) }
             if keep.count < left.count { left = left.gather(keep); lc = keep.map { lc[$0] } }
         }
+        if kind == "inner" || kind == "innerunique" {
+            // Unique left keys (after innerunique, or a summarize): each right row matches at most one
+            // left row, so walk the right side in order; its columns are then read sequentially.
+            var card = 0
+            for c in lc where c >= 0 { card = max(card, Int(c) + 1) }
+            var leftRow = [Int](repeating: -1, count: card)
+            var unique = true
+            for (i, c) in lc.enumerated() where c >= 0 {
+                if leftRow[Int(c)] >= 0 { unique = false; break }
+                leftRow[Int(c)] = i
+            }
+            if unique {
+                var li: [Int] = [], ri: [Int] = []
+                li.reserveCapacity(min(right.count, 1 << 20)); ri.reserveCapacity(min(right.count, 1 << 20))
+                rc.withUnsafeBufferPointer { codes in
+                    for i in 0..<codes.count {
+                        let c = Int(codes[i])
+                        if c >= 0 && c < card, leftRow[c] >= 0 { li.append(leftRow[c]); ri.append(i) }
+                    }
+                }
+                return .pairs(left: left, li: li, right: right, ri: ri)
+            }
+        }
         // Right rows bucketed by code (counting sort).
         var card = 0
         for c in rc where c >= 0 { card = max(card, Int(c) + 1) }
