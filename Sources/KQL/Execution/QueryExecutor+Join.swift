@@ -19,15 +19,20 @@ extension QueryExecutor {
             switch (lc.data, rc.data) {
             case (.dict(let a, let av), .dict(let b, let bv)) where av.withUnsafeBufferPointer({ $0.baseAddress }) == bv.withUnsafeBufferPointer({ $0.baseAddress }):
                 // Both sides come from one dictionary (a self-join, as detections often are): join on codes.
-                // Ids come from the smaller side; the larger side only probes.
-                var d = U64Map(capacity: min(min(a.count, b.count), av.count))
-                if a.count < b.count {
-                    for i in 0..<a.count { lcodes[i] = d.id(UInt64(a[i])) }
-                    for i in 0..<b.count { rcodes[i] = d.get(UInt64(b[i])) ?? -2 }
-                } else {
-                    for i in 0..<b.count { rcodes[i] = d.id(UInt64(b[i])) }
-                    for i in 0..<a.count { lcodes[i] = d.get(UInt64(a[i])) ?? -2 }
+                // Dictionary codes are dense: a lookup array replaces hashing. Ids come from the smaller
+                // side; the larger side only probes, in parallel chunks.
+                let (small, large) = a.count < b.count ? (a, b) : (b, a)
+                var idOf = [Int32](repeating: -2, count: av.count)
+                var smallIds = [Int32](repeating: 0, count: small.count)
+                var next: Int32 = 0
+                for i in 0..<small.count {
+                    let k = Int(small[i])
+                    if idOf[k] < 0 { idOf[k] = next; next += 1 }
+                    smallIds[i] = idOf[k]
                 }
+                let ids = idOf
+                let largeIds = Parallel.chunkedMap(large.count) { r in large[r].map { ids[Int($0)] } }
+                if a.count < b.count { lcodes = smallIds; rcodes = largeIds } else { rcodes = smallIds; lcodes = largeIds }
             case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
                 var d = [String: Int32]()
                 rcodes = rc.perString { s -> Int32 in
@@ -144,15 +149,20 @@ extension QueryExecutor {
                 leftRow[Int(c)] = i
             }
             if unique {
-                var li: [Int] = [], ri: [Int] = []
-                li.reserveCapacity(min(right.count, 1 << 20)); ri.reserveCapacity(min(right.count, 1 << 20))
-                rc.withUnsafeBufferPointer { codes in
-                    for i in 0..<codes.count {
-                        let c = Int(codes[i])
-                        if c >= 0 && c < card, leftRow[c] >= 0 { li.append(leftRow[c]); ri.append(i) }
+                let rows = leftRow, codes = rc, bound = card
+                // Right rows in two ordered halves, one per core; each yields its (left, right) pairs.
+                let halves = Parallel.map(2, work: codes.count) { h -> ([Int], [Int]) in
+                    let lo = h * codes.count / 2, hi = (h + 1) * codes.count / 2
+                    var li: [Int] = [], ri: [Int] = []
+                    codes.withUnsafeBufferPointer { cp in
+                        for i in lo..<hi {
+                            let c = Int(cp[i])
+                            if c >= 0 && c < bound, rows[c] >= 0 { li.append(rows[c]); ri.append(i) }
+                        }
                     }
+                    return (li, ri)
                 }
-                return .pairs(left: left, li: li, right: right, ri: ri)
+                return .pairs(left: left, li: halves[0].0 + halves[1].0, right: right, ri: halves[0].1 + halves[1].1)
             }
         }
         // Right rows bucketed by code (counting sort).
