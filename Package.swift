@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "KQL",
             dependencies: ["KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/schemas.json")],
+            resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json")],
             swiftSettings: strict),
         .target(name: "VigilApp", dependencies: ["KQL", "KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .executableTarget(

@@ -5,7 +5,17 @@ public enum SchemaCatalog {
     public static let builtIn: [String: Schema] = {
         guard let url = Bundle.module.url(forResource: "schemas", withExtension: "json"),
               let data = try? Data(contentsOf: url) else { return [:] }
-        return (try? parse(data)) ?? [:]
+        var out = (try? parse(data)) ?? [:]
+        // Columns Sentinel has added since the 2022 schema snapshot (schemas-additions.json).
+        if let addURL = Bundle.module.url(forResource: "schemas-additions", withExtension: "json"),
+           let addData = try? Data(contentsOf: addURL), let additions = try? parse(addData, standardColumns: false) {
+            for (table, extra) in additions {
+                var cols = out[table]?.columns ?? []
+                for c in extra.columns where !cols.contains(where: { $0.name == c.name }) { cols.append(c) }
+                out[table] = Schema(cols)
+            }
+        }
+        return out
     }()
 
     /// Log Analytics adds these columns to every table; schema exports often omit them.
@@ -22,11 +32,12 @@ public enum SchemaCatalog {
     }
 
     /// Parses `{"Table": [{"name": "...", "type": "..."}]}`.
-    public static func parse(_ data: Data) throws -> [String: Schema] {
+    public static func parse(_ data: Data, standardColumns: Bool = true) throws -> [String: Schema] {
         let raw = try JSONDecoder().decode([String: [[String: String]]].self, from: data)
         var out: [String: Schema] = [:]
         for (table, cols) in raw {
-            out[table.trimmingCharacters(in: .whitespaces)] = withStandardColumns(Schema(cols.map { ColumnSchema($0["name"] ?? "", KQLType(name: $0["type"] ?? "string") ?? .string) }))
+            let schema = Schema(cols.map { ColumnSchema($0["name"] ?? "", KQLType(name: $0["type"] ?? "string") ?? .string) })
+            out[table.trimmingCharacters(in: .whitespaces)] = standardColumns ? withStandardColumns(schema) : schema
         }
         return out
     }

@@ -26,6 +26,7 @@ public struct QueryRunner: Sendable {
         let p: any TableProvider = parseOnly ? EmptyTables(base: provider) : provider
         let ex = QueryExecutor(provider: p, context: EvalContext(now: now), parameters: parameters)
         ex.recordPlan = explain
+        ex.bindOnly = parseOnly
         do {
             let r = try ex.run(q)
             return .success(parseOnly ? [] : r, explain: ex.explain)

@@ -61,8 +61,14 @@ extension QueryExecutor {
                 out.columns.append(Column.from(values: vals, type: type))
             }
             return out
+        case "ipv4_lookup":
+            return try ipv4Lookup(args, input, scope, span)
+        case "sequence_detect":
+            return try sequenceDetect(args, input, scope, span)
+        case "basket":
+            return try basket(args, input, scope, span)
         default:
-            throw KQLError.bind(DiagnosticCode.unsupported, "evaluate plugin '\(plugin)' is not supported (bag_unpack and pivot are)", span)
+            throw KQLError.bind(DiagnosticCode.unsupported, "evaluate plugin '\(plugin)' is not supported (bag_unpack, pivot, ipv4_lookup, sequence_detect and basket are)", span)
         }
     }
 
@@ -146,5 +152,39 @@ extension QueryExecutor {
             prefixKeys.append(NamedExprSyntax(names: [keyName], expr: .name(keyName, span), span: span))
         }
         return result ?? input
+    }
+}
+
+extension QueryExecutor {
+    /// `evaluate ipv4_lookup(Ranges, IpColumn, RangeColumn [, return_unmatched])`: each row joined to the
+    /// lookup row whose IPv4 prefix contains its address (the longest prefix wins).
+    func ipv4Lookup(_ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, _ span: Span) throws -> Table {
+        guard args.count >= 3 else { throw KQLError.bind(DiagnosticCode.wrongArguments, "ipv4_lookup(LookupTable, SourceIPColumn, IPv4RangeColumn [, return_unmatched])", span) }
+        let lookup = try tabular(args[0].value, scope)
+        let ips = try compile(args[1].value, input, scope).evaluate(input, ctx)
+        guard case .name(let rangeName, let rspan) = args[2].value, let ri = lookup.schema.index(of: rangeName) else {
+            throw KQLError.bind(DiagnosticCode.unknownColumn, "ipv4_lookup: the third argument must be a column of the lookup table", args[2].value.span)
+        }
+        _ = rspan
+        let keepUnmatched = args.count > 3 ? (try constant(args[3].value, scope).asBool ?? false) : false
+        // Prefixes grouped by length, longest first.
+        var byLength: [Int: [UInt32: Int]] = [:]
+        for r in 0..<lookup.count {
+            guard let (addr, n) = IPFunctions.v4Prefix(lookup.columns[ri].value(at: r).kqlString) else { continue }
+            let key = addr & IPFunctions.mask(n)
+            if byLength[n]?[key] == nil { byLength[n, default: [:]][key] = r }
+        }
+        let lengths = byLength.keys.sorted(by: >)
+        var li: [Int] = [], rows: [Int] = []
+        for i in 0..<input.count {
+            var hit = -1
+            if let (a, _) = IPFunctions.v4Prefix(ips.value(at: i).kqlString) {
+                for n in lengths { if let r = byLength[n]?[a & IPFunctions.mask(n)] { hit = r; break } }
+            }
+            if hit >= 0 || keepUnmatched { li.append(i); rows.append(hit) }
+        }
+        // The lookup's columns follow the input's; names already present keep the input's column.
+        let extra = lookup.schema.columns.indices.filter { input.schema.index(of: lookup.schema.columns[$0].name) == nil }
+        return combine(input, li, selectColumns(lookup, extra), rows)
     }
 }

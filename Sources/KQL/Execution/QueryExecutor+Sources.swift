@@ -54,6 +54,8 @@ extension QueryExecutor {
             let names = s.tables.isEmpty ? provider.tableNames() : provider.tableNames().filter { n in s.tables.contains { Wildcard.matches(n, $0) } }
             let u = try union(UnionSyntax(kind: nil, withSource: "$table", isFuzzy: true, tables: names.map { .name($0, span) }), first: nil, scope, span)
             return try filter(u, SearchPredicate.rewrite(s.predicate), scope)
+        case .externaldata(let cols, _) where bindOnly:
+            return Table.empty(Schema(cols.map { ColumnSchema($0.name, KQLType(name: $0.type) ?? .string) }))
         case .externaldata:
             throw KQLError.runtime("externaldata is not executed: Vigil never fetches data from the network; load the file into a table or watchlist instead", span, code: DiagnosticCode.externalData)
         case .find:

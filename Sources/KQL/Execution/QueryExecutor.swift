@@ -21,6 +21,9 @@ public final class QueryExecutor: @unchecked Sendable {
     public var explain: [String] = []
     public var recordPlan = false
     var depth = 0
+    /// Binding without data (`--parse-only`, rule validation): sources that would reach outside
+    /// (`externaldata`) yield empty tables of their declared schema instead of an error.
+    public var bindOnly = false
     /// The columns the operators after the current one read (nil: all); set per operator.
     var outputNeeded: Set<String>?
 
