@@ -338,7 +338,7 @@ extension Parser {
 
     mutating func parseMvExpand(allowOn: Bool = false) -> MvExpandSyntax {
         let opts = parseOptions(["bagexpansion", "with_itemindex", "kind"])
-        var m = MvExpandSyntax(bagExpansion: opts["bagexpansion"], withItemIndex: opts["with_itemindex"], items: [], limit: nil)
+        var m = MvExpandSyntax(bagExpansion: opts["bagexpansion"] ?? opts["kind"], withItemIndex: opts["with_itemindex"], items: [], limit: nil)
         repeat {
             let ne = parseNamedExpr()
             var to: String?
@@ -414,6 +414,8 @@ extension Parser {
     mutating func parseTopNested() -> [TopNestedLevel] {
         var levels: [TopNestedLevel] = []
         repeat {
+            // Levels after the first repeat the operator name: `top-nested 1 of a by x, top-nested 2 of b by y`.
+            if !levels.isEmpty && atKeyword("top") && peekToken().isPunct("-") { _ = parseOperatorName() }
             var count: ExprSyntax?
             if !atKeyword("of") { count = parseAdditive() }
             expectKeyword("of")

@@ -41,8 +41,13 @@ enum Grouping {
             return (codes, Int(next))
         case .int64(let xs):
             var d = U64Map()
+            let nullMask = c.nulls
             xs.withUnsafeBufferPointer { p in
-                for i in 0..<n { codes[i] = d.id(UInt64(bitPattern: p[i])) }
+                if let nullMask {
+                    for i in 0..<n where !nullMask[i] { codes[i] = d.id(UInt64(bitPattern: p[i])) }
+                } else {
+                    for i in 0..<n { codes[i] = d.id(UInt64(bitPattern: p[i])) }
+                }
             }
             // Nulls form their own group, after every value's code.
             if let nulls = c.nulls {

@@ -124,6 +124,7 @@ extension QueryExecutor {
     func topNested(_ input: Table, _ levels: [TopNestedLevel], _ scope: Scope, _ span: Span) throws -> Table {
         var prefixKeys: [NamedExprSyntax] = []
         var result: Table? = nil
+        var order: [String] = []
         for (li, level) in levels.enumerated() {
             let keyName = level.of.names.first ?? Naming.derived(level.of.expr) ?? "Column\(li + 1)"
             var aggName = level.by.names.first ?? "aggregated_\(keyName)"
@@ -150,8 +151,11 @@ extension QueryExecutor {
                 result = top
             }
             prefixKeys.append(NamedExprSyntax(names: [keyName], expr: .name(keyName, span), span: span))
+            order += [keyName, aggName]
         }
-        return result ?? input
+        guard let r = result else { return input }
+        // Each level's value column, then its aggregate, in level order.
+        return selectColumns(r, order.compactMap { r.schema.index(of: $0) })
     }
 }
 

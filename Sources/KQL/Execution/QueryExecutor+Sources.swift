@@ -26,7 +26,11 @@ extension QueryExecutor {
             }
             return Table.from(schema: schema, rows: rows)
         case .print(let items):
-            return try project(Table(schema: Schema([]), columns: [], count: 1), items.isEmpty ? [] : items, scope)
+            // Unnamed print expressions are `print_<position>` unless they name a column themselves.
+            let named = items.enumerated().map { i, it in
+                it.names.isEmpty && Naming.derived(it.expr) == nil ? NamedExprSyntax(names: ["print_\(i)"], expr: it.expr, span: it.span) : it
+            }
+            return try project(Table(schema: Schema([]), columns: [], count: 1), named, scope)
         case .range(let col, let from, let to, let step):
             let a = try constant(from, scope), b = try constant(to, scope), st = try constant(step, scope)
             var vals: [Value] = []
