@@ -82,8 +82,11 @@ public struct Lexer {
         if Lexer.isDigit(c) || (c == UInt8(ascii: ".") && Lexer.isDigit(peek(1)) && !(start > 0 && b[start - 1] == UInt8(ascii: "."))) {
             return lexNumber(start: start, space: space)
         }
-        if Lexer.isIdentStart(c) {
-            while i < b.count && Lexer.isIdentChar(b[i]) { i += 1 }
+        if Lexer.isIdentStart(c) && (c < 0x80 || startsLetter(at: i)) {
+            while i < b.count && Lexer.isIdentChar(b[i]) && (b[i] < 0x80 || startsLetter(at: i)) {
+                i += 1
+                while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }
+            }
             let name = String(decoding: b[start..<i], as: UTF8.self)
             if Lexer.typedLiteralNames.contains(name) {
                 var k = i
@@ -118,6 +121,14 @@ public struct Lexer {
         while i < b.count && (b[i] & 0xC0) == 0x80 { i += 1 }
         diagnostics.append(Diagnostic(DiagnosticCode.unexpectedCharacter, "unexpected character '\(String(decoding: b[start..<i], as: UTF8.self))'", at: Span(start, i)))
         return tok(.bad, String(decoding: b[start..<i], as: UTF8.self))
+    }
+
+    /// Whether the UTF-8 scalar at `at` is a letter: non-ASCII letters may appear in names, symbols may not.
+    func startsLetter(at k: Int) -> Bool {
+        var end = k + 1
+        while end < b.count && (b[end] & 0xC0) == 0x80 { end += 1 }
+        guard let s = String(decoding: b[k..<end], as: UTF8.self).unicodeScalars.first else { return false }
+        return s.properties.isAlphabetic
     }
 
     func matches(_ p: String) -> Bool {

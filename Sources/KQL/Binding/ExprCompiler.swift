@@ -83,6 +83,9 @@ struct ExprCompiler {
                 throw KQLError.bind(DiagnosticCode.notScalar, "'\(n)' is a function; call it with ()", span)
             }
         }
+        if executor.provider.schema(of: n) != nil {
+            throw KQLError.bind(DiagnosticCode.notScalar, "'\(n)' is a table; use toscalar(\(n) | ...) for a scalar", span)
+        }
         if n == "$mvapply" { throw KQLError.bind(DiagnosticCode.unknownColumn, "unexpected name", span) }
         throw KQLError.bind(DiagnosticCode.unknownColumn, "failed to resolve scalar expression named '\(n)'", span)
     }
