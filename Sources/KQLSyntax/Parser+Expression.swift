@@ -269,7 +269,7 @@ extension Parser {
             expectKeyword("step")
             let step = parseAdditive()
             return .source(.range(col, from, to, step), Span(t.span.start, lastEnd))
-        case "union" where !next.isPunct("("):
+        case "union":
             advance()
             return .source(.union(parseUnionBody()), Span(t.span.start, lastEnd))
         case "search" where !next.isPunct("("):
