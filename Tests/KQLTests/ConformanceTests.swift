@@ -13,7 +13,7 @@ import KQL
     }()
 
     @Test func corpusIsLarge() {
-        #expect(Self.cases.count >= 40)
+        #expect(Self.cases.count >= 500)
     }
 
     @Test(arguments: cases)
