@@ -69,7 +69,8 @@ extension QueryExecutor {
     /// row `ri[k]` (-1 = no row, for outer joins). Semi and anti joins yield their side's table directly.
     enum JoinResult {
         case table(Table)
-        case pairs(left: Table, li: [Int], right: Table, ri: [Int])
+        /// Pairs in one or more ordered chunks (the parallel probe yields one per core, uncopied).
+        case pairs(left: Table, right: Table, chunks: [([Int], [Int])])
     }
 
     func join(_ left: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> Table {
@@ -77,27 +78,37 @@ extension QueryExecutor {
         let keep = outputNeeded
         switch try joinPairs(left, j, scope, span) {
         case .table(let t): return t
-        case .pairs(let l, let li, let r, let ri): return combine(l, li, r, ri, keep: keep)
+        case .pairs(let l, let r, let chunks):
+            if chunks.count == 1 { return combine(l, chunks[0].0, r, chunks[0].1, keep: keep) }
+            return combine(l, chunks.flatMap(\.0), r, chunks.flatMap(\.1), keep: keep)
         }
     }
 
     /// `join` followed by `where`: the predicate runs on just the columns it reads, and only surviving
     /// pairs are materialised (detections join wide and then filter hard).
     func joinThenFilter(_ left: Table, _ j: JoinSyntax, _ pred: ExprSyntax, _ scope: Scope, _ span: Span, keep: Set<String>?) throws -> Table {
-        guard case .pairs(let l, let li, let r, let ri) = try joinPairs(left, j, scope, span) else {
-            return try filter(try join(left, j, scope, span), pred, scope)
+        let result = try joinPairs(left, j, scope, span)
+        guard case .pairs(let l, let r, var chunks) = result else {
+            if case .table(let t) = result { return try filter(t, pred, scope) }
+            return Table.empty(Schema([]))
         }
-        guard let reads = ColumnUsage.refs([pred]) else { return try filter(combine(l, li, r, ri, keep: keep), pred, scope) }
+        guard let reads = ColumnUsage.refs([pred]) else {
+            return try filter(combine(l, chunks.flatMap(\.0), r, chunks.flatMap(\.1), keep: keep), pred, scope)
+        }
         // Compile once against the narrow schema, then evaluate chunks of pairs on all cores.
         let bound = try compile(pred, combine(l, [], r, [], keep: reads), scope)
         guard bound.type == .bool || bound.type == .dynamic else {
             throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(bound.type.rawValue)", pred.span)
         }
-        let n = li.count, parts = n >= Parallel.threshold ? 4 : 1, size = (n + parts - 1) / max(1, parts)
-        let context = ctx
-        let results = Parallel.map(parts, work: n) { p -> Result<([Int], [Int]), KQLError> in
-            let range = min(n, p * size)..<min(n, (p + 1) * size)
-            let cl = Array(li[range]), cr = Array(ri[range])
+        let n = chunks.reduce(0) { $0 + $1.0.count }
+        if chunks.count == 1 && n >= Parallel.threshold {
+            // One big chunk (the general path): split it so both cores filter.
+            let (li, ri) = chunks[0], size = (n + 3) / 4
+            chunks = (0..<4).map { p in let rg = min(n, p * size)..<min(n, (p + 1) * size); return (Array(li[rg]), Array(ri[rg])) }
+        }
+        let context = ctx, work = chunks
+        let results = Parallel.map(work.count, work: n) { p -> Result<([Int], [Int]), KQLError> in
+            let (cl, cr) = work[p]
             let narrow = self.combine(l, cl, r, cr, keep: reads)
             do {
                 var fl: [Int] = [], fr: [Int] = []
@@ -162,7 +173,7 @@ extension QueryExecutor {
                     }
                     return (li, ri)
                 }
-                return .pairs(left: left, li: halves[0].0 + halves[1].0, right: right, ri: halves[0].1 + halves[1].1)
+                return .pairs(left: left, right: right, chunks: halves)
             }
         }
         // Right rows bucketed by code (counting sort).
@@ -206,7 +217,7 @@ extension QueryExecutor {
                 for c in lc where c >= 0 { matched[Int(c)] = true }
                 for i in 0..<right.count where !(rc[i] >= 0 && matched[Int(rc[i])]) { li.append(-1); ri.append(i) }
             }
-            return .pairs(left: left, li: li, right: right, ri: ri)
+            return .pairs(left: left, right: right, chunks: [(li, ri)])
         }
     }
 

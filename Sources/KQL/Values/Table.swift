@@ -35,6 +35,11 @@ public struct Table: Sendable {
         return Table(schema: schema, columns: Parallel.map(cols.count, work: idx.count * cols.count) { cols[$0].gather(idx, hasMissing: missing) }, count: idx.count)
     }
 
+    public func gather(_ idx: [Int32]) -> Table {
+        let cols = columns
+        return Table(schema: schema, columns: Parallel.map(cols.count, work: idx.count * cols.count) { cols[$0].gather(idx) }, count: idx.count)
+    }
+
     public func filter(_ mask: [Bool]) -> Table {
         var idx: [Int] = []
         for i in 0..<mask.count where mask[i] { idx.append(i) }
