@@ -86,7 +86,9 @@ struct CSVLoader {
         var sample: [[String]] = []
         while sample.count < 1000, r.nextRecord(&fields, &scratch) { sample.append(fields.map { r.string($0, scratch) }) }
         r.pos = sampleStart
-        var columns = known?.columns ?? []
+        // Catalog columns the file does not have are left out: a 10M-row sample of a 200-column
+        // Sentinel table would otherwise allocate gigabytes of nulls. (The store keeps full schemas.)
+        var columns = (known?.columns ?? []).filter { header.contains($0.name) }
         for (i, h) in header.enumerated() where !columns.contains(where: { $0.name == h }) {
             columns.append(ColumnSchema(h, TableLoader.infer(sample.map { i < $0.count ? .string($0[i]) : .null })))
         }

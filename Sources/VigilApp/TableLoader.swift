@@ -47,7 +47,8 @@ public enum TableLoader {
     }
 
     static func build(_ records: [[String: Value]], order: [String], known: Schema?, problems: inout [String], path: String) -> Table {
-        var columns = known?.columns ?? []
+        let present = Set(order)
+        var columns = (known?.columns ?? []).filter { present.contains($0.name) }
         let knownNames = Set(columns.map(\.name))
         for n in order where !knownNames.contains(n) { columns.append(ColumnSchema(n, infer(records.map { $0[n] ?? .null }))) }
         let schema = Schema(columns)

@@ -19,6 +19,34 @@ public indirect enum BoundExpr: Sendable {
 
     public var constantValue: Value? { if case .constant(let v, _) = self { return v }; return nil }
 
+    /// Input columns the expression reads, and whether it holds a window function (which needs rows).
+    func columnRefs() -> (columns: Set<Int>, window: Bool) {
+        switch self {
+        case .column(let i, _): return ([i], false)
+        case .constant: return ([], false)
+        case .call(let f, let args, _, _):
+            var out = Set<Int>(), w = f.isWindow
+            for a in args { let r = a.columnRefs(); out.formUnion(r.columns); w = w || r.window }
+            return (out, w)
+        case .and(let l, let r), .or(let l, let r):
+            let a = l.columnRefs(), b = r.columnRefs()
+            return (a.columns.union(b.columns), a.window || b.window)
+        case .inSet(let e, _, _): return e.columnRefs()
+        }
+    }
+
+    /// The same expression reading column `map[i]` where it read `i`.
+    func remapColumns(_ map: [Int: Int]) -> BoundExpr {
+        switch self {
+        case .column(let i, let t): return .column(map[i] ?? i, t)
+        case .constant: return self
+        case .call(let f, let args, let t, let s): return .call(f, args.map { $0.remapColumns(map) }, t, s)
+        case .and(let l, let r): return .and(l.remapColumns(map), r.remapColumns(map))
+        case .or(let l, let r): return .or(l.remapColumns(map), r.remapColumns(map))
+        case .inSet(let e, let set, let n): return .inSet(e.remapColumns(map), set, negated: n)
+        }
+    }
+
     /// `a or b or c ...` as a balanced tree: thousands of terms (search over wide unions) stay shallow.
     static func anyOf(_ terms: [BoundExpr]) -> BoundExpr {
         switch terms.count {

@@ -131,6 +131,24 @@ extension QueryExecutor {
         }
     }
 
+    /// A predicate over one dictionary-encoded column is evaluated once per distinct value, then spread
+    /// to the rows through the codes (`has x or contains y` over 10M rows with 1M distinct values).
+    func dictionaryDomainMask(_ b: BoundExpr, _ input: Table) throws -> [Bool]? {
+        let refs = b.columnRefs()
+        guard !refs.window, refs.columns.count == 1, let ci = refs.columns.first,
+              case .dict(let codes, let values) = input.columns[ci].data, values.count * 2 <= input.count else { return nil }
+        let domain = Table(schema: Schema([input.schema.columns[ci]]),
+                           columns: [Column(type: input.columns[ci].type, data: .string(values))], count: values.count)
+        let perValue: [Bool]
+        switch try b.remapColumns([ci: 0]).evaluate(domain, ctx) {
+        case .scalar(let v): return [Bool](repeating: v.asBool == true, count: input.count)
+        case .column(let c):
+            guard case .bool(let m) = c.data else { return nil }
+            perValue = c.nulls.map { n in (0..<m.count).map { m[$0] && !n[$0] } } ?? m
+        }
+        return Parallel.chunkedMap(codes.count) { r in codes[r].map { perValue[Int($0)] } }
+    }
+
     func filter(_ input: Table, _ pred: ExprSyntax, _ scope: Scope) throws -> Table {
         let keep = outputNeeded
         var t = try filterAll(input, pred, scope, keepNames: keep)
@@ -147,7 +165,10 @@ extension QueryExecutor {
         guard b.type == .bool || b.type == .dynamic else {
             throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(b.type.rawValue)", pred.span)
         }
-        switch try b.evaluate(input, ctx) {
+        let result: Vec
+        if let mask = try dictionaryDomainMask(b, input) { result = .column(Column(type: .bool, data: .bool(mask))) }
+        else { result = try b.evaluate(input, ctx) }
+        switch result {
         case .scalar(let v): return v.asBool == true ? input : input.slice(0..<0)
         case .column(let c):
             // 32-bit row indices: half the memory traffic of `[Int]` on the tables filters see.

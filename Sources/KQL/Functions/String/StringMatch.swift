@@ -50,13 +50,18 @@ enum StringMatch {
             let last = h.count - n
             let f0 = lowered[0]
             let f1 = caseSensitive ? f0 : StringMatch.upper(f0)
+            let l0 = lowered[n - 1]
+            let l1 = caseSensitive ? l0 : StringMatch.upper(l0)
             let v0 = SIMD16<UInt8>(repeating: f0), v1 = SIMD16<UInt8>(repeating: f1)
+            let w0 = SIMD16<UInt8>(repeating: l0), w1 = SIMD16<UInt8>(repeating: l1)
             guard let base = h.baseAddress else { return false }
             var i = 0
             while i <= last {
-                if i + 16 <= h.count {
-                    let chunk = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
-                    let hits = (chunk .== v0) .| (chunk .== v1)
+                if i + n - 1 + 16 <= h.count {
+                    // Candidates must match the needle's first and last bytes: far fewer than either alone.
+                    let head = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let tail = UnsafeRawPointer(base + i + n - 1).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let hits = ((head .== v0) .| (head .== v1)) .& ((tail .== w0) .| (tail .== w1))
                     if !any(hits) { i += 16; continue }
                     for k in 0..<16 where hits[k] {
                         let at = i + k
