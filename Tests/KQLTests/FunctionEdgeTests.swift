@@ -18,7 +18,7 @@ import OrderedCollections
     func neverTraps(_ name: String) {
         let f = FunctionRegistry.lookup(name)!
         let ctx = EvalContext(now: 0)
-        var rng = FuzzTests.RNG(state: UInt64(truncatingIfNeeded: name.hashValue & 0x7fff) + 1)
+        var rng = SplitMix(seed: UInt64(name.utf8.count) &* 2654435761 &+ UInt64(name.utf8.first ?? 0))
         var calls = 0
         for arity in f.minArgs...min(f.maxArgs, 4) {
             let combos: [[Value]]

@@ -23,16 +23,7 @@ import VigilApp
                             "1d", "-9223372036854775808", "1e308", "0x", "h'", "```", "\\", "\u{0}", "é", "🙂", " project-away ",
                             " extend ", " parse ", " with ", "(*)", "toscalar(", "range x from 1 to ", " step 0"]
 
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias RNG = SplitMix
 
     static func mutate(_ s: String, _ rng: inout RNG) -> String {
         var c = Array(s.unicodeScalars)
@@ -58,7 +49,7 @@ import VigilApp
 
     @Test func mutatedQueriesNeverCrash() {
         let iterations = ProcessInfo.processInfo.environment["VIGIL_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 100_000
-        var rng = RNG(state: 42)
+        var rng = RNG(seed: 42)
         let runner = QueryRunner(provider: SentinelRuleTests.catalog(), now: 0)
         var parsed = 0, bound = 0
         for k in 0..<iterations {

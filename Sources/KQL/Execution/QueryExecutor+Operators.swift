@@ -292,11 +292,11 @@ enum Wildcard {
     }
 }
 
-/// Deterministic random numbers for `sample`, seeded from the query context.
-struct SplitMix {
+/// Deterministic random numbers (SplitMix64) for `sample` and for tests: randomness is injected.
+public struct SplitMix: RandomNumberGenerator, Sendable {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E3779B97F4A7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9

@@ -93,39 +93,20 @@ public struct Column: Sendable {
         }
     }
 
-    /// Rows at the given indices, in that order; `-1` yields a null (used by outer joins).
     /// Rows by 32-bit indices (filters build these: half the memory of `[Int]` on large tables).
     public func gather(_ idx: [Int32]) -> Column {
-        @inline(__always) func take<T>(_ a: [T]) -> [T] { a.withUnsafeBufferPointer { p in idx.map { p[Int($0)] } } }
-        let outNulls = nulls.map { n in idx.map { n[Int($0)] } }
-        switch data {
-        case .bool(let a): return Column(type: type, data: .bool(take(a)), nulls: outNulls)
-        case .int64(let a): return Column(type: type, data: .int64(take(a)), nulls: outNulls)
-        case .double(let a): return Column(type: type, data: .double(take(a)), nulls: outNulls)
-        case .string(let a): return Column(type: type, data: .string(take(a)), nulls: type == .guid ? outNulls : nil)
-        case .dict(let c, let v): return Column(type: type, data: .dict(codes: take(c), values: v), nulls: type == .guid ? outNulls : nil)
-        case .value(let a): return Column(type: type, data: .value(take(a)))
-        }
+        gatherPresent(idx, nulls: nulls.map { n in idx.map { n[Int($0)] } })
     }
 
+    /// Rows at the given indices, in that order; `-1` yields a null (used by outer joins).
     public func gather(_ idx: [Int], hasMissing known: Bool? = nil) -> Column {
         var outNulls: [Bool]? = nil
         let hasMissing = known ?? idx.contains(-1)
         if nulls != nil || hasMissing {
             outNulls = idx.map { $0 < 0 || (nulls?[$0] ?? false) }
         }
-        if !hasMissing {
-            // The common case (filters, inner joins): plain indexed loads over unchecked buffers.
-            @inline(__always) func take<T>(_ a: [T]) -> [T] { a.withUnsafeBufferPointer { p in idx.map { p[$0] } } }
-            switch data {
-            case .bool(let a): return Column(type: type, data: .bool(take(a)), nulls: outNulls)
-            case .int64(let a): return Column(type: type, data: .int64(take(a)), nulls: outNulls)
-            case .double(let a): return Column(type: type, data: .double(take(a)), nulls: outNulls)
-            case .string(let a): return Column(type: type, data: .string(take(a)), nulls: type == .guid ? outNulls : nil)
-            case .dict(let c, let v): return Column(type: type, data: .dict(codes: take(c), values: v), nulls: type == .guid ? outNulls : nil)
-            case .value(let a): return Column(type: type, data: .value(take(a)))
-            }
-        }
+        // The common case (filters, inner joins): plain indexed loads over unchecked buffers.
+        if !hasMissing { return gatherPresent(idx, nulls: outNulls) }
         switch data {
         case .bool(let a): return Column(type: type, data: .bool(idx.map { $0 < 0 ? false : a[$0] }), nulls: outNulls)
         case .int64(let a): return Column(type: type, data: .int64(idx.map { $0 < 0 ? 0 : a[$0] }), nulls: outNulls)
@@ -137,6 +118,19 @@ public struct Column: Sendable {
             if hasMissing { empty = UInt32(v.count); v.append("") }
             return Column(type: type, data: .dict(codes: idx.map { $0 < 0 ? empty : c[$0] }, values: v), nulls: type == .guid ? outNulls : nil)
         case .value(let a): return Column(type: type, data: .value(idx.map { $0 < 0 ? .null : a[$0] }))
+        }
+    }
+
+    /// Gather when every index names a row.
+    private func gatherPresent<I: BinaryInteger>(_ idx: [I], nulls outNulls: [Bool]?) -> Column {
+        @inline(__always) func take<T>(_ a: [T]) -> [T] { a.withUnsafeBufferPointer { p in idx.map { p[Int($0)] } } }
+        switch data {
+        case .bool(let a): return Column(type: type, data: .bool(take(a)), nulls: outNulls)
+        case .int64(let a): return Column(type: type, data: .int64(take(a)), nulls: outNulls)
+        case .double(let a): return Column(type: type, data: .double(take(a)), nulls: outNulls)
+        case .string(let a): return Column(type: type, data: .string(take(a)), nulls: type == .guid ? outNulls : nil)
+        case .dict(let c, let v): return Column(type: type, data: .dict(codes: take(c), values: v), nulls: type == .guid ? outNulls : nil)
+        case .value(let a): return Column(type: type, data: .value(take(a)))
         }
     }
 
