@@ -31,8 +31,16 @@ public struct QueryRunner: Sendable {
             let r = try ex.run(q)
             return .success(parseOnly ? [] : r, explain: ex.explain)
         } catch let e as KQLError {
-            let code: Int32 = e.phase == .runtime ? 3 : 2
-            return .failure(exitCode: code, message: e.diagnostic.render(in: q.source))
+            if e.phase == .runtime { return .failure(exitCode: 3, message: e.diagnostic.render(in: q.source)) }
+            // Bind again without data, going past each error, so every mistake is reported at once.
+            let again = QueryExecutor(provider: EmptyTables(base: provider), context: EvalContext(now: now), parameters: parameters)
+            again.bindOnly = true
+            again.collectErrors = true
+            _ = try? again.run(q)
+            var all = again.collected
+            if !all.contains(where: { $0.code == e.code && $0.span == e.span }) { all.insert(e, at: 0) }
+            all.sort { $0.span.start < $1.span.start }
+            return .failure(exitCode: 2, message: all.map { $0.diagnostic.render(in: q.source) }.joined(separator: "\n"))
         } catch {
             return .failure(exitCode: 3, message: "error KQL4001: \(error)")
         }

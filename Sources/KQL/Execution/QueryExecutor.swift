@@ -21,6 +21,23 @@ public final class QueryExecutor: @unchecked Sendable {
     public var explain: [String] = []
     public var recordPlan = false
     var depth = 0
+    /// When set, binding errors are recorded and binding goes on (the failing operator is skipped and
+    /// its input passed through), so one run reports every error of a query.
+    public var collectErrors = false
+    public private(set) var collected: [KQLError] = []
+
+    func recovering(_ fallback: Table, _ body: () throws -> Table) throws -> Table {
+        guard collectErrors else { return try body() }
+        do { return try body() } catch let e as KQLError where e.phase == .binding {
+            record(e)
+            return fallback
+        }
+    }
+
+    func record(_ e: KQLError) {
+        if !collected.contains(where: { $0.code == e.code && $0.span == e.span }) { collected.append(e) }
+    }
+
     /// Binding without data (`--parse-only`, rule validation): sources that would reach outside
     /// (`externaldata`) yield empty tables of their declared schema instead of an error.
     public var bindOnly = false
@@ -40,6 +57,13 @@ public final class QueryExecutor: @unchecked Sendable {
         }
         var results: [ResultTable] = []
         for st in q.statements {
+            do { try runStatement(st, &results) } catch let e as KQLError where collectErrors && e.phase == .binding { record(e) }
+        }
+        return results
+    }
+
+    func runStatement(_ st: StatementSyntax, _ results: inout [ResultTable]) throws {
+        do {
             switch st.kind {
             case .letBinding(let name, let value):
                 try bindLet(name, value, rootScope)
@@ -66,7 +90,6 @@ public final class QueryExecutor: @unchecked Sendable {
                 results.append(ResultTable(name: results.isEmpty ? name : (name == "PrimaryResult" ? "Table_\(results.count)" : name), table: t, chart: chart))
             }
         }
-        return results
     }
 
     func bindLet(_ name: String, _ value: ExprSyntax, _ scope: Scope) throws {
@@ -225,14 +248,18 @@ public final class QueryExecutor: @unchecked Sendable {
                 if case .join(let j) = op {
                     if k + 1 < ops.count, case .whereOp(let pred) = ops[k + 1].0 {
                         let keep = ColumnUsage.needed(ops[(k + 2)...].map(\.0))
-                        t = try timed("HashJoin kind=\(j.kind) + Filter (fused)", rows: t.count) { try joinThenFilter(t, j, pred, scope, span, keep: keep) }
+                        let input = t
+                        t = try recovering(input) { try timed("HashJoin kind=\(j.kind) + Filter (fused)", rows: input.count) { try joinThenFilter(input, j, pred, scope, span, keep: keep) } }
                         k += 2
                         continue
                     }
                     outputNeeded = ColumnUsage.needed(ops[(k + 1)...].map(\.0))
                 }
                 if case .whereOp = op { outputNeeded = ColumnUsage.needed(ops[(k + 1)...].map(\.0)) }
-                t = try apply(op, to: t, scope, span, resultName: &resultName)
+                let input = t
+                var name = resultName
+                t = try recovering(input) { try apply(op, to: input, scope, span, resultName: &name) }
+                resultName = name
                 outputNeeded = nil
                 k += 1
             }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import KQL
+import VigilApp
+
+/// The boundary: exit codes and rendered diagnostics, as `vigil query` prints them.
+@Suite struct QueryRunnerTests {
+    let runner = QueryRunner(provider: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
+
+    @Test func everyBindingErrorIsReportedWithPosition() {
+        guard case .failure(let code, let message) = runner.run("print a = 1 | where nope > 1 | extend b = strlen(1, 2) | project a, also_missing") else {
+            Issue.record("expected a failure"); return
+        }
+        #expect(code == 2)
+        #expect(message.contains("error KQL2002 at 1:21:"))
+        #expect(message.contains("error KQL2005 at 1:43:"))
+        #expect(message.contains("error KQL2002 at 1:69:"))
+        #expect(message.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "^" })
+    }
+
+    @Test func syntaxErrorsExitWithTwo() {
+        guard case .failure(let code, let message) = runner.run("print x = (1 +\n| where") else { Issue.record("expected a failure"); return }
+        #expect(code == 2)
+        #expect(message.hasPrefix("error KQL1"))
+    }
+
+    @Test func runtimeErrorsExitWithThree() {
+        guard case .failure(let code, let message) = runner.run(#"print x = extract("(", 1, "a")"#) else { Issue.record("expected a failure"); return }
+        #expect(code == 3)
+        #expect(message.contains("KQL4002"))
+    }
+
+    @Test func parseOnlyBindsAgainstTheCatalog() {
+        if case .failure(_, let m) = runner.run("SecurityEvent | where EventID == 4625 | summarize count() by Account", parseOnly: true) {
+            Issue.record("\(m)")
+        }
+        guard case .failure(let code, _) = runner.run("SecurityEvent | where NoSuchColumn == 1", parseOnly: true) else {
+            Issue.record("expected a failure"); return
+        }
+        #expect(code == 2)
+    }
+
+    @Test func jsonResultShape() throws {
+        guard case .success(let results, _) = runner.run("print a = 1, s = 'x', t = datetime(2024-01-01), d = 1h, n = long(null), j = dynamic({\"k\":[1]})") else {
+            Issue.record("query failed"); return
+        }
+        #expect(ResultFormatter.render(results, as: .json) ==
+            #"{"columns":[{"name":"a","type":"long"},{"name":"s","type":"string"},{"name":"t","type":"datetime"},{"name":"d","type":"timespan"},{"name":"n","type":"long"},{"name":"j","type":"dynamic"}],"rows":[[1,"x","2024-01-01T00:00:00Z","01:00:00",null,{"k":[1]}]]}"# + "\n")
+    }
+}
