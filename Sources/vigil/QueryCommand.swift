@@ -37,7 +37,7 @@ struct QueryCommand: ParsableCommand {
             guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param expects name=value") }
             parameters[String(p[..<eq])] = .string(String(p[p.index(after: eq)...]))
         }
-        var mem = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        var mem = InMemoryTables(schemas: SchemaCatalog.builtIn, functions: AsimFunctions.all)
         for spec in tables {
             guard let eq = spec.firstIndex(of: "=") else { throw ValidationError("--table expects Name=path") }
             let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])

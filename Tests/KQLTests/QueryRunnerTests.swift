@@ -48,3 +48,29 @@ import VigilApp
             #"{"columns":[{"name":"a","type":"long"},{"name":"s","type":"string"},{"name":"t","type":"datetime"},{"name":"d","type":"timespan"},{"name":"n","type":"long"},{"name":"j","type":"dynamic"}],"rows":[[1,"x","2024-01-01T00:00:00Z","01:00:00",null,{"k":[1]}]]}"# + "\n")
     }
 }
+
+/// ASIM parsers are stored functions over the normalized tables, filtering by their parameters.
+@Suite struct AsimFunctionTests {
+    @Test func webSessionParserFiltersByParameters() throws {
+        let schema = Schema([ColumnSchema("TimeGenerated", .datetime), ColumnSchema("SrcIpAddr", .string),
+                             ColumnSchema("DstIpAddr", .string), ColumnSchema("Url", .string), ColumnSchema("EventResult", .string),
+                             ColumnSchema("HttpUserAgent", .string), ColumnSchema("EventResultDetails", .string)])
+        let day = Ticks.perDay
+        let rows: [[Value]] = [
+            [.datetime(10 * day), .string("10.0.0.5"), .string("1.1.1.1"), .string("https://a.example/x"), .string("Success")],
+            [.datetime(10 * day), .string("192.168.1.1"), .string("1.1.1.1"), .string("https://b.example/y"), .string("Failure")],
+            [.datetime(1 * day), .string("10.0.0.9"), .string("2.2.2.2"), .string("https://a.example/z"), .string("Success")],
+        ]
+        let mem = InMemoryTables(tables: ["ASimWebSessionLogs": Table.from(schema: schema, rows: rows)], functions: AsimFunctions.all)
+        let runner = QueryRunner(provider: mem, now: 11 * day)
+        func count(_ q: String) -> Int64? {
+            let outcome = runner.run(q)
+            guard case .success(let r, _) = outcome, let t = r.first?.table else { Issue.record("\(outcome)"); return nil }
+            return t.row(0)[0].asInt64
+        }
+        #expect(count("_Im_WebSession() | count") == 3)
+        #expect(count(#"_Im_WebSession(srcipaddr_has_any_prefix=dynamic(["10.0."])) | count"#) == 2)
+        #expect(count(#"_Im_WebSession(starttime=ago(2d), srcipaddr_has_any_prefix=dynamic(["10.0."])) | count"#) == 1)
+        #expect(count(#"_Im_WebSession(eventresult="Failure") | count"#) == 1)
+    }
+}
