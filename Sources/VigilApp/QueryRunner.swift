@@ -7,9 +7,11 @@ public struct QueryRunner: Sendable {
     public var provider: any TableProvider
     public var now: Int64
     public var parameters: [String: Value]
+    /// Rows an operator may produce before the query stops with KQL4003.
+    public var maxRows: Int
 
-    public init(provider: any TableProvider, now: Int64, parameters: [String: Value] = [:]) {
-        self.provider = provider; self.now = now; self.parameters = parameters
+    public init(provider: any TableProvider, now: Int64, parameters: [String: Value] = [:], maxRows: Int = 50_000_000) {
+        self.provider = provider; self.now = now; self.parameters = parameters; self.maxRows = maxRows
     }
 
     public enum Outcome: Sendable {
@@ -24,7 +26,7 @@ public struct QueryRunner: Sendable {
             return .failure(exitCode: 2, message: errors.map { $0.render(in: q.source) }.joined(separator: "\n"))
         }
         let p: any TableProvider = parseOnly ? EmptyTables(base: provider) : provider
-        let ex = QueryExecutor(provider: p, context: EvalContext(now: now), parameters: parameters)
+        let ex = QueryExecutor(provider: p, context: EvalContext(now: now, maxRows: maxRows), parameters: parameters)
         ex.recordPlan = explain
         ex.bindOnly = parseOnly
         do {

@@ -74,3 +74,13 @@ import VigilApp
         #expect(count(#"_Im_WebSession(eventresult="Failure") | count"#) == 1)
     }
 }
+
+@Suite struct RowBudgetTests {
+    @Test func joinsThatExplodeStopWithABudgetError() {
+        let runner = QueryRunner(provider: InMemoryTables(), now: 0, maxRows: 1000)
+        let q = "range x from 1 to 100 step 1 | extend k = 1 | join kind=inner (range y from 1 to 100 step 1 | extend k = 1) on k | count"
+        guard case .failure(let code, let message) = runner.run(q) else { Issue.record("expected a budget error"); return }
+        #expect(code == 3)
+        #expect(message.contains("KQL4003"))
+    }
+}

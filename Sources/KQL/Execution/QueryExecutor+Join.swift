@@ -173,6 +173,7 @@ extension QueryExecutor {
                     }
                     return (li, ri)
                 }
+                try checkBudget(halves[0].0.count + halves[1].0.count, "join", span)
                 return .pairs(left: left, right: right, chunks: halves)
             }
         }
@@ -200,6 +201,7 @@ extension QueryExecutor {
             let leftOuter = kind == "leftouter" || kind == "fullouter"
             var total = 0
             for c in lc { let m = matches(c); total += m > 0 ? m : (leftOuter ? 1 : 0) }
+            try checkBudget(total, "join", span)
             var li = [Int](repeating: 0, count: total), ri = [Int](repeating: 0, count: total)
             var k = 0
             for i in 0..<left.count {

@@ -30,6 +30,7 @@ extension QueryExecutor {
                 // Empty arrays drop the row (Kusto keeps it only with kind=...; not supported).
                 continue
             }
+            try checkBudget(rowIdx.count + n, "mv-expand", span)
             for k in 0..<n {
                 rowIdx.append(r)
                 itemIndex.append(.long(Int64(k)))

@@ -34,6 +34,13 @@ public final class QueryExecutor: @unchecked Sendable {
         }
     }
 
+    /// The row budget (`EvalContext.maxRows`): operators that multiply rows stop with KQL4003 past it.
+    func checkBudget(_ rows: Int, _ what: String, _ span: Span) throws {
+        if rows > ctx.maxRows {
+            throw KQLError.runtime("\(what) would produce more than \(ctx.maxRows) rows; narrow the query first", span, code: DiagnosticCode.budgetExceeded)
+        }
+    }
+
     func record(_ e: KQLError) {
         if !collected.contains(where: { $0.code == e.code && $0.span == e.span }) { collected.append(e) }
     }
