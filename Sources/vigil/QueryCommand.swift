@@ -3,6 +3,7 @@ import Foundation
 import KQL
 import KQLSyntax
 import VigilApp
+import VigilStore
 
 /// `vigil query`: run KQL over files or the workspace, print the result.
 struct QueryCommand: ParsableCommand {
@@ -37,7 +38,7 @@ struct QueryCommand: ParsableCommand {
             guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param expects name=value") }
             parameters[String(p[..<eq])] = .string(String(p[p.index(after: eq)...]))
         }
-        var mem = InMemoryTables(schemas: SchemaCatalog.builtIn, functions: AsimFunctions.all)
+        var mem = InMemoryTables(schemas: [:], functions: AsimFunctions.all)
         for spec in tables {
             guard let eq = spec.firstIndex(of: "=") else { throw ValidationError("--table expects Name=path") }
             let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
@@ -45,7 +46,9 @@ struct QueryCommand: ParsableCommand {
             for p in report.problems { FileHandle.standardError.write(Data(("warning: " + p + "\n").utf8)) }
             mem.add(name, t)
         }
-        let runner = QueryRunner(provider: mem, now: nowTicks, parameters: parameters)
+        // Files given with --table sit in front of the workspace's tables.
+        let store = try WorkspaceSession.open(workspace)
+        let runner = QueryRunner(provider: LayeredTables(top: mem, base: store), now: nowTicks, parameters: parameters)
         switch runner.run(text, parseOnly: parseOnly, explain: explain) {
         case .success(let results, let plan):
             if explain { print(plan.map { "  " + $0 }.joined(separator: "\n")) }

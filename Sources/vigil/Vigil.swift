@@ -15,5 +15,5 @@ struct Vigil: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Vigil: a self-hosted autonomous SOC analyst.",
-        subcommands: [QueryCommand.self, BenchCommand.self])
+        subcommands: [InitCommand.self, IngestCommand.self, TablesCommand.self, QueryCommand.self, BenchCommand.self])
 }

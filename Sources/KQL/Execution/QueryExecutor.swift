@@ -5,6 +5,7 @@ public struct ResultTable: Sendable {
     public var name: String
     public var table: Table
     public var chart: String?
+    public init(name: String, table: Table, chart: String? = nil) { self.name = name; self.table = table; self.chart = chart }
 }
 
 /// Runs a parsed query: statements in order, each tabular operator applied to a whole columnar table,

@@ -154,8 +154,38 @@ public struct Column: Sendable {
         }
     }
 
-    /// Concatenates columns of one type.
+    /// Concatenates columns of one type. Dictionary-encoded parts stay dictionary-encoded: their
+    /// dictionaries are merged and the codes remapped, so extents of a stored table concatenate cheaply.
     public static func concat(_ parts: [Column], type: KQLType) -> Column {
+        if parts.count == 1, parts[0].type == type { return parts[0] }
+        if type == .string || type == .guid, !parts.isEmpty, parts.allSatisfy({ p in
+            if p.type != type { return false }
+            if case .dict = p.data { return true }
+            return false
+        }) {
+            var merged: [String: UInt32] = [:]
+            var values: [String] = []
+            var codes: [UInt32] = []
+            codes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            var nulls: [Bool]? = nil
+            var at = 0
+            for p in parts {
+                guard case .dict(let c, let v) = p.data else { continue }
+                let remap = v.map { s -> UInt32 in
+                    if let k = merged[s] { return k }
+                    let k = UInt32(values.count); merged[s] = k; values.append(s); return k
+                }
+                codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
+                if let pn = p.nulls {
+                    if nulls == nil { nulls = [Bool](repeating: false, count: at) }
+                    nulls!.append(contentsOf: pn)
+                } else if nulls != nil {
+                    nulls!.append(contentsOf: repeatElement(false, count: p.count))
+                }
+                at += p.count
+            }
+            return Column(type: type, data: .dict(codes: codes, values: values), nulls: nulls)
+        }
         var b = ColumnBuilder(type: type, capacity: parts.reduce(0) { $0 + $1.count })
         for p in parts {
             if p.type == type {

@@ -1,0 +1,25 @@
+public import Foundation
+public import KQL
+public import VigilStore
+
+/// Opens the workspace a command works on (the flag, `VIGIL_WORKSPACE`, or `./.vigil`) and its store.
+public enum WorkspaceSession {
+    public static func open(_ flag: String?, create: Bool = true, now: Int64? = nil) throws -> LogStore {
+        let ws = try Workspace.open(Workspace.resolvePath(flag), create: create)
+        if let now { return try LogStore(workspace: ws, clock: { now }) }
+        return try LogStore(workspace: ws)
+    }
+}
+
+/// Tables from files given on the command line in front of the workspace's tables.
+public struct LayeredTables: TableProvider {
+    public let top: InMemoryTables
+    public let base: any TableProvider
+    public init(top: InMemoryTables, base: any TableProvider) { self.top = top; self.base = base }
+    public func schema(of table: String) -> Schema? { top.tables[table]?.schema ?? base.schema(of: table) }
+    public func tableNames() -> [String] { Array(Set(top.tables.keys).union(base.tableNames())).sorted() }
+    public func scan(_ table: String, request: ScanRequest) throws -> Table {
+        try top.tables[table] != nil ? top.scan(table, request: request) : base.scan(table, request: request)
+    }
+    public func storedFunction(named name: String) -> StoredFunction? { top.storedFunction(named: name) ?? base.storedFunction(named: name) }
+}

@@ -1,0 +1,113 @@
+public import KQL
+import Crypto
+import Foundation
+
+extension ExtentCodec {
+    /// Reads the footer of encoded bytes, checking both magics.
+    public static func footer(_ b: UnsafeRawBufferPointer) throws -> ExtentFooter {
+        guard b.count >= 16, Array(b[0..<4]) == magic, Array(b[(b.count - 4)...]) == magic else { throw StoreError.corrupt("not a Vigil extent (bad magic)") }
+        let len = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self)))
+        guard len > 0, len <= b.count - 16 else { throw StoreError.corrupt("bad footer length") }
+        let start = b.count - 8 - len
+        do {
+            return try JSONDecoder().decode(ExtentFooter.self, from: Data(b[start..<(b.count - 8)]))
+        } catch {
+            throw StoreError.corrupt("unreadable footer: \(error)")
+        }
+    }
+
+    /// Decodes one column; with `verify`, its checksum is checked first.
+    public static func decodeColumn(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, rows: Int, verify: Bool) throws -> Column {
+        guard e.offset >= 8, e.offset + e.length <= b.count else { throw StoreError.corrupt("column \(e.name) is out of bounds") }
+        let region = UnsafeRawBufferPointer(rebasing: b[e.offset..<(e.offset + e.length)])
+        if verify {
+            let digest = SHA256.hash(data: region).map { String(format: "%02x", $0) }.joined()
+            guard digest == e.sha256 else { throw StoreError.corrupt("column \(e.name): checksum mismatch") }
+        }
+        var r = Reader(b: region)
+        guard let enc = Encoding(rawValue: try r.byte()) else { throw StoreError.corrupt("column \(e.name): unknown encoding") }
+        let hasNulls = try r.byte() == 1
+        r.pos = 8
+        var nulls: [Bool]? = nil
+        if hasNulls {
+            let raw: [UInt8] = try r.pod(rows)
+            nulls = raw.map { $0 != 0 }
+            r.align()
+        }
+        let type = e.kqlType
+        switch enc {
+        case .i64: return Column(type: type, data: .int64(try r.pod(rows)), nulls: nulls)
+        case .f64: return Column(type: type, data: .double(try r.pod(rows)), nulls: nulls)
+        case .bool:
+            let raw: [UInt8] = try r.pod(rows)
+            return Column(type: type, data: .bool(raw.map { $0 != 0 }), nulls: nulls)
+        case .dict:
+            let count = Int(try r.u64()), byteLen = Int(try r.u64())
+            let offsets: [UInt32] = try r.pod(count + 1); r.align()
+            let bytesStart = r.pos
+            try r.skip(byteLen); r.align()
+            let codes: [UInt32] = try r.pod(rows)
+            guard offsets.last.map({ Int($0) == byteLen }) ?? false else { throw StoreError.corrupt("column \(e.name): bad dictionary") }
+            let base = region.baseAddress!.assumingMemoryBound(to: UInt8.self) + bytesStart
+            var values: [String] = []
+            values.reserveCapacity(count)
+            for k in 0..<count {
+                let s = Int(offsets[k]), t = Int(offsets[k + 1])
+                guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad dictionary offsets") }
+                values.append(String(decoding: UnsafeBufferPointer(start: base + s, count: t - s), as: UTF8.self))
+            }
+            if let bad = codes.first(where: { Int($0) >= count }) { throw StoreError.corrupt("column \(e.name): code \(bad) out of range") }
+            if type == .dynamic {
+                // Each distinct JSON text is parsed once.
+                let parsed = values.map { $0.isEmpty ? Value.null : Value.parseJSON($0) }
+                return Column(type: type, data: .value(codes.map { parsed[Int($0)] }))
+            }
+            return Column(type: type, data: .dict(codes: codes, values: values), nulls: type == .guid ? nulls : nil)
+        case .str:
+            let byteLen = Int(try r.u64())
+            let offsets: [UInt64] = try r.pod(rows + 1)
+            let bytesStart = r.pos
+            try r.skip(byteLen)
+            let base = region.baseAddress!.assumingMemoryBound(to: UInt8.self) + bytesStart
+            var out: [String] = []
+            out.reserveCapacity(rows)
+            for k in 0..<rows {
+                let s = Int(offsets[k]), t = Int(offsets[k + 1])
+                guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad string offsets") }
+                out.append(String(decoding: UnsafeBufferPointer(start: base + s, count: t - s), as: UTF8.self))
+            }
+            return Column(type: type, data: .string(out), nulls: type == .guid ? nulls : nil)
+        }
+    }
+
+    /// A bounds-checked cursor: corrupt lengths become errors, never out-of-bounds reads.
+    struct Reader {
+        let b: UnsafeRawBufferPointer
+        var pos = 0
+        mutating func byte() throws -> UInt8 {
+            guard pos < b.count else { throw StoreError.corrupt("truncated column") }
+            defer { pos += 1 }
+            return b[pos]
+        }
+        mutating func u64() throws -> UInt64 {
+            guard pos + 8 <= b.count else { throw StoreError.corrupt("truncated column") }
+            defer { pos += 8 }
+            return UInt64(littleEndian: b.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+        }
+        mutating func skip(_ n: Int) throws {
+            guard n >= 0, pos + n <= b.count else { throw StoreError.corrupt("truncated column") }
+            pos += n
+        }
+        mutating func align() { pos = (pos + 7) & ~7 }
+        mutating func pod<T>(_ n: Int) throws -> [T] {
+            let size = n * MemoryLayout<T>.stride
+            guard n >= 0, pos + size <= b.count else { throw StoreError.corrupt("truncated column") }
+            let out = [T](unsafeUninitializedCapacity: n) { buf, count in
+                if size > 0 { UnsafeMutableRawPointer(buf.baseAddress!).copyMemory(from: b.baseAddress! + pos, byteCount: size) }
+                count = n
+            }
+            pos += size
+            return out
+        }
+    }
+}

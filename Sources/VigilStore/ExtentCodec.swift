@@ -1,0 +1,136 @@
+public import KQL
+import Crypto
+import Foundation
+
+/// Encodes tables into Vigil's columnar extent bytes and decodes single columns back without touching
+/// the others. Layout (little-endian): `VGX1`, the column regions (8-byte aligned), the footer JSON,
+/// its length (UInt32) and `VGX1`. Column regions:
+///
+/// - header: encoding (UInt8), has-nulls (UInt8), 6 bytes of padding; then, with nulls, one byte per
+///   row (1 = null) padded to 8;
+/// - `i64` / `f64`: 8 bytes a row; `bool`: a byte a row;
+/// - `dict` (strings, guids, dynamic as JSON text): distinct count (UInt64), byte length (UInt64),
+///   UInt32 offsets (count + 1, padded), the bytes (padded), then a UInt32 code per row;
+/// - `str` (high-cardinality strings): byte length (UInt64), UInt64 offsets (rows + 1), the bytes.
+public enum ExtentCodec {
+    static let magic: [UInt8] = Array("VGX1".utf8)
+    public static let formatVersion = 1
+
+    enum Encoding: UInt8 { case i64 = 1, f64 = 2, bool = 3, dict = 4, str = 5 }
+
+    /// The encoded bytes of a table, with the footer that describes them.
+    public static func encode(_ t: Table) -> ([UInt8], ExtentFooter) {
+        var out = magic
+        out.append(contentsOf: [0, 0, 0, 0])
+        var entries: [ExtentFooter.ColumnEntry] = []
+        var minTime: Int64? = nil, maxTime: Int64? = nil
+        for (i, c) in t.columns.enumerated() {
+            let start = out.count
+            let (enc, stats) = encodeColumn(c, rows: t.count, into: &out)
+            let digest = out.withUnsafeBufferPointer { SHA256.hash(data: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer($0)[start..<out.count])) }
+            let name = t.schema.columns[i].name
+            entries.append(ExtentFooter.ColumnEntry(name: name, type: c.type.rawValue, encoding: "\(enc)", offset: start, length: out.count - start,
+                                                    sha256: digest.map { String(format: "%02x", $0) }.joined(), nullCount: stats.nulls,
+                                                    min: stats.min, max: stats.max, distinct: stats.distinct))
+            if name == "TimeGenerated" { minTime = stats.min; maxTime = stats.max }
+        }
+        let footer = ExtentFooter(format: formatVersion, rows: t.count, minTime: minTime, maxTime: maxTime, columns: entries)
+        let json = (try? JSONEncoder().encode(footer)) ?? Data()
+        out.append(contentsOf: json)
+        appendUInt32(&out, UInt32(json.count))
+        out.append(contentsOf: magic)
+        return (out, footer)
+    }
+
+    struct Stats { var nulls = 0; var min: Int64?; var max: Int64?; var distinct: Int? }
+
+    static func encodeColumn(_ c: Column, rows: Int, into out: inout [UInt8]) -> (Encoding, Stats) {
+        var st = Stats()
+        let nulls = c.nulls
+        st.nulls = nulls?.reduce(0) { $0 + ($1 ? 1 : 0) } ?? 0
+        func header(_ e: Encoding) {
+            out.append(e.rawValue)
+            out.append(nulls == nil ? 0 : 1)
+            out.append(contentsOf: [0, 0, 0, 0, 0, 0])
+            if let n = nulls { out.append(contentsOf: n.map { $0 ? 1 : 0 }); pad(&out) }
+        }
+        switch c.data {
+        case .int64(let a):
+            header(.i64)
+            var lo = Int64.max, hi = Int64.min
+            for (i, v) in a.enumerated() where nulls == nil || !nulls![i] { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
+            if lo <= hi { st.min = lo; st.max = hi }
+            appendPOD(&out, a)
+            return (.i64, st)
+        case .double(let a):
+            header(.f64)
+            appendPOD(&out, a)
+            return (.f64, st)
+        case .bool(let a):
+            header(.bool)
+            out.append(contentsOf: a.map { $0 ? 1 : 0 }); pad(&out)
+            return (.bool, st)
+        case .dict(let codes, let values):
+            header(.dict)
+            writeDict(values, codes: codes, into: &out)
+            st.distinct = values.count
+            return (.dict, st)
+        case .string(let a):
+            // Re-dictionary when it pays (filters of stored tables then run once per distinct value).
+            var map: [String: UInt32] = [:]
+            var values: [String] = []
+            var codes: [UInt32] = []
+            codes.reserveCapacity(a.count)
+            var dense = true
+            for s in a {
+                if let k = map[s] { codes.append(k); continue }
+                if values.count > 65_536 && values.count * 2 > a.count { dense = false; break }
+                let k = UInt32(values.count); map[s] = k; values.append(s); codes.append(k)
+            }
+            if dense {
+                header(.dict)
+                writeDict(values, codes: codes, into: &out)
+                st.distinct = values.count
+                return (.dict, st)
+            }
+            header(.str)
+            var bytes: [UInt8] = []
+            var offsets: [UInt64] = [0]
+            offsets.reserveCapacity(a.count + 1)
+            for s in a { bytes.append(contentsOf: s.utf8); offsets.append(UInt64(bytes.count)) }
+            appendUInt64(&out, UInt64(bytes.count))
+            appendPOD(&out, offsets)
+            out.append(contentsOf: bytes); pad(&out)
+            return (.str, st)
+        case .value(let a):
+            header(.dict)
+            var map: [String: UInt32] = [:]
+            var values: [String] = []
+            let codes = a.map { v -> UInt32 in
+                let s = v.isNull ? "" : v.jsonText
+                if let k = map[s] { return k }
+                let k = UInt32(values.count); map[s] = k; values.append(s); return k
+            }
+            writeDict(values, codes: codes, into: &out)
+            st.distinct = values.count
+            st.nulls = a.reduce(0) { $0 + ($1.isNull ? 1 : 0) }
+            return (.dict, st)
+        }
+    }
+
+    static func writeDict(_ values: [String], codes: [UInt32], into out: inout [UInt8]) {
+        var bytes: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        for v in values { bytes.append(contentsOf: v.utf8); offsets.append(UInt32(bytes.count)) }
+        appendUInt64(&out, UInt64(values.count))
+        appendUInt64(&out, UInt64(bytes.count))
+        appendPOD(&out, offsets); pad(&out)
+        out.append(contentsOf: bytes); pad(&out)
+        appendPOD(&out, codes); pad(&out)
+    }
+
+    static func pad(_ out: inout [UInt8]) { while out.count % 8 != 0 { out.append(0) } }
+    static func appendUInt32(_ out: inout [UInt8], _ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    static func appendUInt64(_ out: inout [UInt8], _ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    static func appendPOD<T>(_ out: inout [UInt8], _ a: [T]) { a.withUnsafeBytes { out.append(contentsOf: $0) } }
+}

@@ -1,0 +1,72 @@
+public import Foundation
+public import Ingestion
+public import KQL
+import GRDB
+
+extension LogStore {
+    /// The outcome of one ingested input.
+    public struct IngestSummary: Sendable {
+        public var source: String
+        public var table: String
+        public var format: LogFormat
+        public var accepted: Int
+        public var skipped: Int
+        public var warnings: Int
+        public var diagnostics: [RecordDiagnostic]
+        public var seconds: Double
+        public var rowsPerSecond: Double { seconds > 0 ? Double(accepted) / seconds : 0 }
+    }
+
+    /// How parsed batches become durable: whole extents (files), or write-ahead batches (small,
+    /// frequent inputs such as HTTP requests and syslog bursts).
+    public enum Durability: Sendable { case extent, writeAhead }
+
+    /// Parses an input and stores every batch durably; returns once all of it is acknowledged.
+    /// One bad record is reported in the summary and skipped; the rest of its batch lands.
+    public func ingest(_ bytes: UnsafeBufferPointer<UInt8>, source: String, format explicitFormat: LogFormat? = nil, table explicitTable: String? = nil,
+                       durability: Durability = .extent, senderIP: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
+        let started = Date()
+        let head = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, 1 << 16)])
+        guard let format = explicitFormat ?? LogFormat.detect(name: source, head: head) else {
+            throw IngestionError.unknownFormat("\(source): cannot tell the format from the name or content; pass --format json|csv|syslog|cef|w3c")
+        }
+        let table = try Ingestor.resolveTable(explicit: explicitTable, format: format, source: source, head: head) { self.isBuiltIn($0) }
+        let now = clock()
+        var builder = BatchBuilder(table: table, schema: storageSchema(of: table), policy: policy(for: table), source: source, ingestionTime: now)
+        var log = DiagnosticLog()
+        var accepted = 0
+        let options = ParseOptions(batchRows: workspace.config.ingest.batchRows, referenceTime: now)
+        try Ingestor.parse(bytes, format: format, into: &builder, options: options, senderIP: senderIP) { b in
+            let added = b.addedColumns
+            let batch = b.finish()
+            log.merge(b.diagnostics)
+            b.reset()
+            switch durability {
+            case .extent: try self.writeExtent(table: table, batch: batch, addedColumns: added)
+            case .writeAhead: try self.appendWAL(table: table, batch: batch, addedColumns: added)
+            }
+            accepted += batch.count
+            progress?(accepted, bytes.count)
+        }
+        log.merge(builder.diagnostics)
+        let secs = Date().timeIntervalSince(started)
+        try? db.pool.write { db in
+            try db.execute(sql: "INSERT INTO ingest_log (source, table_name, format, accepted, skipped, warnings, at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [source, table, format.rawValue, accepted, log.skippedRecords, log.warnings, now, Int(secs * 1000)])
+        }
+        return IngestSummary(source: source, table: table, format: format, accepted: accepted, skipped: log.skippedRecords, warnings: log.warnings,
+                             diagnostics: log.items, seconds: secs)
+    }
+
+    /// Ingests a file, memory-mapped so that a multi-gigabyte export is parsed in place.
+    public func ingestFile(_ path: String, format: LogFormat? = nil, table: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw StoreError.io("cannot read \(path): \(error.localizedDescription)")
+        }
+        guard !data.isEmpty else { throw IngestionError.empty("\(path) is empty") }
+        return try data.withUnsafeBytes { raw in
+            try ingest(raw.bindMemory(to: UInt8.self), source: path, format: format, table: table, progress: progress)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+public import Foundation
+import GRDB
+public import KQL
+import Synchronization
+
+extension LogStore {
+    /// Seals write-ahead batches into extents: tables whose unsealed rows reach `sealRows` or whose
+    /// oldest batch is older than `sealSeconds` (all of them with `force`). The extent is durable before
+    /// the batches are deleted, in one transaction, so a crash at any point loses and duplicates nothing.
+    @discardableResult
+    public func seal(force: Bool = false) throws -> Int {
+        let cfg = workspace.config.ingest
+        let now = clock()
+        let due = state.withLock { st in
+            st.wal.filter { (_, batches) in
+                guard let oldest = batches.map(\.ingested_at).min() else { return false }
+                return force || batches.reduce(0) { $0 + $1.rows } >= cfg.sealRows || now - oldest >= Int64(cfg.sealSeconds) * 10_000_000
+            }.keys.sorted()
+        }
+        var sealed = 0
+        for table in due {
+            let batches = state.withLock { $0.wal[table] ?? [] }
+            guard !batches.isEmpty else { continue }
+            let schema = schema(of: table) ?? Schema([])
+            let tables = try batches.map { try walColumns($0) }
+            let merged = Self.union(tables, schema: schema)
+            let sorted = Self.sortedByTime(merged)
+            let id = makeID()
+            let (bytes, footer) = ExtentCodec.encode(sorted)
+            let rel = "tables/\(table)/\(id).vgx"
+            try writeDurably(bytes, to: workspace.root.appendingPathComponent(rel))
+            let ingest = sorted.column(named: "_IngestionTime").flatMap(Self.minMax)
+            let rec = ExtentRecord(id: id, table_name: table, file: rel, rows: sorted.count, bytes: bytes.count, min_time: footer.minTime,
+                                   max_time: footer.maxTime, min_ingest: ingest?.0, max_ingest: ingest?.1, created_at: now)
+            let ids = batches.map(\.id)
+            try db.pool.write { db in
+                try rec.insert(db)
+                try db.execute(sql: "DELETE FROM wal_batch WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+            }
+            state.withLock { st in
+                let gone = Set(ids)
+                st.wal[table] = (st.wal[table] ?? []).filter { !gone.contains($0.id) }
+                st.extents[table, default: []].append(rec)
+                st.extents[table]!.sort { ($0.min_time ?? 0) < ($1.min_time ?? 0) }
+                st.generation[table, default: 0] += 1
+                for id in ids { st.cache.removeAll(prefix: "W\(id)|") }
+            }
+            sealed += 1
+        }
+        return sealed
+    }
+
+    /// Merges runs of small neighbouring extents (by time) into larger ones, up to `targetExtentRows`.
+    @discardableResult
+    public func merge(table: String) throws -> Int {
+        let cfg = workspace.config.storage
+        let extents = state.withLock { $0.extents[table] ?? [] }
+        var runs: [[ExtentRecord]] = []
+        var cur: [ExtentRecord] = []
+        var curRows = 0
+        for e in extents {
+            if e.rows < cfg.mergeBelowRows, curRows + e.rows <= cfg.targetExtentRows {
+                cur.append(e); curRows += e.rows
+            } else {
+                if cur.count > 1 { runs.append(cur) }
+                cur = e.rows < cfg.mergeBelowRows ? [e] : []
+                curRows = cur.first?.rows ?? 0
+            }
+        }
+        if cur.count > 1 { runs.append(cur) }
+        guard let schema = schema(of: table) else { return 0 }
+        for run in runs {
+            let parts = try run.map { e -> Table in
+                let (_, footer) = try mapped(e)
+                let cols = try footer.columns.map { try column(of: e, $0.name, type: $0.kqlType)! }
+                return Table(schema: Schema(footer.columns.map { ColumnSchema($0.name, $0.kqlType) }), columns: cols, count: e.rows)
+            }
+            let sorted = Self.sortedByTime(Self.union(parts, schema: schema))
+            let id = makeID()
+            let (bytes, footer) = ExtentCodec.encode(sorted)
+            let rel = "tables/\(table)/\(id).vgx"
+            try writeDurably(bytes, to: workspace.root.appendingPathComponent(rel))
+            let ingest = sorted.column(named: "_IngestionTime").flatMap(Self.minMax)
+            let rec = ExtentRecord(id: id, table_name: table, file: rel, rows: sorted.count, bytes: bytes.count, min_time: footer.minTime,
+                                   max_time: footer.maxTime, min_ingest: ingest?.0, max_ingest: ingest?.1, created_at: clock())
+            try replace(table, old: run, with: rec)
+        }
+        return runs.count
+    }
+
+    /// Drops whole extents whose newest row is older than the table's retention.
+    @discardableResult
+    public func applyRetention(now: Int64) throws -> Int {
+        let ret = workspace.config.retention
+        var dropped = 0
+        for (table, extents) in state.withLock({ $0.extents }) {
+            let days = ret.days(for: table)
+            guard days > 0 else { continue }
+            let cutoff = now - Int64(days) * Ticks.perDay
+            let old = extents.filter { ($0.max_time ?? Int64.max) < cutoff }
+            if old.isEmpty { continue }
+            try replace(table, old: old, with: nil)
+            dropped += old.count
+        }
+        return dropped
+    }
+
+    /// Swaps extents in the catalog in one transaction, then deletes the old files.
+    func replace(_ table: String, old: [ExtentRecord], with new: ExtentRecord?) throws {
+        let ids = old.map(\.id)
+        try db.pool.write { db in
+            if let new { try new.insert(db) }
+            try db.execute(sql: "DELETE FROM extent WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+        }
+        state.withLock { st in
+            let gone = Set(ids)
+            st.extents[table] = (st.extents[table] ?? []).filter { !gone.contains($0.id) } + (new.map { [$0] } ?? [])
+            st.extents[table]!.sort { ($0.min_time ?? 0) < ($1.min_time ?? 0) }
+            st.generation[table, default: 0] += 1
+            for id in ids { st.cache.removeAll(prefix: "E\(id)|"); st.mapped[id] = nil }
+        }
+        for e in old { try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent(e.file)) }
+    }
+
+    /// Tables with different column subsets as one, in schema order (missing columns are null).
+    static func union(_ parts: [Table], schema: Schema) -> Table {
+        if parts.count == 1 { return parts[0] }
+        var names: [ColumnSchema] = []
+        for c in schema.columns where parts.contains(where: { $0.schema.index(of: c.name) != nil }) { names.append(c) }
+        for p in parts { for c in p.schema.columns where !names.contains(where: { $0.name == c.name }) { names.append(c) } }
+        let cols = names.map { c in
+            Column.concat(parts.map { p in p.column(named: c.name) ?? nullColumn(c.type, p.count) }, type: c.type)
+        }
+        return Table(schema: Schema(names), columns: cols, count: parts.reduce(0) { $0 + $1.count })
+    }
+}

@@ -1,0 +1,123 @@
+public import Foundation
+public import KQL
+import Synchronization
+import GRDB
+
+extension LogStore {
+    /// Reads a table for a query: only extents overlapping the time range (by their min/max time),
+    /// only the requested columns, each extent cut to the range by binary search on its sorted
+    /// `TimeGenerated`, plus the unsealed write-ahead batches. Decoded and assembled columns are cached,
+    /// so a repeated query reads no disk and copies nothing.
+    public func scan(_ table: String, request: ScanRequest) throws -> Table {
+        guard let schema = schema(of: table) else {
+            throw KQLError(.runtime, "KQL4002", "table '\(table)' does not exist in the workspace")
+        }
+        let wanted: [ColumnSchema]
+        if let names = request.columns { let set = Set(names); wanted = schema.columns.filter { set.contains($0.name) } }
+        else { wanted = schema.columns }
+        let from = request.timeFrom, to = request.timeTo
+        let (extents, wal, gen) = state.withLock { st -> ([ExtentRecord], [WALRecord], Int) in
+            let ex = (st.extents[table] ?? []).filter { e in
+                guard let lo = e.min_time, let hi = e.max_time else { return true }
+                if let from, hi < from { return false }
+                if let to, lo > to { return false }
+                return true
+            }
+            return (ex, st.wal[table] ?? [], st.generation[table] ?? 0)
+        }
+        let keyPrefix = "T\(table)|\(gen)|\(from.map(String.init) ?? "")|\(to.map(String.init) ?? "")|"
+        // Row ranges of each extent inside the time range (extents are sorted by time).
+        var ranges: [Range<Int>]? = nil
+        func extentRanges() throws -> [Range<Int>] {
+            if let ranges { return ranges }
+            let r = try extents.map { e -> Range<Int> in
+                guard from != nil || to != nil, let t = try column(of: e, "TimeGenerated", type: .datetime), case .int64(let a) = t.data else { return 0..<e.rows }
+                let lo = from.map { v in Self.partition(a) { $0 < v } } ?? 0
+                let hi = to.map { v in Self.partition(a) { $0 <= v } } ?? a.count
+                return lo..<max(lo, hi)
+            }
+            ranges = r
+            return r
+        }
+        var out: [Column] = []
+        var count: Int? = nil
+        for c in wanted {
+            let key = keyPrefix + c.name
+            if let hit = state.withLock({ $0.cache.get(key) }) { out.append(hit); count = hit.count; continue }
+            var parts: [Column] = []
+            for (i, e) in extents.enumerated() {
+                let r = try extentRanges()[i]
+                if r.isEmpty { continue }
+                let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
+                parts.append(r.count == e.rows ? col : col.slice(r))
+            }
+            for w in wal {
+                let decoded = try walColumns(w)
+                parts.append(decoded.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, w.rows))
+            }
+            let assembled = parts.isEmpty ? Column.empty(c.type) : Column.concat(parts, type: c.type)
+            state.withLock { $0.cache.put(key, assembled) }
+            out.append(assembled)
+            count = assembled.count
+        }
+        if wanted.isEmpty {
+            let n = try extents.enumerated().reduce(0) { $0 + (try extentRanges()[$1.offset]).count } + wal.reduce(0) { $0 + $1.rows }
+            return Table(schema: Schema([]), columns: [], count: n)
+        }
+        return Table(schema: Schema(wanted), columns: out, count: count ?? 0)
+    }
+
+    /// One decoded column of an extent, or nil when the extent does not hold it (it was never set).
+    func column(of e: ExtentRecord, _ name: String, type: KQLType) throws -> Column? {
+        let key = "E\(e.id)|\(name)"
+        if let hit = state.withLock({ $0.cache.get(key) }) { return hit }
+        let (data, footer) = try mapped(e)
+        guard let entry = footer.entry(name) else { return nil }
+        var col = try data.withUnsafeBytes { try ExtentCodec.decodeColumn($0, entry, rows: footer.rows, verify: true) }
+        if col.type != type { col = Column.concat([col], type: type) }
+        state.withLock { $0.cache.put(key, col) }
+        return col
+    }
+
+    func mapped(_ e: ExtentRecord) throws -> (Data, ExtentFooter) {
+        if let m = state.withLock({ $0.mapped[e.id] }) { return m }
+        let url = workspace.root.appendingPathComponent(e.file)
+        let data: Data
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch { throw StoreError.io("cannot read extent \(e.file): \(error.localizedDescription)") }
+        let footer = try data.withUnsafeBytes { try ExtentCodec.footer($0) }
+        guard footer.rows == e.rows else { throw StoreError.corrupt("\(e.file): \(footer.rows) rows, catalog says \(e.rows)") }
+        state.withLock { $0.mapped[e.id] = (data, footer) }
+        return (data, footer)
+    }
+
+    /// All columns of a write-ahead batch, decoded once.
+    func walColumns(_ w: WALRecord) throws -> Table {
+        let prefix = "W\(w.id)|"
+        let blob: Data? = try db.pool.read { db in try Data.fetchOne(db, sql: "SELECT payload FROM wal_batch WHERE id = ?", arguments: [w.id]) }
+        guard let blob else { return Table(schema: Schema([]), columns: [], count: w.rows) }
+        return try blob.withUnsafeBytes { raw in
+            let footer = try ExtentCodec.footer(raw)
+            var cols: [Column] = [], schema: [ColumnSchema] = []
+            for entry in footer.columns {
+                let key = prefix + entry.name
+                let c = try state.withLock({ $0.cache.get(key) }) ?? ExtentCodec.decodeColumn(raw, entry, rows: footer.rows, verify: true)
+                state.withLock { $0.cache.put(key, c) }
+                cols.append(c); schema.append(ColumnSchema(entry.name, entry.kqlType))
+            }
+            return Table(schema: Schema(schema), columns: cols, count: footer.rows)
+        }
+    }
+
+    /// A column of nulls that concatenates cheaply with dictionary-encoded strings.
+    static func nullColumn(_ type: KQLType, _ n: Int) -> Column {
+        if type == .string { return Column(type: type, data: .dict(codes: [UInt32](repeating: 0, count: n), values: [""])) }
+        if type == .guid { return Column(type: type, data: .dict(codes: [UInt32](repeating: 0, count: n), values: [""]), nulls: [Bool](repeating: true, count: n)) }
+        return Column.constant(.null, type: type, count: n)
+    }
+
+    static func partition(_ a: [Int64], _ pred: (Int64) -> Bool) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi { let mid = (lo + hi) / 2; if pred(a[mid]) { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+}

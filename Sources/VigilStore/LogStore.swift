@@ -1,0 +1,152 @@
+public import Foundation
+public import GRDB
+public import Ingestion
+public import KQL
+import Synchronization
+
+/// The log store: Sentinel-named tables kept as immutable, time-sorted columnar extents (files),
+/// fed by a durable write-ahead area (SQLite), catalogued in the workspace database. It is the KQL
+/// engine's `TableProvider`: scans read only the extents that overlap the time range and only the
+/// columns the query uses.
+public final class LogStore: TableProvider, Sendable {
+    public let workspace: Workspace
+    public let db: StateDatabase
+    let clock: @Sendable () -> Int64
+    let makeID: @Sendable () -> String
+    let state: Mutex<State>
+
+    struct ExtentRecord: Sendable, Codable, FetchableRecord, PersistableRecord {
+        static let databaseTableName = "extent"
+        var id: String
+        var table_name: String
+        var file: String
+        var rows: Int
+        var bytes: Int
+        var min_time: Int64?
+        var max_time: Int64?
+        var min_ingest: Int64?
+        var max_ingest: Int64?
+        var created_at: Int64
+    }
+
+    struct WALRecord: Sendable, Codable, FetchableRecord {
+        var id: Int64
+        var table_name: String
+        var rows: Int
+        var min_time: Int64?
+        var max_time: Int64?
+        var ingested_at: Int64
+    }
+
+    struct State {
+        var customSchemas: [String: Schema] = [:]
+        var known: Set<String> = []
+        var extents: [String: [ExtentRecord]] = [:]
+        var wal: [String: [WALRecord]] = [:]
+        var generation: [String: Int] = [:]
+        var cache: ColumnCache
+        var mapped: [String: (Data, ExtentFooter)] = [:]
+        var pendingRows: Int { wal.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.rows } } }
+    }
+
+    /// Opens the store of a workspace. Extent files left by a crash before their catalog commit, and
+    /// temporary files, are removed: they were never acknowledged.
+    public init(workspace: Workspace, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e7) },
+                makeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) throws {
+        self.workspace = workspace
+        self.clock = clock
+        self.makeID = makeID
+        do { db = try StateDatabase(path: workspace.statePath) } catch { throw StoreError.workspace("cannot open \(workspace.statePath): \(error)") }
+        var st = State(cache: ColumnCache(budgetBytes: workspace.config.storage.cacheMegabytes << 20))
+        try db.pool.read { db in
+            for row in try Row.fetchAll(db, sql: "SELECT name FROM log_table") { st.known.insert(row["name"]) }
+            var cols: [String: [ColumnSchema]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT table_name, name, type FROM custom_column ORDER BY table_name, ordinal") {
+                let t: String = row["table_name"], n: String = row["name"], ty: String = row["type"]
+                cols[t, default: []].append(ColumnSchema(n, KQLType(name: ty) ?? .string))
+            }
+            for (t, c) in cols { st.customSchemas[t] = Schema(c) }
+            for e in try ExtentRecord.order(GRDB.Column("min_time")).fetchAll(db) { st.extents[e.table_name, default: []].append(e) }
+            for w in try WALRecord.fetchAll(db, sql: "SELECT id, table_name, rows, min_time, max_time, ingested_at FROM wal_batch ORDER BY id") {
+                st.wal[w.table_name, default: []].append(w)
+            }
+        }
+        state = Mutex(st)
+        try removeOrphans()
+    }
+
+    func removeOrphans() throws {
+        let fm = FileManager.default
+        let tablesDir = workspace.root.appendingPathComponent("tables")
+        let known = state.withLock { st in Set(st.extents.values.flatMap { $0.map(\.file) }) }
+        guard let dirs = try? fm.contentsOfDirectory(atPath: tablesDir.path) else { return }
+        for d in dirs {
+            let dir = tablesDir.appendingPathComponent(d)
+            for f in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] {
+                let rel = "tables/\(d)/\(f)"
+                if f.hasSuffix(".tmp") || (f.hasSuffix(".vgx") && !known.contains(rel)) {
+                    try? fm.removeItem(at: dir.appendingPathComponent(f))
+                }
+            }
+        }
+    }
+
+    // MARK: catalog
+
+    public func isBuiltIn(_ table: String) -> Bool { SchemaCatalog.builtIn[table] != nil }
+
+    /// The schema a batch for `table` is built against: Sentinel's, or the custom table's columns so far.
+    public func storageSchema(of table: String) -> Schema {
+        if let s = SchemaCatalog.builtIn[table] { return s }
+        return state.withLock { $0.customSchemas[table] } ?? Schema([])
+    }
+
+    public func policy(for table: String) -> BatchBuilder.ColumnPolicy { isBuiltIn(table) ? .fixed : .extensible }
+
+    /// Every table's schema carries `_IngestionTime`, which `ingestion_time()` reads.
+    public func schema(of table: String) -> Schema? {
+        let base: Schema
+        if let s = SchemaCatalog.builtIn[table] { base = s }
+        else if let s = state.withLock({ $0.customSchemas[table] }) { base = s }
+        else { return nil }
+        if base.index(of: "_IngestionTime") != nil { return base }
+        return Schema(base.columns + [ColumnSchema("_IngestionTime", .datetime)])
+    }
+
+    public func tableNames() -> [String] {
+        Array(Set(SchemaCatalog.builtIn.keys).union(state.withLock { Array($0.customSchemas.keys) })).sorted()
+    }
+
+    public func storedFunction(named name: String) -> StoredFunction? { AsimFunctions.all[name] }
+
+    /// Tables that hold data, with their row counts and time ranges.
+    public struct TableInfo: Sendable, Equatable {
+        public var name: String
+        public var custom: Bool
+        public var rows: Int
+        public var extents: Int
+        public var pendingRows: Int
+        public var bytes: Int
+        public var minTime: Int64?
+        public var maxTime: Int64?
+        public init(name: String, custom: Bool, rows: Int, extents: Int, pendingRows: Int, bytes: Int, minTime: Int64? = nil, maxTime: Int64? = nil) {
+            self.name = name; self.custom = custom; self.rows = rows; self.extents = extents; self.pendingRows = pendingRows
+            self.bytes = bytes; self.minTime = minTime; self.maxTime = maxTime
+        }
+    }
+
+    public func tableInfos() -> [TableInfo] {
+        state.withLock { st in
+            st.known.sorted().map { t in
+                let ex = st.extents[t] ?? [], wal = st.wal[t] ?? []
+                let times = ex.compactMap(\.min_time) + wal.compactMap(\.min_time)
+                let maxes = ex.compactMap(\.max_time) + wal.compactMap(\.max_time)
+                return TableInfo(name: t, custom: SchemaCatalog.builtIn[t] == nil, rows: ex.reduce(0) { $0 + $1.rows } + wal.reduce(0) { $0 + $1.rows },
+                                 extents: ex.count, pendingRows: wal.reduce(0) { $0 + $1.rows }, bytes: ex.reduce(0) { $0 + $1.bytes },
+                                 minTime: times.min(), maxTime: maxes.max())
+            }
+        }
+    }
+
+    public var pendingRows: Int { state.withLock { $0.pendingRows } }
+}

@@ -1,0 +1,72 @@
+import Foundation
+public import GRDB
+
+/// The workspace's SQLite database (WAL, synchronous=FULL so that a committed transaction survives a
+/// crash or power loss): the table catalog, the extent list, the write-ahead batches and the ingest log.
+/// Later issues add incidents, alerts, rules and the outbox as further migrations.
+public final class StateDatabase: Sendable {
+    public let pool: DatabasePool
+
+    public init(path: String) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        config.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-log-store") { db in
+            try db.create(table: "log_table") { t in
+                t.column("name", .text).primaryKey()
+                t.column("custom", .boolean).notNull()
+                t.column("created_at", .integer).notNull()
+            }
+            // Columns of custom tables, in order; built-in tables take Sentinel's schema.
+            try db.create(table: "custom_column") { t in
+                t.column("table_name", .text).notNull().references("log_table", onDelete: .cascade)
+                t.column("ordinal", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("type", .text).notNull()
+                t.primaryKey(["table_name", "name"])
+            }
+            try db.create(table: "extent") { t in
+                t.column("id", .text).primaryKey()
+                t.column("table_name", .text).notNull().indexed()
+                t.column("file", .text).notNull()
+                t.column("rows", .integer).notNull()
+                t.column("bytes", .integer).notNull()
+                t.column("min_time", .integer)
+                t.column("max_time", .integer)
+                t.column("min_ingest", .integer)
+                t.column("max_ingest", .integer)
+                t.column("created_at", .integer).notNull()
+            }
+            // Acknowledged rows not yet sealed into an extent, encoded like an extent.
+            try db.create(table: "wal_batch") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("table_name", .text).notNull().indexed()
+                t.column("rows", .integer).notNull()
+                t.column("min_time", .integer)
+                t.column("max_time", .integer)
+                t.column("ingested_at", .integer).notNull()
+                t.column("payload", .blob).notNull()
+            }
+            try db.create(table: "ingest_log") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("source", .text).notNull()
+                t.column("table_name", .text).notNull()
+                t.column("format", .text).notNull()
+                t.column("accepted", .integer).notNull()
+                t.column("skipped", .integer).notNull()
+                t.column("warnings", .integer).notNull()
+                t.column("at", .integer).notNull()
+                t.column("duration_ms", .integer).notNull()
+            }
+        }
+        return m
+    }
+}

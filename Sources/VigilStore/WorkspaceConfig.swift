@@ -1,0 +1,122 @@
+public import Foundation
+import Yams
+
+/// `vigil.yaml`: every key is optional; absent keys take the defaults documented in `defaultText`.
+public struct WorkspaceConfig: Sendable, Equatable {
+    public var ingest = Ingest()
+    public var storage = Storage()
+    public var retention = Retention()
+    public var server = Server()
+    public var syslog = Syslog()
+
+    public struct Ingest: Sendable, Equatable {
+        /// Rows per extent written by a file ingest (and per parse batch).
+        public var batchRows = 1_000_000
+        /// Unsealed write-ahead rows of a table that trigger sealing them into an extent.
+        public var sealRows = 100_000
+        /// Age of the oldest write-ahead batch that triggers sealing, in seconds.
+        public var sealSeconds = 60
+        /// Unsealed rows of all tables beyond which ingest answers "busy" (back-pressure, not drops).
+        public var maxPendingRows = 5_000_000
+    }
+    public struct Storage: Sendable, Equatable {
+        /// Extents below this many rows are merged with their neighbours.
+        public var mergeBelowRows = 250_000
+        /// Merged extents stop growing at this many rows.
+        public var targetExtentRows = 4_000_000
+        /// Memory for decoded columns kept between queries.
+        public var cacheMegabytes = 4096
+    }
+    public struct Retention: Sendable, Equatable {
+        public var defaultDays = 90
+        /// Per-table overrides: `retention.tables.Syslog: 30`.
+        public var tables: [String: Int] = [:]
+        public func days(for table: String) -> Int { tables[table] ?? defaultDays }
+    }
+    public struct Server: Sendable, Equatable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+    }
+    public struct Syslog: Sendable, Equatable {
+        public var enabled = false
+        public var host = "127.0.0.1"
+        public var udpPort = 5514
+        public var tcpPort = 5514
+    }
+
+    public init() {}
+
+    /// The file `vigil init` writes: the defaults, with what each key does.
+    public static let defaultText = """
+    # Vigil workspace configuration. Every key is optional; the values shown are the defaults.
+    ingest:
+      batchRows: 1000000        # rows per extent written by a file ingest
+      sealRows: 100000          # unsealed write-ahead rows of a table that trigger sealing into an extent
+      sealSeconds: 60           # age of the oldest unsealed batch that triggers sealing
+      maxPendingRows: 5000000   # beyond this many unsealed rows, ingest answers busy (HTTP 503) instead of dropping
+    storage:
+      mergeBelowRows: 250000    # extents smaller than this are merged with their neighbours
+      targetExtentRows: 4000000 # merged extents stop growing here
+      cacheMegabytes: 4096      # decoded columns kept in memory between queries
+    retention:
+      defaultDays: 90           # whole extents older than this are dropped
+      tables: {}                # per-table overrides, e.g. {Syslog: 30}
+    server:
+      host: 127.0.0.1
+      port: 8080
+    syslog:
+      enabled: false            # a UDP and TCP (RFC 6587) listener in `vigil serve`
+      host: 127.0.0.1
+      udpPort: 5514
+      tcpPort: 5514
+
+    """
+
+    /// Parses YAML text; unknown keys are errors so that typos do not silently fall back to defaults.
+    public static func parse(_ text: String) throws -> WorkspaceConfig {
+        guard let node = try Yams.load(yaml: text) else { return WorkspaceConfig() }
+        guard let root = node as? [String: Any] else { throw StoreError.workspace("vigil.yaml: the top level must be a mapping") }
+        var c = WorkspaceConfig()
+        func section(_ name: String, _ keys: Set<String>) throws -> [String: Any] {
+            guard let v = root[name] else { return [:] }
+            guard let m = v as? [String: Any] else { throw StoreError.workspace("vigil.yaml: '\(name)' must be a mapping") }
+            for k in m.keys where !keys.contains(k) { throw StoreError.workspace("vigil.yaml: unknown key '\(name).\(k)'") }
+            return m
+        }
+        func int(_ m: [String: Any], _ k: String, _ path: String) throws -> Int? {
+            guard let v = m[k] else { return nil }
+            guard let i = v as? Int, i >= 0 else { throw StoreError.workspace("vigil.yaml: '\(path).\(k)' must be a non-negative integer") }
+            return i
+        }
+        for k in root.keys where !["ingest", "storage", "retention", "server", "syslog"].contains(k) {
+            throw StoreError.workspace("vigil.yaml: unknown section '\(k)'")
+        }
+        let ing = try section("ingest", ["batchRows", "sealRows", "sealSeconds", "maxPendingRows"])
+        if let v = try int(ing, "batchRows", "ingest") { c.ingest.batchRows = max(1, v) }
+        if let v = try int(ing, "sealRows", "ingest") { c.ingest.sealRows = max(1, v) }
+        if let v = try int(ing, "sealSeconds", "ingest") { c.ingest.sealSeconds = v }
+        if let v = try int(ing, "maxPendingRows", "ingest") { c.ingest.maxPendingRows = v }
+        let st = try section("storage", ["mergeBelowRows", "targetExtentRows", "cacheMegabytes"])
+        if let v = try int(st, "mergeBelowRows", "storage") { c.storage.mergeBelowRows = v }
+        if let v = try int(st, "targetExtentRows", "storage") { c.storage.targetExtentRows = max(1, v) }
+        if let v = try int(st, "cacheMegabytes", "storage") { c.storage.cacheMegabytes = v }
+        let ret = try section("retention", ["defaultDays", "tables"])
+        if let v = try int(ret, "defaultDays", "retention") { c.retention.defaultDays = v }
+        if let t = ret["tables"] {
+            guard let m = t as? [String: Any] else { throw StoreError.workspace("vigil.yaml: 'retention.tables' must map table names to days") }
+            for (k, v) in m {
+                guard let d = v as? Int, d >= 0 else { throw StoreError.workspace("vigil.yaml: 'retention.tables.\(k)' must be a number of days") }
+                c.retention.tables[k] = d
+            }
+        }
+        let srv = try section("server", ["host", "port"])
+        if let h = srv["host"] { c.server.host = "\(h)" }
+        if let v = try int(srv, "port", "server") { c.server.port = v }
+        let sl = try section("syslog", ["enabled", "host", "udpPort", "tcpPort"])
+        if let e = sl["enabled"] { guard let b = e as? Bool else { throw StoreError.workspace("vigil.yaml: 'syslog.enabled' must be true or false") }; c.syslog.enabled = b }
+        if let h = sl["host"] { c.syslog.host = "\(h)" }
+        if let v = try int(sl, "udpPort", "syslog") { c.syslog.udpPort = v }
+        if let v = try int(sl, "tcpPort", "syslog") { c.syslog.tcpPort = v }
+        return c
+    }
+}

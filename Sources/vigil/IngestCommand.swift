@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Ingestion
+import KQL
+import VigilApp
+import VigilStore
+
+/// `vigil ingest`: files (or standard input) into the workspace's tables, durably.
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Ingest log files into the workspace.")
+    @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+    @Option(help: "Target table (default: inferred from the format, the rows' Type column, or the file name).") var table: String?
+    @Option(help: "Input format: json, csv, syslog, cef, w3c (default: detected).") var format: String?
+    @Option(help: "Diagnostics to print per file.") var showProblems: Int = 20
+    @Argument(help: "Files to ingest; '-' reads standard input.") var files: [String]
+
+    func run() throws {
+        var fmt: LogFormat? = nil
+        if let f = format {
+            guard let v = LogFormat(rawValue: f) else { throw ValidationError("unknown format '\(f)'; use one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))") }
+            fmt = v
+        }
+        let store = try WorkspaceSession.open(workspace)
+        let tty = isatty(STDERR_FILENO) == 1
+        var failed = false
+        for path in files {
+            do {
+                let progress: ((Int, Int) -> Void)? = tty ? { rows, _ in
+                    FileHandle.standardError.write(Data("\r  \(path): \(rows) rows stored...".utf8))
+                } : nil
+                let s: LogStore.IngestSummary
+                if path == "-" {
+                    let data = FileHandle.standardInput.readDataToEndOfFile()
+                    guard fmt != nil || table != nil || !data.isEmpty else { throw ValidationError("standard input is empty") }
+                    s = try data.withUnsafeBytes { try store.ingest($0.bindMemory(to: UInt8.self), source: "stdin", format: fmt, table: table, progress: progress) }
+                } else {
+                    s = try store.ingestFile(path, format: fmt, table: table, progress: progress)
+                }
+                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                print(String(format: "%@ -> %@ (%@): %d rows accepted, %d skipped, %d warnings in %.2fs (%.0f rows/s)",
+                             s.source, s.table, s.format.rawValue, s.accepted, s.skipped, s.warnings, s.seconds, s.rowsPerSecond))
+                for d in s.diagnostics.prefix(showProblems) { print("  " + d.description) }
+                if s.diagnostics.count > showProblems { print("  ... \(s.warnings + s.skipped - showProblems) more") }
+            } catch {
+                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
