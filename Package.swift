@@ -45,7 +45,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "KQL"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "VigilStoreTests", dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp"], swiftSettings: strict),
+        .testTarget(
+            name: "VigilStoreTests",
+            dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp", .product(name: "OrderedCollections", package: "swift-collections")],
+            resources: [.copy("Goldens")], swiftSettings: strict),
         .testTarget(
             name: "KQLTests", dependencies: ["KQL", "KQLSyntax", "VigilApp", "Yams", .product(name: "OrderedCollections", package: "swift-collections")],
             resources: [.copy("Cases"), .copy("Fixtures")], swiftSettings: strict),

@@ -24,7 +24,8 @@ extension LogStore {
     /// Parses an input and stores every batch durably; returns once all of it is acknowledged.
     /// One bad record is reported in the summary and skipped; the rest of its batch lands.
     public func ingest(_ bytes: UnsafeBufferPointer<UInt8>, source: String, format explicitFormat: LogFormat? = nil, table explicitTable: String? = nil,
-                       durability: Durability = .extent, senderIP: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
+                       durability: Durability = .extent, batchRows: Int? = nil, senderIP: String? = nil,
+                       progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
         let started = Date()
         let head = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, 1 << 16)])
         guard let format = explicitFormat ?? LogFormat.detect(name: source, head: head) else {
@@ -35,7 +36,7 @@ extension LogStore {
         var builder = BatchBuilder(table: table, schema: storageSchema(of: table), policy: policy(for: table), source: source, ingestionTime: now)
         var log = DiagnosticLog()
         var accepted = 0
-        let options = ParseOptions(batchRows: workspace.config.ingest.batchRows, referenceTime: now)
+        let options = ParseOptions(batchRows: batchRows ?? workspace.config.ingest.batchRows, referenceTime: now)
         try Ingestor.parse(bytes, format: format, into: &builder, options: options, senderIP: senderIP) { b in
             let added = b.addedColumns
             let batch = b.finish()
@@ -43,9 +44,12 @@ extension LogStore {
             b.reset()
             switch durability {
             case .extent: try self.writeExtent(table: table, batch: batch, addedColumns: added)
-            case .writeAhead: try self.appendWAL(table: table, batch: batch, addedColumns: added)
+            case .writeAhead:
+                try self.appendWAL(table: table, batch: batch, addedColumns: added)
+                try self.seal()
             }
             accepted += batch.count
+            // Only now is the batch acknowledged: it is on disk and in the catalog.
             progress?(accepted, bytes.count)
         }
         log.merge(builder.diagnostics)
@@ -59,14 +63,15 @@ extension LogStore {
     }
 
     /// Ingests a file, memory-mapped so that a multi-gigabyte export is parsed in place.
-    public func ingestFile(_ path: String, format: LogFormat? = nil, table: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
+    public func ingestFile(_ path: String, format: LogFormat? = nil, table: String? = nil, durability: Durability = .extent, batchRows: Int? = nil,
+                           progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw StoreError.io("cannot read \(path): \(error.localizedDescription)")
         }
         guard !data.isEmpty else { throw IngestionError.empty("\(path) is empty") }
         return try data.withUnsafeBytes { raw in
-            try ingest(raw.bindMemory(to: UInt8.self), source: path, format: format, table: table, progress: progress)
+            try ingest(raw.bindMemory(to: UInt8.self), source: path, format: format, table: table, durability: durability, batchRows: batchRows, progress: progress)
         }
     }
 }

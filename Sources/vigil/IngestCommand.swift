@@ -12,6 +12,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Target table (default: inferred from the format, the rows' Type column, or the file name).") var table: String?
     @Option(help: "Input format: json, csv, syslog, cef, w3c (default: detected).") var format: String?
     @Option(help: "Diagnostics to print per file.") var showProblems: Int = 20
+    @Option(help: "Rows per stored batch (default: ingest.batchRows of vigil.yaml).") var batchRows: Int?
+    @Option(help: "extent: each batch becomes an extent (bulk files); wal: write-ahead batches sealed later (streams).") var durability: String = "extent"
+    @Flag(help: "Print 'ack N' on standard output each time a batch is durable (N rows so far).") var ack = false
     @Argument(help: "Files to ingest; '-' reads standard input.") var files: [String]
 
     func run() throws {
@@ -20,21 +23,29 @@ struct IngestCommand: ParsableCommand {
             guard let v = LogFormat(rawValue: f) else { throw ValidationError("unknown format '\(f)'; use one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))") }
             fmt = v
         }
+        let mode: LogStore.Durability
+        switch durability {
+        case "extent": mode = .extent
+        case "wal": mode = .writeAhead
+        default: throw ValidationError("--durability is extent or wal")
+        }
         let store = try WorkspaceSession.open(workspace)
         let tty = isatty(STDERR_FILENO) == 1
         var failed = false
         for path in files {
             do {
-                let progress: ((Int, Int) -> Void)? = tty ? { rows, _ in
-                    FileHandle.standardError.write(Data("\r  \(path): \(rows) rows stored...".utf8))
+                let ack = self.ack
+                let progress: ((Int, Int) -> Void)? = tty || ack ? { rows, _ in
+                    if ack { FileHandle.standardOutput.write(Data("ack \(rows)\n".utf8)) }
+                    if tty { FileHandle.standardError.write(Data("\r  \(path): \(rows) rows stored...".utf8)) }
                 } : nil
                 let s: LogStore.IngestSummary
                 if path == "-" {
                     let data = FileHandle.standardInput.readDataToEndOfFile()
                     guard fmt != nil || table != nil || !data.isEmpty else { throw ValidationError("standard input is empty") }
-                    s = try data.withUnsafeBytes { try store.ingest($0.bindMemory(to: UInt8.self), source: "stdin", format: fmt, table: table, progress: progress) }
+                    s = try data.withUnsafeBytes { try store.ingest($0.bindMemory(to: UInt8.self), source: "stdin", format: fmt, table: table, durability: mode, batchRows: batchRows, progress: progress) }
                 } else {
-                    s = try store.ingestFile(path, format: fmt, table: table, progress: progress)
+                    s = try store.ingestFile(path, format: fmt, table: table, durability: mode, batchRows: batchRows, progress: progress)
                 }
                 if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 print(String(format: "%@ -> %@ (%@): %d rows accepted, %d skipped, %d warnings in %.2fs (%.0f rows/s)",
