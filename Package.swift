@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(
             name: "VigilStoreTests",
             dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp", .product(name: "OrderedCollections", package: "swift-collections")],
-            resources: [.copy("Goldens")], swiftSettings: strict),
+            swiftSettings: strict),
         .testTarget(
             name: "KQLTests", dependencies: ["KQL", "KQLSyntax", "VigilApp", "Yams", .product(name: "OrderedCollections", package: "swift-collections")],
             resources: [.copy("Cases"), .copy("Fixtures")], swiftSettings: strict),

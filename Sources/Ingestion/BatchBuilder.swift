@@ -48,7 +48,8 @@ public struct BatchBuilder {
         var cols = schema.columns
         for (n, t) in [("TimeGenerated", KQLType.datetime), ("Type", .string), ("_IngestionTime", .datetime)] where !cols.contains(where: { $0.name == n }) {
             cols.append(ColumnSchema(n, t))
-            if policy == .extensible, schema.columns.isEmpty == false, n != "_IngestionTime" { addedColumns.append(ColumnSchema(n, t)) }
+            // A custom table records its system columns with its first batch (the store adds `_IngestionTime`).
+            if policy == .extensible, n != "_IngestionTime" { addedColumns.append(ColumnSchema(n, t)) }
         }
         columns = cols
         appenders = Array(repeating: nil, count: cols.count)
@@ -62,6 +63,12 @@ public struct BatchBuilder {
 
     mutating func refreshTimeFallbacks() {
         timeFallbacks = Self.timeFallbackNames.compactMap { n in lookup[n].flatMap { columns[$0].type == .datetime ? $0 : nil } }
+        // A custom table's first datetime column is its event time when no conventional name is there
+        // (the Data Collector API's time-generated-field, guessed).
+        if policy == .extensible, timeFallbacks.isEmpty,
+           let first = columns.indices.first(where: { columns[$0].type == .datetime && !Self.systemColumns.contains(columns[$0].name) }) {
+            timeFallbacks = [first]
+        }
     }
 
     /// The column a field name lands in, or nil when it is dropped. Export decorations are undone:

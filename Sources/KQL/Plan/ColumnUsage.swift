@@ -44,6 +44,7 @@ enum ColumnUsage {
             case .index(let b, let i, _): visit(b); visit(i)
             case .call(let f, let args, _):
                 if f == "pack_all" || f == "column_ifexists" || f == "columnifexists" || f == "__search_any" { all = true }
+                if f == "ingestion_time" { out.insert("_IngestionTime") }
                 args.forEach { visit($0.value) }
             case .unary(_, let x, _): visit(x)
             case .binary(_, let l, let r, _): visit(l); visit(r)
