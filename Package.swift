@@ -37,7 +37,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "VigilApp",
-            dependencies: ["KQL", "KQLSyntax", "Ingestion", "VigilStore", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: ["KQL", "KQLSyntax", "Ingestion", "VigilStore"],
             swiftSettings: strict),
         .executableTarget(
             name: "vigil",

@@ -18,6 +18,9 @@ public struct BatchBuilder {
     public let policy: ColumnPolicy
     public let source: String
     public let ingestionTime: Int64
+    /// False for files queried in place (`vigil query --table`): no `Type`, `_IngestionTime` or
+    /// invented `TimeGenerated`, only what the file holds.
+    public let stampsSystemColumns: Bool
     public private(set) var columns: [ColumnSchema]
     /// Columns this builder added to a custom table's schema (the store persists them).
     public internal(set) var addedColumns: [ColumnSchema] = []
@@ -40,8 +43,9 @@ public struct BatchBuilder {
     static let timeFallbackNames = ["EventTime", "eventTime", "CreatedDateTime", "createdDateTime", "Timestamp", "timestamp", "@timestamp",
                                     "TimeCreated", "createdAt", "published", "time", "Time", "date"]
 
-    public init(table: String, schema: Schema, policy: ColumnPolicy, source: String, ingestionTime: Int64) {
+    public init(table: String, schema: Schema, policy: ColumnPolicy, source: String, ingestionTime: Int64, stampsSystemColumns: Bool = true) {
         self.table = table
+        self.stampsSystemColumns = stampsSystemColumns
         self.policy = policy
         self.source = source
         self.ingestionTime = ingestionTime
@@ -49,7 +53,7 @@ public struct BatchBuilder {
         for (n, t) in [("TimeGenerated", KQLType.datetime), ("Type", .string), ("_IngestionTime", .datetime)] where !cols.contains(where: { $0.name == n }) {
             cols.append(ColumnSchema(n, t))
             // A custom table records its system columns with its first batch (the store adds `_IngestionTime`).
-            if policy == .extensible, n != "_IngestionTime" { addedColumns.append(ColumnSchema(n, t)) }
+            if policy == .extensible, n != "_IngestionTime", stampsSystemColumns { addedColumns.append(ColumnSchema(n, t)) }
         }
         columns = cols
         appenders = Array(repeating: nil, count: cols.count)
@@ -110,7 +114,7 @@ public struct BatchBuilder {
     /// Sets a field of the current record; a second value for the same column is ignored (first wins).
     public mutating func set(_ col: Int, _ b: UnsafeBufferPointer<UInt8>, kind: FieldKind) {
         guard lastSet[col] != rows else { return }
-        if col == typeIndex || col == ingestIndex { return }
+        if stampsSystemColumns && (col == typeIndex || col == ingestIndex) { return }
         touch(col)
         if !appenders[col]!.append(b, kind: kind) {
             diagnostics.add(RecordDiagnostic(source: source, line: line, column: columns[col].name,
@@ -119,7 +123,7 @@ public struct BatchBuilder {
     }
 
     public mutating func set(_ col: Int, value: Value) {
-        guard lastSet[col] != rows, col != typeIndex, col != ingestIndex else { return }
+        guard lastSet[col] != rows, !stampsSystemColumns || (col != typeIndex && col != ingestIndex) else { return }
         touch(col)
         if !appenders[col]!.append(value: value) {
             diagnostics.add(RecordDiagnostic(source: source, line: line, column: columns[col].name,
@@ -154,7 +158,7 @@ public struct BatchBuilder {
     /// Finishes the current record: unset columns get nulls, `TimeGenerated` falls back to the event's
     /// own time column and then to the ingestion time, `Type` is the table.
     public mutating func endRecord() {
-        if lastSet[timeIndex] != rows || appenders[timeIndex]!.isLastNull {
+        if stampsSystemColumns, lastSet[timeIndex] != rows || appenders[timeIndex]!.isLastNull {
             var t: Int64? = nil
             for f in timeFallbacks where lastSet[f] == rows { if let v = appenders[f]!.lastInt64 { t = v; break } }
             if lastSet[timeIndex] == rows { appenders[timeIndex]!.replaceLast(t ?? ingestionTime) }
@@ -170,6 +174,10 @@ public struct BatchBuilder {
             diagnostics.add(RecordDiagnostic(source: source, line: 0, column: name, reason: "not a column of \(table); \(n) value\(n == 1 ? "" : "s") dropped"))
         }
         dropped = [:]
+        if !stampsSystemColumns {
+            let keep = active.sorted()
+            return Table(schema: Schema(keep.map { columns[$0] }), columns: keep.map { appenders[$0]!.finish() }, count: rows)
+        }
         var keep = active.filter { $0 != typeIndex && $0 != ingestIndex }
         if appenders[timeIndex] == nil { keep.append(timeIndex) }
         keep.sort()

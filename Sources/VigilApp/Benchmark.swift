@@ -74,7 +74,7 @@ public struct Benchmark {
     }
 
     /// Runs every workload `runs` times; returns measurements and the last result of each.
-    public func run(_ mem: InMemoryTables, counts: [String: Int]) throws -> [(Measurement, Table)] {
+    public func run(_ mem: any TableProvider, counts: [String: Int]) throws -> [(Measurement, Table)] {
         let runner = QueryRunner(provider: mem, now: Benchmark.now(dataDir: dataDir))
         var out: [(Measurement, Table)] = []
         for w in Benchmark.workloads where only.isEmpty || only.contains(w.id) {

@@ -14,6 +14,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Reference engines to run in the same process session (comma list, or 'none').") var reference: String = "duckdb,sqlite"
     @Option(help: "Only these workloads (comma list, e.g. q1,q4).") var only: String?
     @Option(help: "Path of the shared folder holding bench/gen.py and bench/baseline.py.") var shared: String = "../shared"
+    @Flag(help: "Also ingest the data into a scratch workspace and time ingest and the workloads over the store.") var store = false
+    @Option(help: "Directory with SecurityEvent.jsonl / SigninLogs.jsonl for the JSON-lines ingest figure.") var jsonl: String?
 
     func run() throws {
         let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
@@ -34,6 +36,10 @@ struct BenchCommand: ParsableCommand {
         let heap = Benchmark.heapBytes() ?? 0
         log(String(format: "loaded %@ in %.1fs, peak RSS %.2f GB, heap after load %.2f GB", counts.description, loadSeconds, Double(rss) / 1e9, Double(heap) / 1e9))
         let results = try bench.run(mem, counts: counts)
+        var storeFigures: Benchmark.StoreFigures?
+        if store {
+            storeFigures = try bench.runStore(workspace: (dir as NSString).appendingPathComponent(".bench-workspace"), jsonlDir: jsonl)
+        }
         var ref: Benchmark.Reference?
         if reference != "none" {
             ref = try bench.runReference(shared: shared, engines: reference, out: (dir as NSString).appendingPathComponent("reference.json"))
@@ -63,5 +69,16 @@ struct BenchCommand: ParsableCommand {
             print("| \(m.id) \(Benchmark.workloads.first { $0.id == m.id }!.name) | \(rate(m.medianSeconds)) | \(rate(d)) | \(rate(s)) | \(ratio(d)) | \(ratio(s)) | \(check) |")
         }
         print(String(format: "\nload %.1fs; peak RSS %.2f GB (includes the mapped CSV files); heap after load %.2f GB", loadSeconds, Double(rss) / 1e9, Double(heap) / 1e9))
+        if let f = storeFigures {
+            print("\n| ingest | rows | seconds | rows/s |\n|---|---:|---:|---:|")
+            for i in f.ingests { print(String(format: "| %@ %@ | %d | %.2f | %.0f |", i.table, i.format, i.rows, i.seconds, Double(i.rows) / i.seconds)) }
+            for (t, b) in f.bytesPerMillionRows.sorted(by: { $0.key < $1.key }) { print(String(format: "\n%@ on disk: %.1f MB per million rows", t, b / 1e6)) }
+            print(String(format: "ingest-to-queryable latency (100-row write-ahead batch, then a query that sees it): p50 %.2f ms, p99 %.2f ms", f.latencyMillis.p50, f.latencyMillis.p99))
+            print("\n| workload | in memory | store cold | store warm | warm / in memory |\n|---|---:|---:|---:|---:|")
+            for q in f.queries {
+                let mem = results.first { $0.0.id == q.id }?.0.medianSeconds ?? 0
+                print(String(format: "| %@ | %.4fs | %.4fs | %.4fs | %.2fx |", q.id, mem, q.coldSeconds, q.warmSeconds, q.warmSeconds / max(mem, 1e-9)))
+            }
+        }
     }
 }
