@@ -108,11 +108,18 @@ extension LogStore {
         }
     }
 
-    /// A column of nulls that concatenates cheaply with dictionary-encoded strings.
+    /// A column of nulls that concatenates cheaply with dictionary-encoded strings. Its buffers are
+    /// shared by every null column of the same length: a Sentinel table has ~200 columns of which a
+    /// file sets 20, and `T | where ...` returns all of them, so per-column buffers would be gigabytes.
     static func nullColumn(_ type: KQLType, _ n: Int) -> Column {
-        if type == .string { return Column(type: type, data: .dict(codes: [UInt32](repeating: 0, count: n), values: [""])) }
-        if type == .guid { return Column(type: type, data: .dict(codes: [UInt32](repeating: 0, count: n), values: [""]), nulls: [Bool](repeating: true, count: n)) }
-        return Column.constant(.null, type: type, count: n)
+        switch type {
+        case .string: return Column(type: type, data: .dict(codes: NullBuffers.codes(n), values: [""]))
+        case .guid: return Column(type: type, data: .dict(codes: NullBuffers.codes(n), values: [""]), nulls: NullBuffers.trues(n))
+        case .bool: return Column(type: type, data: .bool(NullBuffers.falses(n)), nulls: NullBuffers.trues(n))
+        case .real, .decimal: return Column(type: type, data: .double(NullBuffers.doubles(n)), nulls: NullBuffers.trues(n))
+        case .dynamic: return Column(type: type, data: .value(NullBuffers.values(n)))
+        default: return Column(type: type, data: .int64(NullBuffers.ints(n)), nulls: NullBuffers.trues(n))
+        }
     }
 
     static func partition(_ a: [Int64], _ pred: (Int64) -> Bool) -> Int {
