@@ -21,6 +21,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         .target(name: "KQLSyntax", swiftSettings: strict),
@@ -35,9 +40,25 @@ let package = Package(
             name: "VigilStore",
             dependencies: ["KQL", "Ingestion", .product(name: "GRDB", package: "GRDB.swift"), "Yams", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        // HTTP API and network listeners; no business logic beyond mapping requests to the store.
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "VigilApp",
-            dependencies: ["KQL", "KQLSyntax", "Ingestion", "VigilStore"],
+            dependencies: [
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "vigil",
@@ -45,6 +66,16 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "KQL"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilServer", "VigilStore", "VigilApp", "KQL",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         .testTarget(
             name: "VigilStoreTests",
             dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp", .product(name: "OrderedCollections", package: "swift-collections")],

@@ -40,7 +40,7 @@ extension LogStore {
             state.withLock { st in
                 let gone = Set(ids)
                 st.wal[table] = (st.wal[table] ?? []).filter { !gone.contains($0.id) }
-                st.extents[table, default: []].append(rec)
+                if !(st.extents[table] ?? []).contains(where: { $0.id == rec.id }) { st.extents[table, default: []].append(rec) }
                 st.extents[table]!.sort { ($0.min_time ?? 0) < ($1.min_time ?? 0) }
                 st.generation[table, default: 0] += 1
                 for id in ids { st.cache.removeAll(prefix: "W\(id)|") }
@@ -114,7 +114,7 @@ extension LogStore {
         }
         state.withLock { st in
             let gone = Set(ids)
-            st.extents[table] = (st.extents[table] ?? []).filter { !gone.contains($0.id) } + (new.map { [$0] } ?? [])
+            st.extents[table] = (st.extents[table] ?? []).filter { !gone.contains($0.id) && $0.id != new?.id } + (new.map { [$0] } ?? [])
             st.extents[table]!.sort { ($0.min_time ?? 0) < ($1.min_time ?? 0) }
             st.generation[table, default: 0] += 1
             for id in ids { st.cache.removeAll(prefix: "E\(id)|"); st.mapped[id] = nil }

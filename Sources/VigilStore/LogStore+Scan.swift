@@ -9,6 +9,15 @@ extension LogStore {
     /// `TimeGenerated`, plus the unsealed write-ahead batches. Decoded and assembled columns are cached,
     /// so a repeated query reads no disk and copies nothing.
     public func scan(_ table: String, request: ScanRequest) throws -> Table {
+        do { return try scanOnce(table, request) } catch StoreError.notFound {
+            // An extent merged or dropped by another process since the catalog was read: reload, retry.
+            try refreshCatalog(force: true)
+            return try scanOnce(table, request)
+        }
+    }
+
+    func scanOnce(_ table: String, _ request: ScanRequest) throws -> Table {
+        try refreshCatalog()
         guard let schema = schema(of: table) else {
             throw KQLError(.runtime, "KQL4002", "table '\(table)' does not exist in the workspace")
         }
@@ -83,6 +92,7 @@ extension LogStore {
         if let m = state.withLock({ $0.mapped[e.id] }) { return m }
         let url = workspace.root.appendingPathComponent(e.file)
         let data: Data
+        guard FileManager.default.fileExists(atPath: url.path) else { throw StoreError.notFound("extent \(e.file)") }
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch { throw StoreError.io("cannot read extent \(e.file): \(error.localizedDescription)") }
         let footer = try data.withUnsafeBytes { try ExtentCodec.footer($0) }
         guard footer.rows == e.rows else { throw StoreError.corrupt("\(e.file): \(footer.rows) rows, catalog says \(e.rows)") }
@@ -94,7 +104,8 @@ extension LogStore {
     func walColumns(_ w: WALRecord) throws -> Table {
         let prefix = "W\(w.id)|"
         let blob: Data? = try db.pool.read { db in try Data.fetchOne(db, sql: "SELECT payload FROM wal_batch WHERE id = ?", arguments: [w.id]) }
-        guard let blob else { return Table(schema: Schema([]), columns: [], count: w.rows) }
+        // Sealed by another process since the catalog was read: the caller reloads and retries.
+        guard let blob else { throw StoreError.notFound("write-ahead batch \(w.id)") }
         return try blob.withUnsafeBytes { raw in
             let footer = try ExtentCodec.footer(raw)
             var cols: [Column] = [], schema: [ColumnSchema] = []

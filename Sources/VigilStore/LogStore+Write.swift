@@ -37,7 +37,7 @@ extension LogStore {
         }
         state.withLock { st in
             st.known.insert(table)
-            st.extents[table, default: []].append(rec)
+            if !(st.extents[table] ?? []).contains(where: { $0.id == rec.id }) { st.extents[table, default: []].append(rec) }
             st.extents[table]!.sort { ($0.min_time ?? 0) < ($1.min_time ?? 0) }
             st.generation[table, default: 0] += 1
             addColumns(&st, table, addedColumns)
@@ -66,8 +66,8 @@ extension LogStore {
         }
         state.withLock { st in
             st.known.insert(table)
-            st.wal[table, default: []].append(WALRecord(id: id, table_name: table, rows: batch.count, min_time: footer.minTime,
-                                                        max_time: footer.maxTime, ingested_at: now))
+            if !(st.wal[table] ?? []).contains(where: { $0.id == id }) { st.wal[table, default: []].append(WALRecord(id: id, table_name: table, rows: batch.count, min_time: footer.minTime,
+                                                        max_time: footer.maxTime, ingested_at: now)) }
             st.generation[table, default: 0] += 1
             addColumns(&st, table, addedColumns)
         }

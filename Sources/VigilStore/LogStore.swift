@@ -46,6 +46,7 @@ public final class LogStore: TableProvider, Sendable {
         var generation: [String: Int] = [:]
         var cache: ColumnCache
         var mapped: [String: (Data, ExtentFooter)] = [:]
+        var catalogVersion: Int64 = -1
         var pendingRows: Int { wal.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.rows } } }
     }
 
@@ -57,38 +58,65 @@ public final class LogStore: TableProvider, Sendable {
         self.clock = clock
         self.makeID = makeID
         do { db = try StateDatabase(path: workspace.statePath) } catch { throw StoreError.workspace("cannot open \(workspace.statePath): \(error)") }
-        var st = State(cache: ColumnCache(budgetBytes: workspace.config.storage.cacheMegabytes << 20))
-        try db.pool.read { db in
-            for row in try Row.fetchAll(db, sql: "SELECT name FROM log_table") { st.known.insert(row["name"]) }
-            var cols: [String: [ColumnSchema]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT table_name, name, type FROM custom_column ORDER BY table_name, ordinal") {
-                let t: String = row["table_name"], n: String = row["name"], ty: String = row["type"]
-                cols[t, default: []].append(ColumnSchema(n, KQLType(name: ty) ?? .string))
-            }
-            for (t, c) in cols { st.customSchemas[t] = Schema(c) }
-            for e in try ExtentRecord.order(GRDB.Column("min_time")).fetchAll(db) { st.extents[e.table_name, default: []].append(e) }
-            for w in try WALRecord.fetchAll(db, sql: "SELECT id, table_name, rows, min_time, max_time, ingested_at FROM wal_batch ORDER BY id") {
-                st.wal[w.table_name, default: []].append(w)
-            }
-        }
-        state = Mutex(st)
+        state = Mutex(State(cache: ColumnCache(budgetBytes: workspace.config.storage.cacheMegabytes << 20)))
+        try refreshCatalog(force: true)
         try removeOrphans()
     }
 
-    func removeOrphans() throws {
-        let fm = FileManager.default
-        let tablesDir = workspace.root.appendingPathComponent("tables")
-        let known = state.withLock { st in Set(st.extents.values.flatMap { $0.map(\.file) }) }
-        guard let dirs = try? fm.contentsOfDirectory(atPath: tablesDir.path) else { return }
-        for d in dirs {
-            let dir = tablesDir.appendingPathComponent(d)
-            for f in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] {
-                let rel = "tables/\(d)/\(f)"
-                if f.hasSuffix(".tmp") || (f.hasSuffix(".vgx") && !known.contains(rel)) {
-                    try? fm.removeItem(at: dir.appendingPathComponent(f))
+    /// Reloads the catalog when another process (or connection) changed it: `vigil ingest` while
+    /// `vigil serve` runs, a merge elsewhere. The database's `catalog_version`, bumped by triggers on
+    /// every catalog write, makes the check one indexed read. Runs under the state lock, and every
+    /// in-process update is idempotent, so a reload and a concurrent write cannot lose each other.
+    func refreshCatalog(force: Bool = false) throws {
+        try state.withLock { st in
+            try db.pool.read { db in
+                let version = try Int64.fetchOne(db, sql: "SELECT version FROM catalog_version WHERE id = 1") ?? 0
+                guard force || version != st.catalogVersion else { return }
+                var known = Set<String>()
+                for row in try Row.fetchAll(db, sql: "SELECT name FROM log_table") { known.insert(row["name"]) }
+                var cols: [String: [ColumnSchema]] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT table_name, name, type FROM custom_column ORDER BY table_name, ordinal") {
+                    let t: String = row["table_name"], n: String = row["name"], ty: String = row["type"]
+                    cols[t, default: []].append(ColumnSchema(n, KQLType(name: ty) ?? .string))
                 }
+                var extents: [String: [ExtentRecord]] = [:]
+                for e in try ExtentRecord.order(GRDB.Column("min_time")).fetchAll(db) { extents[e.table_name, default: []].append(e) }
+                var wal: [String: [WALRecord]] = [:]
+                for w in try WALRecord.fetchAll(db, sql: "SELECT id, table_name, rows, min_time, max_time, ingested_at FROM wal_batch ORDER BY id") {
+                    wal[w.table_name, default: []].append(w)
+                }
+                let live = Set(extents.values.flatMap { $0.map(\.id) })
+                for id in st.mapped.keys where !live.contains(id) { st.mapped[id] = nil; st.cache.removeAll(prefix: "E\(id)|") }
+                for t in Set(st.extents.keys).union(extents.keys).union(st.wal.keys).union(wal.keys) { st.generation[t, default: 0] += 1 }
+                st.known = known
+                st.customSchemas = cols.mapValues { Schema($0) }
+                st.extents = extents
+                st.wal = wal
+                st.catalogVersion = version
             }
         }
+    }
+
+    /// Removes extent files no catalog row names: left by a crash between writing a file and
+    /// committing it, so never acknowledged. Only files older than ten minutes: a younger one may
+    /// belong to another process that is about to commit it.
+    func removeOrphans(minimumAge: TimeInterval = 600) throws {
+        let fm = FileManager.default
+        let tablesDir = workspace.root.appendingPathComponent("tables")
+        guard let dirs = try? fm.contentsOfDirectory(atPath: tablesDir.path) else { return }
+        var candidates: [(URL, String)] = []
+        for d in dirs {
+            let dir = tablesDir.appendingPathComponent(d)
+            for f in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] where f.hasSuffix(".tmp") || f.hasSuffix(".vgx") {
+                let url = dir.appendingPathComponent(f)
+                let modified = (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? Date()
+                if Date().timeIntervalSince(modified) >= minimumAge { candidates.append((url, "tables/\(d)/\(f)")) }
+            }
+        }
+        guard !candidates.isEmpty else { return }
+        // The catalog is read after the listing: a file committed meanwhile is in it.
+        let known = try db.pool.read { db in Set(try String.fetchAll(db, sql: "SELECT file FROM extent")) }
+        for (url, rel) in candidates where !known.contains(rel) { try? fm.removeItem(at: url) }
     }
 
     // MARK: catalog
@@ -106,6 +134,7 @@ public final class LogStore: TableProvider, Sendable {
     /// Every table's schema carries `_IngestionTime`, which `ingestion_time()` reads.
     public func schema(of table: String) -> Schema? {
         let base: Schema
+        if SchemaCatalog.builtIn[table] == nil, state.withLock({ $0.customSchemas[table] == nil }) { try? refreshCatalog() }
         if let s = SchemaCatalog.builtIn[table] { base = s }
         else if let s = state.withLock({ $0.customSchemas[table] }) { base = s }
         else { return nil }
@@ -114,7 +143,8 @@ public final class LogStore: TableProvider, Sendable {
     }
 
     public func tableNames() -> [String] {
-        Array(Set(SchemaCatalog.builtIn.keys).union(state.withLock { Array($0.customSchemas.keys) })).sorted()
+        try? refreshCatalog()
+        return Array(Set(SchemaCatalog.builtIn.keys).union(state.withLock { Array($0.customSchemas.keys) })).sorted()
     }
 
     public func storedFunction(named name: String) -> StoredFunction? { AsimFunctions.all[name] }
@@ -136,7 +166,8 @@ public final class LogStore: TableProvider, Sendable {
     }
 
     public func tableInfos() -> [TableInfo] {
-        state.withLock { st in
+        try? refreshCatalog()
+        return state.withLock { st in
             st.known.sorted().map { t in
                 let ex = st.extents[t] ?? [], wal = st.wal[t] ?? []
                 let times = ex.compactMap(\.min_time) + wal.compactMap(\.min_time)

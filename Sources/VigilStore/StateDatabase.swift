@@ -67,6 +67,21 @@ public final class StateDatabase: Sendable {
                 t.column("duration_ms", .integer).notNull()
             }
         }
+        m.registerMigration("v2-catalog-version") { db in
+            // Bumped by every catalog change, so other processes' stores notice and reload.
+            try db.execute(sql: """
+                CREATE TABLE catalog_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+                INSERT INTO catalog_version (id, version) VALUES (1, 0);
+                """)
+            for table in ["extent", "wal_batch", "custom_column", "log_table"] {
+                for op in ["INSERT", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(op.lowercased())_version AFTER \(op) ON \(table)
+                        BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+                        """)
+                }
+            }
+        }
         return m
     }
 }

@@ -4,16 +4,19 @@ import KQL
 import VigilApp
 
 @main
-struct Vigil: ParsableCommand {
-    static func main() {
+struct Vigil: AsyncParsableCommand {
+    static func main() async {
         AllocatorTuning.apply()
-        var command: any ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
-        do { try command.run() } catch { exit(withError: error) }
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand { try await async.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
     }
 
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Vigil: a self-hosted autonomous SOC analyst.",
-        subcommands: [InitCommand.self, IngestCommand.self, TablesCommand.self, QueryCommand.self, BenchCommand.self])
+        subcommands: [InitCommand.self, IngestCommand.self, TablesCommand.self, QueryCommand.self, ServeCommand.self, BenchCommand.self])
 }

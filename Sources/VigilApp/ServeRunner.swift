@@ -1,0 +1,62 @@
+public import Foundation
+public import Logging
+import ServiceLifecycle
+import UnixSignals
+import VigilServer
+public import VigilStore
+
+/// `vigil serve`: the HTTP API, the syslog listener (when enabled) and store maintenance as one
+/// service group; SIGTERM and SIGINT shut it down gracefully (listeners stop, buffers are stored).
+public struct ServeRunner: Sendable {
+    public var store: LogStore
+    public var host: String
+    public var port: Int
+    public var syslog: (enabled: Bool, host: String, udp: Int, tcp: Int)
+    public var logger: Logger
+    public var clock: @Sendable () -> Int64
+
+    public init(store: LogStore, host: String? = nil, port: Int? = nil, logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e7) }) {
+        let cfg = store.workspace.config
+        self.store = store
+        self.host = host ?? cfg.server.host
+        self.port = port ?? cfg.server.port
+        self.syslog = (cfg.syslog.enabled, cfg.syslog.host, cfg.syslog.udpPort, cfg.syslog.tcpPort)
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// What `onRunning` is told once everything listens.
+    public struct Started: Sendable {
+        public var port: Int
+        public var syslog: (udp: Int, tcp: Int)?
+        /// Stops the server as SIGTERM does: listeners close, buffered messages and batches are stored.
+        public var shutdown: @Sendable () async -> Void
+    }
+
+    /// Runs until a signal or `Started.shutdown()`.
+    public func run(onRunning: @escaping @Sendable (Started) async -> Void = { _ in }, signals: Bool = true) async throws {
+        let store = self.store, clock = self.clock
+        let query = QueryEndpoint(execute: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock)
+        let router = HTTPServer.router(store: store, endpoints: .init(ingest: IngestEndpoint(store: store), query: query))
+        var services: [any Service] = [StoreMaintenance(store: store, logger: logger, clock: clock)]
+        let listener: SyslogListener? = syslog.enabled
+            ? SyslogListener(store: store, host: syslog.host, udpPort: syslog.udp, tcpPort: syslog.tcp, logger: logger) : nil
+        if let listener { services.append(listener) }
+        let groupBox = GroupBox()
+        let app = HTTPServer.application(router: router, host: host, port: port, logger: logger) { port in
+            let ports = await listener?.ports()
+            await onRunning(Started(port: port, syslog: ports, shutdown: { await groupBox.group?.triggerGracefulShutdown() }))
+        }
+        services.insert(app, at: 0)
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
+        groupBox.group = group
+        try await group.run()
+    }
+}
+
+/// Lets the started callback reach the group that is being run.
+final class GroupBox: @unchecked Sendable {
+    var group: ServiceGroup?
+}

@@ -1,0 +1,36 @@
+public import Hummingbird
+public import Logging
+public import NIOCore
+public import VigilStore
+
+/// The HTTP side of `vigil serve`: routes of every endpoint, health and readiness.
+public enum HTTPServer {
+    public struct Endpoints: Sendable {
+        public var ingest: IngestEndpoint
+        public var query: QueryEndpoint
+        public init(ingest: IngestEndpoint, query: QueryEndpoint) { self.ingest = ingest; self.query = query }
+    }
+
+    public static func router(store: LogStore, endpoints: Endpoints) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        // Ready while ingest can be accepted: not when the write-ahead area is at its bound.
+        router.get("/readyz") { _, _ -> Response in
+            let pending = store.pendingRows, limit = store.workspace.config.ingest.maxPendingRows
+            if limit > 0 && pending >= limit {
+                return ServerError(.serviceUnavailable, "Busy", "\(pending) rows waiting to be sealed").response()
+            }
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+        }
+        endpoints.ingest.register(on: router)
+        endpoints.query.register(on: router)
+        return router
+    }
+
+    /// The Hummingbird application, a `Service` for the service group; `onRunning` gets the bound port.
+    public static func application(router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger,
+                                   onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Vigil"),
+                    onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+}
