@@ -90,6 +90,8 @@ public struct BatchBuilder {
             lookup[rawName] = -1
             return nil
         }
+        // A null says nothing about the type: the column is declared by its first real value.
+        if kind == .null, Self.suffixType(name) == nil { return nil }
         let type = Self.inferType(name: name, firstValue: firstValue, kind: kind)
         return declare(name, type, alias: rawName)
     }
@@ -195,16 +197,7 @@ public struct BatchBuilder {
     /// `_b`, `_t`, `_g`), then the value itself.
     public static func inferType(name: String, firstValue: UnsafeBufferPointer<UInt8>?, kind: FieldKind) -> KQLType {
         if name == "TimeGenerated" { return .datetime }
-        if let u = name.lastIndex(of: "_"), name.index(after: u) < name.endIndex {
-            switch name[name.index(after: u)...] {
-            case "s": return .string
-            case "d": return .real
-            case "b": return .bool
-            case "t": return .datetime
-            case "g": return .guid
-            default: break
-            }
-        }
+        if let t = suffixType(name) { return t }
         switch kind {
         case .json: return .dynamic
         case .bool: return .bool
@@ -218,6 +211,19 @@ public struct BatchBuilder {
         }
     }
 
+    /// Log Analytics' custom-column type suffixes.
+    static func suffixType(_ name: String) -> KQLType? {
+        guard let u = name.lastIndex(of: "_"), name.index(after: u) < name.endIndex else { return nil }
+        switch name[name.index(after: u)...] {
+        case "s": return .string
+        case "d": return .real
+        case "b": return .bool
+        case "t": return .datetime
+        case "g": return .guid
+        default: return nil
+        }
+    }
+
     /// The type a sample of text values fits (all of them), for CSV headers and the like.
     public static func inferText(_ s: String) -> KQLType {
         if s.isEmpty { return .string }
@@ -225,6 +231,12 @@ public struct BatchBuilder {
         if Double(s) != nil, s.first?.isNumber == true || s.first == "-" { return .real }
         if s.count >= 8, s.first?.isNumber == true, DateTimeParser.parse(s) != nil { return .datetime }
         if s.lowercased() == "true" || s.lowercased() == "false" { return .bool }
+        if s.first == "{" || s.first == "[" {
+            switch Value.parseJSON(s) {
+            case .bag, .array: return .dynamic
+            default: break
+            }
+        }
         return .string
     }
 

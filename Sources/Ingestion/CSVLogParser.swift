@@ -32,8 +32,8 @@ public enum CSVLogParser {
                 n += 1
             }
             for (i, h) in header.enumerated() where b.resolveExisting(h) == nil {
-                let bySuffix = BatchBuilder.inferType(name: h, firstValue: nil, kind: .null)
-                b.declare(BatchBuilder.cleanName(h), bySuffix != .string ? bySuffix : BatchBuilder.inferSample(sample[i]), alias: h)
+                let name = BatchBuilder.cleanName(h)
+                b.declare(name, name == "TimeGenerated" ? .datetime : BatchBuilder.suffixType(name) ?? BatchBuilder.inferSample(sample[i]), alias: h)
             }
             r.pos = dataStart; r.line = dataLine
         }

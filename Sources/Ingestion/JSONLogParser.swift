@@ -106,8 +106,11 @@ public enum JSONLogParser {
                 } else {
                     let name = String(decoding: key, as: UTF8.self)
                     col = b.resolve(name, firstValue: val, kind: f.kind)
-                    if k < st.cacheKeys.count { st.cacheKeys[k] = Array(key); st.cacheCols[k] = col }
-                    else if k == st.cacheKeys.count { st.cacheKeys.append(Array(key)); st.cacheCols.append(col) }
+                    // An undeclared column seen only as null is not cached: its first value declares it.
+                    if col != nil || f.kind != .null {
+                        if k < st.cacheKeys.count { st.cacheKeys[k] = Array(key); st.cacheCols[k] = col }
+                        else if k == st.cacheKeys.count { st.cacheKeys.append(Array(key)); st.cacheCols.append(col) }
+                    }
                 }
                 if let col { b.set(col, val, kind: f.kind) }
                 else if f.kind != .null { b.noteDropped(String(decoding: key, as: UTF8.self)) }
