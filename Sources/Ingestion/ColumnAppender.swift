@@ -10,6 +10,8 @@ public struct ColumnAppender {
     var codes: [UInt32] = []
     var dictionary = ByteDictionary()
     var dynamics: [Value] = []
+    /// Parsed values of the dictionary's texts, for dynamic columns.
+    var parsed: [Value] = []
     var nulls: [Bool] = []
     var anyNull = false
 
@@ -75,9 +77,14 @@ public struct ColumnAppender {
             if let g = Value.parseGuid(String(decoding: b, as: UTF8.self)) { codes.append(dictionary.code(g)) }
             else { codes.append(dictionary.code(UnsafeBufferPointer(start: nil, count: 0))); ok = false }
         case .dynamic:
-            let text = String(decoding: b, as: UTF8.self)
-            // JSON text in a string becomes the value it spells (Log Analytics' dynamic from JSON text).
-            dynamics.append(kind == .text && !Self.looksLikeJSON(b) ? .string(text) : Value.parseJSON(text))
+            // Each distinct text is parsed once: device details, locations and statuses repeat.
+            let code = dictionary.code(b)
+            if Int(code) == parsed.count {
+                let text = dictionary.values[Int(code)]
+                // JSON text in a string becomes the value it spells (Log Analytics' dynamic from JSON text).
+                parsed.append(kind == .text && !Self.looksLikeJSON(b) ? .string(text) : Value.parseJSON(text))
+            }
+            dynamics.append(parsed[Int(code)])
         }
         if !ok { anyNull = true }
         nulls.append(!ok)

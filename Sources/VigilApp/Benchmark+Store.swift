@@ -8,7 +8,10 @@ extension Benchmark {
     /// ingest-to-queryable latency, and the six workloads over the store, cold (a freshly opened store,
     /// nothing decoded; the OS page cache may hold the files) and warm (median of `runs`).
     public struct StoreFigures: Sendable {
-        public struct Ingest: Sendable { public var table: String; public var format: String; public var rows: Int; public var seconds: Double }
+        public struct Ingest: Sendable {
+            public var table: String; public var format: String; public var rows: Int; public var seconds: Double
+            public init(table: String, format: String, rows: Int, seconds: Double) { self.table = table; self.format = format; self.rows = rows; self.seconds = seconds }
+        }
         public struct Query: Sendable { public var id: String; public var coldSeconds: Double; public var warmSeconds: Double; public var resultRows: Int }
         public var ingests: [Ingest] = []
         public var bytesPerMillionRows: [String: Double] = [:]

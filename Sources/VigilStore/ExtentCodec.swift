@@ -104,12 +104,17 @@ public enum ExtentCodec {
             return (.str, st)
         case .value(let a):
             header(.dict)
+            // Values are interned before they are serialised: JSON text is built once per distinct value.
+            var byValue: [Value: UInt32] = [:]
             var map: [String: UInt32] = [:]
             var values: [String] = []
             let codes = a.map { v -> UInt32 in
+                if let k = byValue[v] { return k }
                 let s = v.isNull ? "" : v.jsonText
-                if let k = map[s] { return k }
-                let k = UInt32(values.count); map[s] = k; values.append(s); return k
+                let k: UInt32
+                if let existing = map[s] { k = existing } else { k = UInt32(values.count); map[s] = k; values.append(s) }
+                byValue[v] = k
+                return k
             }
             writeDict(values, codes: codes, into: &out)
             st.distinct = values.count
