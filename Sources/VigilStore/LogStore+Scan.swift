@@ -49,10 +49,23 @@ extension LogStore {
             return r
         }
         var out: [Column] = []
-        var count: Int? = nil
+        // Rows the scan returns, and which columns any part holds at all: a column no extent and no
+        // batch holds is one shared null buffer, not a concatenation of per-extent nulls (a Sentinel
+        // table has ~200 columns, a source sets 20, and `T | where ...` returns them all).
+        var total = 0
+        var present = Set<String>()
+        for (i, e) in extents.enumerated() where !(try extentRanges()[i]).isEmpty {
+            total += try extentRanges()[i].count
+            present.formUnion(try mapped(e).1.columns.map(\.name))
+        }
+        for w in wal {
+            total += w.rows
+            present.formUnion(try walColumns(w).schema.names)
+        }
         for c in wanted {
+            if !present.contains(c.name) { out.append(Self.nullColumn(c.type, total)); continue }
             let key = keyPrefix + c.name
-            if let hit = state.withLock({ $0.cache.get(key) }) { out.append(hit); count = hit.count; continue }
+            if let hit = state.withLock({ $0.cache.get(key) }) { out.append(hit); continue }
             var parts: [Column] = []
             for (i, e) in extents.enumerated() {
                 let r = try extentRanges()[i]
@@ -67,13 +80,8 @@ extension LogStore {
             let assembled = parts.isEmpty ? Column.empty(c.type) : Column.concat(parts, type: c.type)
             state.withLock { $0.cache.put(key, assembled) }
             out.append(assembled)
-            count = assembled.count
         }
-        if wanted.isEmpty {
-            let n = try extents.enumerated().reduce(0) { $0 + (try extentRanges()[$1.offset]).count } + wal.reduce(0) { $0 + $1.rows }
-            return Table(schema: Schema([]), columns: [], count: n)
-        }
-        return Table(schema: Schema(wanted), columns: out, count: count ?? 0)
+        return Table(schema: Schema(wanted), columns: out, count: total)
     }
 
     /// One decoded column of an extent, or nil when the extent does not hold it (it was never set).

@@ -163,6 +163,31 @@ public struct Column: Sendable {
             if case .dict = p.data { return true }
             return false
         }) {
+            // Pieces of one column (parallel chunks, join halves) share one dictionary buffer: keep it.
+            if case .dict(_, let first) = parts[0].data {
+                let base = first.withUnsafeBufferPointer { $0.baseAddress }
+                if parts.allSatisfy({ p in
+                    if case .dict(_, let v) = p.data { return v.count == first.count && v.withUnsafeBufferPointer { $0.baseAddress } == base }
+                    return false
+                }) {
+                    var codes: [UInt32] = []
+                    codes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+                    var nulls: [Bool]? = nil
+                    var at = 0
+                    for p in parts {
+                        guard case .dict(let c, _) = p.data else { continue }
+                        codes.append(contentsOf: c)
+                        if let pn = p.nulls {
+                            if nulls == nil { nulls = [Bool](repeating: false, count: at) }
+                            nulls!.append(contentsOf: pn)
+                        } else if nulls != nil {
+                            nulls!.append(contentsOf: repeatElement(false, count: p.count))
+                        }
+                        at += p.count
+                    }
+                    return Column(type: type, data: .dict(codes: codes, values: first), nulls: nulls)
+                }
+            }
             var merged: [String: UInt32] = [:]
             var values: [String] = []
             var codes: [UInt32] = []
