@@ -113,6 +113,9 @@ public struct BatchBuilder {
 
     public mutating func beginRecord(line: Int) { self.line = line }
 
+    /// How far into the input the parser is (bytes), for progress reporting.
+    public var position = 0
+
     /// Sets a field of the current record; a second value for the same column is ignored (first wins).
     public mutating func set(_ col: Int, _ b: UnsafeBufferPointer<UInt8>, kind: FieldKind) {
         guard lastSet[col] != rows else { return }

@@ -6,7 +6,8 @@ import Foundation
 public enum CEFLogParser {
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into b: inout BatchBuilder, options: ParseOptions,
                              senderIP: String? = nil, handler: BatchHandler) throws {
-        try SyslogLogParser.forEachLine(bytes) { line, lineNo in
+        try SyslogLogParser.forEachLine(bytes) { line, lineNo, end in
+            b.position = end
             guard let cef = CEFMessage.parse(line) else {
                 b.diagnostics.add(RecordDiagnostic(source: b.source, line: lineNo, reason: "not a CEF record (no 'CEF:' with seven '|' header fields); skipped", severity: .error))
                 return

@@ -52,6 +52,7 @@ public enum CSVLogParser {
                 r.withBytes(f, scratch) { b.set(c, $0, kind: .text) }
             }
             b.endRecord()
+            b.position = r.pos
             try b.flushIfFull(options, handler)
         }
         if b.rows > 0 { try handler(&b) }

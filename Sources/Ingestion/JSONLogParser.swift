@@ -117,5 +117,6 @@ public enum JSONLogParser {
             }
         }
         b.endRecord()
+        b.position = s.pos
     }
 }

@@ -5,8 +5,9 @@ public import KQL
 public enum SyslogLogParser {
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into b: inout BatchBuilder, options: ParseOptions,
                              senderIP: String? = nil, handler: BatchHandler) throws {
-        try forEachLine(bytes) { line, lineNo in
+        try forEachLine(bytes) { line, lineNo, end in
             b.beginRecord(line: lineNo)
+            b.position = end
             set(SyslogMessage.parse(line, reference: options.referenceTime), senderIP: senderIP, into: &b)
             b.endRecord()
             try b.flushIfFull(options, handler)
@@ -34,8 +35,8 @@ public enum SyslogLogParser {
         b.set("SourceSystem", "Linux")
     }
 
-    /// Calls `body` with each non-empty line (without CR/LF) and its 1-based number.
-    static func forEachLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Substring, Int) throws -> Void) throws {
+    /// Calls `body` with each non-empty line (without CR/LF), its 1-based number and its end offset.
+    static func forEachLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Substring, Int, Int) throws -> Void) throws {
         var start = 0, lineNo = 1
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
         while start < bytes.count {
@@ -45,7 +46,7 @@ public enum SyslogLogParser {
             if e > start && bytes[e - 1] == 13 { e -= 1 }
             if e > start {
                 let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<e]), as: UTF8.self)
-                try body(Substring(s), lineNo)
+                try body(Substring(s), lineNo, end)
             }
             lineNo += 1
             start = end + 1

@@ -6,7 +6,8 @@ public enum W3CLogParser {
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, into b: inout BatchBuilder, options: ParseOptions, handler: BatchHandler) throws {
         var fields: [String] = []
         var targets: [Int?] = []
-        try SyslogLogParser.forEachLine(bytes) { line, lineNo in
+        try SyslogLogParser.forEachLine(bytes) { line, lineNo, end in
+            b.position = end
             if line.hasPrefix("#") {
                 if line.hasPrefix("#Fields:") {
                     fields = line.dropFirst(8).split(separator: " ").map(String.init)

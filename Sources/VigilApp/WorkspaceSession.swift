@@ -22,4 +22,7 @@ public struct LayeredTables: TableProvider {
         try top.tables[table] != nil ? top.scan(table, request: request) : base.scan(table, request: request)
     }
     public func storedFunction(named name: String) -> StoredFunction? { top.storedFunction(named: name) ?? base.storedFunction(named: name) }
+    public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
+        try top.tables[table] != nil ? filter(top.scan(table, request: request)) : base.scan(table, request: request, filter: filter)
+    }
 }

@@ -111,3 +111,85 @@ extension ExtentCodec {
         }
     }
 }
+
+extension ExtentCodec {
+    /// Decodes only the selected rows of a column, straight from the mapped bytes: after a selective
+    /// filter, the other columns of a wide table are fetched for the few surviving rows without
+    /// building whole columns (late materialisation). The caller verifies the checksum once per column.
+    public static func decodeRows(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, rows: Int, select: [Int32]) throws -> Column {
+        guard e.offset >= 8, e.offset + e.length <= b.count else { throw StoreError.corrupt("column \(e.name) is out of bounds") }
+        let region = UnsafeRawBufferPointer(rebasing: b[e.offset..<(e.offset + e.length)])
+        var r = Reader(b: region)
+        guard let enc = Encoding(rawValue: try r.byte()) else { throw StoreError.corrupt("column \(e.name): unknown encoding") }
+        let hasNulls = try r.byte() == 1
+        r.pos = 8
+        if let bad = select.first(where: { $0 < 0 || Int($0) >= rows }) { throw StoreError.corrupt("row \(bad) outside column \(e.name)") }
+        var nulls: [Bool]? = nil
+        if hasNulls {
+            let start = r.pos
+            try r.skip(rows); r.align()
+            nulls = select.map { region[start + Int($0)] != 0 }
+        }
+        let type = e.kqlType
+        func fixed<T>(_ size: Int, _ as: T.Type) throws -> [T] {
+            let start = r.pos
+            try r.skip(rows * size)
+            return select.map { region.loadUnaligned(fromByteOffset: start + Int($0) * size, as: T.self) }
+        }
+        switch enc {
+        case .i64: return Column(type: type, data: .int64(try fixed(8, Int64.self)), nulls: nulls)
+        case .f64: return Column(type: type, data: .double(try fixed(8, Double.self)), nulls: nulls)
+        case .bool: return Column(type: type, data: .bool(try fixed(1, UInt8.self).map { $0 != 0 }), nulls: nulls)
+        case .dict:
+            let count = Int(try r.u64()), byteLen = Int(try r.u64())
+            let offStart = r.pos
+            try r.skip((count + 1) * 4); r.align()
+            let bytesStart = r.pos
+            try r.skip(byteLen); r.align()
+            let codesStart = r.pos
+            try r.skip(rows * 4)
+            // Only the dictionary entries the selected rows use are decoded, renumbered densely.
+            var remap: [UInt32: UInt32] = [:]
+            var values: [String] = []
+            var codes: [UInt32] = []
+            codes.reserveCapacity(select.count)
+            for i in select {
+                let code = region.loadUnaligned(fromByteOffset: codesStart + Int(i) * 4, as: UInt32.self)
+                if let k = remap[code] { codes.append(k); continue }
+                guard Int(code) < count else { throw StoreError.corrupt("column \(e.name): code \(code) out of range") }
+                let s = Int(region.loadUnaligned(fromByteOffset: offStart + Int(code) * 4, as: UInt32.self))
+                let t = Int(region.loadUnaligned(fromByteOffset: offStart + Int(code) * 4 + 4, as: UInt32.self))
+                guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad dictionary offsets") }
+                let k = UInt32(values.count)
+                values.append(String(decoding: UnsafeRawBufferPointer(rebasing: region[(bytesStart + s)..<(bytesStart + t)]), as: UTF8.self))
+                remap[code] = k
+                codes.append(k)
+            }
+            if type == .dynamic {
+                let parsed = values.map { $0.isEmpty ? Value.null : Value.parseJSON($0) }
+                return Column(type: type, data: .value(codes.map { parsed[Int($0)] }))
+            }
+            return Column(type: type, data: .dict(codes: codes, values: values), nulls: type == .guid ? nulls : nil)
+        case .str:
+            let byteLen = Int(try r.u64())
+            let offStart = r.pos
+            try r.skip((rows + 1) * 8)
+            let bytesStart = r.pos
+            try r.skip(byteLen)
+            let out = try select.map { i -> String in
+                let s = Int(region.loadUnaligned(fromByteOffset: offStart + Int(i) * 8, as: UInt64.self))
+                let t = Int(region.loadUnaligned(fromByteOffset: offStart + Int(i) * 8 + 8, as: UInt64.self))
+                guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad string offsets") }
+                return String(decoding: UnsafeRawBufferPointer(rebasing: region[(bytesStart + s)..<(bytesStart + t)]), as: UTF8.self)
+            }
+            return Column(type: type, data: .string(out), nulls: type == .guid ? nulls : nil)
+        }
+    }
+
+    /// Checks a column's SHA-256 without decoding it.
+    public static func verify(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry) throws {
+        guard e.offset >= 8, e.offset + e.length <= b.count else { throw StoreError.corrupt("column \(e.name) is out of bounds") }
+        let digest = SHA256.hash(data: UnsafeRawBufferPointer(rebasing: b[e.offset..<(e.offset + e.length)])).map { String(format: "%02x", $0) }.joined()
+        guard digest == e.sha256 else { throw StoreError.corrupt("column \(e.name): checksum mismatch") }
+    }
+}

@@ -77,20 +77,19 @@ public enum ExtentCodec {
             return (.dict, st)
         case .string(let a):
             // Re-dictionary when it pays (filters of stored tables then run once per distinct value).
-            var map: [String: UInt32] = [:]
-            var values: [String] = []
+            var interner = StringInterner()
             var codes: [UInt32] = []
             codes.reserveCapacity(a.count)
             var dense = true
             for s in a {
-                if let k = map[s] { codes.append(k); continue }
-                if values.count > 65_536 && values.count * 2 > a.count { dense = false; break }
-                let k = UInt32(values.count); map[s] = k; values.append(s); codes.append(k)
+                let k = interner.code(s)
+                codes.append(k)
+                if interner.count > 65_536 && interner.count * 2 > a.count { dense = false; break }
             }
             if dense {
                 header(.dict)
-                writeDict(values, codes: codes, into: &out)
-                st.distinct = values.count
+                writeDict(interner.values, codes: codes, into: &out)
+                st.distinct = interner.count
                 return (.dict, st)
             }
             header(.str)

@@ -22,6 +22,7 @@ extension LogStore {
     public enum Durability: Sendable { case extent, writeAhead }
 
     /// Parses an input and stores every batch durably; returns once all of it is acknowledged.
+    /// `progress` is called after each durable batch with the rows so far and the percent parsed.
     /// One bad record is reported in the summary and skipped; the rest of its batch lands.
     public func ingest(_ bytes: UnsafeBufferPointer<UInt8>, source: String, format explicitFormat: LogFormat? = nil, table explicitTable: String? = nil,
                        durability: Durability = .extent, batchRows: Int? = nil, senderIP: String? = nil,
@@ -50,7 +51,7 @@ extension LogStore {
             }
             accepted += batch.count
             // Only now is the batch acknowledged: it is on disk and in the catalog.
-            progress?(accepted, bytes.count)
+            progress?(accepted, bytes.isEmpty ? 100 : b.position * 100 / bytes.count)
         }
         log.merge(builder.diagnostics)
         let secs = Date().timeIntervalSince(started)

@@ -147,3 +147,109 @@ extension LogStore {
         return lo
     }
 }
+
+extension LogStore {
+    /// The engine's partitioned scan: the query's leading filters run on each extent (cut to the time
+    /// range) and on the write-ahead batches, and only their results are concatenated. Cold, this
+    /// decodes each extent's columns once and never builds table-wide columns; warm, it reuses them.
+    public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
+        do { return try scanFiltered(table, request, filter) } catch StoreError.notFound {
+            try refreshCatalog(force: true)
+            return try scanFiltered(table, request, filter)
+        }
+    }
+
+    func scanFiltered(_ table: String, _ request: ScanRequest, _ filter: (Table) throws -> Table) throws -> Table {
+        try refreshCatalog()
+        guard let schema = schema(of: table) else {
+            throw KQLError(.runtime, "KQL4002", "table '\(table)' does not exist in the workspace")
+        }
+        let wanted: [ColumnSchema]
+        if let names = request.columns { let set = Set(names); wanted = schema.columns.filter { set.contains($0.name) } }
+        else { wanted = schema.columns }
+        let from = request.timeFrom, to = request.timeTo
+        let (extents, wal) = state.withLock { st -> ([ExtentRecord], [WALRecord]) in
+            let ex = (st.extents[table] ?? []).filter { e in
+                guard let lo = e.min_time, let hi = e.max_time else { return true }
+                if let from, hi < from { return false }
+                if let to, lo > to { return false }
+                return true
+            }
+            return (ex, st.wal[table] ?? [])
+        }
+        // Late materialisation pays when the filters read fewer columns than the query returns.
+        var lateColumns: [ColumnSchema]? = nil
+        if let fc = request.filterColumns {
+            let f = Set(fc)
+            let late = wanted.filter { f.contains($0.name) }
+            if late.count < wanted.count && late.count == f.count { lateColumns = late }
+        }
+        var results: [Table] = []
+        for e in extents {
+            var range = 0..<e.rows
+            if from != nil || to != nil, let t = try column(of: e, "TimeGenerated", type: .datetime), case .int64(let a) = t.data {
+                let lo = from.map { v in Self.partition(a) { $0 < v } } ?? 0
+                let hi = to.map { v in Self.partition(a) { $0 <= v } } ?? a.count
+                range = lo..<max(lo, hi)
+            }
+            if range.isEmpty { continue }
+            if let late = lateColumns {
+                // Late materialisation: the filter sees its own columns and the row numbers; the other
+                // columns are read for the surviving rows only.
+                var cols = try late.map { c -> Column in
+                    let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
+                    return range.count == e.rows ? col : col.slice(range)
+                }
+                cols.append(Column(type: .long, data: .int64((Int64(range.lowerBound)..<Int64(range.upperBound)).map { $0 })))
+                let r = try filter(Table(schema: Schema(late + [ColumnSchema(ScanRequest.rowIdColumn, .long)]), columns: cols, count: range.count))
+                guard let ids = r.column(named: ScanRequest.rowIdColumn), case .int64(let rowIDs) = ids.data else {
+                    throw StoreError.corrupt("the filter dropped the row numbers")
+                }
+                let select = rowIDs.map { Int32($0) }
+                let out = try wanted.map { c in try r.column(named: c.name) ?? rows(of: e, c, select) }
+                results.append(Table(schema: Schema(wanted), columns: out, count: select.count))
+                continue
+            }
+            let cols = try wanted.map { c -> Column in
+                let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
+                return range.count == e.rows ? col : col.slice(range)
+            }
+            results.append(try filter(Table(schema: Schema(wanted), columns: cols, count: range.count)))
+        }
+        if !wal.isEmpty {
+            let batches = try wal.map { try walColumns($0) }
+            let merged = Self.union(batches, schema: schema)
+            let cols = wanted.map { c in merged.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, merged.count) }
+            results.append(try filter(Table(schema: Schema(wanted), columns: cols, count: merged.count)))
+        }
+        // No part at all still runs the filter once: it binds the query and gives the result its schema.
+        if results.isEmpty { return try filter(Table.empty(Schema(wanted))) }
+        if results.count == 1 { return results[0] }
+        // Parts may differ in which columns they return (a late-materialised part returns every
+        // requested column, a filtered part those later operators read); the union is what is needed.
+        let names = Set(results.flatMap(\.schema.names))
+        let out = wanted.filter { names.contains($0.name) }
+        let cols = out.map { c in Column.concat(results.map { r in r.column(named: c.name) ?? Self.nullColumn(c.type, r.count) }, type: c.type) }
+        return Table(schema: Schema(out), columns: cols, count: results.reduce(0) { $0 + $1.count })
+    }
+}
+
+extension LogStore {
+    /// The selected rows of one extent column: gathered from the decoded column when it is cached,
+    /// else read from the file for those rows alone (its checksum checked once per process).
+    func rows(of e: ExtentRecord, _ c: ColumnSchema, _ select: [Int32]) throws -> Column {
+        if let hit = state.withLock({ $0.cache.get("E\(e.id)|\(c.name)") }) {
+            let g = hit.gather(select)
+            return g.type == c.type ? g : Column.concat([g], type: c.type)
+        }
+        let (data, footer) = try mapped(e)
+        guard let entry = footer.entry(c.name) else { return Self.nullColumn(c.type, select.count) }
+        let key = "\(e.id)|\(c.name)"
+        if !state.withLock({ $0.verified.contains(key) }) {
+            try data.withUnsafeBytes { try ExtentCodec.verify($0, entry) }
+            state.withLock { _ = $0.verified.insert(key) }
+        }
+        let col = try data.withUnsafeBytes { try ExtentCodec.decodeRows($0, entry, rows: footer.rows, select: select) }
+        return col.type == c.type ? col : Column.concat([col], type: c.type)
+    }
+}

@@ -47,6 +47,8 @@ public final class LogStore: TableProvider, Sendable {
         var cache: ColumnCache
         var mapped: [String: (Data, ExtentFooter)] = [:]
         var catalogVersion: Int64 = -1
+        /// Extent columns whose checksum was checked by a partial read.
+        var verified: Set<String> = []
         var pendingRows: Int { wal.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.rows } } }
     }
 

@@ -35,9 +35,13 @@ struct IngestCommand: ParsableCommand {
         for path in files {
             do {
                 let ack = self.ack
-                let progress: ((Int, Int) -> Void)? = tty || ack ? { rows, _ in
+                let progress: ((Int, Int) -> Void)? = tty || ack ? { rows, percent in
                     if ack { FileHandle.standardOutput.write(Data("ack \(rows)\n".utf8)) }
-                    if tty { FileHandle.standardError.write(Data("\r  \(path): \(rows) rows stored...".utf8)) }
+                    if tty {
+                        let filled = min(30, percent * 30 / 100)
+                        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
+                        FileHandle.standardError.write(Data("\r  [\(bar)] \(percent)% \(rows) rows stored".utf8))
+                    }
                 } : nil
                 let s: LogStore.IngestSummary
                 if path == "-" {

@@ -245,7 +245,30 @@ public final class QueryExecutor: @unchecked Sendable {
                     req.timeFrom = r.timeFrom
                     req.timeTo = r.timeTo
                 }
-                t = try scan(n, req, nspan)
+                // The leading filters run per part of the stored table (per extent), before any
+                // concatenation; only the rows that pass are put together.
+                var leading = 0
+                while leading < ops.count, case .whereOp = ops[leading].0 { leading += 1 }
+                if leading > 0 && !recordPlan && !collectErrors && !bindOnly {
+                    let needed = (0..<leading).map { i in ColumnUsage.needed(ops[(i + 1)...].map(\.0)) }
+                    var preds: [ExprSyntax] = []
+                    for (op, _) in ops[0..<leading] { if case .whereOp(let p) = op { preds.append(p) } }
+                    req.filterColumns = ColumnUsage.refs(preds).map { Array($0).sorted() }
+                    t = try provider.scan(n, request: req) { part in
+                        var x = part
+                        let rowIds = part.schema.index(of: ScanRequest.rowIdColumn) != nil
+                        for (i, (op, span)) in ops[0..<leading].enumerated() {
+                            outputNeeded = rowIds ? needed[i].map { $0.union([ScanRequest.rowIdColumn]) } : needed[i]
+                            var name = resultName
+                            x = try apply(op, to: x, scope, span, resultName: &name)
+                        }
+                        outputNeeded = nil
+                        return x
+                    }
+                    ops.removeFirst(leading)
+                } else {
+                    t = try scan(n, req, nspan)
+                }
             } else {
                 t = try tabular(base, scope, resultName: &resultName)
             }

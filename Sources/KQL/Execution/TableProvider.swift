@@ -6,6 +6,16 @@ public protocol TableProvider: Sendable {
     func scan(_ table: String, request: ScanRequest) throws -> Table
     /// KQL text of a stored function (Sentinel's parsers, `_GetWatchlist`...), or nil.
     func storedFunction(named name: String) -> StoredFunction?
+    /// Scans and filters part by part: a store of many extents runs `filter` (the query's leading
+    /// `where`s) on each extent and concatenates the small results, instead of concatenating whole
+    /// columns first. `filter` must also be called once when there are no parts (it binds the query).
+    func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table
+}
+
+extension TableProvider {
+    public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
+        try filter(scan(table, request: request))
+    }
 }
 
 /// What a scan needs: nil columns means all; the time range is on `TimeGenerated`, half-open unless noted.
@@ -13,6 +23,12 @@ public struct ScanRequest: Sendable {
     public var columns: [String]?
     public var timeFrom: Int64?
     public var timeTo: Int64?
+    /// With the partitioned scan: the columns the filters read. A provider may hand the filter only
+    /// these plus `rowIdColumn` (row numbers within the part) and fetch the other columns for the
+    /// surviving rows alone (late materialisation). Nil: the filters may read any column.
+    public var filterColumns: [String]?
+    /// The name of the row-number column a provider adds for late materialisation; filters keep it.
+    public static let rowIdColumn = "__vigil_row"
     public init(columns: [String]? = nil, timeFrom: Int64? = nil, timeTo: Int64? = nil) {
         self.columns = columns; self.timeFrom = timeFrom; self.timeTo = timeTo
     }

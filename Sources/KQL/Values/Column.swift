@@ -188,18 +188,17 @@ public struct Column: Sendable {
                     return Column(type: type, data: .dict(codes: codes, values: first), nulls: nulls)
                 }
             }
-            var merged: [String: UInt32] = [:]
-            var values: [String] = []
+            var merged = StringInterner(capacity: parts.reduce(0) { p, c in
+                if case .dict(_, let v) = c.data { return max(p, v.count) }
+                return p
+            })
             var codes: [UInt32] = []
             codes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
             var nulls: [Bool]? = nil
             var at = 0
             for p in parts {
                 guard case .dict(let c, let v) = p.data else { continue }
-                let remap = v.map { s -> UInt32 in
-                    if let k = merged[s] { return k }
-                    let k = UInt32(values.count); merged[s] = k; values.append(s); return k
-                }
+                let remap = v.map { merged.code($0) }
                 codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
                 if let pn = p.nulls {
                     if nulls == nil { nulls = [Bool](repeating: false, count: at) }
@@ -209,7 +208,7 @@ public struct Column: Sendable {
                 }
                 at += p.count
             }
-            return Column(type: type, data: .dict(codes: codes, values: values), nulls: nulls)
+            return Column(type: type, data: .dict(codes: codes, values: merged.values), nulls: nulls)
         }
         var b = ColumnBuilder(type: type, capacity: parts.reduce(0) { $0 + $1.count })
         for p in parts {

@@ -1,0 +1,69 @@
+/// Maps strings to dense codes with a fast byte hash and open addressing: merging the dictionaries
+/// of many extents hashes millions of strings, where `Dictionary`'s SipHash dominated the profile.
+public struct StringInterner {
+    public private(set) var values: [String] = []
+    private var hashes: [UInt64] = []
+    private var slots: [Int32]
+    private var mask: Int
+
+    public init(capacity: Int = 0) {
+        var size = 64
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Int32](repeating: -1, count: size)
+        mask = size - 1
+        values.reserveCapacity(capacity)
+        hashes.reserveCapacity(capacity)
+    }
+
+    public var count: Int { values.count }
+
+    @inline(__always) static func hash(_ s: String) -> UInt64 {
+        var s = s
+        return s.withUTF8 { b -> UInt64 in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            var i = 0
+            let n = b.count
+            if let base = b.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while i + 8 <= n {
+                    h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
+                    h ^= h >> 29
+                    i += 8
+                }
+            }
+            while i < n { h = (h ^ UInt64(b[i])) &* 0x0000_0100_0000_01b3; i += 1 }
+            return h ^ (h >> 32) ^ UInt64(n)
+        }
+    }
+
+    /// The code of `s`, adding it when new.
+    public mutating func code(_ s: String) -> UInt32 {
+        let h = Self.hash(s)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let k = slots[i]
+            if k < 0 { break }
+            if hashes[Int(k)] == h && values[Int(k)] == s { return UInt32(k) }
+            i = (i + 1) & mask
+        }
+        let k = Int32(values.count)
+        values.append(s)
+        hashes.append(h)
+        slots[i] = k
+        if values.count * 2 > mask { grow() }
+        return UInt32(k)
+    }
+
+    private mutating func grow() {
+        let size = (mask + 1) * 2
+        var fresh = [Int32](repeating: -1, count: size)
+        let m = size - 1
+        for (k, h) in hashes.enumerated() {
+            var i = Int(truncatingIfNeeded: h) & m
+            while fresh[i] >= 0 { i = (i + 1) & m }
+            fresh[i] = Int32(k)
+        }
+        slots = fresh
+        mask = m
+    }
+}
