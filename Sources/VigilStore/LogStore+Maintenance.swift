@@ -9,6 +9,9 @@ extension LogStore {
     /// the batches are deleted, in one transaction, so a crash at any point loses and duplicates nothing.
     @discardableResult
     public func seal(force: Bool = false) throws -> Int {
+        // One maintenance step at a time in this process; the transactions below guard across processes.
+        maintenanceLock.lock()
+        defer { maintenanceLock.unlock() }
         let cfg = workspace.config.ingest
         let now = clock()
         let due = state.withLock { st in
@@ -22,7 +25,12 @@ extension LogStore {
             let batches = state.withLock { $0.wal[table] ?? [] }
             guard !batches.isEmpty else { continue }
             let schema = schema(of: table) ?? Schema([])
-            let tables = try batches.map { try walColumns($0) }
+            let tables: [Table]
+            do { tables = try batches.map { try walColumns($0) } } catch StoreError.notFound {
+                // Sealed by another process since the catalog was read.
+                try refreshCatalog(force: true)
+                continue
+            }
             let merged = Self.union(tables, schema: schema)
             let sorted = Self.sortedByTime(merged)
             let id = makeID()
@@ -33,9 +41,19 @@ extension LogStore {
             let rec = ExtentRecord(id: id, table_name: table, file: rel, rows: sorted.count, bytes: bytes.count, min_time: footer.minTime,
                                    max_time: footer.maxTime, min_ingest: ingest?.0, max_ingest: ingest?.1, created_at: now)
             let ids = batches.map(\.id)
-            try db.pool.write { db in
+            let committed: Bool = try db.pool.write { db in
+                // Another process may have sealed these batches meanwhile: then this extent is dropped.
+                let still = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM wal_batch WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                                             arguments: StatementArguments(ids)) ?? 0
+                guard still == ids.count else { return false }
                 try rec.insert(db)
                 try db.execute(sql: "DELETE FROM wal_batch WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+                return true
+            }
+            guard committed else {
+                try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent(rel))
+                try refreshCatalog(force: true)
+                continue
             }
             state.withLock { st in
                 let gone = Set(ids)
@@ -53,6 +71,8 @@ extension LogStore {
     /// Merges runs of small neighbouring extents (by time) into larger ones, up to `targetExtentRows`.
     @discardableResult
     public func merge(table: String) throws -> Int {
+        maintenanceLock.lock()
+        defer { maintenanceLock.unlock() }
         let cfg = workspace.config.storage
         let extents = state.withLock { $0.extents[table] ?? [] }
         var runs: [[ExtentRecord]] = []
@@ -91,6 +111,8 @@ extension LogStore {
     /// Drops whole extents whose newest row is older than the table's retention.
     @discardableResult
     public func applyRetention(now: Int64) throws -> Int {
+        maintenanceLock.lock()
+        defer { maintenanceLock.unlock() }
         let ret = workspace.config.retention
         var dropped = 0
         for (table, extents) in state.withLock({ $0.extents }) {
@@ -108,9 +130,19 @@ extension LogStore {
     /// Swaps extents in the catalog in one transaction, then deletes the old files.
     func replace(_ table: String, old: [ExtentRecord], with new: ExtentRecord?) throws {
         let ids = old.map(\.id)
-        try db.pool.write { db in
+        let committed: Bool = try db.pool.write { db in
+            // The extents being replaced must all still exist (another process may have merged them).
+            let still = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM extent WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                                         arguments: StatementArguments(ids)) ?? 0
+            guard still == ids.count else { return false }
             if let new { try new.insert(db) }
             try db.execute(sql: "DELETE FROM extent WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
+            return true
+        }
+        guard committed else {
+            if let new { try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent(new.file)) }
+            try refreshCatalog(force: true)
+            return
         }
         state.withLock { st in
             let gone = Set(ids)

@@ -14,6 +14,8 @@ public final class LogStore: TableProvider, Sendable {
     let clock: @Sendable () -> Int64
     let makeID: @Sendable () -> String
     let state: Mutex<State>
+    /// Serialises sealing, merging and retention within the process.
+    let maintenanceLock = NSLock()
 
     struct ExtentRecord: Sendable, Codable, FetchableRecord, PersistableRecord {
         static let databaseTableName = "extent"

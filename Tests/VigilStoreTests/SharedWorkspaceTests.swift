@@ -26,6 +26,22 @@ import VigilStore
         #expect(b.pendingRows == 0)
     }
 
+    @Test func concurrentSealsNeverDuplicateRows() throws {
+        let ws = try TestWorkspace()
+        let a = try ws.store(), b = try ws.store()
+        var rng = StoreRoundTripTests.SplitMix(s: 21)
+        for _ in 0..<20 {
+            try a.appendWAL(table: "Rand_CL", batch: StoreRoundTripTests.randomTable(&rng, rows: 50, base: TestWorkspace.now), addedColumns: Self.cols)
+        }
+        // Two processes' stores and two threads of one store race to seal the same batches.
+        DispatchQueue.concurrentPerform(iterations: 4) { i in _ = try? (i % 2 == 0 ? a : b).seal(force: true) }
+        let c = try ws.store()
+        #expect(c.pendingRows == 0)
+        #expect(try c.scan("Rand_CL", request: ScanRequest(columns: ["Count"])).count == 1000)
+        #expect(c.tableInfos().first?.extents == 1)
+        #expect((try FileManager.default.contentsOfDirectory(atPath: ws.path + "/tables/Rand_CL")).count == 1)
+    }
+
     @Test func onlyOldUncataloguedFilesAreRemoved() throws {
         let ws = try TestWorkspace()
         let store = try ws.store()
