@@ -167,6 +167,101 @@ extension LogStore {
         let wanted: [ColumnSchema]
         if let names = request.columns { let set = Set(names); wanted = schema.columns.filter { set.contains($0.name) } }
         else { wanted = schema.columns }
+        // Late materialisation pays when the filters read fewer columns than the query returns.
+        guard let fc = request.filterColumns else { return try filter(scanOnce(table, request)) }
+        let f = Set(fc)
+        let filterCols = wanted.filter { f.contains($0.name) }
+        guard filterCols.count < wanted.count, filterCols.count == f.count else { return try filter(scanOnce(table, request)) }
+
+        // The filter columns, assembled over every part and cached like any scan, plus row numbers.
+        var narrow = request
+        narrow.columns = filterCols.map(\.name)
+        // Parts and assembled columns must come from one catalog state: retry if a write landed between.
+        var base = Table.empty(Schema([]))
+        var parts: [ScanPart] = []
+        for attempt in 0..<10 {
+            let before = state.withLock { $0.generation[table] ?? 0 }
+            parts = try scanParts(table, request)
+            base = try scanOnce(table, narrow)
+            let after = state.withLock { $0.generation[table] ?? 0 }
+            let partRows = parts.last.map { $0.offset + rowsOf($0) } ?? 0
+            if before == after && partRows == base.count { break }
+            if attempt == 9 { throw StoreError.busy("\(table) kept changing during the scan; retry") }
+        }
+        let numbers = Column(type: .long, data: .int64(NullBuffers.rowNumbers(base.count)))
+        let r = try filter(Table(schema: Schema(base.schema.columns + [ColumnSchema(ScanRequest.rowIdColumn, .long)]),
+                                 columns: base.columns + [numbers], count: base.count))
+        guard let ids = r.column(named: ScanRequest.rowIdColumn), case .int64(let rowIDs) = ids.data else {
+            throw StoreError.corrupt("the filter dropped the row numbers")
+        }
+        // The other columns for the surviving rows alone, part by part, in scanOnce's part order.
+        var perPart: [[Int32]] = Array(repeating: [], count: parts.count)
+        var p = 0
+        for g in rowIDs {
+            while p + 1 < parts.count && Int(g) >= parts[p + 1].offset { p += 1 }
+            // Rows come back in order for filters; a reordering filter would still land in its part.
+            if Int(g) < parts[p].offset { p = parts.lastIndex { $0.offset <= Int(g) } ?? 0 }
+            perPart[p].append(Int32(Int(g) - parts[p].offset + parts[p].first))
+        }
+        let ordered = rowIDs.indices.allSatisfy { $0 == 0 || rowIDs[$0 - 1] <= rowIDs[$0] }
+        // Many survivors (one row in a hundred or more): the whole column, assembled and cached like any scan, then
+        // one gather, beats fetching rows part by part.
+        let dense = rowIDs.count * 100 >= max(base.count, 1)
+        let generation = state.withLock { $0.generation[table] ?? 0 }
+        var out: [Column] = []
+        for c in wanted {
+            if let have = r.column(named: c.name) { out.append(have); continue }
+            if dense {
+                var one = request
+                one.columns = [c.name]
+                let whole = try scanOnce(table, one)
+                if state.withLock({ $0.generation[table] ?? 0 }) == generation, whole.count == base.count, let col = whole.columns.first {
+                    out.append(col.gather(rowIDs.map { Int32($0) }))
+                    continue
+                }
+            }
+            var pieces: [Column] = []
+            for (i, part) in parts.enumerated() where !perPart[i].isEmpty {
+                switch part.source {
+                case .extent(let e): pieces.append(try rows(of: e, c, perPart[i]))
+                case .wal(let w):
+                    let t = try walColumns(w)
+                    pieces.append(t.column(named: c.name).map { $0.gather(perPart[i]) }.map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) }
+                                  ?? Self.nullColumn(c.type, perPart[i].count))
+                }
+            }
+            var col = pieces.isEmpty ? Column.empty(c.type) : Column.concat(pieces, type: c.type)
+            if !ordered {
+                // Put the gathered rows back in the filter's order.
+                let sortedIDs = rowIDs.enumerated().sorted { $0.element < $1.element }.map(\.offset)
+                var inverse = [Int](repeating: 0, count: sortedIDs.count)
+                for (k, orig) in sortedIDs.enumerated() { inverse[orig] = k }
+                col = col.gather(inverse)
+            }
+            out.append(col)
+        }
+        return Table(schema: Schema(wanted), columns: out, count: rowIDs.count)
+    }
+
+    /// The parts of a scan in the order `scanOnce` concatenates them: overlapping extents cut to the
+    /// time range (`first` is the first row inside the extent), then write-ahead batches; `offset` is
+    /// where each starts in the assembled table.
+    struct ScanPart {
+        enum Source { case extent(ExtentRecord), wal(WALRecord) }
+        var source: Source
+        var offset: Int
+        var first: Int
+        var length: Int
+    }
+
+    func rowsOf(_ p: ScanPart) -> Int {
+        switch p.source {
+        case .extent: return p.length
+        case .wal(let w): return w.rows
+        }
+    }
+
+    func scanParts(_ table: String, _ request: ScanRequest) throws -> [ScanPart] {
         let from = request.timeFrom, to = request.timeTo
         let (extents, wal) = state.withLock { st -> ([ExtentRecord], [WALRecord]) in
             let ex = (st.extents[table] ?? []).filter { e in
@@ -177,14 +272,8 @@ extension LogStore {
             }
             return (ex, st.wal[table] ?? [])
         }
-        // Late materialisation pays when the filters read fewer columns than the query returns.
-        var lateColumns: [ColumnSchema]? = nil
-        if let fc = request.filterColumns {
-            let f = Set(fc)
-            let late = wanted.filter { f.contains($0.name) }
-            if late.count < wanted.count && late.count == f.count { lateColumns = late }
-        }
-        var results: [Table] = []
+        var parts: [ScanPart] = []
+        var offset = 0
         for e in extents {
             var range = 0..<e.rows
             if from != nil || to != nil, let t = try column(of: e, "TimeGenerated", type: .datetime), case .int64(let a) = t.data {
@@ -193,44 +282,14 @@ extension LogStore {
                 range = lo..<max(lo, hi)
             }
             if range.isEmpty { continue }
-            if let late = lateColumns {
-                // Late materialisation: the filter sees its own columns and the row numbers; the other
-                // columns are read for the surviving rows only.
-                var cols = try late.map { c -> Column in
-                    let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
-                    return range.count == e.rows ? col : col.slice(range)
-                }
-                cols.append(Column(type: .long, data: .int64((Int64(range.lowerBound)..<Int64(range.upperBound)).map { $0 })))
-                let r = try filter(Table(schema: Schema(late + [ColumnSchema(ScanRequest.rowIdColumn, .long)]), columns: cols, count: range.count))
-                guard let ids = r.column(named: ScanRequest.rowIdColumn), case .int64(let rowIDs) = ids.data else {
-                    throw StoreError.corrupt("the filter dropped the row numbers")
-                }
-                let select = rowIDs.map { Int32($0) }
-                let out = try wanted.map { c in try r.column(named: c.name) ?? rows(of: e, c, select) }
-                results.append(Table(schema: Schema(wanted), columns: out, count: select.count))
-                continue
-            }
-            let cols = try wanted.map { c -> Column in
-                let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
-                return range.count == e.rows ? col : col.slice(range)
-            }
-            results.append(try filter(Table(schema: Schema(wanted), columns: cols, count: range.count)))
+            parts.append(ScanPart(source: .extent(e), offset: offset, first: range.lowerBound, length: range.count))
+            offset += range.count
         }
-        if !wal.isEmpty {
-            let batches = try wal.map { try walColumns($0) }
-            let merged = Self.union(batches, schema: schema)
-            let cols = wanted.map { c in merged.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, merged.count) }
-            results.append(try filter(Table(schema: Schema(wanted), columns: cols, count: merged.count)))
+        for w in wal {
+            parts.append(ScanPart(source: .wal(w), offset: offset, first: 0, length: w.rows))
+            offset += w.rows
         }
-        // No part at all still runs the filter once: it binds the query and gives the result its schema.
-        if results.isEmpty { return try filter(Table.empty(Schema(wanted))) }
-        if results.count == 1 { return results[0] }
-        // Parts may differ in which columns they return (a late-materialised part returns every
-        // requested column, a filtered part those later operators read); the union is what is needed.
-        let names = Set(results.flatMap(\.schema.names))
-        let out = wanted.filter { names.contains($0.name) }
-        let cols = out.map { c in Column.concat(results.map { r in r.column(named: c.name) ?? Self.nullColumn(c.type, r.count) }, type: c.type) }
-        return Table(schema: Schema(out), columns: cols, count: results.reduce(0) { $0 + $1.count })
+        return parts
     }
 }
 

@@ -24,4 +24,6 @@ enum NullBuffers {
     static func falses(_ n: Int) -> [Bool] { get(3, n) { [Bool](repeating: false, count: n) } }
     static func trues(_ n: Int) -> [Bool] { get(4, n) { [Bool](repeating: true, count: n) } }
     static func values(_ n: Int) -> [Value] { get(5, n) { [Value](repeating: .null, count: n) } }
+    /// 0, 1, ..., n-1: the row numbers of a part, for late materialisation.
+    static func rowNumbers(_ n: Int) -> [Int64] { get(6, n) { (0..<Int64(n)).map { $0 } } }
 }

@@ -37,8 +37,10 @@ import VigilStore
             Column.concat(parts.map { $0.columns[c] }, type: parts[0].columns[c].type) }, count: parts.reduce(0) { $0 + $1.count })
         let mem = InMemoryTables(tables: ["Rand_CL": all])
         let now = TestWorkspace.now
-        for q in Self.queries {
-            guard case .success(let a, _) = QueryRunner(provider: store, now: now).run(q),
+        // Each query cold (a fresh store), then twice on a shared store: partitioned, late-materialised,
+        // fallen back to whole columns when not selective, and served from assembled columns once cached.
+        for (q, provider) in Self.queries.flatMap({ q in [(q, try! ws.store() as LogStore), (q, store), (q, store)] }) {
+            guard case .success(let a, _) = QueryRunner(provider: provider, now: now).run(q),
                   case .success(let b, _) = QueryRunner(provider: mem, now: now).run(q) else {
                 Issue.record("query failed: \(q) \(QueryRunner(provider: store, now: now).run(q)) \(QueryRunner(provider: mem, now: now).run(q))"); continue
             }
