@@ -1,3 +1,5 @@
+import KQL
+
 /// Interns UTF-8 byte strings to dense codes without building a `String` for values already seen:
 /// log columns repeat the same hosts, accounts and event names millions of times, and hashing the
 /// bytes in place is several times cheaper than allocating a `String` per cell to look it up.
@@ -15,22 +17,7 @@ struct ByteDictionary {
 
     var count: Int { values.count }
 
-    @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var i = 0
-        let n = b.count
-        // Eight bytes at a time, then the tail: FNV-style mixing is enough for dictionary probing.
-        if let base = b.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while i + 8 <= n {
-                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
-                h ^= h >> 29
-                i += 8
-            }
-        }
-        while i < n { h = (h ^ UInt64(b[i])) &* 0x0000_0100_0000_01b3; i += 1 }
-        return h ^ (h >> 32)
-    }
+    @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 { ByteHash.hash(b) }
 
     /// The code of these bytes, adding them when new.
     mutating func code(_ b: UnsafeBufferPointer<UInt8>) -> UInt32 {

@@ -31,23 +31,13 @@ extension LogStore {
                 try refreshCatalog(force: true)
                 continue
             }
-            let merged = Self.union(tables, schema: schema)
-            let sorted = Self.sortedByTime(merged)
-            let id = makeID()
-            let (bytes, footer) = ExtentCodec.encode(sorted)
-            let rel = "tables/\(table)/\(id).vgx"
-            try writeDurably(bytes, to: workspace.root.appendingPathComponent(rel))
-            let ingest = sorted.column(named: "_IngestionTime").flatMap(Self.minMax)
-            let rec = ExtentRecord(id: id, table_name: table, file: rel, rows: sorted.count, bytes: bytes.count, min_time: footer.minTime,
-                                   max_time: footer.maxTime, min_ingest: ingest?.0, max_ingest: ingest?.1, created_at: now)
+            let rec = try writeExtentFile(table: table, rows: Self.union(tables, schema: schema))
+            let rel = rec.file
             let ids = batches.map(\.id)
             let committed: Bool = try db.pool.write { db in
                 // Another process may have sealed these batches meanwhile: then this extent is dropped.
-                let still = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM wal_batch WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                                             arguments: StatementArguments(ids)) ?? 0
-                guard still == ids.count else { return false }
+                guard try Self.takeAll(db, from: "wal_batch", ids: ids) else { return false }
                 try rec.insert(db)
-                try db.execute(sql: "DELETE FROM wal_batch WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
                 return true
             }
             guard committed else {
@@ -95,15 +85,7 @@ extension LogStore {
                 let cols = try footer.columns.map { try column(of: e, $0.name, type: $0.kqlType)! }
                 return Table(schema: Schema(footer.columns.map { ColumnSchema($0.name, $0.kqlType) }), columns: cols, count: e.rows)
             }
-            let sorted = Self.sortedByTime(Self.union(parts, schema: schema))
-            let id = makeID()
-            let (bytes, footer) = ExtentCodec.encode(sorted)
-            let rel = "tables/\(table)/\(id).vgx"
-            try writeDurably(bytes, to: workspace.root.appendingPathComponent(rel))
-            let ingest = sorted.column(named: "_IngestionTime").flatMap(Self.minMax)
-            let rec = ExtentRecord(id: id, table_name: table, file: rel, rows: sorted.count, bytes: bytes.count, min_time: footer.minTime,
-                                   max_time: footer.maxTime, min_ingest: ingest?.0, max_ingest: ingest?.1, created_at: clock())
-            try replace(table, old: run, with: rec)
+            try replace(table, old: run, with: try writeExtentFile(table: table, rows: Self.union(parts, schema: schema)))
         }
         return runs.count
     }
@@ -132,11 +114,8 @@ extension LogStore {
         let ids = old.map(\.id)
         let committed: Bool = try db.pool.write { db in
             // The extents being replaced must all still exist (another process may have merged them).
-            let still = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM extent WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                                         arguments: StatementArguments(ids)) ?? 0
-            guard still == ids.count else { return false }
+            guard try Self.takeAll(db, from: "extent", ids: ids) else { return false }
             if let new { try new.insert(db) }
-            try db.execute(sql: "DELETE FROM extent WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(ids))
             return true
         }
         guard committed else {
@@ -152,6 +131,16 @@ extension LogStore {
             for id in ids { st.cache.removeAll(prefix: "E\(id)|"); st.mapped[id] = nil }
         }
         for e in old { try? FileManager.default.removeItem(at: workspace.root.appendingPathComponent(e.file)) }
+    }
+
+    /// Deletes the rows with these ids, inside the caller's transaction, only if all of them are still
+    /// there; false (nothing deleted) when another writer took some first.
+    static func takeAll(_ db: Database, from table: String, ids: [some DatabaseValueConvertible]) throws -> Bool {
+        let list = ids.map { _ in "?" }.joined(separator: ",")
+        let still = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE id IN (\(list))", arguments: StatementArguments(ids)) ?? 0
+        guard still == ids.count else { return false }
+        try db.execute(sql: "DELETE FROM \(table) WHERE id IN (\(list))", arguments: StatementArguments(ids))
+        return true
     }
 
     /// Tables with different column subsets as one, in schema order (missing columns are null).

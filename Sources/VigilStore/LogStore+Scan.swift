@@ -25,26 +25,13 @@ extension LogStore {
         if let names = request.columns { let set = Set(names); wanted = schema.columns.filter { set.contains($0.name) } }
         else { wanted = schema.columns }
         let from = request.timeFrom, to = request.timeTo
-        let (extents, wal, gen) = state.withLock { st -> ([ExtentRecord], [WALRecord], Int) in
-            let ex = (st.extents[table] ?? []).filter { e in
-                guard let lo = e.min_time, let hi = e.max_time else { return true }
-                if let from, hi < from { return false }
-                if let to, lo > to { return false }
-                return true
-            }
-            return (ex, st.wal[table] ?? [], st.generation[table] ?? 0)
-        }
+        let (extents, wal, gen) = snapshot(table, from, to)
         let keyPrefix = "T\(table)|\(gen)|\(from.map(String.init) ?? "")|\(to.map(String.init) ?? "")|"
         // Row ranges of each extent inside the time range (extents are sorted by time).
         var ranges: [Range<Int>]? = nil
         func extentRanges() throws -> [Range<Int>] {
             if let ranges { return ranges }
-            let r = try extents.map { e -> Range<Int> in
-                guard from != nil || to != nil, let t = try column(of: e, "TimeGenerated", type: .datetime), case .int64(let a) = t.data else { return 0..<e.rows }
-                let lo = from.map { v in Self.partition(a) { $0 < v } } ?? 0
-                let hi = to.map { v in Self.partition(a) { $0 <= v } } ?? a.count
-                return lo..<max(lo, hi)
-            }
+            let r = try extents.map { try rowRange(of: $0, from, to) }
             ranges = r
             return r
         }
@@ -139,6 +126,27 @@ extension LogStore {
         case .dynamic: return Column(type: type, data: .value(NullBuffers.values(n)))
         default: return Column(type: type, data: .int64(NullBuffers.ints(n)), nulls: NullBuffers.trues(n))
         }
+    }
+
+    /// The extents whose time range meets [from, to], the write-ahead batches and the table's generation.
+    func snapshot(_ table: String, _ from: Int64?, _ to: Int64?) -> ([ExtentRecord], [WALRecord], Int) {
+        state.withLock { st in
+            let ex = (st.extents[table] ?? []).filter { e in
+                guard let lo = e.min_time, let hi = e.max_time else { return true }
+                if let from, hi < from { return false }
+                if let to, lo > to { return false }
+                return true
+            }
+            return (ex, st.wal[table] ?? [], st.generation[table] ?? 0)
+        }
+    }
+
+    /// The rows of an extent inside [from, to], by binary search on its sorted `TimeGenerated`.
+    func rowRange(of e: ExtentRecord, _ from: Int64?, _ to: Int64?) throws -> Range<Int> {
+        guard from != nil || to != nil, let t = try column(of: e, "TimeGenerated", type: .datetime), case .int64(let a) = t.data else { return 0..<e.rows }
+        let lo = from.map { v in Self.partition(a) { $0 < v } } ?? 0
+        let hi = to.map { v in Self.partition(a) { $0 <= v } } ?? a.count
+        return lo..<max(lo, hi)
     }
 
     static func partition(_ a: [Int64], _ pred: (Int64) -> Bool) -> Int {
@@ -263,24 +271,11 @@ extension LogStore {
 
     func scanParts(_ table: String, _ request: ScanRequest) throws -> [ScanPart] {
         let from = request.timeFrom, to = request.timeTo
-        let (extents, wal) = state.withLock { st -> ([ExtentRecord], [WALRecord]) in
-            let ex = (st.extents[table] ?? []).filter { e in
-                guard let lo = e.min_time, let hi = e.max_time else { return true }
-                if let from, hi < from { return false }
-                if let to, lo > to { return false }
-                return true
-            }
-            return (ex, st.wal[table] ?? [])
-        }
+        let (extents, wal, _) = snapshot(table, from, to)
         var parts: [ScanPart] = []
         var offset = 0
         for e in extents {
-            var range = 0..<e.rows
-            if from != nil || to != nil, let t = try column(of: e, "TimeGenerated", type: .datetime), case .int64(let a) = t.data {
-                let lo = from.map { v in Self.partition(a) { $0 < v } } ?? 0
-                let hi = to.map { v in Self.partition(a) { $0 <= v } } ?? a.count
-                range = lo..<max(lo, hi)
-            }
+            let range = try rowRange(of: e, from, to)
             if range.isEmpty { continue }
             parts.append(ScanPart(source: .extent(e), offset: offset, first: range.lowerBound, length: range.count))
             offset += range.count

@@ -18,14 +18,8 @@ extension LogStore {
     @discardableResult
     public func writeExtent(table: String, batch: Table, addedColumns: [ColumnSchema]) throws -> WriteReceipt {
         guard batch.count > 0 else { return WriteReceipt(table: table, rows: 0, extentID: nil) }
-        let sorted = Self.sortedByTime(batch)
-        let id = makeID()
-        let (bytes, footer) = ExtentCodec.encode(sorted)
-        let rel = "tables/\(table)/\(id).vgx"
-        try writeDurably(bytes, to: workspace.root.appendingPathComponent(rel))
-        let ingest = sorted.column(named: "_IngestionTime").flatMap(Self.minMax)
-        let rec = ExtentRecord(id: id, table_name: table, file: rel, rows: sorted.count, bytes: bytes.count, min_time: footer.minTime,
-                               max_time: footer.maxTime, min_ingest: ingest?.0, max_ingest: ingest?.1, created_at: clock())
+        let rec = try writeExtentFile(table: table, rows: batch)
+        let rel = rec.file
         do {
             try db.pool.write { db in
                 try self.registerTable(db, table, addedColumns)
@@ -42,7 +36,20 @@ extension LogStore {
             st.generation[table, default: 0] += 1
             addColumns(&st, table, addedColumns)
         }
-        return WriteReceipt(table: table, rows: sorted.count, extentID: id)
+        return WriteReceipt(table: table, rows: rec.rows, extentID: rec.id)
+    }
+
+    /// Sorts rows by time, encodes them and writes the extent file durably; the caller commits the
+    /// returned catalog row (and deletes the file if it cannot).
+    func writeExtentFile(table: String, rows: Table) throws -> ExtentRecord {
+        let sorted = Self.sortedByTime(rows)
+        let id = makeID()
+        let (bytes, footer) = ExtentCodec.encode(sorted)
+        let rel = "tables/\(table)/\(id).vgx"
+        try writeDurably(bytes, to: workspace.root.appendingPathComponent(rel))
+        let ingest = sorted.column(named: "_IngestionTime").flatMap(Self.minMax)
+        return ExtentRecord(id: id, table_name: table, file: rel, rows: sorted.count, bytes: bytes.count, min_time: footer.minTime,
+                            max_time: footer.maxTime, min_ingest: ingest?.0, max_ingest: ingest?.1, created_at: clock())
     }
 
     /// Streaming path (HTTP, syslog): the batch is committed to the write-ahead area in one SQLite

@@ -154,6 +154,17 @@ public struct Column: Sendable {
         }
     }
 
+    /// The null mask of concatenated parts, nil when none has nulls.
+    static func concatNulls(_ parts: [Column]) -> [Bool]? {
+        guard parts.contains(where: { $0.nulls != nil }) else { return nil }
+        var out: [Bool] = []
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for p in parts {
+            if let pn = p.nulls { out.append(contentsOf: pn) } else { out.append(contentsOf: repeatElement(false, count: p.count)) }
+        }
+        return out
+    }
+
     /// Concatenates columns of one type. Dictionary-encoded parts stay dictionary-encoded: their
     /// dictionaries are merged and the codes remapped, so extents of a stored table concatenate cheaply.
     public static func concat(_ parts: [Column], type: KQLType) -> Column {
@@ -172,20 +183,8 @@ public struct Column: Sendable {
                 }) {
                     var codes: [UInt32] = []
                     codes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-                    var nulls: [Bool]? = nil
-                    var at = 0
-                    for p in parts {
-                        guard case .dict(let c, _) = p.data else { continue }
-                        codes.append(contentsOf: c)
-                        if let pn = p.nulls {
-                            if nulls == nil { nulls = [Bool](repeating: false, count: at) }
-                            nulls!.append(contentsOf: pn)
-                        } else if nulls != nil {
-                            nulls!.append(contentsOf: repeatElement(false, count: p.count))
-                        }
-                        at += p.count
-                    }
-                    return Column(type: type, data: .dict(codes: codes, values: first), nulls: nulls)
+                    for p in parts { if case .dict(let c, _) = p.data { codes.append(contentsOf: c) } }
+                    return Column(type: type, data: .dict(codes: codes, values: first), nulls: concatNulls(parts))
                 }
             }
             var merged = StringInterner(capacity: parts.reduce(0) { p, c in
@@ -194,21 +193,12 @@ public struct Column: Sendable {
             })
             var codes: [UInt32] = []
             codes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-            var nulls: [Bool]? = nil
-            var at = 0
             for p in parts {
                 guard case .dict(let c, let v) = p.data else { continue }
                 let remap = v.map { merged.code($0) }
                 codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
-                if let pn = p.nulls {
-                    if nulls == nil { nulls = [Bool](repeating: false, count: at) }
-                    nulls!.append(contentsOf: pn)
-                } else if nulls != nil {
-                    nulls!.append(contentsOf: repeatElement(false, count: p.count))
-                }
-                at += p.count
             }
-            return Column(type: type, data: .dict(codes: codes, values: merged.values), nulls: nulls)
+            return Column(type: type, data: .dict(codes: codes, values: merged.values), nulls: concatNulls(parts))
         }
         var b = ColumnBuilder(type: type, capacity: parts.reduce(0) { $0 + $1.count })
         for p in parts {

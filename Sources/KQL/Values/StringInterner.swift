@@ -19,21 +19,7 @@ public struct StringInterner {
 
     @inline(__always) static func hash(_ s: String) -> UInt64 {
         var s = s
-        return s.withUTF8 { b -> UInt64 in
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            var i = 0
-            let n = b.count
-            if let base = b.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                while i + 8 <= n {
-                    h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
-                    h ^= h >> 29
-                    i += 8
-                }
-            }
-            while i < n { h = (h ^ UInt64(b[i])) &* 0x0000_0100_0000_01b3; i += 1 }
-            return h ^ (h >> 32) ^ UInt64(n)
-        }
+        return s.withUTF8 { ByteHash.hash($0) }
     }
 
     /// The code of `s`, adding it when new.
@@ -65,5 +51,25 @@ public struct StringInterner {
         }
         slots = fresh
         mask = m
+    }
+}
+
+/// A fast non-cryptographic hash of bytes (FNV-style, eight bytes a step) for the engine's and the
+/// ingestion's open-addressing dictionaries.
+public enum ByteHash {
+    @inline(__always) public static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var i = 0
+        let n = b.count
+        if let base = b.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= n {
+                h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
+                h ^= h >> 29
+                i += 8
+            }
+        }
+        while i < n { h = (h ^ UInt64(b[i])) &* 0x0000_0100_0000_01b3; i += 1 }
+        return h ^ (h >> 32) ^ UInt64(n)
     }
 }
