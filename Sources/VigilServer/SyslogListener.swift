@@ -21,6 +21,7 @@ public final class SyslogListener: Service, Sendable {
     let paused = Mutex<[any Channel]>([])
     let bound = Mutex<(udp: Int?, tcp: Int?)>((nil, nil))
     let ready = Mutex<[CheckedContinuation<(udp: Int, tcp: Int), Never>]>([])
+    let reportedDrops = Mutex(0)
 
     public init(store: LogStore, host: String, udpPort: Int, tcpPort: Int, flushInterval: Duration = .milliseconds(200),
                 capacity: Int = 100_000, logger: Logger) {
@@ -85,6 +86,10 @@ public final class SyslogListener: Service, Sendable {
 
     /// Commits buffered messages; on a busy store they wait for the next round.
     func flush() async {
+        // UDP cannot be slowed down: what a full buffer refused is said, never silent.
+        let dropped = buffer.counters.dropped
+        let newly = reportedDrops.withLock { r in defer { r = dropped }; return dropped - r }
+        if newly > 0 { logger.warning("syslog buffer full: UDP datagrams dropped", metadata: ["dropped": "\(newly)", "total": "\(dropped)"]) }
         let messages = buffer.drain()
         if !messages.isEmpty {
             var groups: [String: [SyslogBuffer.Message]] = [:]
