@@ -20,10 +20,7 @@ extension ExtentCodec {
     public static func decodeColumn(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, rows: Int, verify: Bool) throws -> Column {
         guard e.offset >= 8, e.offset + e.length <= b.count else { throw StoreError.corrupt("column \(e.name) is out of bounds") }
         let region = UnsafeRawBufferPointer(rebasing: b[e.offset..<(e.offset + e.length)])
-        if verify {
-            let digest = SHA256.hash(data: region).map { String(format: "%02x", $0) }.joined()
-            guard digest == e.sha256 else { throw StoreError.corrupt("column \(e.name): checksum mismatch") }
-        }
+        if verify { try verifyBlocks(region, e, Array(0..<blockCount(e))) }
         var r = Reader(b: region)
         guard let enc = Encoding(rawValue: try r.byte()) else { throw StoreError.corrupt("column \(e.name): unknown encoding") }
         let hasNulls = try r.byte() == 1
@@ -116,9 +113,27 @@ extension ExtentCodec {
     /// Decodes only the selected rows of a column, straight from the mapped bytes: after a selective
     /// filter, the other columns of a wide table are fetched for the few surviving rows without
     /// building whole columns (late materialisation). The caller verifies the checksum once per column.
-    public static func decodeRows(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, rows: Int, select: [Int32]) throws -> Column {
+    public static func decodeRows(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, rows: Int, select: [Int32],
+                                  verified: inout Set<Int>) throws -> Column {
         guard e.offset >= 8, e.offset + e.length <= b.count else { throw StoreError.corrupt("column \(e.name) is out of bounds") }
         let region = UnsafeRawBufferPointer(rebasing: b[e.offset..<(e.offset + e.length)])
+        // The blocks this read touches; they are verified before the column is returned.
+        var touched = Set<Int>([0])
+        let bs = max(e.blockSize, 1)
+        func touch(_ offset: Int, _ length: Int) {
+            guard length > 0 else { return }
+            var k = offset / bs
+            while k * bs < offset + length { touched.insert(k); k += 1 }
+        }
+        let column = try decodeRowsUnverified(region, e, rows: rows, select: select, touch: touch)
+        let pending = touched.subtracting(verified).sorted()
+        try verifyBlocks(region, e, pending)
+        verified.formUnion(pending)
+        return column
+    }
+
+    static func decodeRowsUnverified(_ region: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, rows: Int, select: [Int32],
+                                     touch: (Int, Int) -> Void) throws -> Column {
         var r = Reader(b: region)
         guard let enc = Encoding(rawValue: try r.byte()) else { throw StoreError.corrupt("column \(e.name): unknown encoding") }
         let hasNulls = try r.byte() == 1
@@ -128,13 +143,13 @@ extension ExtentCodec {
         if hasNulls {
             let start = r.pos
             try r.skip(rows); r.align()
-            nulls = select.map { region[start + Int($0)] != 0 }
+            nulls = select.map { touch(start + Int($0), 1); return region[start + Int($0)] != 0 }
         }
         let type = e.kqlType
         func fixed<T>(_ size: Int, _ as: T.Type) throws -> [T] {
             let start = r.pos
             try r.skip(rows * size)
-            return select.map { region.loadUnaligned(fromByteOffset: start + Int($0) * size, as: T.self) }
+            return select.map { touch(start + Int($0) * size, size); return region.loadUnaligned(fromByteOffset: start + Int($0) * size, as: T.self) }
         }
         switch enc {
         case .i64: return Column(type: type, data: .int64(try fixed(8, Int64.self)), nulls: nulls)
@@ -142,6 +157,7 @@ extension ExtentCodec {
         case .bool: return Column(type: type, data: .bool(try fixed(1, UInt8.self).map { $0 != 0 }), nulls: nulls)
         case .dict:
             let count = Int(try r.u64()), byteLen = Int(try r.u64())
+            touch(r.pos - 16, 16)
             let offStart = r.pos
             try r.skip((count + 1) * 4); r.align()
             let bytesStart = r.pos
@@ -154,12 +170,15 @@ extension ExtentCodec {
             var codes: [UInt32] = []
             codes.reserveCapacity(select.count)
             for i in select {
+                touch(codesStart + Int(i) * 4, 4)
                 let code = region.loadUnaligned(fromByteOffset: codesStart + Int(i) * 4, as: UInt32.self)
                 if let k = remap[code] { codes.append(k); continue }
                 guard Int(code) < count else { throw StoreError.corrupt("column \(e.name): code \(code) out of range") }
+                touch(offStart + Int(code) * 4, 8)
                 let s = Int(region.loadUnaligned(fromByteOffset: offStart + Int(code) * 4, as: UInt32.self))
                 let t = Int(region.loadUnaligned(fromByteOffset: offStart + Int(code) * 4 + 4, as: UInt32.self))
                 guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad dictionary offsets") }
+                touch(bytesStart + s, t - s)
                 let k = UInt32(values.count)
                 values.append(String(decoding: UnsafeRawBufferPointer(rebasing: region[(bytesStart + s)..<(bytesStart + t)]), as: UTF8.self))
                 remap[code] = k
@@ -172,24 +191,37 @@ extension ExtentCodec {
             return Column(type: type, data: .dict(codes: codes, values: values), nulls: type == .guid ? nulls : nil)
         case .str:
             let byteLen = Int(try r.u64())
+            touch(r.pos - 8, 8)
             let offStart = r.pos
             try r.skip((rows + 1) * 8)
             let bytesStart = r.pos
             try r.skip(byteLen)
             let out = try select.map { i -> String in
+                touch(offStart + Int(i) * 8, 16)
                 let s = Int(region.loadUnaligned(fromByteOffset: offStart + Int(i) * 8, as: UInt64.self))
                 let t = Int(region.loadUnaligned(fromByteOffset: offStart + Int(i) * 8 + 8, as: UInt64.self))
                 guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad string offsets") }
+                touch(bytesStart + s, t - s)
                 return String(decoding: UnsafeRawBufferPointer(rebasing: region[(bytesStart + s)..<(bytesStart + t)]), as: UTF8.self)
             }
             return Column(type: type, data: .string(out), nulls: type == .guid ? nulls : nil)
         }
     }
 
-    /// Checks a column's SHA-256 without decoding it.
-    public static func verify(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry) throws {
-        guard e.offset >= 8, e.offset + e.length <= b.count else { throw StoreError.corrupt("column \(e.name) is out of bounds") }
-        let digest = SHA256.hash(data: UnsafeRawBufferPointer(rebasing: b[e.offset..<(e.offset + e.length)])).map { String(format: "%02x", $0) }.joined()
-        guard digest == e.sha256 else { throw StoreError.corrupt("column \(e.name): checksum mismatch") }
+    static func blockCount(_ e: ExtentFooter.ColumnEntry) -> Int { max(1, (e.length + e.blockSize - 1) / max(e.blockSize, 1)) }
+
+    /// Checks the SHA-256 of the given blocks of a column region.
+    static func verifyBlocks(_ region: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, _ blocks: [Int]) throws {
+        let d = digestBytes
+        guard e.blockSize > 0, let digests = Data(base64Encoded: e.blockSHA256), digests.count == blockCount(e) * d else {
+            throw StoreError.corrupt("column \(e.name): bad checksum list")
+        }
+        for k in blocks {
+            let start = k * e.blockSize
+            guard start < max(region.count, 1) else { throw StoreError.corrupt("column \(e.name): block \(k) out of range") }
+            let end = min(region.count, start + e.blockSize)
+            let got = Data(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: region[start..<end])).prefix(d))
+            guard got == digests[(digests.startIndex + k * d)..<(digests.startIndex + k * d + d)] else { throw StoreError.corrupt("column \(e.name): checksum mismatch in block \(k)") }
+        }
     }
 }

@@ -9,8 +9,10 @@ public struct ExtentFooter: Codable, Sendable {
         public var encoding: String
         public var offset: Int
         public var length: Int
-        /// SHA-256 of the column's bytes, checked when the column is first read from disk.
-        public var sha256: String
+        /// SHA-256 of each `blockSize` block of the column's bytes, truncated to 8 bytes (base64 of the
+        /// concatenated digests): a full read checks them all, a partial read only the blocks it touches.
+        public var blockSHA256: String
+        public var blockSize: Int
         public var nullCount: Int
         /// Minimum and maximum of int64-backed columns (longs, datetimes, timespans).
         public var min: Int64?

@@ -290,7 +290,8 @@ extension LogStore {
 
 extension LogStore {
     /// The selected rows of one extent column: gathered from the decoded column when it is cached,
-    /// else read from the file for those rows alone (its checksum checked once per process).
+    /// else read from the file for those rows alone (the checksums of the blocks read are checked,
+    /// once per process).
     func rows(of e: ExtentRecord, _ c: ColumnSchema, _ select: [Int32]) throws -> Column {
         if let hit = state.withLock({ $0.cache.get("E\(e.id)|\(c.name)") }) {
             let g = hit.gather(select)
@@ -299,11 +300,9 @@ extension LogStore {
         let (data, footer) = try mapped(e)
         guard let entry = footer.entry(c.name) else { return Self.nullColumn(c.type, select.count) }
         let key = "\(e.id)|\(c.name)"
-        if !state.withLock({ $0.verified.contains(key) }) {
-            try data.withUnsafeBytes { try ExtentCodec.verify($0, entry) }
-            state.withLock { _ = $0.verified.insert(key) }
-        }
-        let col = try data.withUnsafeBytes { try ExtentCodec.decodeRows($0, entry, rows: footer.rows, select: select) }
+        var verified = state.withLock { $0.verifiedBlocks[key] ?? [] }
+        let col = try data.withUnsafeBytes { try ExtentCodec.decodeRows($0, entry, rows: footer.rows, select: select, verified: &verified) }
+        state.withLock { $0.verifiedBlocks[key] = verified }
         return col.type == c.type ? col : Column.concat([col], type: c.type)
     }
 }

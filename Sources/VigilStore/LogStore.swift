@@ -49,8 +49,8 @@ public final class LogStore: TableProvider, Sendable {
         var cache: ColumnCache
         var mapped: [String: (Data, ExtentFooter)] = [:]
         var catalogVersion: Int64 = -1
-        /// Extent columns whose checksum was checked by a partial read.
-        var verified: Set<String> = []
+        /// Checksum blocks of extent columns already checked by partial reads.
+        var verifiedBlocks: [String: Set<Int>] = [:]
         var pendingRows: Int { wal.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.rows } } }
     }
 

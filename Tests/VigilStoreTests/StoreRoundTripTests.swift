@@ -2,6 +2,7 @@ import Foundation
 import KQL
 import OrderedCollections
 import Testing
+import VigilApp
 import VigilStore
 
 /// Whatever goes into the store comes back out, with its types and values, through every path:
@@ -123,5 +124,34 @@ import VigilStore
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + file))
         let fresh = try ws.store()
         #expect(throws: StoreError.self) { _ = try fresh.scan("Rand_CL", request: ScanRequest(columns: ["Count", "Name", "TimeGenerated"])) }
+    }
+
+    @Test func partialReadsCheckTheBlocksTheyTouch() throws {
+        let ws = try TestWorkspace()
+        let store = try ws.store()
+        let n = 5000
+        let rows: [[Value]] = (0..<n).map { i in
+            [.datetime(TestWorkspace.now + Int64(i)), .string(i == 4321 ? "needle" : "n\(i)"), .long(Int64(i))]
+        }
+        let schema = Schema([ColumnSchema("TimeGenerated", .datetime), ColumnSchema("Name", .string), ColumnSchema("Count", .long)])
+        try store.writeExtent(table: "Part_CL", batch: Table.from(schema: schema, rows: rows), addedColumns: schema.columns)
+        let dir = ws.path + "/tables/Part_CL/"
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".vgx") })
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + file)))
+        let footer = try bytes.withUnsafeBytes { try ExtentCodec.footer($0) }
+        let count = try #require(footer.entry("Count"))
+        // Corrupt the 8 bytes of row 4321 of Count (header 8 bytes, no nulls, then 8 bytes a row).
+        for k in 0..<8 { bytes[count.offset + 8 + 4321 * 8 + k] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + file))
+        let fresh = try ws.store()
+        let run = { (q: String) in QueryRunner(provider: fresh, now: TestWorkspace.now).run(q) }
+        // A read that does not touch the damaged block is served...
+        guard case .success(let ok, _) = run("Part_CL | where Name == \"n7\" | project Name, Count") else { Issue.record("clean read failed"); return }
+        #expect(ok[0].table.rows == [[.string("n7"), .long(7)]])
+        // ...and the one that does is refused, not answered with the damaged value.
+        guard case .failure(_, let message) = run("Part_CL | where Name == \"needle\" | project Name, Count") else {
+            Issue.record("a corrupt block was read without error"); return
+        }
+        #expect(message.contains("checksum"))
     }
 }
