@@ -33,7 +33,7 @@ public struct IngestEndpoint: Sendable {
         let store = self.store
         // Parsing, the fsync and the commit block: they run on NIO's thread pool, not on the event loops.
         let summary = try await NIOThreadPool.singleton.runIfActive {
-            try bytes.withUnsafeBufferPointer { try store.ingest($0, source: source, format: format, table: table, durability: .writeAhead) }
+            try bytes.withUnsafeBufferPointer { try store.ingest($0, source: source, format: format, table: table, durability: .writeAhead, sealWhenDue: false) }
         }
         let errors = summary.diagnostics.map { d in
             "{\"line\":\(d.line),\"severity\":\(JSONText.quote(d.severity.rawValue)),\"column\":\(d.column.map(JSONText.quote) ?? "null"),\"reason\":\(JSONText.quote(d.reason))}"

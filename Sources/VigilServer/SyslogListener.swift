@@ -111,7 +111,7 @@ public final class SyslogListener: Service, Sendable {
                 do {
                     _ = try await NIOThreadPool.singleton.runIfActive {
                         try copy.withUnsafeBufferPointer {
-                            try store.ingest($0, source: "syslog:\(sender)", format: isCEF ? .cef : .syslog, durability: .writeAhead, senderIP: sender)
+                            try store.ingest($0, source: "syslog:\(sender)", format: isCEF ? .cef : .syslog, durability: .writeAhead, senderIP: sender, sealWhenDue: false)
                         }
                     }
                 } catch {

@@ -25,7 +25,7 @@ extension LogStore {
     /// `progress` is called after each durable batch with the rows so far and the percent parsed.
     /// One bad record is reported in the summary and skipped; the rest of its batch lands.
     public func ingest(_ bytes: UnsafeBufferPointer<UInt8>, source: String, format explicitFormat: LogFormat? = nil, table explicitTable: String? = nil,
-                       durability: Durability = .extent, batchRows: Int? = nil, senderIP: String? = nil,
+                       durability: Durability = .extent, batchRows: Int? = nil, senderIP: String? = nil, sealWhenDue: Bool = true,
                        progress: ((Int, Int) -> Void)? = nil) throws -> IngestSummary {
         let started = Date()
         let head = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, 1 << 16)])
@@ -47,7 +47,9 @@ extension LogStore {
             case .extent: try self.writeExtent(table: table, batch: batch, addedColumns: added)
             case .writeAhead:
                 try self.appendWAL(table: table, batch: batch, addedColumns: added)
-                try self.seal()
+                // The batch is already durable: a failed seal must not turn its acknowledgement into an
+                // error (a retry would duplicate it); the batches wait for the next seal.
+                if sealWhenDue { try? self.seal() }
             }
             accepted += batch.count
             // Only now is the batch acknowledged: it is on disk and in the catalog.
