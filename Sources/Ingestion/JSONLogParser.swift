@@ -54,11 +54,7 @@ public enum JSONLogParser {
             guard s.pos < s.end else { return }
             let start = s.pos
             let line = st.lineAt(start, s.b)
-            if s.peek == UInt8(ascii: "{"), s.object(&st.fields, &st.scratch) {
-                commit(&s, &b, &st, line: line)
-                try b.flushIfFull(options, handler)
-                continue
-            }
+            if try record(&s, &b, &st, line, options, handler) { continue }
             b.diagnostics.add(RecordDiagnostic(source: b.source, line: line, reason: "not a valid JSON object; record skipped", severity: .error))
             s.pos = start
             while s.pos < s.end && s.b[s.pos] != 10 { s.pos += 1 }
@@ -73,11 +69,7 @@ public enum JSONLogParser {
             if s.peek == UInt8(ascii: "]") || s.pos >= s.end { return }
             let start = s.pos
             let line = st.lineAt(start, s.b)
-            if s.peek == UInt8(ascii: "{"), s.object(&st.fields, &st.scratch) {
-                commit(&s, &b, &st, line: line)
-                try b.flushIfFull(options, handler)
-                continue
-            }
+            if try record(&s, &b, &st, line, options, handler) { continue }
             b.diagnostics.add(RecordDiagnostic(source: b.source, line: line, reason: "array element is not a valid JSON object; skipped", severity: .error))
             // Resynchronise at the next line that starts an object.
             s.pos = start + 1
@@ -90,6 +82,15 @@ public enum JSONLogParser {
                 s.pos += 1
             }
         }
+    }
+
+    /// Scans the object at the cursor and commits it; false (nothing committed) when it is not one.
+    static func record(_ s: inout JSONRecordScanner, _ b: inout BatchBuilder, _ st: inout State, _ line: Int,
+                       _ options: ParseOptions, _ handler: BatchHandler) throws -> Bool {
+        guard s.peek == UInt8(ascii: "{"), s.object(&st.fields, &st.scratch) else { return false }
+        commit(&s, &b, &st, line: line)
+        try b.flushIfFull(options, handler)
+        return true
     }
 
     static func commit(_ s: inout JSONRecordScanner, _ b: inout BatchBuilder, _ st: inout State, line: Int) {

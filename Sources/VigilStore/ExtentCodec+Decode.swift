@@ -54,12 +54,7 @@ extension ExtentCodec {
                 values.append(String(decoding: UnsafeBufferPointer(start: base + s, count: t - s), as: UTF8.self))
             }
             if let bad = codes.first(where: { Int($0) >= count }) { throw StoreError.corrupt("column \(e.name): code \(bad) out of range") }
-            if type == .dynamic {
-                // Each distinct JSON text is parsed once.
-                let parsed = values.map { $0.isEmpty ? Value.null : Value.parseJSON($0) }
-                return Column(type: type, data: .value(codes.map { parsed[Int($0)] }))
-            }
-            return Column(type: type, data: .dict(codes: codes, values: values), nulls: type == .guid ? nulls : nil)
+            return dictionaryColumn(type, codes: codes, values: values, nulls: nulls)
         case .str:
             let byteLen = Int(try r.u64())
             let offsets: [UInt64] = try r.pod(rows + 1)
@@ -184,11 +179,7 @@ extension ExtentCodec {
                 remap[code] = k
                 codes.append(k)
             }
-            if type == .dynamic {
-                let parsed = values.map { $0.isEmpty ? Value.null : Value.parseJSON($0) }
-                return Column(type: type, data: .value(codes.map { parsed[Int($0)] }))
-            }
-            return Column(type: type, data: .dict(codes: codes, values: values), nulls: type == .guid ? nulls : nil)
+            return dictionaryColumn(type, codes: codes, values: values, nulls: nulls)
         case .str:
             let byteLen = Int(try r.u64())
             touch(r.pos - 8, 8)
@@ -206,6 +197,16 @@ extension ExtentCodec {
             }
             return Column(type: type, data: .string(out), nulls: type == .guid ? nulls : nil)
         }
+    }
+
+    /// A decoded dictionary region as a column: strings and guids stay encoded; dynamic values are
+    /// parsed once per distinct JSON text.
+    static func dictionaryColumn(_ type: KQLType, codes: [UInt32], values: [String], nulls: [Bool]?) -> Column {
+        if type == .dynamic {
+            let parsed = values.map { $0.isEmpty ? Value.null : Value.parseJSON($0) }
+            return Column(type: type, data: .value(codes.map { parsed[Int($0)] }))
+        }
+        return Column(type: type, data: .dict(codes: codes, values: values), nulls: type == .guid ? nulls : nil)
     }
 
     static func blockCount(_ e: ExtentFooter.ColumnEntry) -> Int { max(1, (e.length + e.blockSize - 1) / max(e.blockSize, 1)) }

@@ -17,13 +17,7 @@ extension LogStore {
     }
 
     func scanOnce(_ table: String, _ request: ScanRequest) throws -> Table {
-        try refreshCatalog()
-        guard let schema = schema(of: table) else {
-            throw KQLError(.runtime, "KQL4002", "table '\(table)' does not exist in the workspace")
-        }
-        let wanted: [ColumnSchema]
-        if let names = request.columns { let set = Set(names); wanted = schema.columns.filter { set.contains($0.name) } }
-        else { wanted = schema.columns }
+        let (_, wanted) = try columns(of: table, request)
         let from = request.timeFrom, to = request.timeTo
         let (extents, wal, gen) = snapshot(table, from, to)
         let keyPrefix = "T\(table)|\(gen)|\(from.map(String.init) ?? "")|\(to.map(String.init) ?? "")|"
@@ -69,6 +63,17 @@ extension LogStore {
             out.append(assembled)
         }
         return Table(schema: Schema(wanted), columns: out, count: total)
+    }
+
+    /// The table's schema and the columns a request asks for, in schema order (after a catalog refresh).
+    func columns(of table: String, _ request: ScanRequest) throws -> (Schema, [ColumnSchema]) {
+        try refreshCatalog()
+        guard let schema = schema(of: table) else {
+            throw KQLError(.runtime, "KQL4002", "table '\(table)' does not exist in the workspace")
+        }
+        guard let names = request.columns else { return (schema, schema.columns) }
+        let set = Set(names)
+        return (schema, schema.columns.filter { set.contains($0.name) })
     }
 
     /// One decoded column of an extent, or nil when the extent does not hold it (it was never set).
@@ -168,13 +173,7 @@ extension LogStore {
     }
 
     func scanFiltered(_ table: String, _ request: ScanRequest, _ filter: (Table) throws -> Table) throws -> Table {
-        try refreshCatalog()
-        guard let schema = schema(of: table) else {
-            throw KQLError(.runtime, "KQL4002", "table '\(table)' does not exist in the workspace")
-        }
-        let wanted: [ColumnSchema]
-        if let names = request.columns { let set = Set(names); wanted = schema.columns.filter { set.contains($0.name) } }
-        else { wanted = schema.columns }
+        let (_, wanted) = try columns(of: table, request)
         // Late materialisation pays when the filters read fewer columns than the query returns.
         guard let fc = request.filterColumns else { return try filter(scanOnce(table, request)) }
         let f = Set(fc)
