@@ -34,6 +34,10 @@ let package = Package(
             dependencies: ["KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json")],
             swiftSettings: strict),
+        // Pure domain values shared by the SOC modules.
+        .target(name: "VigilCore", swiftSettings: strict),
+        // Pure: Sentinel rule files, their validation, scheduling and alerts.
+        .target(name: "Detection", dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams"], swiftSettings: strict),
         // Pure: parsers and coercion to Sentinel's schemas; no file or network I/O.
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
@@ -54,7 +58,7 @@ let package = Package(
         .target(
             name: "VigilApp",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer",
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -63,9 +67,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilApp", "KQL", "KQLSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
+        .testTarget(name: "DetectionTests", dependencies: ["Detection", "VigilCore", "KQL"], swiftSettings: strict),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "KQL"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "VigilServerTests",

@@ -1,0 +1,97 @@
+/// A Sentinel analytics rule with every field of the rule YAML (and of the ARM export), normalised:
+/// durations in 100 ns ticks, operators and tactics in one spelling.
+public struct AnalyticsRule: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case scheduled = "Scheduled", nrt = "NRT" }
+    public enum TriggerOperator: String, Sendable, Codable {
+        case gt, lt, eq, ne
+        /// `gt`, `GreaterThan`, `>`...
+        public init?(loose text: String) {
+            switch text.lowercased().filter({ !$0.isWhitespace }) {
+            case "gt", "greaterthan", ">": self = .gt
+            case "lt", "lessthan", "<": self = .lt
+            case "eq", "equal", "equals", "==", "=": self = .eq
+            case "ne", "notequal", "notequals", "!=", "<>": self = .ne
+            default: return nil
+            }
+        }
+        public func fires(count: Int, threshold: Int) -> Bool {
+            switch self {
+            case .gt: return count > threshold
+            case .lt: return count < threshold
+            case .eq: return count == threshold
+            case .ne: return count != threshold
+            }
+        }
+    }
+    public struct FieldMapping: Sendable, Codable, Equatable {
+        public var identifier: String; public var columnName: String
+        public init(identifier: String, columnName: String) { self.identifier = identifier; self.columnName = columnName }
+    }
+    public struct EntityMapping: Sendable, Codable, Equatable {
+        public var entityType: EntityType; public var fieldMappings: [FieldMapping]
+        public init(entityType: EntityType, fieldMappings: [FieldMapping]) { self.entityType = entityType; self.fieldMappings = fieldMappings }
+    }
+    public struct Pair: Sendable, Codable, Equatable {
+        public var key: String; public var value: String
+        public init(key: String, value: String) { self.key = key; self.value = value }
+    }
+    public struct AlertDetailsOverride: Sendable, Codable, Equatable {
+        public var displayNameFormat: String?
+        public var descriptionFormat: String?
+        public var severityColumnName: String?
+        public var tacticsColumnName: String?
+        public var dynamicProperties: [Pair] = []
+        public init() {}
+    }
+    public enum AggregationKind: String, Sendable, Codable { case singleAlert = "SingleAlert", alertPerResult = "AlertPerResult" }
+    public struct GroupingConfiguration: Sendable, Codable, Equatable {
+        public var enabled = false
+        public var reopenClosedIncident = false
+        public var lookbackDuration: Int64 = 5 * 36_000_000_000
+        public var matchingMethod = "AllEntities"
+        public var groupByEntities: [EntityType] = []
+        public var groupByAlertDetails: [String] = []
+        public var groupByCustomDetails: [String] = []
+        public init() {}
+    }
+    public struct IncidentConfiguration: Sendable, Codable, Equatable {
+        public var createIncident = true
+        public var grouping = GroupingConfiguration()
+        public init() {}
+    }
+
+    public var id: String
+    public var name: String
+    public var description: String
+    public var severity: Severity
+    public var kind: Kind
+    public var enabled: Bool
+    public var status: String?
+    public var version: String?
+    /// Ticks between runs and of data each run reads (both zero for NRT rules).
+    public var queryFrequency: Int64
+    public var queryPeriod: Int64
+    public var triggerOperator: TriggerOperator
+    public var triggerThreshold: Int
+    public var tactics: [MitreTactic]
+    public var techniques: [String]
+    public var query: String
+    public var entityMappings: [EntityMapping]
+    public var customDetails: [Pair]
+    public var alertDetailsOverride: AlertDetailsOverride?
+    public var eventGrouping: AggregationKind
+    public var incidentConfiguration: IncidentConfiguration
+    public var suppressionEnabled: Bool
+    public var suppressionDuration: Int64
+    public var requiredDataConnectors: [String]
+    public var tags: [String]
+
+    public init(id: String, name: String, query: String) {
+        self.id = id; self.name = name; self.query = query
+        description = ""; severity = .medium; kind = .scheduled; enabled = true
+        queryFrequency = 0; queryPeriod = 0; triggerOperator = .gt; triggerThreshold = 0
+        tactics = []; techniques = []; entityMappings = []; customDetails = []
+        eventGrouping = .singleAlert; incidentConfiguration = IncidentConfiguration()
+        suppressionEnabled = false; suppressionDuration = 0; requiredDataConnectors = []; tags = []
+    }
+}
