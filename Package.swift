@@ -37,7 +37,11 @@ let package = Package(
         // Pure domain values shared by the SOC modules.
         .target(name: "VigilCore", swiftSettings: strict),
         // Pure: Sentinel rule files, their validation, scheduling and alerts.
-        .target(name: "Detection", dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams"], swiftSettings: strict),
+        .target(
+            name: "Detection",
+            dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strict),
         // Pure: parsers and coercion to Sentinel's schemas; no file or network I/O.
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
@@ -59,6 +63,7 @@ let package = Package(
             name: "VigilApp",
             dependencies: [
                 "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection",
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -70,7 +75,9 @@ let package = Package(
             dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
-        .testTarget(name: "DetectionTests", dependencies: ["Detection", "VigilCore", "KQL"], swiftSettings: strict),
+        .testTarget(
+            name: "DetectionTests",
+            dependencies: ["Detection", "VigilCore", "KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "KQL"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "VigilServerTests",

@@ -9,8 +9,13 @@ extension ExtentCodec {
         let len = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: b.count - 8, as: UInt32.self)))
         guard len > 0, len <= b.count - 16 else { throw StoreError.corrupt("bad footer length") }
         let start = b.count - 8 - len
+        struct Version: Decodable { var format: Int }
+        let json = Data(b[start..<(b.count - 8)])
+        if let v = try? JSONDecoder().decode(Version.self, from: json), v.format != formatVersion {
+            throw StoreError.corrupt("extent format \(v.format); this Vigil reads format \(formatVersion): re-ingest the data")
+        }
         do {
-            return try JSONDecoder().decode(ExtentFooter.self, from: Data(b[start..<(b.count - 8)]))
+            return try JSONDecoder().decode(ExtentFooter.self, from: json)
         } catch {
             throw StoreError.corrupt("unreadable footer: \(error)")
         }

@@ -1,0 +1,68 @@
+public import KQL
+import KQLSyntax
+public import VigilCore
+
+/// Executes rule runs over a catalog: each query sees only its window's rows (`WindowedTables`) and
+/// `now()` = the run time, so replaying history gives the alerts live runs would have given.
+public struct DetectionRunner: Sendable {
+    public let provider: any TableProvider
+    public init(provider: any TableProvider) { self.provider = provider }
+
+    /// The outcome of one run: its alerts, the rows the query returned, or the error that stopped it.
+    public struct Outcome: Sendable {
+        public var run: RuleRun
+        public var resultRows: Int
+        public var alerts: [AlertBuilder.Alert]
+        public var error: String?
+    }
+
+    public func execute(_ rule: AnalyticsRule, _ run: RuleRun) -> Outcome {
+        let q = Parser.parse(rule.query)
+        if let e = q.diagnostics.first(where: { $0.severity == .error }) {
+            return Outcome(run: run, resultRows: 0, alerts: [], error: "\(e.code): \(e.message)")
+        }
+        let windowed = WindowedTables(base: provider, from: run.windowStart, to: run.windowEnd)
+        do {
+            let r = try QueryExecutor(provider: windowed, context: EvalContext(now: run.runTime)).run(q)
+            guard let t = r.first?.table else { return Outcome(run: run, resultRows: 0, alerts: [], error: nil) }
+            return Outcome(run: run, resultRows: t.count, alerts: AlertBuilder.build(rule: rule, run: run, result: t), error: nil)
+        } catch let e as KQLError {
+            return Outcome(run: run, resultRows: 0, alerts: [], error: "\(e.code): \(e.message)")
+        } catch {
+            return Outcome(run: run, resultRows: 0, alerts: [], error: "\(error)")
+        }
+    }
+}
+
+/// A catalog whose tables hold only rows with `from <= TimeGenerated < to`: the lookback window of a
+/// scheduled rule (tables without `TimeGenerated`, like watchlists, are whole).
+public struct WindowedTables: TableProvider {
+    public let base: any TableProvider
+    public let from: Int64
+    public let to: Int64
+    public init(base: any TableProvider, from: Int64, to: Int64) { self.base = base; self.from = from; self.to = to }
+
+    public func schema(of table: String) -> Schema? { base.schema(of: table) }
+    public func tableNames() -> [String] { base.tableNames() }
+    public func storedFunction(named name: String) -> StoredFunction? { base.storedFunction(named: name) }
+
+    public func scan(_ table: String, request: ScanRequest) throws -> Table {
+        guard base.schema(of: table)?.index(of: "TimeGenerated") != nil else { return try base.scan(table, request: request) }
+        var r = request
+        r.timeFrom = max(r.timeFrom ?? from, from)
+        r.timeTo = min(r.timeTo ?? to, to)
+        var cols = r.columns
+        if let c = cols, !c.contains("TimeGenerated") { cols = c + ["TimeGenerated"] }
+        r.columns = cols
+        let t = try base.scan(table, request: r)
+        guard let tg = t.column(named: "TimeGenerated"), case .int64(let a) = tg.data else { return t }
+        // Scans are inclusive at both ends; the window is half-open.
+        let keep = (0..<Int32(a.count)).filter { a[Int($0)] >= from && a[Int($0)] < to && !(tg.nulls?[Int($0)] ?? false) }
+        var out = keep.count == t.count ? t : t.gather(keep)
+        if let wanted = request.columns, !wanted.contains("TimeGenerated"), let i = out.schema.index(of: "TimeGenerated") {
+            out = Table(schema: Schema(out.schema.columns.enumerated().filter { $0.offset != i }.map(\.element)),
+                        columns: out.columns.enumerated().filter { $0.offset != i }.map(\.element), count: out.count)
+        }
+        return out
+    }
+}
