@@ -17,13 +17,7 @@ public struct DetectReplay {
     /// Loads and validates every rule file under `directory`; invalid rules are reported and skipped.
     public static func loadRules(_ directory: String, validator: RuleValidator, report: (RuleDiagnostic) -> Void) throws -> [AnalyticsRule] {
         var out: [AnalyticsRule] = []
-        let e = FileManager.default.enumerator(atPath: directory)
-        var files: [String] = []
-        while let f = e?.nextObject() as? String {
-            if ["yaml", "yml", "json"].contains((f as NSString).pathExtension.lowercased().trimmingCharacters(in: .whitespaces)) { files.append(f) }
-        }
-        for f in files.sorted() {
-            let path = (directory as NSString).appendingPathComponent(f)
+        for path in ruleFiles(in: directory) {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             let (parsed, diags) = RuleParser.parse(text, file: path)
             diags.forEach(report)
@@ -34,6 +28,18 @@ public struct DetectReplay {
             }
         }
         return out
+    }
+
+    /// Rule files under a directory (recursively: .yaml, .yml, .json), sorted.
+    public static func ruleFiles(in directory: String) -> [String] {
+        let e = FileManager.default.enumerator(atPath: directory)
+        var files: [String] = []
+        while let f = e?.nextObject() as? String {
+            if ["yaml", "yml", "json"].contains((f as NSString).pathExtension.lowercased().trimmingCharacters(in: .whitespaces)) {
+                files.append((directory as NSString).appendingPathComponent(f))
+            }
+        }
+        return files.sorted()
     }
 
     public struct Result {

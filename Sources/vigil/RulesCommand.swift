@@ -24,10 +24,7 @@ struct RulesCommand: ParsableCommand {
                 var isDir: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw ValidationError("\(p) does not exist") }
                 if isDir.boolValue {
-                    let e = FileManager.default.enumerator(atPath: p)
-                    while let f = e?.nextObject() as? String {
-                        if ["yaml", "yml", "json"].contains((f as NSString).pathExtension.lowercased().trimmingCharacters(in: .whitespaces)) { files.append((p as NSString).appendingPathComponent(f)) }
-                    }
+                    files += DetectReplay.ruleFiles(in: p)
                 } else {
                     files.append(p)
                 }
