@@ -21,7 +21,8 @@ public struct DetectionRunner: Sendable {
         if let e = q.diagnostics.first(where: { $0.severity == .error }) {
             return Outcome(run: run, resultRows: 0, alerts: [], error: "\(e.code): \(e.message)")
         }
-        let windowed = WindowedTables(base: provider, from: run.windowStart, to: run.windowEnd)
+        let windowed = WindowedTables(base: provider, from: run.windowStart, to: run.windowEnd,
+                                      column: run.byIngestionTime ? "_IngestionTime" : "TimeGenerated")
         do {
             let r = try QueryExecutor(provider: windowed, context: EvalContext(now: run.runTime)).run(q)
             guard let t = r.first?.table else { return Outcome(run: run, resultRows: 0, alerts: [], error: nil) }
@@ -34,32 +35,36 @@ public struct DetectionRunner: Sendable {
     }
 }
 
-/// A catalog whose tables hold only rows with `from <= TimeGenerated < to`: the lookback window of a
-/// scheduled rule (tables without `TimeGenerated`, like watchlists, are whole).
+/// A catalog whose tables hold only rows with `from <= column < to`: the lookback window of a scheduled
+/// rule (`TimeGenerated`) or the new rows of a near-real-time run (`_IngestionTime`). Tables without
+/// the column, like watchlists, are whole.
 public struct WindowedTables: TableProvider {
     public let base: any TableProvider
     public let from: Int64
     public let to: Int64
-    public init(base: any TableProvider, from: Int64, to: Int64) { self.base = base; self.from = from; self.to = to }
+    public let column: String
+    public init(base: any TableProvider, from: Int64, to: Int64, column: String = "TimeGenerated") {
+        self.base = base; self.from = from; self.to = to; self.column = column
+    }
 
     public func schema(of table: String) -> Schema? { base.schema(of: table) }
     public func tableNames() -> [String] { base.tableNames() }
     public func storedFunction(named name: String) -> StoredFunction? { base.storedFunction(named: name) }
 
     public func scan(_ table: String, request: ScanRequest) throws -> Table {
-        guard base.schema(of: table)?.index(of: "TimeGenerated") != nil else { return try base.scan(table, request: request) }
+        guard base.schema(of: table)?.index(of: column) != nil else { return try base.scan(table, request: request) }
         var r = request
-        r.timeFrom = max(r.timeFrom ?? from, from)
-        r.timeTo = min(r.timeTo ?? to, to)
-        var cols = r.columns
-        if let c = cols, !c.contains("TimeGenerated") { cols = c + ["TimeGenerated"] }
-        r.columns = cols
+        if column == "TimeGenerated" {
+            r.timeFrom = max(r.timeFrom ?? from, from)
+            r.timeTo = min(r.timeTo ?? to, to)
+        }
+        if let c = r.columns, !c.contains(column) { r.columns = c + [column] }
         let t = try base.scan(table, request: r)
-        guard let tg = t.column(named: "TimeGenerated"), case .int64(let a) = tg.data else { return t }
+        guard let tc = t.column(named: column), case .int64(let a) = tc.data else { return t }
         // Scans are inclusive at both ends; the window is half-open.
-        let keep = (0..<Int32(a.count)).filter { a[Int($0)] >= from && a[Int($0)] < to && !(tg.nulls?[Int($0)] ?? false) }
+        let keep = (0..<Int32(a.count)).filter { a[Int($0)] >= from && a[Int($0)] < to && !(tc.nulls?[Int($0)] ?? false) }
         var out = keep.count == t.count ? t : t.gather(keep)
-        if let wanted = request.columns, !wanted.contains("TimeGenerated"), let i = out.schema.index(of: "TimeGenerated") {
+        if let wanted = request.columns, !wanted.contains(column), let i = out.schema.index(of: column) {
             out = Table(schema: Schema(out.schema.columns.enumerated().filter { $0.offset != i }.map(\.element)),
                         columns: out.columns.enumerated().filter { $0.offset != i }.map(\.element), count: out.count)
         }

@@ -32,12 +32,33 @@ import VigilCore
         let after = s.tick(now: Self.t0 + 4 * Ticks.perHour)
         #expect(after.map(\.runTime) == (1...4).map { Self.t0 + Int64($0) * Ticks.perHour })
         #expect(after.map(\.isBackfill) == [true, true, true, false])
-        var nrt = Self.rule("T")
-        nrt.kind = .nrt
         var disabled = Self.rule("T")
         disabled.enabled = false
-        var s2 = RuleScheduler(rules: [nrt, disabled], start: Self.t0)
+        var s2 = RuleScheduler(rules: [disabled], start: Self.t0)
         #expect(s2.tick(now: Self.t0 + Ticks.perDay).isEmpty)
+    }
+
+    @Test func nearRealTimeRulesRunEveryMinuteOverNewlyIngestedRows() {
+        var nrt = Self.rule("SecurityEvent | where EventID == 4625 | summarize Failures = count() by Account")
+        nrt.kind = .nrt
+        nrt.queryFrequency = 0
+        nrt.queryPeriod = 0
+        var s = RuleScheduler(rules: [nrt], start: Self.t0)
+        let runs = s.tick(now: Self.t0 + 3 * Ticks.perMinute)
+        #expect(runs.count == 4)
+        #expect(runs.allSatisfy { $0.byIngestionTime && $0.windowEnd == $0.runTime && $0.windowEnd - $0.windowStart == Ticks.perMinute })
+        // Rows ingested in the minute before a run are its input, whatever their event time.
+        let schema = Schema([ColumnSchema("TimeGenerated", .datetime), ColumnSchema("EventID", .int), ColumnSchema("Account", .string),
+                             ColumnSchema("_IngestionTime", .datetime)])
+        let rows: [[Value]] = [
+            [.datetime(Self.t0 - Ticks.perDay), .long(4625), .string("old event, ingested late"), .datetime(Self.t0 + 90 * Ticks.perSecond)],
+            [.datetime(Self.t0), .long(4625), .string("ingested earlier"), .datetime(Self.t0 - 30 * Ticks.perSecond)],
+        ]
+        let runner = DetectionRunner(provider: InMemoryTables(tables: ["SecurityEvent": Table.from(schema: schema, rows: rows)]))
+        let outcomes = runs.map { runner.execute(nrt, $0) }
+        #expect(outcomes.map(\.alerts.count) == [1, 0, 1, 0])
+        #expect(outcomes[2].alerts.first?.row["ProviderName"] == .string("ASI NRT Alerts"))
+        #expect(outcomes[2].alerts.first?.row["CompromisedEntity"] == .string("old event, ingested late"))
     }
 
     static let events: Table = {
