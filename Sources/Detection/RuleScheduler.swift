@@ -38,6 +38,20 @@ public struct RuleScheduler: Sendable {
         }
     }
 
+    /// When the next run of any rule is due.
+    public var nextDue: Int64? { nextRun.values.min() }
+
+    /// Suppression: after a rule with `suppressionEnabled` raised alerts in the run at `runTime`, it
+    /// does not run again for `suppressionDuration` (the runs in between are skipped, not back-filled).
+    public mutating func alerted(ruleID: String, at runTime: Int64) {
+        guard let r = rules[ruleID], r.suppressionEnabled, r.suppressionDuration > 0, let next = nextRun[ruleID] else { return }
+        let until = runTime + r.suppressionDuration
+        var t = next
+        let step = r.kind == .nrt ? Self.nrtInterval : r.queryFrequency
+        while t < until { t += step }
+        nextRun[ruleID] = t
+    }
+
     public mutating func tick(now: Int64) -> [RuleRun] {
         var out: [RuleRun] = []
         for id in rules.keys.sorted() {

@@ -50,10 +50,18 @@ public struct DetectReplay {
     /// Every run whose time falls in `(from, to]`, in time order.
     public func run(from: Int64, to: Int64) -> Result {
         var scheduler = RuleScheduler(rules: rules, start: from, delay: delay)
-        let runs = scheduler.tick(now: to).filter { $0.runTime > from || $0.runTime == from }
         let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })
         let runner = DetectionRunner(provider: store)
-        return Result(outcomes: runs.map { runner.execute(byID[$0.ruleID]!, $0) })
+        var outcomes: [DetectionRunner.Outcome] = []
+        // Tick at each due time, so that suppression after an alert takes effect for the next runs.
+        while let due = scheduler.nextDue, due <= to {
+            for run in scheduler.tick(now: due) {
+                let o = runner.execute(byID[run.ruleID]!, run)
+                if !o.alerts.isEmpty { scheduler.alerted(ruleID: run.ruleID, at: run.runTime) }
+                outcomes.append(o)
+            }
+        }
+        return Result(outcomes: outcomes)
     }
 
     /// The alerts as `SecurityAlert` rows in the workspace.

@@ -108,6 +108,25 @@ import VigilCore
         #expect(bad.error?.hasPrefix("KQL2") == true)
     }
 
+    @Test func suppressionSkipsRunsAfterAnAlert() {
+        var r = Self.rule("T")
+        r.suppressionEnabled = true
+        r.suppressionDuration = 3 * Ticks.perHour
+        var s = RuleScheduler(rules: [r], start: Self.t0)
+        #expect(s.tick(now: Self.t0).count == 1)
+        s.alerted(ruleID: r.id, at: Self.t0)
+        // Runs at +1h and +2h are suppressed; the next is at +3h.
+        #expect(s.nextDue == Self.t0 + 3 * Ticks.perHour)
+        #expect(s.tick(now: Self.t0 + 2 * Ticks.perHour + 59 * Ticks.perMinute).isEmpty)
+        #expect(s.tick(now: Self.t0 + 3 * Ticks.perHour).map(\.runTime) == [Self.t0 + 3 * Ticks.perHour])
+        var plain = Self.rule("T")
+        plain.suppressionEnabled = false
+        var p = RuleScheduler(rules: [plain], start: Self.t0)
+        _ = p.tick(now: Self.t0)
+        p.alerted(ruleID: plain.id, at: Self.t0)
+        #expect(p.nextDue == Self.t0 + Ticks.perHour)
+    }
+
     @Test func alertPerResultIsCappedAt150() {
         let schema = Schema([ColumnSchema("Account", .string)])
         let t = Table.from(schema: schema, rows: (0..<400).map { [.string("u\($0)")] })
