@@ -14,6 +14,8 @@ public struct DetectionRunner: Sendable {
         public var resultRows: Int
         public var alerts: [AlertBuilder.Alert]
         public var error: String?
+        /// Wall time of the run, filled by the caller that owns a clock (pure code has none).
+        public var durationMillis: Double = 0
     }
 
     public func execute(_ rule: AnalyticsRule, _ run: RuleRun) -> Outcome {

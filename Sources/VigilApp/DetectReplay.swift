@@ -56,12 +56,24 @@ public struct DetectReplay {
         // Tick at each due time, so that suppression after an alert takes effect for the next runs.
         while let due = scheduler.nextDue, due <= to {
             for run in scheduler.tick(now: due) {
-                let o = runner.execute(byID[run.ruleID]!, run)
+                let started = DispatchTime.now().uptimeNanoseconds
+                var o = runner.execute(byID[run.ruleID]!, run)
+                o.durationMillis = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
                 if !o.alerts.isEmpty { scheduler.alerted(ruleID: run.ruleID, at: run.runTime) }
                 outcomes.append(o)
             }
         }
         return Result(outcomes: outcomes)
+    }
+
+    /// Records the runs in the workspace's rule-run log (rule health).
+    public func recordRuns(_ outcomes: [DetectionRunner.Outcome]) throws {
+        let names = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.name) })
+        try RuleRunLog(db: store.db).record(outcomes.map { o in
+            RuleRunLog.Entry(ruleID: o.run.ruleID, ruleName: names[o.run.ruleID] ?? "", runTime: o.run.runTime, windowStart: o.run.windowStart,
+                             windowEnd: o.run.windowEnd, resultRows: o.resultRows, alerts: o.alerts.count, durationMillis: o.durationMillis,
+                             error: o.error, backfill: o.run.isBackfill)
+        })
     }
 
     /// The alerts as `SecurityAlert` rows in the workspace.

@@ -82,6 +82,22 @@ public final class StateDatabase: Sendable {
                 }
             }
         }
+        m.registerMigration("v3-rule-runs") { db in
+            // Every execution of an analytics rule: the data of rule health.
+            try db.create(table: "rule_run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("rule_id", .text).notNull().indexed()
+                t.column("rule_name", .text).notNull()
+                t.column("run_time", .integer).notNull()
+                t.column("window_start", .integer).notNull()
+                t.column("window_end", .integer).notNull()
+                t.column("result_rows", .integer).notNull()
+                t.column("alerts", .integer).notNull()
+                t.column("duration_ms", .double).notNull()
+                t.column("error", .text)
+                t.column("backfill", .boolean).notNull()
+            }
+        }
         return m
     }
 }

@@ -28,7 +28,10 @@ struct DetectCommand: ParsableCommand {
         print(DetectReplay.ndjson(result.alerts), terminator: "")
         let failed = result.outcomes.filter { $0.error != nil }
         for o in failed { FileHandle.standardError.write(Data("run of \(o.run.ruleID) at \(DateTimeMath.format(o.run.runTime)) failed: \(o.error!)\n".utf8)) }
-        if !dryRun { try replay.storeAlerts(result.alerts) }
+        if !dryRun {
+            try replay.storeAlerts(result.alerts)
+            try replay.recordRuns(result.outcomes)
+        }
         FileHandle.standardError.write(Data("\(loaded.count) rules, \(result.outcomes.count) runs, \(result.alerts.count) alerts, \(failed.count) failed runs\n".utf8))
     }
 }

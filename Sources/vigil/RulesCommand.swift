@@ -7,7 +7,28 @@ import VigilStore
 
 /// `vigil rules`: analytics rules in Sentinel's format.
 struct RulesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.", subcommands: [Validate.self])
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.", subcommands: [Validate.self, Status.self])
+
+    /// `vigil rules status`: health of every rule that has run (runs, failures, rows, alerts, durations).
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show rule health from the run log.")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Option(help: "Output format: table or json.") var format: String = "table"
+
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            let health = try RuleRunLog(db: store.db).health()
+            let names = ["Rule", "Runs", "Failures", "Backfills", "Rows", "Alerts", "MeanMs", "MaxMs", "LastRun", "LastError"]
+            let types: [KQLType] = [.string, .long, .long, .long, .long, .long, .real, .real, .datetime, .string]
+            let rows: [[Value]] = health.map { h in
+                [.string(h.ruleName), .long(Int64(h.runs)), .long(Int64(h.failures)), .long(Int64(h.backfills)), .long(Int64(h.resultRows)),
+                 .long(Int64(h.alerts)), .real((h.meanMillis * 10).rounded() / 10), .real((h.maxMillis * 10).rounded() / 10), .datetime(h.lastRun),
+                 .string(h.lastError ?? "")]
+            }
+            let t = Table.from(schema: Schema(zip(names, types).map { ColumnSchema($0, $1) }), rows: rows)
+            print(ResultFormatter.render([ResultTable(name: "rules", table: t)], as: format == "json" ? .json : .table), terminator: "")
+        }
+    }
 
     /// `vigil rules validate DIR|FILE...`: every problem of every rule as `file:line: code message`.
     struct Validate: ParsableCommand {

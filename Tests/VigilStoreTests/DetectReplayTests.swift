@@ -53,5 +53,11 @@ import VigilStore
             Issue.record("query failed"); return
         }
         #expect(r[0].table.row(0)[0] == .long(3))
+        // Rule health: every run recorded.
+        try replay.recordRuns(a.outcomes)
+        let health = try RuleRunLog(db: store.db).health()
+        #expect(health.count == 1)
+        #expect(health.first?.runs == 12 && health.first?.alerts == 3 && health.first?.failures == 0)
+        #expect(health.first?.lastRun == DateTimeParser.parse("2022-08-03T21:00:00Z"))
     }
 }

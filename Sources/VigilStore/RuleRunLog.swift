@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+/// The record of every analytics-rule run (time, window, rows, alerts, duration, error), and the
+/// per-rule health `vigil rules status` shows.
+public struct RuleRunLog: Sendable {
+    public let db: StateDatabase
+    public init(db: StateDatabase) { self.db = db }
+
+    public struct Entry: Sendable {
+        public var ruleID: String, ruleName: String
+        public var runTime: Int64, windowStart: Int64, windowEnd: Int64
+        public var resultRows: Int, alerts: Int, durationMillis: Double
+        public var error: String?
+        public var backfill: Bool
+        public init(ruleID: String, ruleName: String, runTime: Int64, windowStart: Int64, windowEnd: Int64, resultRows: Int, alerts: Int,
+                    durationMillis: Double, error: String?, backfill: Bool) {
+            self.ruleID = ruleID; self.ruleName = ruleName; self.runTime = runTime; self.windowStart = windowStart; self.windowEnd = windowEnd
+            self.resultRows = resultRows; self.alerts = alerts; self.durationMillis = durationMillis; self.error = error; self.backfill = backfill
+        }
+    }
+
+    public func record(_ entries: [Entry]) throws {
+        guard !entries.isEmpty else { return }
+        try db.pool.write { db in
+            for e in entries {
+                try db.execute(sql: """
+                    INSERT INTO rule_run (rule_id, rule_name, run_time, window_start, window_end, result_rows, alerts, duration_ms, error, backfill)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [e.ruleID, e.ruleName, e.runTime, e.windowStart, e.windowEnd, e.resultRows, e.alerts, e.durationMillis, e.error, e.backfill])
+            }
+        }
+    }
+
+    /// Per rule: runs, failures, back-fills, rows, alerts, mean and max duration, last run and last error.
+    public struct Health: Sendable, Equatable {
+        public var ruleID: String, ruleName: String
+        public var runs: Int, failures: Int, backfills: Int, resultRows: Int, alerts: Int
+        public var meanMillis: Double, maxMillis: Double
+        public var lastRun: Int64
+        public var lastError: String?
+    }
+
+    public func health() throws -> [Health] {
+        try db.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT rule_id, MAX(rule_name) AS name, COUNT(*) AS runs, SUM(error IS NOT NULL) AS failures, SUM(backfill) AS backfills,
+                       SUM(result_rows) AS rows, SUM(alerts) AS alerts, AVG(duration_ms) AS mean, MAX(duration_ms) AS max, MAX(run_time) AS last,
+                       (SELECT error FROM rule_run r2 WHERE r2.rule_id = rule_run.rule_id AND error IS NOT NULL ORDER BY run_time DESC LIMIT 1) AS last_error
+                FROM rule_run GROUP BY rule_id ORDER BY name
+                """).map { r in
+                Health(ruleID: r["rule_id"], ruleName: r["name"], runs: r["runs"], failures: r["failures"], backfills: r["backfills"],
+                       resultRows: r["rows"], alerts: r["alerts"], meanMillis: r["mean"], maxMillis: r["max"], lastRun: r["last"], lastError: r["last_error"])
+            }
+        }
+    }
+}
