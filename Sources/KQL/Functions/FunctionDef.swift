@@ -37,7 +37,7 @@ public enum FunctionRegistry {
     public static let all: [String: FunctionDef] = {
         var d: [String: FunctionDef] = [:]
         for f in OperatorFunctions.all + StringFunctions.all + ConversionFunctions.all + DateTimeFunctions.all
-            + ConditionalFunctions.all + DynamicFunctions.all + MathFunctions.all + IPFunctions.all + HashFunctions.all
+            + ConditionalFunctions.all + DynamicFunctions.all + MathFunctions.all + GeoFunctions.all + IPFunctions.all + HashFunctions.all
             + WindowFunctions.all + SeriesFunctions.all {
             d[f.name] = f
         }
