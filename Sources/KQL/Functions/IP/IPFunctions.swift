@@ -24,7 +24,11 @@ enum IPFunctions {
         return v4(t).map { ($0, 32) }
     }
 
-    static func mask(_ n: Int) -> UInt32 { n == 0 ? 0 : UInt32.max << UInt32(32 - n) }
+    /// The netmask of a prefix length, clamped to 0...32 (a user-supplied length may be anything).
+    static func mask(_ n: Int) -> UInt32 {
+        let k = Swift.min(Swift.max(n, 0), 32)
+        return k == 0 ? 0 : UInt32.max << UInt32(32 - k)
+    }
 
     static func inRange(_ ip: String, _ range: String) -> Bool? {
         guard let (a, _) = v4Prefix(ip), let (r, n) = v4Prefix(range) else { return nil }
