@@ -50,14 +50,8 @@ extension ExtentCodec {
             try r.skip(byteLen); r.align()
             let codes: [UInt32] = try r.pod(rows)
             guard offsets.last.map({ Int($0) == byteLen }) ?? false else { throw StoreError.corrupt("column \(e.name): bad dictionary") }
-            let base = region.baseAddress!.assumingMemoryBound(to: UInt8.self) + bytesStart
-            var values: [String] = []
-            values.reserveCapacity(count)
-            for k in 0..<count {
-                let s = Int(offsets[k]), t = Int(offsets[k + 1])
-                guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad dictionary offsets") }
-                values.append(String(decoding: UnsafeBufferPointer(start: base + s, count: t - s), as: UTF8.self))
-            }
+            let values = try strings(region, from: bytesStart, byteLength: byteLen, count: count, offset: { Int(offsets[$0]) },
+                                     what: "column \(e.name): bad dictionary offsets")
             if let bad = codes.first(where: { Int($0) >= count }) { throw StoreError.corrupt("column \(e.name): code \(bad) out of range") }
             return dictionaryColumn(type, codes: codes, values: values, nulls: nulls)
         case .str:
@@ -65,16 +59,24 @@ extension ExtentCodec {
             let offsets: [UInt64] = try r.pod(rows + 1)
             let bytesStart = r.pos
             try r.skip(byteLen)
-            let base = region.baseAddress!.assumingMemoryBound(to: UInt8.self) + bytesStart
-            var out: [String] = []
-            out.reserveCapacity(rows)
-            for k in 0..<rows {
-                let s = Int(offsets[k]), t = Int(offsets[k + 1])
-                guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad string offsets") }
-                out.append(String(decoding: UnsafeBufferPointer(start: base + s, count: t - s), as: UTF8.self))
-            }
+            let out = try strings(region, from: bytesStart, byteLength: byteLen, count: rows, offset: { Int(offsets[$0]) },
+                                  what: "column \(e.name): bad string offsets")
             return Column(type: type, data: .string(out), nulls: type == .guid ? nulls : nil)
         }
+    }
+
+    /// The `count` strings of a byte area whose boundaries are `offset(0...count)`, bounds-checked.
+    static func strings(_ region: UnsafeRawBufferPointer, from bytesStart: Int, byteLength: Int, count: Int,
+                        offset: (Int) -> Int, what: @autoclosure () -> String) throws -> [String] {
+        let base = region.baseAddress!.assumingMemoryBound(to: UInt8.self) + bytesStart
+        var out: [String] = []
+        out.reserveCapacity(count)
+        for k in 0..<count {
+            let s = offset(k), t = offset(k + 1)
+            guard s <= t, t <= byteLength else { throw StoreError.corrupt(what()) }
+            out.append(String(decoding: UnsafeBufferPointer(start: base + s, count: t - s), as: UTF8.self))
+        }
+        return out
     }
 
     /// A bounds-checked cursor: corrupt lengths become errors, never out-of-bounds reads.
