@@ -19,15 +19,16 @@ public enum AlertBuilder {
         public var systemAlertID: String { row["SystemAlertId"]?.asStringPublic ?? "" }
     }
 
-    public static func build(rule: AnalyticsRule, run: RuleRun, result: Table) -> [Alert] {
-        guard rule.triggerOperator.fires(count: result.count, threshold: rule.triggerThreshold), result.count > 0 else { return [] }
+    /// `threshold` replaces the rule's `triggerThreshold` when it is learned (`triggerThreshold: dynamic`).
+    public static func build(rule: AnalyticsRule, run: RuleRun, result: Table, threshold: DynamicTrigger.Threshold? = nil) -> [Alert] {
+        guard rule.triggerOperator.fires(count: result.count, threshold: threshold?.value ?? rule.triggerThreshold), result.count > 0 else { return [] }
         switch rule.eventGrouping {
-        case .singleAlert: return [alert(rule, run, result, rows: Array(0..<result.count), index: 0)]
-        case .alertPerResult: return (0..<min(result.count, maxAlertsPerRun)).map { alert(rule, run, result, rows: [$0], index: $0) }
+        case .singleAlert: return [alert(rule, run, result, rows: Array(0..<result.count), index: 0, threshold: threshold)]
+        case .alertPerResult: return (0..<min(result.count, maxAlertsPerRun)).map { alert(rule, run, result, rows: [$0], index: $0, threshold: threshold) }
         }
     }
 
-    static func alert(_ rule: AnalyticsRule, _ run: RuleRun, _ t: Table, rows: [Int], index: Int) -> Alert {
+    static func alert(_ rule: AnalyticsRule, _ run: RuleRun, _ t: Table, rows: [Int], index: Int, threshold: DynamicTrigger.Threshold? = nil) -> Alert {
         func value(_ column: String, _ row: Int) -> Value? { t.column(named: column).map { $0.value(at: row) } }
         func text(_ column: String, _ row: Int) -> String { value(column, row).map { $0.isNull ? "" : $0.kqlString } ?? "" }
         let first = rows[0]
@@ -51,25 +52,7 @@ public enum AlertBuilder {
             let times = rows.compactMap { r -> Int64? in if case .datetime(let x) = tg.value(at: r) { return x }; return nil }
             if let lo = times.min(), let hi = times.max() { start = lo; end = hi }
         }
-        // Entities, deduplicated across the rows, numbered `$id` as Sentinel's JSON does.
-        var entities: [Value] = []
-        var seen = Set<String>()
-        for r in rows {
-            for m in rule.entityMappings {
-                var bag: OrderedDictionary<String, Value> = [:]
-                for f in m.fieldMappings {
-                    let v = text(f.columnName, r)
-                    if !v.isEmpty { bag[f.identifier] = .string(v) }
-                }
-                guard !bag.isEmpty else { continue }
-                bag["Type"] = .string(m.entityType.rawValue.lowercased())
-                let key = Value.bag(bag).jsonText
-                guard seen.insert(key).inserted else { continue }
-                var withID: OrderedDictionary<String, Value> = ["$id": .string(String(entities.count + 2))]
-                for (k, v) in bag { withID[k] = v }
-                entities.append(.bag(withID))
-            }
-        }
+        let entities = Self.entities(rule, t, rows: rows)
         var custom: OrderedDictionary<String, Value> = [:]
         for d in rule.customDetails { custom[d.key] = .array(Array(Set(rows.map { text(d.value, $0) })).sorted().map { .string($0) }) }
         var extended: OrderedDictionary<String, Value> = [
@@ -80,7 +63,7 @@ public enum AlertBuilder {
             "Query Start Time UTC": .string(DateTimeMath.format(run.windowStart)),
             "Query End Time UTC": .string(DateTimeMath.format(run.windowEnd)),
             "Trigger Operator": .string(rule.triggerOperator.rawValue),
-            "Trigger Threshold": .string(String(rule.triggerThreshold)),
+            "Trigger Threshold": .string(threshold.map { "dynamic: \($0.value) (\($0.explanation))" } ?? String(rule.triggerThreshold)),
             "Search Query Results Overall Count": .string(String(t.count)),
             "Event Grouping": .string(rule.eventGrouping.rawValue),
         ]
@@ -117,6 +100,30 @@ public enum AlertBuilder {
             "Techniques": .string(Value.array(rule.techniques.map { .string($0) }).jsonText),
         ]
         return Alert(row: row, evidence: rows)
+    }
+
+    /// The entity mappings applied to the rows: Sentinel's `Entities` JSON objects, deduplicated across
+    /// the rows and numbered `$id` as Sentinel numbers them.
+    static func entities(_ rule: AnalyticsRule, _ t: Table, rows: [Int]) -> [Value] {
+        var entities: [Value] = []
+        var seen = Set<String>()
+        for r in rows {
+            for m in rule.entityMappings {
+                var bag: OrderedDictionary<String, Value> = [:]
+                for f in m.fieldMappings {
+                    let v = t.column(named: f.columnName).map { $0.value(at: r) }.map { $0.isNull ? "" : $0.kqlString } ?? ""
+                    if !v.isEmpty { bag[f.identifier] = .string(v) }
+                }
+                guard !bag.isEmpty else { continue }
+                bag["Type"] = .string(m.entityType.rawValue.lowercased())
+                let key = Value.bag(bag).jsonText
+                guard seen.insert(key).inserted else { continue }
+                var withID: OrderedDictionary<String, Value> = ["$id": .string(String(entities.count + 2))]
+                for (k, v) in bag { withID[k] = v }
+                entities.append(.bag(withID))
+            }
+        }
+        return entities
     }
 
     /// A GUID from the rule, the run and the alert's place in it: replays give the same ids.

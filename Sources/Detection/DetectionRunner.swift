@@ -14,12 +14,17 @@ public struct DetectionRunner: Sendable {
         public var resultRows: Int
         public var alerts: [AlertBuilder.Alert]
         public var error: String?
+        /// The rows an anomaly rule wrote to `Anomalies`.
+        public var anomalies: [AnomalyBuilder.Anomaly] = []
+        /// The learned trigger of a `triggerThreshold: dynamic` rule, as applied to this run.
+        public var threshold: DynamicTrigger.Threshold?
         /// Wall time of the run, filled by the caller that owns a clock (pure code has none).
         public var durationMillis: Double = 0
     }
 
-    public func execute(_ rule: AnalyticsRule, _ run: RuleRun) -> Outcome {
-        let q = Parser.parse(rule.query)
+    /// `history`: the result counts of the rule's earlier runs, which a dynamic trigger learns from.
+    public func execute(_ rule: AnalyticsRule, _ run: RuleRun, history: [Int] = []) -> Outcome {
+        let q = Parser.parse(rule.effectiveQuery)
         if let e = q.diagnostics.first(where: { $0.severity == .error }) {
             return Outcome(run: run, resultRows: 0, alerts: [], error: "\(e.code): \(e.message)")
         }
@@ -28,7 +33,15 @@ public struct DetectionRunner: Sendable {
         do {
             let r = try QueryExecutor(provider: windowed, context: EvalContext(now: run.runTime)).run(q)
             guard let t = r.first?.table else { return Outcome(run: run, resultRows: 0, alerts: [], error: nil) }
-            return Outcome(run: run, resultRows: t.count, alerts: AlertBuilder.build(rule: rule, run: run, result: t), error: nil)
+            if rule.kind == .anomaly {
+                var o = Outcome(run: run, resultRows: t.count, alerts: [], error: nil)
+                o.anomalies = AnomalyBuilder.build(rule: rule, run: run, result: t)
+                return o
+            }
+            let threshold = rule.dynamicThreshold.map { DynamicTrigger.threshold($0, counts: history) }
+            var o = Outcome(run: run, resultRows: t.count, alerts: AlertBuilder.build(rule: rule, run: run, result: t, threshold: threshold), error: nil)
+            o.threshold = threshold
+            return o
         } catch let e as KQLError {
             return Outcome(run: run, resultRows: 0, alerts: [], error: "\(e.code): \(e.message)")
         } catch {

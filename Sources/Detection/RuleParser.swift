@@ -87,7 +87,7 @@ public struct RuleParser {
         let id = rawName.components(separatedBy: CharacterSet(charactersIn: "/'[]() ,")).last { UUID(uuidString: $0) != nil } ?? rawName
         var r = AnalyticsRule(id: id, name: p["displayName"]?.string ?? "", query: p["query"]?.string ?? "")
         r.description = p["description"]?.string ?? ""
-        if let k = resource["kind"]?.string { lines["kind"] = resource["kind"]?.mark?.line; r.kind = k.lowercased() == "nrt" ? .nrt : .scheduled }
+        if let k = resource["kind"]?.string { lines["kind"] = resource["kind"]?.mark?.line; r.kind = k.lowercased() == "nrt" ? .nrt : (k.lowercased() == "anomaly" ? .anomaly : .scheduled) }
         fill(&r, p, names: .arm)
         return Parsed(rule: r, file: file, lines: lines, diagnostics: diagnostics)
     }
@@ -109,7 +109,8 @@ public struct RuleParser {
             switch k.lowercased() {
             case "scheduled": r.kind = .scheduled
             case "nrt": r.kind = .nrt
-            default: error("kind", "VGR1011", "kind '\(k)' is not Scheduled or NRT")
+            case "anomaly": r.kind = .anomaly
+            default: error("kind", "VGR1011", "kind '\(k)' is not Scheduled, NRT or Anomaly")
             }
         }
         if let e = m["enabled"] { r.enabled = e.bool ?? true }
@@ -129,8 +130,60 @@ public struct RuleParser {
             else { error("triggerOperator", "VGR1013", "triggerOperator '\(o.string ?? "")' is not gt, lt, eq or ne", at: o) }
         }
         if let t = m["triggerThreshold"] {
-            if let v = t.int { r.triggerThreshold = v } else { error("triggerThreshold", "VGR1014", "triggerThreshold must be an integer", at: t) }
+            if let v = t.int { r.triggerThreshold = v }
+            else if t.string?.lowercased() == "dynamic" { r.dynamicThreshold = AnalyticsRule.DynamicThreshold() }
+            else { error("triggerThreshold", "VGR1014", "triggerThreshold must be an integer or dynamic", at: t) }
         }
+        if let d = m["dynamicThreshold"] {
+            if r.dynamicThreshold == nil { error("dynamicThreshold", "VGR1021", "dynamicThreshold needs triggerThreshold: dynamic", at: d) }
+            dynamicThreshold(d, into: &r)
+        }
+        if let ps = m["parameters"] {
+            guard let pm = ps.mapping else { error("parameters", "VGR1022", "parameters is a mapping of name: value", at: ps); return fillRest(&r, m) }
+            for (k, v) in pm {
+                guard let name = k.string, name.range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil else {
+                    error("parameters", "VGR1022", "parameter name '\(k.string ?? "")' is not a KQL name", at: k); continue
+                }
+                guard let literal = Self.kqlLiteral(v) else { error("parameters", "VGR1022", "parameter \(name) needs a scalar value", at: v); continue }
+                r.parameters.append(AnalyticsRule.Pair(key: name, value: literal))
+            }
+        }
+        fillRest(&r, m)
+    }
+
+    /// A YAML scalar as KQL literal text: numbers, booleans, timespans (`14d`) and `datetime(...)` /
+    /// `dynamic(...)` as written, anything else as a quoted string.
+    static func kqlLiteral(_ n: Node) -> String? {
+        guard let s = n.scalar else { return nil }
+        let text = s.string
+        if n.int != nil || n.float != nil || n.bool != nil { return n.bool.map { $0 ? "true" : "false" } ?? text }
+        if text.range(of: #"^\d+(\.\d+)?(d|h|m|s|ms|tick|microsecond|millisecond|second|minute|hour|day)s?$"#, options: .regularExpression) != nil { return text }
+        if text.range(of: #"^(datetime|dynamic|timespan|time|real|long|int|bool)\(.*\)$"#, options: .regularExpression) != nil { return text }
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(escaped)\""
+    }
+
+    mutating func dynamicThreshold(_ n: Node, into r: inout AnalyticsRule) {
+        guard let m = n.mapping else { error("dynamicThreshold", "VGR1021", "dynamicThreshold is a mapping (history, sensitivity, minimum, minimumRuns)", at: n); return }
+        var d = r.dynamicThreshold ?? AnalyticsRule.DynamicThreshold()
+        for (k, v) in m {
+            switch k.string ?? "" {
+            case "history":
+                if let t = v.string.flatMap(RuleDuration.parse), t > 0 { d.history = t } else { error("dynamicThreshold", "VGR1021", "history '\(v.string ?? "")' is not a duration", at: v) }
+            case "sensitivity":
+                if let x = v.float ?? v.int.map(Double.init), x > 0 { d.sensitivity = x } else { error("dynamicThreshold", "VGR1021", "sensitivity must be a positive number", at: v) }
+            case "minimum":
+                if let x = v.int, x >= 0 { d.minimum = x } else { error("dynamicThreshold", "VGR1021", "minimum must be a non-negative integer", at: v) }
+            case "minimumRuns":
+                if let x = v.int, x >= 1 { d.minimumRuns = x } else { error("dynamicThreshold", "VGR1021", "minimumRuns must be a positive integer", at: v) }
+            default:
+                error("dynamicThreshold", "VGR1021", "unknown dynamicThreshold field '\(k.string ?? "")' (history, sensitivity, minimum, minimumRuns)", at: k)
+            }
+        }
+        if r.dynamicThreshold != nil { r.dynamicThreshold = d }
+    }
+
+    mutating func fillRest(_ r: inout AnalyticsRule, _ m: Node.Mapping) {
         if let s = m["suppressionEnabled"] { r.suppressionEnabled = s.bool ?? false }
         for t in m["tactics"]?.sequence ?? [] {
             guard let text = t.string else { continue }

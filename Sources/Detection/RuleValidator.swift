@@ -28,7 +28,7 @@ public struct RuleValidator: Sendable {
 
         let minDuration = 5 * Ticks.perMinute, maxDuration = 14 * Ticks.perDay
         switch r.kind {
-        case .scheduled:
+        case .scheduled, .anomaly:
             if p.lines["queryFrequency"] == nil { add("queryFrequency", "VGR2001", "a scheduled rule needs queryFrequency") }
             else if r.queryFrequency < minDuration || r.queryFrequency > maxDuration {
                 add("queryFrequency", "VGR2002", "queryFrequency \(RuleDuration.format(r.queryFrequency)) is outside 5m to 14d")
@@ -40,12 +40,23 @@ public struct RuleValidator: Sendable {
             if r.queryPeriod > 0, r.queryFrequency > r.queryPeriod {
                 add("queryPeriod", "VGR2003", "queryPeriod \(RuleDuration.format(r.queryPeriod)) is shorter than queryFrequency \(RuleDuration.format(r.queryFrequency)): rows between runs are never examined", .warning)
             }
-            if p.lines["triggerOperator"] == nil { add("triggerOperator", "VGR2001", "a scheduled rule needs triggerOperator") }
-            if p.lines["triggerThreshold"] == nil { add("triggerThreshold", "VGR2001", "a scheduled rule needs triggerThreshold") }
+            if r.kind == .scheduled {
+                if p.lines["triggerOperator"] == nil { add("triggerOperator", "VGR2001", "a scheduled rule needs triggerOperator") }
+                if p.lines["triggerThreshold"] == nil { add("triggerThreshold", "VGR2001", "a scheduled rule needs triggerThreshold") }
+            }
         case .nrt:
             for f in ["queryFrequency", "queryPeriod"] where p.lines[f] != nil {
                 add(f, "VGR2004", "near-real-time rules run every minute over new rows; \(f) is ignored", .warning)
             }
+        }
+        if r.dynamicThreshold != nil, r.triggerOperator != .gt {
+            add("triggerOperator", "VGR2011", "a dynamic threshold is learned as an upper bound: triggerOperator must be gt")
+        }
+        if r.kind == .anomaly, r.dynamicThreshold != nil {
+            add("triggerThreshold", "VGR2011", "an anomaly rule has no trigger: every output row is an anomaly", .warning)
+        }
+        for param in r.parameters where r.query.range(of: #"\blet\s+\#(param.key)\s*="#, options: .regularExpression) != nil {
+            add("parameters", "VGR2012", "the query declares `let \(param.key)` itself, which hides the parameter")
         }
         if r.triggerThreshold < 0 || r.triggerThreshold > 10_000 { add("triggerThreshold", "VGR2005", "triggerThreshold must be between 0 and 10000") }
         if r.suppressionEnabled && (r.suppressionDuration < minDuration || r.suppressionDuration > 14 * Ticks.perDay) {
@@ -63,8 +74,9 @@ public struct RuleValidator: Sendable {
         }
 
         // The query: it must parse and bind; its output schema is what the rest reads.
-        let q = Parser.parse(r.query)
-        let queryLine = p.line("query")
+        let q = Parser.parse(r.effectiveQuery)
+        // The parameters' `let`s are one line before the query's first.
+        let queryLine = p.line("query") - (r.parameters.isEmpty ? 0 : 1)
         let syntax = q.diagnostics.filter { $0.severity == .error }
         for d in syntax {
             let (l, c) = q.source.location(of: d.span.start)
@@ -88,6 +100,11 @@ public struct RuleValidator: Sendable {
         let columns = Set(output.names)
         func need(_ field: String, _ column: String, _ what: String) {
             if !columns.contains(column) { add(field, "VGR3004", "\(what) column '\(column)' is not in the query's output (\(output.names.prefix(12).joined(separator: ", "))\(output.names.count > 12 ? ", ..." : ""))") }
+        }
+        if r.kind == .anomaly {
+            if let i = output.index(of: "Score") {
+                if !output.columns[i].type.isNumeric { add("query", "VGR3005", "an anomaly rule's Score column must be numeric (it is \(output.columns[i].type))") }
+            } else { need("query", "Score", "an anomaly rule's") }
         }
         for m in r.entityMappings { for f in m.fieldMappings { need("entityMappings", f.columnName, "\(m.entityType.rawValue).\(f.identifier)") } }
         for d in r.customDetails { need("customDetails", d.value, "custom detail \(d.key)") }

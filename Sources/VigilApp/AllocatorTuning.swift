@@ -1,3 +1,5 @@
+import Foundation
+
 /// Query execution allocates and frees column buffers of tens of megabytes. glibc hands such blocks
 /// back to the kernel at once and the next query pays for fresh zeroed pages (measured: 40% of a
 /// join over 10M rows went to page clearing). Keeping freed memory in the heap avoids that; the cost is
@@ -5,6 +7,7 @@
 public enum AllocatorTuning {
     public static func apply() {
         #if os(Linux)
+        if getenv("VIGIL_DEFAULT_MALLOC") != nil { return }
         // glibc's <malloc.h> is not in Swift's Glibc module; the option numbers are glibc's ABI.
         let trimThreshold: Int32 = -1, topPad: Int32 = -2, mmapThreshold: Int32 = -3, mmapMax: Int32 = -4
         _ = vigil_mallopt(mmapThreshold, 32 << 20)   // the largest value glibc accepts on 64-bit

@@ -45,6 +45,7 @@ public struct DetectReplay {
     public struct Result {
         public var outcomes: [DetectionRunner.Outcome]
         public var alerts: [AlertBuilder.Alert] { outcomes.flatMap(\.alerts) }
+        public var anomalies: [AnomalyBuilder.Anomaly] { outcomes.flatMap(\.anomalies) }
     }
 
     /// Every run whose time falls in `(from, to]`, in time order.
@@ -53,11 +54,16 @@ public struct DetectReplay {
         let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })
         let runner = DetectionRunner(provider: store)
         var outcomes: [DetectionRunner.Outcome] = []
+        var history = RunHistory()
+        for r in rules where r.dynamicThreshold != nil { runner.learn(r, before: from, delay: delay, into: &history) }
         // Tick at each due time, so that suppression after an alert takes effect for the next runs.
         while let due = scheduler.nextDue, due <= to {
             for run in scheduler.tick(now: due) {
                 let started = DispatchTime.now().uptimeNanoseconds
-                var o = runner.execute(byID[run.ruleID]!, run)
+                let rule = byID[run.ruleID]!
+                let counts = rule.dynamicThreshold.map { history.counts(run.ruleID, before: run.runTime, within: $0.history) } ?? []
+                var o = runner.execute(rule, run, history: counts)
+                if o.error == nil { history.record(ruleID: run.ruleID, runTime: run.runTime, count: o.resultRows) }
                 o.durationMillis = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
                 if !o.alerts.isEmpty { scheduler.alerted(ruleID: run.ruleID, at: run.runTime) }
                 outcomes.append(o)
@@ -71,21 +77,36 @@ public struct DetectReplay {
         let names = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.name) })
         try RuleRunLog(db: store.db).record(outcomes.map { o in
             RuleRunLog.Entry(ruleID: o.run.ruleID, ruleName: names[o.run.ruleID] ?? "", runTime: o.run.runTime, windowStart: o.run.windowStart,
-                             windowEnd: o.run.windowEnd, resultRows: o.resultRows, alerts: o.alerts.count, durationMillis: o.durationMillis,
+                             windowEnd: o.run.windowEnd, resultRows: o.resultRows, alerts: o.alerts.count + o.anomalies.count, durationMillis: o.durationMillis,
                              error: o.error, backfill: o.run.isBackfill)
         })
+        try Self.write(RuleHealthRecord.rows(outcomes, rules: Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })), to: "SentinelHealth", store: store)
     }
 
     /// The alerts as `SecurityAlert` rows in the workspace.
     public func storeAlerts(_ alerts: [AlertBuilder.Alert]) throws {
-        guard !alerts.isEmpty, let schema = SchemaCatalog.builtIn["SecurityAlert"] else { return }
-        let cols = schema.columns.filter { c in alerts.contains { $0.row[c.name] != nil } }
-        let t = Table.from(schema: Schema(cols), rows: alerts.map { a in cols.map { a.row[$0.name] ?? .null } })
-        try store.writeExtent(table: "SecurityAlert", batch: t, addedColumns: [])
+        try Self.write(alerts.map(\.row), to: "SecurityAlert", store: store)
+    }
+
+    /// The anomalies as `Anomalies` rows in the workspace.
+    public func storeAnomalies(_ anomalies: [AnomalyBuilder.Anomaly]) throws {
+        try Self.write(anomalies.map(\.row), to: "Anomalies", store: store)
+    }
+
+    /// Rows of a built-in table, as one extent, with the columns any row sets in the schema's order.
+    static func write(_ rows: [OrderedDictionary<String, Value>], to table: String, store: LogStore) throws {
+        guard !rows.isEmpty, let schema = SchemaCatalog.builtIn[table] else { return }
+        let cols = schema.columns.filter { c in rows.contains { $0[c.name] != nil } }
+        let t = Table.from(schema: Schema(cols), rows: rows.map { r in cols.map { r[$0.name] ?? .null } })
+        try store.writeExtent(table: table, batch: t, addedColumns: [])
     }
 
     /// One JSON object per alert, keys in Sentinel's column order: the same inputs give the same bytes.
     public static func ndjson(_ alerts: [AlertBuilder.Alert]) -> String {
         alerts.map { Value.bag($0.row).jsonText + "\n" }.joined()
+    }
+
+    public static func ndjson(_ anomalies: [AnomalyBuilder.Anomaly]) -> String {
+        anomalies.map { Value.bag($0.row).jsonText + "\n" }.joined()
     }
 }

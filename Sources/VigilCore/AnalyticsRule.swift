@@ -1,7 +1,9 @@
 /// A Sentinel analytics rule with every field of the rule YAML (and of the ARM export), normalised:
 /// durations in 100 ns ticks, operators and tactics in one spelling.
 public struct AnalyticsRule: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case scheduled = "Scheduled", nrt = "NRT" }
+    /// `Anomaly` is Vigil's: a scheduled query whose every output row is an anomaly with a `Score`,
+    /// written to the `Anomalies` table instead of raising alerts (Sentinel's anomaly templates).
+    public enum Kind: String, Sendable, Codable { case scheduled = "Scheduled", nrt = "NRT", anomaly = "Anomaly" }
     public enum TriggerOperator: String, Sendable, Codable {
         case gt, lt, eq, ne
         /// `gt`, `GreaterThan`, `>`...
@@ -54,6 +56,17 @@ public struct AnalyticsRule: Sendable, Codable, Equatable {
         public var groupByCustomDetails: [String] = []
         public init() {}
     }
+    /// `triggerThreshold: dynamic`: the threshold on the result count is learned from the rule's own
+    /// earlier runs over `history`: `max(minimum, ceil(median + sensitivity * spread))`, where spread is
+    /// the scaled median absolute deviation, at least `sqrt(median)` and 1 (counts are Poisson-like).
+    /// Until `minimumRuns` earlier runs exist the threshold is `minimum`.
+    public struct DynamicThreshold: Sendable, Codable, Equatable {
+        public var history: Int64 = 7 * 864_000_000_000
+        public var sensitivity: Double = 3
+        public var minimum: Int = 0
+        public var minimumRuns: Int = 24
+        public init() {}
+    }
     public struct IncidentConfiguration: Sendable, Codable, Equatable {
         public var createIncident = true
         public var grouping = GroupingConfiguration()
@@ -73,6 +86,11 @@ public struct AnalyticsRule: Sendable, Codable, Equatable {
     public var queryPeriod: Int64
     public var triggerOperator: TriggerOperator
     public var triggerThreshold: Int
+    /// Set when `triggerThreshold` is `dynamic`.
+    public var dynamicThreshold: DynamicThreshold?
+    /// Vigil's `parameters:` (name → KQL literal): the visible knobs of a rule's model, declared as
+    /// `let` statements before the query so that `vigil rules tune` can try other values.
+    public var parameters: [Pair]
     public var tactics: [MitreTactic]
     public var techniques: [String]
     public var query: String
@@ -90,8 +108,13 @@ public struct AnalyticsRule: Sendable, Codable, Equatable {
         self.id = id; self.name = name; self.query = query
         description = ""; severity = .medium; kind = .scheduled; enabled = true
         queryFrequency = 0; queryPeriod = 0; triggerOperator = .gt; triggerThreshold = 0
-        tactics = []; techniques = []; entityMappings = []; customDetails = []
+        tactics = []; techniques = []; entityMappings = []; customDetails = []; parameters = []
         eventGrouping = .singleAlert; incidentConfiguration = IncidentConfiguration()
         suppressionEnabled = false; suppressionDuration = 0; requiredDataConnectors = []; tags = []
+    }
+
+    /// The query as it runs: the parameters' `let` statements on one line, then the query.
+    public var effectiveQuery: String {
+        parameters.isEmpty ? query : parameters.map { "let \($0.key) = \($0.value);" }.joined(separator: " ") + "\n" + query
     }
 }

@@ -13,7 +13,7 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "End of the span (ISO 8601).") var to: String
     @Option(help: "Rule directory (default: the workspace's rules/).") var rules: String?
     @Option(help: "Ingestion delay subtracted from each window (Sentinel: 5m).") var delay: String = "5m"
-    @Flag(help: "Print the alerts without storing them in SecurityAlert.") var dryRun = false
+    @Flag(help: "Print the alerts and anomalies without storing them.") var dryRun = false
 
     func run() throws {
         guard let f = DateTimeParser.parse(from), let t = DateTimeParser.parse(to), f <= t else { throw ValidationError("--from and --to must be datetimes, from <= to") }
@@ -26,12 +26,14 @@ struct DetectCommand: ParsableCommand {
         let replay = DetectReplay(store: store, rules: loaded, delay: d)
         let result = replay.run(from: f, to: t)
         print(DetectReplay.ndjson(result.alerts), terminator: "")
+        print(DetectReplay.ndjson(result.anomalies), terminator: "")
         let failed = result.outcomes.filter { $0.error != nil }
         for o in failed { FileHandle.standardError.write(Data("run of \(o.run.ruleID) at \(DateTimeMath.format(o.run.runTime)) failed: \(o.error!)\n".utf8)) }
         if !dryRun {
             try replay.storeAlerts(result.alerts)
+            try replay.storeAnomalies(result.anomalies)
             try replay.recordRuns(result.outcomes)
         }
-        FileHandle.standardError.write(Data("\(loaded.count) rules, \(result.outcomes.count) runs, \(result.alerts.count) alerts, \(failed.count) failed runs\n".utf8))
+        FileHandle.standardError.write(Data("\(loaded.count) rules, \(result.outcomes.count) runs, \(result.alerts.count) alerts, \(result.anomalies.count) anomalies, \(failed.count) failed runs\n".utf8))
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import KQL
+import KQLSyntax
 
 /// The SIMD scanner against a plain reference implementation, on random text with matches placed
 /// across 16-byte chunk edges, mixed case, and term boundaries.
@@ -45,5 +46,22 @@ import Testing
             }
         }
         #expect(checked == 32000)
+    }
+}
+
+/// A query's scopes (and the tables its `let`s materialised) go with its executor: a long-running
+/// server or a rule replay runs thousands of queries in one process.
+@Suite struct ExecutorLifetimeTests {
+    @Test func scopesAreFreedWithTheExecutor() throws {
+        weak var scope: Scope?
+        do {
+            let ex = QueryExecutor(provider: InMemoryTables(schemas: [:]), context: EvalContext(now: 0))
+            let q = Parser.parse("let t = range x from 1 to 1000 step 1; let f = (n: long) { t | where x < n }; f(10) | count")
+            let r = try ex.run(q)
+            #expect(r.first?.table.count == 1)
+            scope = ex.rootScope
+            #expect(scope != nil)
+        }
+        #expect(scope == nil)
     }
 }

@@ -27,6 +27,8 @@ public final class QueryExecutor: @unchecked Sendable {
     public var collectErrors = false
     public private(set) var collected: [KQLError] = []
 
+    deinit { rootScope.registry.releaseAll() }
+
     func recovering(_ fallback: Table, _ body: () throws -> Table) throws -> Table {
         guard collectErrors else { return try body() }
         do { return try body() } catch let e as KQLError where e.phase == .binding {

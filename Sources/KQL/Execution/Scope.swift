@@ -15,8 +15,24 @@ final class Scope: @unchecked Sendable {
     let parent: Scope?
     var bindings: [String: Binding] = [:]
     var tableCache: [String: Table] = [:]
+    /// Every scope of one query. A `let` of a tabular expression or a function keeps its defining
+    /// scope, which holds the binding: a cycle that reference counting never frees, so the executor
+    /// breaks them all when it goes (`releaseAll`), or each query would leak its materialised tables.
+    let registry: Registry
 
-    init(parent: Scope?) { self.parent = parent }
+    final class Registry: @unchecked Sendable {
+        var scopes: [Scope] = []
+        func releaseAll() {
+            for s in scopes { s.bindings = [:]; s.tableCache = [:] }
+            scopes = []
+        }
+    }
+
+    init(parent: Scope?) {
+        self.parent = parent
+        registry = parent?.registry ?? Registry()
+        registry.scopes.append(self)
+    }
 
     func lookup(_ name: String) -> (Binding, Scope)? {
         if let b = bindings[name] { return (b, self) }

@@ -8,6 +8,10 @@ enum DynamicFunctions {
     static var all: [FunctionDef] {
         [
             F.row("array_length", 1...1, .long) { a, _ in arr(a[0]).map { .long(Int64($0.count)) } ?? .null },
+            // Elements as their string forms (`tostring`), nulls as empty strings.
+            F.row("strcat_array", 2...2, .string) { a, _ in
+                arr(a[0]).map { .string($0.map { $0.isNull ? "" : $0.kqlString }.joined(separator: a[1].kqlString)) } ?? .string("")
+            },
             F.row("array_concat", 1...64, .dynamic) { a, _ in .array(a.flatMap { arr($0) ?? [] }) },
             F.row("array_slice", 3...3, .dynamic) { a, _ in
                 guard let x = arr(a[0]), var s = a[1].int, var e = a[2].int else { return .null }
