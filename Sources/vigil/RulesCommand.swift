@@ -4,10 +4,11 @@ import Foundation
 import KQL
 import VigilApp
 import VigilStore
+import VigilCore
 
 /// `vigil rules`: analytics rules in Sentinel's format.
 struct RulesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.", subcommands: [Validate.self, Status.self])
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.", subcommands: [Validate.self, Status.self, Tune.self])
 
     /// `vigil rules status`: health of every rule that has run (runs, failures, rows, alerts, durations).
     struct Status: ParsableCommand {
@@ -67,6 +68,52 @@ struct RulesCommand: ParsableCommand {
             }
             print("\(rules) rules in \(files.count) files: \(rules - bad) valid, \(bad) with errors" + (unreadable > 0 ? "; \(unreadable) files hold no rule" : ""))
             if bad + unreadable > 0 { throw ExitCode(1) }
+        }
+    }
+
+    /// `vigil rules tune FILE --from --to`: what thresholds the rule's history supports.
+    struct Tune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay one rule over history and propose thresholds with the alert volume each would have produced.",
+            discussion: "Scheduled and NRT rules: the current threshold, percentiles of the result counts, and the learned (dynamic) trigger. Anomaly rules: the anomaly volume for each value of --parameter name=v1,v2,...")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Option(help: "Start of the span (ISO 8601).") var from: String
+        @Option(help: "End of the span (ISO 8601).") var to: String
+        @Option(help: "Ingestion delay subtracted from each window (Sentinel: 5m).") var delay: String = "5m"
+        @Option(help: "Anomaly rules: a parameter and the values to try, as name=v1,v2,v3.") var parameter: String?
+        @Argument(help: "The rule file.") var file: String
+
+        func run() throws {
+            guard let f = DateTimeParser.parse(from), let t = DateTimeParser.parse(to), f <= t else { throw ValidationError("--from and --to must be datetimes, from <= to") }
+            guard let d = RuleDuration.parse(delay) else { throw ValidationError("--delay: '\(delay)' is not a duration") }
+            let store = try WorkspaceSession.open(workspace)
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let (parsed, diags) = RuleParser.parse(text, file: file)
+            let problems = diags + parsed.flatMap { RuleValidator(catalog: store, now: t).validate($0) }.filter { $0.severity == .error }
+            guard problems.isEmpty, let rule = parsed.first?.rule else {
+                problems.forEach { print($0) }
+                throw ExitCode(1)
+            }
+            var name: String?, values: [String] = []
+            if let p = parameter {
+                let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, rule.parameters.contains(where: { $0.key == parts[0] }) else {
+                    throw ValidationError("--parameter: '\(p)' is not name=v1,v2 for one of the rule's parameters (\(rule.parameters.map(\.key).joined(separator: ", ")))")
+                }
+                name = parts[0]; values = parts[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            let report = RuleTuner(store: store, delay: d).tune(rule, from: f, to: t, parameter: name, values: values)
+            print("\(rule.name): \(report.runs) runs from \(DateTimeMath.format(f)) to \(DateTimeMath.format(t))" + (report.failedRuns > 0 ? ", \(report.failedRuns) failed" : ""))
+            let table: Table
+            if rule.kind == .anomaly {
+                table = Table.from(schema: Schema([ColumnSchema(name ?? "parameters", .string), ColumnSchema("Anomalies", .long), ColumnSchema("Entities", .long)]),
+                                   rows: report.parameterTrials.map { [.string($0.value.isEmpty ? "as written" : $0.value), .long(Int64($0.anomalies)), .long(Int64($0.entities))] })
+            } else {
+                table = Table.from(schema: Schema([ColumnSchema("Threshold", .string), ColumnSchema("Value", .string), ColumnSchema("FiringRuns", .long), ColumnSchema("Alerts", .long)]),
+                                   rows: report.proposals.map { [.string($0.label), .string($0.threshold.map { "\(rule.triggerOperator.rawValue) \($0)" } ?? "learned"),
+                                                                 .long(Int64($0.firingRuns)), .long(Int64($0.alerts))] })
+            }
+            print(ResultFormatter.render([ResultTable(name: "tune", table: table)], as: .table), terminator: "")
         }
     }
 }
