@@ -30,11 +30,13 @@ public struct DetectReplay {
         return out
     }
 
-    /// Rule files under a directory (recursively: .yaml, .yml, .json), sorted.
+    /// Rule files under a directory (recursively: .yaml, .yml, .json), sorted; rule test fixtures
+    /// (`*.test.yaml`) are not rules.
     public static func ruleFiles(in directory: String) -> [String] {
         let e = FileManager.default.enumerator(atPath: directory)
         var files: [String] = []
         while let f = e?.nextObject() as? String {
+            if f.hasSuffix(".test.yaml") || f.hasSuffix(".test.yml") { continue }
             if ["yaml", "yml", "json"].contains((f as NSString).pathExtension.lowercased().trimmingCharacters(in: .whitespaces)) {
                 files.append((directory as NSString).appendingPathComponent(f))
             }

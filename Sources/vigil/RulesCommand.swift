@@ -8,7 +8,7 @@ import VigilCore
 
 /// `vigil rules`: analytics rules in Sentinel's format.
 struct RulesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.", subcommands: [Validate.self, Status.self, Tune.self])
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.", subcommands: [Validate.self, Test.self, Status.self, Tune.self])
 
     /// `vigil rules status`: health of every rule that has run (runs, failures, rows, alerts, durations).
     struct Status: ParsableCommand {
@@ -114,6 +114,39 @@ struct RulesCommand: ParsableCommand {
                                                                  .long(Int64($0.firingRuns)), .long(Int64($0.alerts))] })
             }
             print(ResultFormatter.render([ResultTable(name: "tune", table: table)], as: .table), terminator: "")
+        }
+    }
+
+    /// `vigil rules test DIR|FILE...`: each rule against its fixtures (`tests/<Rule>.test.yaml`).
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run rules against their positive and negative fixture rows; exit 1 when any fails.")
+        @Option(help: "Workspace directory whose catalog (custom tables included) the queries bind against.") var workspace: String?
+        @Flag(help: "Print every case, not only failures.") var verbose = false
+        @Argument(help: "Rule files or directories.") var paths: [String]
+
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            var files: [String] = []
+            for p in paths {
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw ValidationError("\(p) does not exist") }
+                files += isDir.boolValue ? DetectReplay.ruleFiles(in: p) : [p]
+            }
+            let results = RulePackTest.run(files: files.sorted(), catalog: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
+            var cases = 0, failedCases = 0
+            for r in results {
+                let mark = r.passed ? "ok  " : "FAIL"
+                print("\(mark) \(r.file) (\(r.rule))")
+                if let p = r.problem { print("     \(p)") }
+                for c in r.cases where verbose || !c.passed {
+                    print("     \(c.passed ? "ok  " : "FAIL") \(c.name): \(c.detail)")
+                }
+                cases += r.cases.count
+                failedCases += r.cases.filter { !$0.passed }.count
+            }
+            let failed = results.filter { !$0.passed }.count
+            print("\(results.count) rules, \(cases) cases: \(results.count - failed) rules passed, \(failed) failed (\(failedCases) failing cases)")
+            if failed > 0 { throw ExitCode(1) }
         }
     }
 }

@@ -20,6 +20,58 @@ enum SeriesFunctions {
         return (slope, icpt, r2, variance, rv, line)
     }
 
+    /// `series_decompose`'s model: a seasonal component (the mean of each phase of the period, given or
+    /// detected by autocorrelation above `seasonalityThreshold`), a trend on the deseasoned series
+    /// (`avg`, `linefit` or `none`), all learned from the points before the last `testPoints` and
+    /// extrapolated over them; the residual is what the model does not explain.
+    static func decompose(_ x: [Double], seasonality: Int, trend: String, testPoints: Int, seasonalityThreshold: Double)
+        -> (baseline: [Double], residual: [Double], trainCount: Int) {
+        let n = x.count
+        let train = max(1, n - max(0, testPoints))
+        let fit = Array(x.prefix(train))
+        let period = seasonality > 0 ? seasonality : (seasonality < 0 ? detectPeriod(fit, threshold: seasonalityThreshold) : 0)
+        var seasonal = [Double](repeating: 0, count: n)
+        if period > 1, period < train {
+            var sum = [Double](repeating: 0, count: period), count = [Double](repeating: 0, count: period)
+            for (i, v) in fit.enumerated() { sum[i % period] += v; count[i % period] += 1 }
+            let phase = (0..<period).map { count[$0] > 0 ? sum[$0] / count[$0] : 0 }
+            let center = phase.reduce(0, +) / Double(period)
+            for i in 0..<n { seasonal[i] = phase[i % period] - center }
+        }
+        let deseasoned = zip(fit, seasonal).map { $0 - $1 }
+        var trendLine = [Double](repeating: 0, count: n)
+        switch trend.lowercased() {
+        case "none": break
+        case "linefit":
+            let f = fitLine(deseasoned)
+            for i in 0..<n { trendLine[i] = f.intercept + f.slope * Double(i) }
+        default:
+            let m = deseasoned.isEmpty ? 0 : deseasoned.reduce(0, +) / Double(deseasoned.count)
+            trendLine = [Double](repeating: m, count: n)
+        }
+        let baseline = (0..<n).map { seasonal[$0] + trendLine[$0] }
+        return (baseline, (0..<n).map { x[$0] - baseline[$0] }, min(train, n))
+    }
+
+    /// The period (in points) whose autocorrelation is highest, if it reaches `threshold`; else 0.
+    static func detectPeriod(_ x: [Double], threshold: Double) -> Int {
+        let n = x.count
+        guard n >= 8 else { return 0 }
+        let m = x.reduce(0, +) / Double(n)
+        let c = x.map { $0 - m }
+        let energy = c.reduce(0) { $0 + $1 * $1 }
+        guard energy > 0 else { return 0 }
+        var best = 0, bestR = threshold
+        // A period needs at least two full cycles in the history to be seen.
+        for p in 2...(n / 2) {
+            var s = 0.0
+            for i in 0..<(n - p) { s += c[i] * c[i + p] }
+            let r = s / energy
+            if r > bestR + 1e-12 { best = p; bestR = r }
+        }
+        return best
+    }
+
     static func percentile(_ s: [Double], _ p: Double) -> Double {
         guard !s.isEmpty else { return 0 }
         let sorted = s.sorted()
@@ -66,22 +118,22 @@ enum SeriesFunctions {
                 return .bag(["min": .real(mn), "min_idx": .long(Int64(x.firstIndex(of: mn)!)), "max": .real(mx), "max_idx": .long(Int64(x.firstIndex(of: mx)!)),
                              "avg": .real(avg), "stdev": .real(v.squareRoot()), "variance": .real(v)])
             },
-            F.row("series_decompose_anomalies", 1...5, .dynamic) { a, _ in
+            F.row("series_decompose_anomalies", 1...7, .dynamic) { a, _ in
                 guard let x0 = nums(a[0]) else { return .null }
                 let x = x0.map { $0 ?? 0 }
-                let threshold = a.count > 1 ? (a[1].asDouble ?? 1.5) : 1.5
-                let trend = a.count > 3 ? a[3].kqlString : "avg"
-                let baseline: [Double]
-                if trend == "linefit" { baseline = fitLine(x).line }
-                else if trend == "none" { baseline = [Double](repeating: 0, count: x.count) }
-                else { let m = x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count); baseline = [Double](repeating: m, count: x.count) }
-                let resid = zip(x, baseline).map { $0 - $1 }
-                let q1 = percentile(resid, 10), q3 = percentile(resid, 90)
+                func arg(_ i: Int) -> Value? { a.count > i && !a[i].isNull ? a[i] : nil }
+                let d = decompose(x, seasonality: arg(2)?.int ?? -1, trend: arg(3)?.kqlString ?? "avg", testPoints: arg(4)?.int ?? 0,
+                                  seasonalityThreshold: arg(6)?.asDouble ?? 0.6)
+                let threshold = arg(1)?.asDouble ?? 1.5
+                let wide = arg(5)?.kqlString.lowercased() != "tukey"
+                // Fences come from the residuals of the points the model learned from, not the test points.
+                let train = Array(d.residual.prefix(d.trainCount))
+                let q1 = percentile(train, wide ? 10 : 25), q3 = percentile(train, wide ? 90 : 75)
                 let iqr = max(q3 - q1, 1e-9)
-                let score = resid.map { r in r > q3 ? (r - q3) / iqr : (r < q1 ? (r - q1) / iqr : 0) }
+                let score = d.residual.map { r in r > q3 ? (r - q3) / iqr : (r < q1 ? (r - q1) / iqr : 0) }
                 let flags = score.map { $0 > threshold ? 1 : ($0 < -threshold ? -1 : 0) }
                 return .bag(["ad_flag": .array(flags.map { .long(Int64($0)) }), "ad_score": .array(score.map { .real($0) }),
-                             "baseline": .array(baseline.map { .real($0) })])
+                             "baseline": .array(d.baseline.map { .real($0) })])
             },
         ]
     }
