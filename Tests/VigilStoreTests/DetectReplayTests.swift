@@ -59,5 +59,72 @@ import VigilStore
         #expect(health.count == 1)
         #expect(health.first?.runs == 12 && health.first?.alerts == 3 && health.first?.failures == 0)
         #expect(health.first?.lastRun == DateTimeParser.parse("2022-08-03T21:00:00Z"))
+        // ... and queryable as Sentinel's SentinelHealth table.
+        guard case .success(let h, _) = QueryRunner(provider: store, now: to).run("""
+            SentinelHealth | where SentinelResourceType == "Analytics Rule"
+            | summarize runs = count(), alerts = sum(tolong(ExtendedProperties.AlertsGeneratedAmount)), failed = countif(Status != "Success") by SentinelResourceName
+            """) else { Issue.record("health query failed"); return }
+        #expect(h[0].table.count == 1)
+        #expect(h[0].table.row(0) == [.string("Many WAF requests from one source"), .long(12), .long(3), .long(0)])
+    }
+
+    /// An anomaly rule learns each source's hourly baseline and writes `Anomalies` rows that carry
+    /// the observed value, the expectation and the model's parameters.
+    @Test func anomalyRulesWriteTheAnomaliesTable() throws {
+        let ws = try TestWorkspace()
+        let store = try ws.store()
+        // Two weeks of two requests an hour from 10.0.0.1, then sixty in one hour.
+        var lines: [String] = []
+        let start = DateTimeParser.parse("2024-06-07T00:00:00Z")!
+        for h in 0..<(14 * 24) {
+            for k in 0..<2 { lines.append(#"{"TimeGenerated":"\#(DateTimeMath.format(start + Int64(h) * Ticks.perHour + Int64(k) * 10 * Ticks.perMinute))","SourceIP":"10.0.0.1","DeviceVendor":"F5"}"#) }
+        }
+        let spike = start + 14 * 24 * Ticks.perHour
+        for m in 0..<60 { lines.append(#"{"TimeGenerated":"\#(DateTimeMath.format(spike + Int64(m) * Ticks.perMinute))","SourceIP":"10.0.0.1","DeviceVendor":"F5"}"#) }
+        try lines.joined(separator: "\n").write(toFile: ws.path + "/cef.json", atomically: true, encoding: .utf8)
+        _ = try store.ingestFile(ws.path + "/cef.json", table: "CommonSecurityLog")
+        try """
+        id: 1b7ffd7c-0c1f-4c3e-9d0a-6d4f2b1c9e02
+        name: Request volume anomaly
+        description: A source sent far more requests than its baseline.
+        severity: Low
+        kind: Anomaly
+        queryFrequency: 1h
+        queryPeriod: 14d
+        parameters: {sensitivity: 3.0, lookback: 14d}
+        query: |
+          let current = bin(now(), 1h) - 1h;
+          CommonSecurityLog
+          | make-series Observed = count() default = 0 on TimeGenerated from bin(ago(lookback), 1h) to bin(now(), 1h) step 1h by SourceIP
+          | extend (Flag, AdScore, Baseline) = series_decompose_anomalies(Observed, sensitivity, -1, 'avg', 1)
+          | mv-expand TimeGenerated to typeof(datetime), Observed to typeof(long), Flag to typeof(int), AdScore to typeof(real), Baseline to typeof(real)
+          | where TimeGenerated == current and Flag == 1
+          | project TimeGenerated, SourceIP, Observed, Expected = round(Baseline, 2), Score = round(AdScore / (AdScore + sensitivity), 3)
+        entityMappings:
+          - entityType: IP
+            fieldMappings: [{identifier: Address, columnName: SourceIP}]
+        """.write(toFile: ws.path + "/rules/anomaly.yaml", atomically: true, encoding: .utf8)
+        var skipped: [RuleDiagnostic] = []
+        let rules = try DetectReplay.loadRules(ws.path + "/rules", validator: RuleValidator(catalog: store, now: spike)) { skipped.append($0) }
+        #expect(skipped.isEmpty && rules.count == 1)
+        let replay = DetectReplay(store: store, rules: rules, delay: 5 * Ticks.perMinute)
+        // Runs at 23:00 (quiet hour) through 02:00 of the next day: only the 01:00 run sees the spike hour.
+        let result = replay.run(from: spike - Ticks.perHour, to: spike + 2 * Ticks.perHour)
+        #expect(result.outcomes.count == 4 && result.alerts.isEmpty)
+        #expect(result.anomalies.count == 1)
+        try replay.storeAnomalies(result.anomalies)
+        guard case .success(let r, _) = QueryRunner(provider: store, now: spike).run("""
+            Anomalies | project SourceIpAddress, Score, Observed = tolong(ExtendedProperties.Observed), Expected = todouble(ExtendedProperties.Expected),
+                                Sensitivity = tostring(AnomalyDetails.Parameters.sensitivity), RuleStatus, StartTime
+            """) else { Issue.record("query failed"); return }
+        #expect(r[0].table.count == 1)
+        let row = r[0].table.row(0)
+        #expect(row[0] == .string("10.0.0.1"))
+        #expect((row[1].asDouble ?? 0) > 0.9)
+        // 55 of the 60: the run at 01:00 reads up to 00:55 (the ingestion delay).
+        #expect(row[2] == .long(55))
+        #expect(row[3] == .real(2))
+        #expect(row[4] == .string("3.0") && row[5] == .string("Production"))
+        #expect(row[6] == .datetime(spike))
     }
 }
