@@ -72,6 +72,9 @@ public struct WindowedTables: TableProvider {
         if column == "TimeGenerated" {
             r.timeFrom = max(r.timeFrom ?? from, from)
             r.timeTo = min(r.timeTo ?? to, to)
+        } else if column == "_IngestionTime" {
+            r.ingestFrom = max(r.ingestFrom ?? from, from)
+            r.ingestTo = min(r.ingestTo ?? to, to)
         }
         if let c = r.columns, !c.contains(column) { r.columns = c + [column] }
         let t = try base.scan(table, request: r)

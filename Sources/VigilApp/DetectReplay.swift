@@ -11,6 +11,9 @@ public struct DetectReplay {
     public var store: LogStore
     public var rules: [AnalyticsRule]
     public var delay: Int64
+    /// Near-real-time rules select rows by `TimeGenerated` instead of `_IngestionTime`, as if each row
+    /// had been ingested when it was generated: for history that was loaded in bulk afterwards.
+    public var nrtByTimeGenerated = false
 
     public init(store: LogStore, rules: [AnalyticsRule], delay: Int64) { self.store = store; self.rules = rules; self.delay = delay }
 
@@ -60,7 +63,8 @@ public struct DetectReplay {
         for r in rules where r.dynamicThreshold != nil { runner.learn(r, before: from, delay: delay, into: &history) }
         // Tick at each due time, so that suppression after an alert takes effect for the next runs.
         while let due = scheduler.nextDue, due <= to {
-            for run in scheduler.tick(now: due) {
+            for var run in scheduler.tick(now: due) {
+                if nrtByTimeGenerated { run.byIngestionTime = false }
                 let started = DispatchTime.now().uptimeNanoseconds
                 let rule = byID[run.ruleID]!
                 let counts = rule.dynamicThreshold.map { history.counts(run.ruleID, before: run.runTime, within: $0.history) } ?? []

@@ -19,8 +19,9 @@ extension LogStore {
     func scanOnce(_ table: String, _ request: ScanRequest) throws -> Table {
         let (_, wanted) = try columns(of: table, request)
         let from = request.timeFrom, to = request.timeTo
-        let (extents, wal, gen) = snapshot(table, from, to)
-        let keyPrefix = "T\(table)|\(gen)|\(from.map(String.init) ?? "")|\(to.map(String.init) ?? "")|"
+        let (extents, wal, gen) = snapshot(table, from, to, ingest: (request.ingestFrom, request.ingestTo))
+        let ingestKey = request.ingestFrom == nil && request.ingestTo == nil ? "" : "I\(request.ingestFrom ?? 0)-\(request.ingestTo ?? 0)|"
+        let keyPrefix = "T\(table)|\(gen)|\(from.map(String.init) ?? "")|\(to.map(String.init) ?? "")|" + ingestKey
         // Row ranges of each extent inside the time range (extents are sorted by time).
         var ranges: [Range<Int>]? = nil
         func extentRanges() throws -> [Range<Int>] {
@@ -134,9 +135,15 @@ extension LogStore {
     }
 
     /// The extents whose time range meets [from, to], the write-ahead batches and the table's generation.
-    func snapshot(_ table: String, _ from: Int64?, _ to: Int64?) -> ([ExtentRecord], [WALRecord], Int) {
+    /// The extents overlapping the time range (and the ingestion-time range, when given: sealed
+    /// extents know theirs), every write-ahead batch, and the table's generation.
+    func snapshot(_ table: String, _ from: Int64?, _ to: Int64?, ingest: (Int64?, Int64?) = (nil, nil)) -> ([ExtentRecord], [WALRecord], Int) {
         state.withLock { st in
             let ex = (st.extents[table] ?? []).filter { e in
+                if let lo = e.min_ingest, let hi = e.max_ingest {
+                    if let f = ingest.0, hi < f { return false }
+                    if let t = ingest.1, lo > t { return false }
+                }
                 guard let lo = e.min_time, let hi = e.max_time else { return true }
                 if let from, hi < from { return false }
                 if let to, lo > to { return false }
@@ -270,7 +277,7 @@ extension LogStore {
 
     func scanParts(_ table: String, _ request: ScanRequest) throws -> [ScanPart] {
         let from = request.timeFrom, to = request.timeTo
-        let (extents, wal, _) = snapshot(table, from, to)
+        let (extents, wal, _) = snapshot(table, from, to, ingest: (request.ingestFrom, request.ingestTo))
         var parts: [ScanPart] = []
         var offset = 0
         for e in extents {

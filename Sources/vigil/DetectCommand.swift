@@ -14,6 +14,7 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Rule directory (default: the workspace's rules/).") var rules: String?
     @Option(help: "Ingestion delay subtracted from each window (Sentinel: 5m).") var delay: String = "5m"
     @Flag(help: "Print the alerts and anomalies without storing them.") var dryRun = false
+    @Flag(help: "NRT rules read rows by TimeGenerated, as if each row had been ingested when it was generated (for history loaded in bulk).") var asGenerated = false
 
     func run() throws {
         guard let f = DateTimeParser.parse(from), let t = DateTimeParser.parse(to), f <= t else { throw ValidationError("--from and --to must be datetimes, from <= to") }
@@ -23,7 +24,8 @@ struct DetectCommand: ParsableCommand {
         let loaded = try DetectReplay.loadRules(dir, validator: RuleValidator(catalog: store, now: t)) { d in
             FileHandle.standardError.write(Data("skipped: \(d)\n".utf8))
         }
-        let replay = DetectReplay(store: store, rules: loaded, delay: d)
+        var replay = DetectReplay(store: store, rules: loaded, delay: d)
+        replay.nrtByTimeGenerated = asGenerated
         let result = replay.run(from: f, to: t)
         print(DetectReplay.ndjson(result.alerts), terminator: "")
         print(DetectReplay.ndjson(result.anomalies), terminator: "")

@@ -67,6 +67,9 @@ struct RowComparator {
             case .int64(let a): return .ints(a, c.nulls, desc, nullsFirst)
             case .double(let a): return .doubles(a, c.nulls, desc, nullsFirst)
             case .string(let a) where c.type == .string: return .strings(a, desc)
+            case .dict(let codes, let values) where c.type == .string && codes.count * 2 < values.count:
+                // Fewer rows than dictionary entries: compare the rows' strings, not a ranked dictionary.
+                return .strings(codes.map { values[Int($0)] }, desc)
             case .dict(let codes, let values) where c.type == .string:
                 // Sort the dictionary once; rows then compare by integer rank.
                 let order = values.indices.sorted { values[$0] < values[$1] }

@@ -29,6 +29,11 @@ public struct ScanRequest: Sendable {
     public var filterColumns: [String]?
     /// The name of the row-number column a provider adds for late materialisation; filters keep it.
     public static let rowIdColumn = "__vigil_row"
+    /// A hint for near-real-time reads: only rows with `ingestFrom <= _IngestionTime <= ingestTo` are
+    /// wanted, so a provider that knows when its parts were ingested may skip the others. The caller
+    /// still filters the rows it gets.
+    public var ingestFrom: Int64?
+    public var ingestTo: Int64?
     public init(columns: [String]? = nil, timeFrom: Int64? = nil, timeTo: Int64? = nil) {
         self.columns = columns; self.timeFrom = timeFrom; self.timeTo = timeTo
     }

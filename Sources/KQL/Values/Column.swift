@@ -219,6 +219,9 @@ extension Column {
         switch data {
         case .string(let a): return try a.map(f)
         case .dict(let c, let v):
+            // A few rows gathered from a big dictionary (a rule's one-minute window of a month's
+            // extent) must not pay for every distinct string of the month.
+            if c.count * 2 < v.count { return try c.map { try f(v[Int($0)]) } }
             let mapped = try v.map(f)
             return c.map { mapped[Int($0)] }
         default: return nil
@@ -229,6 +232,8 @@ extension Column {
     public func perStringParallel(_ f: @Sendable (String) -> Bool) -> [Bool]? {
         switch data {
         case .string(let a): return Parallel.chunkedMap(a.count) { r in a[r].map(f) }
+        case .dict(let c, let v) where c.count * 2 < v.count:
+            return Parallel.chunkedMap(c.count) { r in c[r].map { f(v[Int($0)]) } }
         case .dict(let c, let v):
             let mapped = Parallel.chunkedMap(v.count, work: v.count * 16) { r in v[r].map(f) }
             return Parallel.chunkedMap(c.count) { r in c[r].map { mapped[Int($0)] } }
