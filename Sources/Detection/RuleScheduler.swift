@@ -26,15 +26,36 @@ public struct RuleRun: Sendable, Equatable {
 public struct RuleScheduler: Sendable {
     public let delay: Int64
     public static let nrtInterval: Int64 = 600_000_000
+    /// A scheduled run that starts this late was missed (Vigil was down or busy) and is a back-fill.
+    public static let lateAfter: Int64 = 600_000_000
+    /// How often NRT rules run (Sentinel: every minute; shorter in tests and latency benchmarks).
+    public let nrtEvery: Int64
     public private(set) var nextRun: [String: Int64] = [:]
     var rules: [String: AnalyticsRule] = [:]
+    /// Where each NRT rule's next window starts (the end of its previous one).
+    var nrtFrom: [String: Int64] = [:]
 
-    /// `start` is when the schedule begins: each rule's first run is at `start`.
-    public init(rules: [AnalyticsRule], start: Int64, delay: Int64 = 5 * 600_000_000) {
+    /// `start` is when the schedule begins: each rule's first run is at `start`, or, for a rule in
+    /// `lastRuns` (a restart), one period after its last run, so the runs missed while Vigil was down
+    /// are made up as back-fills, at most `maxBackfill` of them per rule. An NRT rule makes up for a
+    /// downtime with one run over everything ingested since its last window.
+    public init(rules: [AnalyticsRule], start: Int64, delay: Int64 = 5 * 600_000_000, nrtEvery: Int64 = nrtInterval,
+                lastRuns: [String: Int64] = [:], maxBackfill: Int = .max) {
         self.delay = delay
+        self.nrtEvery = nrtEvery
         for r in rules where r.enabled && (r.kind == .nrt || r.queryFrequency > 0) {
             self.rules[r.id] = r
-            nextRun[r.id] = start
+            guard let last = lastRuns[r.id] else { nextRun[r.id] = start; continue }
+            if r.kind == .nrt {
+                nrtFrom[r.id] = last
+                nextRun[r.id] = last + nrtEvery
+                continue
+            }
+            var next = last + r.queryFrequency
+            if maxBackfill < .max, start - next > Int64(maxBackfill) * r.queryFrequency {
+                next += ((start - next) / r.queryFrequency - Int64(maxBackfill)) * r.queryFrequency
+            }
+            nextRun[r.id] = next
         }
     }
 
@@ -47,7 +68,7 @@ public struct RuleScheduler: Sendable {
         guard let r = rules[ruleID], r.suppressionEnabled, r.suppressionDuration > 0, let next = nextRun[ruleID] else { return }
         let until = runTime + r.suppressionDuration
         var t = next
-        let step = r.kind == .nrt ? Self.nrtInterval : r.queryFrequency
+        let step = r.kind == .nrt ? nrtEvery : r.queryFrequency
         while t < until { t += step }
         nextRun[ruleID] = t
     }
@@ -58,13 +79,17 @@ public struct RuleScheduler: Sendable {
             let r = rules[id]!
             while let t = nextRun[id], t <= now {
                 if r.kind == .nrt {
-                    out.append(RuleRun(ruleID: id, runTime: t, windowStart: t - Self.nrtInterval, windowEnd: t,
-                                       isBackfill: now - t >= Self.nrtInterval, byIngestionTime: true))
-                    nextRun[id] = t + Self.nrtInterval
+                    // Missed NRT runs collapse into one run over the whole gap (rows by ingestion time).
+                    let late = now - t >= nrtEvery
+                    let end = late ? now : t
+                    let from = nrtFrom[id] ?? (end - nrtEvery)
+                    out.append(RuleRun(ruleID: id, runTime: end, windowStart: from, windowEnd: end, isBackfill: late, byIngestionTime: true))
+                    nrtFrom[id] = end
+                    nextRun[id] = end + nrtEvery
                     continue
                 }
                 out.append(RuleRun(ruleID: id, runTime: t, windowStart: t - delay - r.queryPeriod, windowEnd: t - delay,
-                                   isBackfill: now - t >= r.queryFrequency))
+                                   isBackfill: now - t >= min(r.queryFrequency, Self.lateAfter)))
                 nextRun[id] = t + r.queryFrequency
             }
         }

@@ -5,7 +5,7 @@ import UnixSignals
 import VigilServer
 public import VigilStore
 
-/// `vigil serve`: the HTTP API, the syslog listener (when enabled) and store maintenance as one
+/// `vigil serve`: the HTTP API, the syslog listener (when enabled), the analytics rules and store maintenance as one
 /// service group; SIGTERM and SIGINT shut it down gracefully (listeners stop, buffers are stored).
 public struct ServeRunner: Sendable {
     public var store: LogStore
@@ -43,6 +43,9 @@ public struct ServeRunner: Sendable {
         let listener: SyslogListener? = syslog.enabled
             ? SyslogListener(store: store, host: syslog.host, udpPort: syslog.udp, tcpPort: syslog.tcp, logger: logger) : nil
         if let listener { services.append(listener) }
+        if store.workspace.config.detection.enabled {
+            services.append(DetectionService(loop: DetectionLoop(store: store, logger: logger, clock: clock), clock: clock))
+        }
         let groupBox = GroupBox()
         let app = HTTPServer.application(router: router, host: host, port: port, logger: logger) { port in
             let ports = await listener?.ports()

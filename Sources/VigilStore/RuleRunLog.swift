@@ -54,4 +54,26 @@ public struct RuleRunLog: Sendable {
             }
         }
     }
+
+    /// The time of each rule's latest run: where a restarted scheduler picks up.
+    public func lastRuns() throws -> [String: Int64] {
+        try db.pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT rule_id, MAX(run_time) AS t FROM rule_run GROUP BY rule_id").map { ($0["rule_id"], $0["t"]) })
+        }
+    }
+
+    /// The latest run of each rule that raised alerts (suppression survives a restart).
+    public func lastAlerted() throws -> [String: Int64] {
+        try db.pool.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT rule_id, MAX(run_time) AS t FROM rule_run WHERE alerts > 0 GROUP BY rule_id").map { ($0["rule_id"], $0["t"]) })
+        }
+    }
+
+    /// Successful runs since `since` with their result counts, oldest first (what learned triggers learn from).
+    public func results(since: Int64) throws -> [(ruleID: String, runTime: Int64, rows: Int)] {
+        try db.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT rule_id, run_time, result_rows FROM rule_run WHERE error IS NULL AND run_time >= ? ORDER BY run_time", arguments: [since])
+                .map { ($0["rule_id"], $0["run_time"], $0["result_rows"]) }
+        }
+    }
 }

@@ -98,6 +98,10 @@ public final class StateDatabase: Sendable {
                 t.column("backfill", .boolean).notNull()
             }
         }
+        m.registerMigration("v4-rule-run-time") { db in
+            // Learned triggers read each rule's recent runs by time.
+            try db.create(index: "rule_run_time", on: "rule_run", columns: ["run_time"])
+        }
         return m
     }
 }

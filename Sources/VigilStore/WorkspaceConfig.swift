@@ -8,6 +8,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var retention = Retention()
     public var server = Server()
     public var syslog = Syslog()
+    public var detection = Detection()
 
     public struct Ingest: Sendable, Equatable {
         /// Rows per extent written by a file ingest (and per parse batch).
@@ -44,6 +45,19 @@ public struct WorkspaceConfig: Sendable, Equatable {
         public var tcpPort = 5514
     }
 
+    public struct Detection: Sendable, Equatable {
+        /// Whether `vigil serve` runs the analytics rules.
+        public var enabled = true
+        /// Rule directory, relative to the workspace.
+        public var rules = "rules"
+        /// Ingestion delay subtracted from each scheduled window (Sentinel: 5 minutes).
+        public var delaySeconds = 300
+        /// How often near-real-time rules run (Sentinel: every minute).
+        public var nrtSeconds = 60
+        /// Missed runs of a scheduled rule made up after downtime, at most.
+        public var maxBackfillRuns = 24
+    }
+
     public init() {}
 
     /// The file `vigil init` writes: the defaults, with what each key does.
@@ -69,6 +83,12 @@ public struct WorkspaceConfig: Sendable, Equatable {
       host: 127.0.0.1
       udpPort: 5514
       tcpPort: 5514
+    detection:
+      enabled: true             # run the analytics rules in `vigil serve`
+      rules: rules              # rule directory (Sentinel YAML or ARM JSON), relative to the workspace
+      delaySeconds: 300         # ingestion delay subtracted from scheduled windows (Sentinel: 5 minutes)
+      nrtSeconds: 60            # how often near-real-time rules run
+      maxBackfillRuns: 24       # missed runs per rule made up after downtime
 
     """
 
@@ -88,7 +108,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
             guard let i = v as? Int, i >= 0 else { throw StoreError.workspace("vigil.yaml: '\(path).\(k)' must be a non-negative integer") }
             return i
         }
-        for k in root.keys where !["ingest", "storage", "retention", "server", "syslog"].contains(k) {
+        for k in root.keys where !["ingest", "storage", "retention", "server", "syslog", "detection"].contains(k) {
             throw StoreError.workspace("vigil.yaml: unknown section '\(k)'")
         }
         let ing = try section("ingest", ["batchRows", "sealRows", "sealSeconds", "maxPendingRows"])
@@ -117,6 +137,12 @@ public struct WorkspaceConfig: Sendable, Equatable {
         if let h = sl["host"] { c.syslog.host = "\(h)" }
         if let v = try int(sl, "udpPort", "syslog") { c.syslog.udpPort = v }
         if let v = try int(sl, "tcpPort", "syslog") { c.syslog.tcpPort = v }
+        let det = try section("detection", ["enabled", "rules", "delaySeconds", "nrtSeconds", "maxBackfillRuns"])
+        if let e = det["enabled"] { guard let b = e as? Bool else { throw StoreError.workspace("vigil.yaml: 'detection.enabled' must be true or false") }; c.detection.enabled = b }
+        if let r = det["rules"] { c.detection.rules = "\(r)" }
+        if let v = try int(det, "delaySeconds", "detection") { c.detection.delaySeconds = v }
+        if let v = try int(det, "nrtSeconds", "detection") { c.detection.nrtSeconds = max(1, v) }
+        if let v = try int(det, "maxBackfillRuns", "detection") { c.detection.maxBackfillRuns = v }
         return c
     }
 }

@@ -44,7 +44,8 @@ import VigilCore
         nrt.queryFrequency = 0
         nrt.queryPeriod = 0
         var s = RuleScheduler(rules: [nrt], start: Self.t0)
-        let runs = s.tick(now: Self.t0 + 3 * Ticks.perMinute)
+        // A live loop ticks every minute.
+        let runs = (0...3).flatMap { s.tick(now: Self.t0 + Int64($0) * Ticks.perMinute) }
         #expect(runs.count == 4)
         #expect(runs.allSatisfy { $0.byIngestionTime && $0.windowEnd == $0.runTime && $0.windowEnd - $0.windowStart == Ticks.perMinute })
         // Rows ingested in the minute before a run are its input, whatever their event time.
@@ -59,6 +60,29 @@ import VigilCore
         #expect(outcomes.map(\.alerts.count) == [1, 0, 1, 0])
         #expect(outcomes[2].alerts.first?.row["ProviderName"] == .string("ASI NRT Alerts"))
         #expect(outcomes[2].alerts.first?.row["CompromisedEntity"] == .string("old event, ingested late"))
+    }
+
+    /// A restart: scheduled rules make up their missed runs (at most maxBackfill), an NRT rule makes
+    /// up its missed minutes with one run over everything ingested since its last window.
+    @Test func aRestartBackfillsFromTheLastRecordedRuns() {
+        var hourly = Self.rule("SecurityEvent | count")
+        hourly.id = "hourly"
+        var nrt = Self.rule("SecurityEvent | count")
+        nrt.id = "nrt"
+        nrt.kind = .nrt
+        let last = Self.t0 - 10 * Ticks.perHour
+        var s = RuleScheduler(rules: [hourly, nrt], start: Self.t0, lastRuns: ["hourly": last, "nrt": last], maxBackfill: 3)
+        let runs = s.tick(now: Self.t0)
+        let h = runs.filter { $0.ruleID == "hourly" }
+        // Nine runs were missed; the last three are made up, then the current one.
+        #expect(h.map(\.runTime) == [Self.t0 - 3 * Ticks.perHour, Self.t0 - 2 * Ticks.perHour, Self.t0 - Ticks.perHour, Self.t0])
+        #expect(h.prefix(3).allSatisfy(\.isBackfill) && h.last?.isBackfill == false)
+        let n = runs.filter { $0.ruleID == "nrt" }
+        #expect(n.count == 1)
+        #expect(n.first?.windowStart == last && n.first?.windowEnd == Self.t0 && n.first?.isBackfill == true)
+        // Then back to one-minute windows.
+        let next = s.tick(now: Self.t0 + Ticks.perMinute).filter { $0.ruleID == "nrt" }
+        #expect(next.count == 1 && next.first?.windowStart == Self.t0 && next.first?.windowEnd == Self.t0 + Ticks.perMinute)
     }
 
     static let events: Table = {

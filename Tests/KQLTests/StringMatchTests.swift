@@ -65,3 +65,24 @@ import KQLSyntax
         #expect(scope == nil)
     }
 }
+
+/// A few rows gathered from a column with a large dictionary (a rule's one-minute window of a month's
+/// extent): string functions and sorts look at those rows' strings, not at every dictionary entry.
+@Suite struct SmallGatherOverLargeDictionaryTests {
+    static let big = Column.dictionaryEncoded((0..<1000).map { "value-\($0)" })
+
+    @Test func perStringVisitsOnlyTheRowsStrings() {
+        let few = Self.big.gather([7, 993, 7])
+        var calls = 0
+        let out = few.perString { s -> Int in calls += 1; return s.count }
+        #expect(out == [7, 9, 7])
+        #expect(calls == 3)
+        #expect(few.perStringParallel { $0.hasSuffix("3") } == [false, true, false])
+    }
+
+    @Test func sortingAFewRowsOfABigDictionaryOrdersByTheirStrings() throws {
+        let t = Table(schema: Schema([ColumnSchema("s", .string)]), columns: [Self.big.gather([500, 20, 999])], count: 3)
+        let r = try QueryExecutor(provider: InMemoryTables(tables: ["T": t]), context: EvalContext(now: 0)).run(Parser.parse("T | sort by s asc"))
+        #expect(r.first?.table.column(named: "s")?.strings == ["value-20", "value-500", "value-999"])
+    }
+}

@@ -20,11 +20,19 @@ import VigilStore
         var syslog: (udp: Int, tcp: Int)?
         var shutdown: (@Sendable () async -> Void)?
 
-        init(yaml: String = "") async throws {
+        /// `rules`: rule files (name → text) for the workspace's rule directory. `realClock`: the store
+        /// stamps ingestion with the wall clock the detection loop runs on (NRT latency).
+        init(yaml: String = "", rules: [String: String] = [:], realClock: Bool = false) async throws {
             path = NSTemporaryDirectory() + "vigil-serve-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path + "/rules", withIntermediateDirectories: true)
+            for (name, text) in rules { try text.write(toFile: path + "/rules/" + name, atomically: true, encoding: .utf8) }
             try (yaml + "server:\n  port: 0\n").write(toFile: path + "/vigil.yaml", atomically: true, encoding: .utf8)
-            store = try LogStore(workspace: Workspace.open(path), clock: { DateTimeParser.parse("2026-11-24T00:00:00Z")! })
+            let fixed = DateTimeParser.parse("2026-11-24T00:00:00Z")!
+            if realClock {
+                store = try LogStore(workspace: Workspace.open(path), clock: { Int64(Date().timeIntervalSince1970 * 1e7) })
+            } else {
+                store = try LogStore(workspace: Workspace.open(path), clock: { fixed })
+            }
             var logger = Logger(label: "test")
             logger.logLevel = .warning
             let runner = ServeRunner(store: store, logger: logger)
@@ -89,6 +97,34 @@ import VigilStore
         let rows = try await s.rows("SecurityEvent | summarize n = count() by Computer | order by Computer asc")
         #expect(rows.map { $0[0] as? String } == ["web1", "web2"])
         #expect(rows.map { $0[1] as? Int } == [2, 1])
+    }
+
+    /// The live loop: an NRT rule raises its alert within seconds of the event's ingestion (NRT rules
+    /// run every second here instead of Sentinel's minute), and every run is in SentinelHealth.
+    @Test func nearRealTimeRulesAlertSecondsAfterIngest() async throws {
+        let rule = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../rules/vigil/EncodedPowerShell.yaml").standardized.path, encoding: .utf8)
+        let s = try await Running(yaml: "detection:\n  nrtSeconds: 1\n", rules: ["EncodedPowerShell.yaml": rule], realClock: true)
+        defer { Task { await s.stop() } }
+        // Let the loop load the rule and run once before the event arrives.
+        try await Task.sleep(for: .milliseconds(1500))
+        let event = #"{"TimeGenerated":"2026-11-23T10:00:00Z","Computer":"WS-7","EventID":4688,"Account":"CONTOSO\\eve","#
+            + #""NewProcessName":"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe","CommandLine":"powershell -enc SQBFAFgAIAAoAE4AZQB3AC0A"}"#
+        let sent = Date()
+        let (status, text) = try await s.post("/api/ingest/SecurityEvent", event)
+        #expect(status == 200, "\(text)")
+        var latency: Double?
+        for _ in 0..<200 {
+            if let n = try await s.rows("SecurityAlert | count").first?.first as? Int, n > 0 { latency = Date().timeIntervalSince(sent); break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(latency != nil && latency! < 5, "ingest-to-alert latency \(latency.map { String($0) } ?? "none")")
+        let alert = try await s.rows("SecurityAlert | project AlertName, CompromisedEntity, ProviderName")
+        #expect(alert.first?[0] as? String == "PowerShell with an encoded command (NRT)")
+        #expect(alert.first?[2] as? String == "ASI NRT Alerts")
+        let health = try await s.rows("SentinelHealth | where SentinelResourceKind == 'NRT' | summarize runs = count(), failed = countif(Status != 'Success')")
+        #expect((health.first?[0] as? Int ?? 0) >= 2)
+        #expect(health.first?[1] as? Int == 0)
     }
 
     @Test func httpIngestErrorsAreJSONWithStatuses() async throws {

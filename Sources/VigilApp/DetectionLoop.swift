@@ -1,0 +1,107 @@
+public import Detection
+import Foundation
+import KQL
+public import Logging
+public import VigilCore
+public import VigilStore
+
+/// The live side of detection in `vigil serve`: the workspace's rules on Sentinel's schedule, with the
+/// state that must survive a restart kept in the rule-run log (each rule's last run, for back-fill;
+/// its last alert, for suppression; its result counts, for learned triggers). Rules are reloaded when
+/// their files change; a rule that fails to load is logged and the others keep running.
+public final class DetectionLoop: @unchecked Sendable {
+    public let store: LogStore
+    public let logger: Logger
+    let clock: @Sendable () -> Int64
+    let settings: WorkspaceConfig.Detection
+    var rules: [AnalyticsRule] = []
+    var fingerprint = ""
+    var scheduler: RuleScheduler?
+    var history = RunHistory()
+    let lock = NSLock()
+
+    public init(store: LogStore, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+        self.store = store; self.logger = logger; self.clock = clock
+        settings = store.workspace.config.detection
+    }
+
+    public var rulesDirectory: String {
+        settings.rules.hasPrefix("/") ? settings.rules : store.workspace.root.appendingPathComponent(settings.rules).path
+    }
+    var delay: Int64 { Int64(settings.delaySeconds) * Ticks.perSecond }
+
+    /// When the next run is due, if any rule is scheduled.
+    public var nextDue: Int64? { lock.withLock { scheduler?.nextDue } }
+
+    /// One pass: reload the rules if their files changed, run everything due now, store the alerts,
+    /// anomalies and run records. Returns what ran.
+    @discardableResult
+    public func cycle() -> [DetectionRunner.Outcome] {
+        lock.withLock {
+            let now = clock()
+            reloadIfChanged(now: now)
+            guard var s = scheduler else { return [] }
+            let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })
+            let runner = DetectionRunner(provider: store)
+            var outcomes: [DetectionRunner.Outcome] = []
+            for run in s.tick(now: now) {
+                guard let rule = byID[run.ruleID] else { continue }
+                let counts = rule.dynamicThreshold.map { history.counts(run.ruleID, before: run.runTime, within: $0.history) } ?? []
+                let started = DispatchTime.now().uptimeNanoseconds
+                var o = runner.execute(rule, run, history: counts)
+                o.durationMillis = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+                if o.error == nil { history.record(ruleID: run.ruleID, runTime: run.runTime, count: o.resultRows) }
+                if !o.alerts.isEmpty { s.alerted(ruleID: run.ruleID, at: run.runTime) }
+                if let e = o.error { logger.warning("rule run failed", metadata: ["rule": "\(rule.name)", "error": "\(e)"]) }
+                outcomes.append(o)
+            }
+            scheduler = s
+            guard !outcomes.isEmpty else { return [] }
+            let replay = DetectReplay(store: store, rules: rules, delay: delay)
+            do {
+                try replay.storeAlerts(outcomes.flatMap(\.alerts))
+                try replay.storeAnomalies(outcomes.flatMap(\.anomalies))
+                try replay.recordRuns(outcomes)
+            } catch {
+                logger.error("storing rule results failed", metadata: ["error": "\(error)"])
+            }
+            history.prune(olderThan: now - 15 * Ticks.perDay)
+            return outcomes
+        }
+    }
+
+    func reloadIfChanged(now: Int64) {
+        let files = DetectReplay.ruleFiles(in: rulesDirectory)
+        let print = files.map { f -> String in
+            let a = try? FileManager.default.attributesOfItem(atPath: f)
+            return "\(f)|\((a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)|\(a?[.size] ?? 0)"
+        }.joined(separator: "\n")
+        guard print != fingerprint else { return }
+        fingerprint = print
+        do {
+            let validator = RuleValidator(catalog: store, now: now)
+            rules = try DetectReplay.loadRules(rulesDirectory, validator: validator) { d in
+                self.logger.warning("rule skipped", metadata: ["problem": "\(d)"])
+            }
+            let log = RuleRunLog(db: store.db)
+            let last = try log.lastRuns()
+            var s = RuleScheduler(rules: rules, start: now, delay: delay, nrtEvery: Int64(settings.nrtSeconds) * Ticks.perSecond,
+                                  lastRuns: last, maxBackfill: settings.maxBackfillRuns)
+            for (id, t) in try log.lastAlerted() { s.alerted(ruleID: id, at: t) }
+            scheduler = s
+            history = RunHistory()
+            let horizon = rules.compactMap { $0.dynamicThreshold?.history }.max() ?? 0
+            if horizon > 0 {
+                for r in try log.results(since: now - horizon) { history.record(ruleID: r.ruleID, runTime: r.runTime, count: r.rows) }
+                // A learned rule with no history yet learns from the data it would have seen.
+                let runner = DetectionRunner(provider: store)
+                for r in rules where r.dynamicThreshold != nil && !history.hasHistory(r.id) {
+                    runner.learn(r, before: now, delay: delay, into: &history)
+                }
+            }
+            logger.info("rules loaded", metadata: ["rules": "\(rules.count)", "directory": "\(rulesDirectory)"])
+        } catch {
+            logger.error("loading rules failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
