@@ -69,9 +69,12 @@ extension Benchmark {
     public static func heapBytes() -> Int? { procStatus("RssAnon:") }
 
     static func procStatus(_ key: String) -> Int? {
-        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        // /proc files report a size of 0: read to the end instead of by size.
+        guard let h = FileHandle(forReadingAtPath: "/proc/self/status") else { return nil }
+        defer { try? h.close() }
+        let s = String(decoding: h.readDataToEndOfFile(), as: UTF8.self)
         for line in s.split(separator: "\n") where line.hasPrefix(key) {
-            let kb = line.split(separator: " ").compactMap { Int($0) }.first
+            let kb = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Int($0) }.first
             return kb.map { $0 * 1024 }
         }
         return nil

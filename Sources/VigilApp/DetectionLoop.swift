@@ -43,17 +43,16 @@ public final class DetectionLoop: @unchecked Sendable {
             guard var s = scheduler else { return [] }
             let byID = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })
             let runner = DetectionRunner(provider: store)
-            var outcomes: [DetectionRunner.Outcome] = []
-            for run in s.tick(now: now) {
-                guard let rule = byID[run.ruleID] else { continue }
-                let counts = rule.dynamicThreshold.map { history.counts(run.ruleID, before: run.runTime, within: $0.history) } ?? []
-                let started = DispatchTime.now().uptimeNanoseconds
-                var o = runner.execute(rule, run, history: counts)
-                o.durationMillis = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-                if o.error == nil { history.record(ruleID: run.ruleID, runTime: run.runTime, count: o.resultRows) }
-                if !o.alerts.isEmpty { s.alerted(ruleID: run.ruleID, at: run.runTime) }
-                if let e = o.error { logger.warning("rule run failed", metadata: ["rule": "\(rule.name)", "error": "\(e)"]) }
-                outcomes.append(o)
+            // Runs of one cycle are independent queries: run them on every core. Bookkeeping that
+            // depends on order (suppression, learned-trigger history) follows, in run order.
+            let outcomes = ConcurrentRuns.execute(s.tick(now: now), rules: byID, runner: runner,
+                                                  concurrency: ProcessInfo.processInfo.activeProcessorCount) { run, rule in
+                self.history.counts(run.ruleID, before: run.runTime, within: rule.dynamicThreshold?.history ?? 0)
+            }
+            for o in outcomes {
+                if o.error == nil { history.record(ruleID: o.run.ruleID, runTime: o.run.runTime, count: o.resultRows) }
+                if !o.alerts.isEmpty { s.alerted(ruleID: o.run.ruleID, at: o.run.runTime) }
+                if let e = o.error { logger.warning("rule run failed", metadata: ["rule": "\(byID[o.run.ruleID]?.name ?? o.run.ruleID)", "error": "\(e)"]) }
             }
             scheduler = s
             guard !outcomes.isEmpty else { return [] }

@@ -16,6 +16,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Path of the shared folder holding bench/gen.py and bench/baseline.py.") var shared: String = "../shared"
     @Flag(help: "Also ingest the data into a scratch workspace and time ingest and the workloads over the store.") var store = false
     @Option(help: "Directory with SecurityEvent.jsonl / SigninLogs.jsonl for the JSON-lines ingest figure.") var jsonl: String?
+    @Flag(help: "Only the detection benchmark: one scheduler cycle of --rule-count rules over the data in a store.") var detection = false
+    @Option(help: "Rules in the detection cycle: the pack, then variants of it.") var ruleCount: Int = 500
+    @Option(help: "Rule pack of the detection benchmark.") var rules: String = "rules/vigil"
+    @Option(help: "Rules run at once in the detection cycle (default: the number of cores).") var concurrency: Int?
 
     func run() async throws {
         let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
@@ -30,6 +34,17 @@ struct BenchCommand: AsyncParsableCommand {
             guard p.terminationStatus == 0 else { throw ExitCode(1) }
         }
         var bench = Benchmark(dataDir: dir, runs: runs, log: log)
+        if detection {
+            let f = try bench.runDetection(workspace: (dir as NSString).appendingPathComponent(".bench-workspace"), rulesDirectory: rules, count: ruleCount,
+                                           concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
+            print("Vigil detection bench: \(f.rules) enabled rules, one scheduler cycle over \(f.events) stored events")
+            print("| cycle | seconds | failed runs | alerts | anomalies |\n|---|---:|---:|---:|---:|")
+            for c in f.cycles { print(String(format: "| %@ | %.2f | %d | %d | %d |", c.label, c.seconds, c.failed, c.alerts, c.anomalies)) }
+            print(String(format: "\npeak RSS: %.2f GB before the cycles (store opened), %.2f GB after", Double(f.peakRSSBeforeBytes) / 1e9, Double(f.peakRSSAfterBytes) / 1e9))
+            print("slowest rules (mean ms per cycle, all variants):")
+            for s in f.slowest { print(String(format: "  %8.0f  %@", s.millis, s.rule)) }
+            return
+        }
         bench.only = Set((only ?? "").split(separator: ",").map(String.init))
         let (mem, counts, loadSeconds) = try bench.loadTables()
         let rss = Benchmark.peakRSSBytes() ?? 0
