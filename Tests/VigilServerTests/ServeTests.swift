@@ -119,6 +119,7 @@ import VigilStore
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(latency != nil && latency! < 5, "ingest-to-alert latency \(latency.map { String($0) } ?? "none")")
+        print(String(format: "NRT ingest-to-alert latency (rules every 1 s): %.2f s", latency ?? -1))
         let alert = try await s.rows("SecurityAlert | project AlertName, CompromisedEntity, ProviderName")
         #expect(alert.first?[0] as? String == "PowerShell with an encoded command (NRT)")
         #expect(alert.first?[2] as? String == "ASI NRT Alerts")
