@@ -11,6 +11,8 @@ public import VigilCore
 /// Deterministic: the same rule, window and rows give the same alerts, ids included.
 public enum AlertBuilder {
     public static let maxAlertsPerRun = 150
+    /// Result rows copied into an alert's `ExtendedProperties."Query Results"`.
+    public static let maxResultRowsPerAlert = 10
 
     /// An alert: its `SecurityAlert` row (column → value) and the result rows that raised it.
     public struct Alert: Sendable {
@@ -68,6 +70,15 @@ public enum AlertBuilder {
             "Event Grouping": .string(rule.eventGrouping.rawValue),
         ]
         if !custom.isEmpty { extended["Custom Details"] = .string(Value.bag(custom).jsonText) }
+        // The rows that raised the alert (the first few of a SingleAlert): the evidence an analyst
+        // opens first, kept with the alert because the window's data may age out of retention.
+        let shown = rows.prefix(maxResultRowsPerAlert).map { r -> Value in
+            var bag: OrderedDictionary<String, Value> = [:]
+            for (i, c) in t.schema.columns.enumerated() { bag[c.name] = t.columns[i].value(at: r) }
+            return .bag(bag)
+        }
+        extended["Query Results"] = .string(Value.array(Array(shown)).jsonText)
+        if rows.count > shown.count { extended["Query Results Omitted"] = .string(String(rows.count - shown.count)) }
         for d in o?.dynamicProperties ?? [] { extended[d.key] = .string(text(d.value, first)) }
         let id = deterministicID(rule.id, run.runTime, index)
         let row: OrderedDictionary<String, Value> = [

@@ -119,6 +119,13 @@ import VigilCore
         let per = runner.execute(r, run)
         #expect(per.alerts.map { $0.row["AlertName"] } == [.string("10 failures for CONTOSO\\alice"), .string("3 failures for CONTOSO\\bob")])
         #expect(per.alerts[0].row["ExtendedProperties"]?.asStringPublic?.contains("\"Custom Details\"") == true)
+        // Each alert carries the rows that raised it.
+        let ext = Value.parseJSON(per.alerts[1].row["ExtendedProperties"]?.asStringPublic ?? "")
+        guard case .bag(let props) = ext, case .string(let resultsText)? = props["Query Results"],
+              case .array(let results) = Value.parseJSON(resultsText) else { Issue.record("no Query Results"); return }
+        #expect(results.count == 1)
+        guard case .bag(let row) = results[0] else { Issue.record("a result row is not an object"); return }
+        #expect(row["Account"] == .string("CONTOSO\\bob") && row["Failures"] == .long(3))
         // The same run gives the same alerts, ids included; another run gives other ids.
         #expect(runner.execute(r, run).alerts.map(\.systemAlertID) == per.alerts.map(\.systemAlertID))
         var later = run
