@@ -42,6 +42,8 @@ let package = Package(
             dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
+        // Pure: the producer agent (alerts -> incidents) and, next, the reviewer agent.
+        .target(name: "Agents", dependencies: ["VigilCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Pure: parsers and coercion to Sentinel's schemas; no file or network I/O.
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "VigilApp",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection",
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection", "Agents",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,6 +77,7 @@ let package = Package(
             dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "VigilCore"], swiftSettings: strict),
         .testTarget(
             name: "DetectionTests",
             dependencies: ["Detection", "VigilCore", "KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),

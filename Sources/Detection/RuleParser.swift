@@ -236,6 +236,7 @@ public struct RuleParser {
             r.incidentConfiguration.createIncident = ic["createIncident"]?.bool ?? true
             if let g = ic["groupingConfiguration"]?.mapping {
                 var gc = AnalyticsRule.GroupingConfiguration()
+                gc.declared = true
                 gc.enabled = g["enabled"]?.bool ?? false
                 gc.reopenClosedIncident = g["reopenClosedIncident"]?.bool ?? false
                 if let lb = g["lookbackDuration"]?.string {

@@ -47,6 +47,8 @@ public struct AnalyticsRule: Sendable, Codable, Equatable {
     }
     public enum AggregationKind: String, Sendable, Codable { case singleAlert = "SingleAlert", alertPerResult = "AlertPerResult" }
     public struct GroupingConfiguration: Sendable, Codable, Equatable {
+        /// Whether the rule file has a `groupingConfiguration` at all (when not, Vigil's default grouping applies).
+        public var declared = false
         public var enabled = false
         public var reopenClosedIncident = false
         public var lookbackDuration: Int64 = 5 * 36_000_000_000

@@ -1,0 +1,100 @@
+/// An incident with Sentinel's fields (`Microsoft.SecurityInsights/incidents`) and Vigil's
+/// additions: the confidence with its factors, the grouping decisions that built it, the review
+/// verdict and the risk score. Times are 100 ns ticks since 1970, as everywhere in Vigil.
+public struct Incident: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable, CaseIterable { case new = "New", active = "Active", closed = "Closed" }
+    public enum Classification: String, Sendable, Codable, CaseIterable {
+        case undetermined = "Undetermined", truePositive = "TruePositive", benignPositive = "BenignPositive", falsePositive = "FalsePositive"
+    }
+    public enum ClassificationReason: String, Sendable, Codable, CaseIterable {
+        case suspiciousActivity = "SuspiciousActivity", suspiciousButExpected = "SuspiciousButExpected"
+        case incorrectAlertLogic = "IncorrectAlertLogic", inaccurateData = "InaccurateData"
+    }
+    public struct Owner: Sendable, Codable, Equatable {
+        public var assignedTo: String?
+        public var email: String?
+        public var userPrincipalName: String?
+        public var objectId: String?
+        public init(assignedTo: String? = nil, email: String? = nil, userPrincipalName: String? = nil, objectId: String? = nil) {
+            self.assignedTo = assignedTo; self.email = email; self.userPrincipalName = userPrincipalName; self.objectId = objectId
+        }
+        public var isEmpty: Bool { assignedTo == nil && email == nil && userPrincipalName == nil && objectId == nil }
+    }
+    public struct Label: Sendable, Codable, Equatable {
+        public enum Kind: String, Sendable, Codable { case user = "User", autoAssigned = "AutoAssigned" }
+        public var labelName: String
+        public var labelType: Kind
+        public init(_ name: String, _ type: Kind = .user) { labelName = name; labelType = type }
+    }
+    public struct Comment: Sendable, Codable, Equatable {
+        public var id: String
+        public var message: String
+        public var author: String
+        public var createdTime: Int64
+        public init(id: String, message: String, author: String, createdTime: Int64) { self.id = id; self.message = message; self.author = author; self.createdTime = createdTime }
+    }
+    /// One named reason the confidence is what it is.
+    public struct ConfidenceFactor: Sendable, Codable, Equatable {
+        public var name: String
+        public var points: Double
+        public var reason: String
+        public init(name: String, points: Double, reason: String) { self.name = name; self.points = points; self.reason = reason }
+    }
+    /// Why an alert joined this incident (or started it).
+    public struct GroupingDecision: Sendable, Codable, Equatable {
+        public var alertID: String
+        public var time: Int64
+        public var reason: String
+        public init(alertID: String, time: Int64, reason: String) { self.alertID = alertID; self.time = time; self.reason = reason }
+    }
+    /// An alert as the incident keeps it.
+    public struct AlertRef: Sendable, Codable, Equatable {
+        public var systemAlertID: String
+        public var ruleID: String
+        public var name: String
+        public var severity: Severity
+        public var tactics: [MitreTactic]
+        public var startTime: Int64
+        public var endTime: Int64
+        public var isAnomaly: Bool
+        public init(systemAlertID: String, ruleID: String, name: String, severity: Severity, tactics: [MitreTactic], startTime: Int64, endTime: Int64, isAnomaly: Bool) {
+            self.systemAlertID = systemAlertID; self.ruleID = ruleID; self.name = name; self.severity = severity; self.tactics = tactics
+            self.startTime = startTime; self.endTime = endTime; self.isAnomaly = isAnomaly
+        }
+    }
+
+    public var id: String
+    public var number: Int
+    public var title: String
+    public var description: String
+    public var severity: Severity
+    public var status: Status
+    public var classification: Classification?
+    public var classificationReason: ClassificationReason?
+    public var classificationComment: String?
+    public var owner: Owner
+    public var labels: [Label]
+    public var firstActivityTime: Int64
+    public var lastActivityTime: Int64
+    public var createdTime: Int64
+    public var lastModifiedTime: Int64
+    public var closedTime: Int64?
+    public var providerName: String
+    public var relatedAnalyticRuleIds: [String]
+    public var alerts: [AlertRef]
+    public var entities: [Entity]
+    public var comments: [Comment]
+    public var tactics: [MitreTactic]
+    public var techniques: [String]
+    public var etag: String
+    public var confidence: Double
+    public var confidenceFactors: [ConfidenceFactor]
+    public var grouping: [GroupingDecision]
+
+    public init(id: String, number: Int, title: String, severity: Severity, createdTime: Int64) {
+        self.id = id; self.number = number; self.title = title; self.description = ""; self.severity = severity
+        status = .new; owner = Owner(); labels = []; firstActivityTime = createdTime; lastActivityTime = createdTime
+        self.createdTime = createdTime; lastModifiedTime = createdTime; providerName = "Vigil"; relatedAnalyticRuleIds = []
+        alerts = []; entities = []; comments = []; tactics = []; techniques = []; etag = ""; confidence = 0; confidenceFactors = []; grouping = []
+    }
+}

@@ -1,0 +1,115 @@
+import Agents
+import Testing
+import VigilCore
+
+/// Grouping, correlation, merging and idempotence of the producer agent, on crafted alerts.
+@Suite struct ProducerAgentTests {
+    static let h: Int64 = 36_000_000_000
+    static let t0: Int64 = 17_190_000_000_000_000
+
+    static func account(_ n: String) -> Entity { Entity(type: .account, properties: ["FullName": n]) }
+    static func ip(_ a: String) -> Entity { Entity(type: .ip, properties: ["Address": a]) }
+    static func host(_ n: String) -> Entity { Entity(type: .host, properties: ["FullName": n]) }
+
+    static func alert(_ id: String, rule: String, at hour: Int64, _ entities: [Entity], severity: Severity = .medium,
+                      tactics: [MitreTactic] = [.credentialAccess], score: Double? = nil) -> AlertRecord {
+        AlertRecord(systemAlertID: id, ruleID: rule, name: "alert of \(rule)", severity: severity, tactics: tactics,
+                    startTime: t0 + hour * h, endTime: t0 + hour * h, time: t0 + hour * h, entities: entities, anomalyScore: score)
+    }
+
+    static func rule(_ id: String, _ configure: (inout AnalyticsRule.GroupingConfiguration) -> Void = { _ in }) -> AnalyticsRule {
+        var r = AnalyticsRule(id: id, name: id, query: "T")
+        configure(&r.incidentConfiguration.grouping)
+        return r
+    }
+
+    let agent = ProducerAgent()
+
+    @Test func aRulesAlertsOnTheSameEntitiesGroupWithinFiveHours() {
+        let alerts = [
+            Self.alert("a1", rule: "r", at: 0, [Self.account("alice")]),
+            Self.alert("a2", rule: "r", at: 4, [Self.account("alice")]),
+            Self.alert("a3", rule: "r", at: 10, [Self.account("alice")]),  // 6 h after a2: a new incident
+            Self.alert("a4", rule: "r", at: 1, [Self.account("bob")]),
+        ]
+        let r = agent.produce(alerts, existing: [], rules: ["r": Self.rule("r")], nextNumber: 1, now: Self.t0)
+        #expect(r.incidents.count == 3)
+        #expect(r.incidents.map { $0.alerts.map(\.systemAlertID) } == [["a1", "a2"], ["a4"], ["a3"]])
+        #expect(r.incidents[0].grouping[1].reason == "same rule within 5h and the same entities (grouping: all entities)")
+        #expect(r.incidents[0].title == "alert of r")
+    }
+
+    @Test func anyAlertGroupingAndDeclaredNoGrouping() {
+        let alerts = [Self.alert("a1", rule: "spray", at: 0, [Self.ip("45.137.22.11")]), Self.alert("a2", rule: "spray", at: 0, [Self.ip("45.137.22.12")])]
+        let any = agent.produce(alerts, existing: [], rules: ["spray": Self.rule("spray") { $0.declared = true; $0.enabled = true; $0.matchingMethod = "AnyAlert" }],
+                                nextNumber: 1, now: Self.t0)
+        #expect(any.incidents.count == 1 && any.incidents[0].alerts.count == 2)
+        let none = agent.produce(alerts, existing: [], rules: ["spray": Self.rule("spray") { $0.declared = true; $0.enabled = false }], nextNumber: 1, now: Self.t0)
+        #expect(none.incidents.count == 2)
+    }
+
+    @Test func alertsOfDifferentRulesSharingAnEntityBecomeAMultiStageIncident() {
+        let alerts = [
+            Self.alert("spray", rule: "PasswordSpray", at: 0, [Self.ip("45.137.22.11")], tactics: [.credentialAccess]),
+            Self.alert("success", rule: "SuccessAfterFailures", at: 1, [Self.account("user01607@contoso.com"), Self.ip("45.137.22.11")],
+                       severity: .high, tactics: [.initialAccess, .credentialAccess]),
+            Self.alert("country", rule: "RareCountry", at: 1, [Self.account("user01607@contoso.com")], severity: .low, tactics: [.initialAccess], score: 0.67),
+            Self.alert("lonely", rule: "RareCountry", at: 3, [Self.account("someone@contoso.com")], severity: .low, score: 0.7),
+        ]
+        let r = agent.produce(alerts, existing: [], rules: [:], nextNumber: 7, now: Self.t0 + 4 * Self.h)
+        #expect(r.incidents.count == 1)
+        let inc = r.incidents[0]
+        #expect(inc.number == 7)
+        #expect(inc.alerts.map(\.systemAlertID) == ["spray", "success", "country"])
+        #expect(inc.title == "Multi-stage incident involving Initial access & Credential access involving one user")
+        #expect(inc.severity == .high)
+        #expect(inc.grouping[1].reason == "shares IP 45.137.22.11 with incident 7 within 24h")
+        #expect(inc.grouping[2].reason.hasPrefix("anomaly shares Account user01607@contoso.com"))
+        #expect(inc.confidenceFactors.map(\.name) == ["rule severity", "anomaly score", "corroboration", "tactic spread", "entity overlap"])
+        #expect(inc.confidence == 0.4 + 0.134 + 0.2 + 0.05 + 0.1)
+        // An anomaly alone opens nothing; it is handed back for later.
+        #expect(r.unattachedAnomalies.map(\.systemAlertID) == ["lonely"])
+    }
+
+    @Test func runningAgainOverTheSameAlertsChangesNothing() {
+        let alerts = [Self.alert("a1", rule: "r", at: 0, [Self.account("alice")]), Self.alert("a2", rule: "q", at: 1, [Self.account("alice")])]
+        let first = agent.produce(alerts, existing: [], rules: [:], nextNumber: 1, now: Self.t0)
+        let again = agent.produce(alerts, existing: first.incidents, rules: [:], nextNumber: 2, now: Self.t0 + Self.h)
+        #expect(again.incidents.isEmpty && again.created.isEmpty)
+        // The same alerts in another process give the same ids.
+        #expect(agent.produce(alerts, existing: [], rules: [:], nextNumber: 1, now: Self.t0).incidents.map(\.id) == first.incidents.map(\.id))
+    }
+
+    @Test func aLinkingAlertMergesIncidentsUnlessADontMergeRuleHolds() {
+        let base = [Self.alert("a", rule: "r1", at: 0, [Self.host("ws1")]), Self.alert("b", rule: "r2", at: 0, [Self.account("eve")])]
+        let two = agent.produce(base, existing: [], rules: [:], nextNumber: 1, now: Self.t0)
+        #expect(two.incidents.count == 2)
+        let link = Self.alert("c", rule: "r3", at: 1, [Self.host("ws1"), Self.account("eve")], tactics: [.execution])
+        let merged = agent.produce([link], existing: two.incidents, rules: [:], nextNumber: 3, now: Self.t0 + Self.h)
+        let survivor = merged.incidents.first { $0.status != .closed }
+        #expect(survivor?.alerts.map(\.systemAlertID).sorted() == ["a", "b", "c"])
+        #expect(merged.incidents.first { $0.status == .closed }?.classificationComment == "Merged into incident 1")
+        // Different owners: both stay, the decision says why.
+        var owned = two.incidents
+        owned[0].owner = Incident.Owner(assignedTo: "Ann")
+        owned[1].owner = Incident.Owner(assignedTo: "Bo")
+        let kept = agent.produce([link], existing: owned, rules: [:], nextNumber: 3, now: Self.t0 + Self.h)
+        #expect(kept.incidents.allSatisfy { $0.status != .closed })
+        #expect(kept.incidents.contains { $0.grouping.contains { $0.reason == "incident 2 not merged: different owners" } })
+        // A closed incident takes no new alert: a new incident starts.
+        var closed = two.incidents
+        closed[0].status = .closed
+        let after = agent.produce([Self.alert("d", rule: "r4", at: 2, [Self.host("ws1")])], existing: [closed[0]], rules: [:], nextNumber: 3, now: Self.t0 + 2 * Self.h)
+        #expect(after.created.count == 1)
+    }
+
+    @Test func theAlertCapStopsCorrelation() {
+        var settings = ProducerAgent.Settings()
+        settings.maxAlerts = 2
+        let agent = ProducerAgent(settings: settings)
+        let alerts = (0..<3).map { Self.alert("x\($0)", rule: "r\($0)", at: Int64($0), [Self.account("alice")]) }
+        let r = agent.produce(alerts, existing: [], rules: [:], nextNumber: 1, now: Self.t0)
+        #expect(r.incidents.count == 2)
+        #expect(r.incidents[0].grouping.last?.reason == "not joined: incident 1 holds 2 alerts")
+    }
+}
