@@ -48,7 +48,8 @@ let package = Package(
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
             name: "VigilStore",
-            dependencies: ["KQL", "Ingestion", .product(name: "GRDB", package: "GRDB.swift"), "Yams", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["KQL", "Ingestion", "VigilCore", .product(name: "GRDB", package: "GRDB.swift"), "Yams", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
         // HTTP API and network listeners; no business logic beyond mapping requests to the store.
         .target(
@@ -74,7 +75,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", "Agents", "VigilCore", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "VigilCore"], swiftSettings: strict),

@@ -18,6 +18,9 @@ public struct ProducerAgent: Sendable {
         public var defaultGroupingWindow: Int64 = 5 * 36_000_000_000
         public var maxAlerts = 150
         public var maxEntities = 50
+        /// An IP, host or other entity that alerts of more accounts than this mention is shared
+        /// infrastructure (an office NAT, a proxy, a jump host): it does not correlate alerts.
+        public var maxAccountsPerSharedEntity = 3
         public init() {}
     }
 
@@ -27,12 +30,18 @@ public struct ProducerAgent: Sendable {
         public var created: [String]
         /// Anomalies no incident took (yet): offer them again while they are recent.
         public var unattachedAnomalies: [AlertRecord]
+        public init(incidents: [Incident], created: [String], unattachedAnomalies: [AlertRecord]) {
+            self.incidents = incidents; self.created = created; self.unattachedAnomalies = unattachedAnomalies
+        }
     }
 
     public var settings: Settings
     public init(settings: Settings = Settings()) { self.settings = settings }
 
-    public func produce(_ input: [AlertRecord], existing: [Incident], rules: [String: AnalyticsRule], nextNumber: Int, now: Int64) -> Result {
+    /// `sharedInfrastructure`: entity keys the caller knows to be shared (an address many accounts
+    /// sign in from, measured on the logs); they never correlate, like those many alerts' accounts share.
+    public func produce(_ input: [AlertRecord], existing: [Incident], rules: [String: AnalyticsRule], nextNumber: Int, now: Int64,
+                        sharedInfrastructure: Set<String> = []) -> Result {
         var incidents = existing
         var touched = Set<Int>()
         var created: [String] = []
@@ -40,6 +49,13 @@ public struct ProducerAgent: Sendable {
         let seen = Set(existing.flatMap { $0.alerts.map(\.systemAlertID) })
         let fresh = input.filter { !seen.contains($0.systemAlertID) }.sorted { ($0.time, $0.systemAlertID) < ($1.time, $1.systemAlertID) }
         var pending = fresh.filter(\.isAnomaly)
+        var accountsBy: [String: Set<String>] = [:]
+        for ents in fresh.map(\.entities) + existing.map(\.entities) {
+            let accounts = ents.filter { $0.type == .account }.map(\.key)
+            for e in ents where e.type != .account && e.correlates { accountsBy[e.key, default: []].formUnion(accounts) }
+        }
+        let common = Set(accountsBy.filter { $0.value.count > settings.maxAccountsPerSharedEntity }.keys).union(sharedInfrastructure)
+        func sharedEntities(_ a: AlertRecord, _ inc: Incident) -> [Entity] { self.sharedEntities(a, inc, excluding: common) }
         var byAlert: [String: AlertRecord] = Dictionary(fresh.map { ($0.systemAlertID, $0) }, uniquingKeysWith: { a, _ in a })
         for i in existing.indices {
             // Earlier alerts are known by their references; their entities are on the incident.
@@ -127,9 +143,11 @@ public struct ProducerAgent: Sendable {
             inc.lastActivityTime = a.endTime
             incidents.append(inc)
             let i = incidents.count - 1
-            attach(a, to: i, g.enabled && g.declared == false
+            let ignored = a.entities.filter { common.contains($0.key) }
+            attach(a, to: i, (g.enabled
                    ? "new incident: no open incident of this rule with the same entities within \(hours(g.lookbackDuration)), and none sharing an entity"
                    : "new incident: no incident to group with or correlate to")
+                   + (ignored.isEmpty ? "" : " (\(describe(ignored)) appear with over \(settings.maxAccountsPerSharedEntity) accounts: shared, not used to correlate)"))
             created.append(id)
             pullAnomalies(into: i)
         }
@@ -171,10 +189,10 @@ public struct ProducerAgent: Sendable {
 
     // MARK: - Correlation
 
-    func sharedEntities(_ a: AlertRecord, _ inc: Incident) -> [Entity] {
+    func sharedEntities(_ a: AlertRecord, _ inc: Incident, excluding common: Set<String>) -> [Entity] {
         let theirs = Set(inc.entities.filter(\.correlates).map(\.key))
         var seen = Set<String>()
-        return a.entities.filter { $0.correlates && theirs.contains($0.key) && seen.insert($0.key).inserted }
+        return a.entities.filter { $0.correlates && !common.contains($0.key) && theirs.contains($0.key) && seen.insert($0.key).inserted }
     }
 
     func inWindow(_ a: AlertRecord, _ inc: Incident) -> Bool {

@@ -61,3 +61,8 @@ public enum AlertRecords {
         }
     }
 }
+
+extension AlertBuilder.Alert {
+    /// The alert as the agents see it.
+    public var record: AlertRecord? { AlertRecords.fromAlertRow(row) }
+}

@@ -15,6 +15,7 @@ public enum AnomalyBuilder {
     public struct Anomaly: Sendable {
         public var row: OrderedDictionary<String, Value>
         public var evidence: Int
+        public var id: String { row["Id"]?.asStringPublic ?? "" }
     }
 
     public static func build(rule: AnalyticsRule, run: RuleRun, result t: Table) -> [Anomaly] {

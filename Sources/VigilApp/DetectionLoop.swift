@@ -1,4 +1,5 @@
 public import Detection
+import Agents
 import Foundation
 import KQL
 public import Logging
@@ -63,6 +64,17 @@ public final class DetectionLoop: @unchecked Sendable {
                 try replay.recordRuns(outcomes)
             } catch {
                 logger.error("storing rule results failed", metadata: ["error": "\(error)"])
+            }
+            // Alerts become incidents in the same cycle.
+            let records = outcomes.flatMap { $0.alerts.compactMap { AlertRecords.fromAlertRow($0.row) } }
+            if !records.isEmpty || outcomes.contains(where: { !$0.anomalies.isEmpty }) {
+                do {
+                    let anomalies = outcomes.flatMap { $0.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) } }
+                    let r = try IncidentPipeline(store: store, rules: rules).process(records, anomalies: anomalies, now: now)
+                    if !r.incidents.isEmpty { logger.info("incidents", metadata: ["created": "\(r.created.count)", "changed": "\(r.incidents.count - r.created.count)"]) }
+                } catch {
+                    logger.error("producing incidents failed", metadata: ["error": "\(error)"])
+                }
             }
             history.prune(olderThan: now - 15 * Ticks.perDay)
             return outcomes

@@ -102,6 +102,32 @@ public final class StateDatabase: Sendable {
             // Learned triggers read each rule's recent runs by time.
             try db.create(index: "rule_run_time", on: "rule_run", columns: ["run_time"])
         }
+        m.registerMigration("v5-incidents") { db in
+            // Incidents (the whole record as JSON, with the fields lists filter on as columns), which
+            // alert is in which incident (an alert is in one at most: re-runs add nothing), and the
+            // audit trail of every change: who or what, when, why.
+            try db.create(table: "incident") { t in
+                t.column("id", .text).primaryKey()
+                t.column("number", .integer).notNull().unique()
+                t.column("status", .text).notNull()
+                t.column("severity", .text).notNull()
+                t.column("created_time", .integer).notNull()
+                t.column("modified_time", .integer).notNull().indexed()
+                t.column("body", .text).notNull()
+            }
+            try db.create(table: "incident_alert") { t in
+                t.column("alert_id", .text).primaryKey()
+                t.column("incident_id", .text).notNull().indexed()
+            }
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .integer).notNull()
+                t.column("actor", .text).notNull()
+                t.column("incident_id", .text).indexed()
+                t.column("action", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+        }
         return m
     }
 }

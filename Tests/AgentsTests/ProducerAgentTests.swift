@@ -112,4 +112,16 @@ import VigilCore
         #expect(r.incidents.count == 2)
         #expect(r.incidents[0].grouping.last?.reason == "not joined: incident 1 holds 2 alerts")
     }
+
+    /// An address many accounts come from (an office NAT) does not tie their alerts together.
+    @Test func sharedInfrastructureDoesNotCorrelate() {
+        let nat = Self.ip("198.51.100.12")
+        let alerts = (0..<5).map { Self.alert("t\($0)", rule: "travel\($0 % 2)", at: Int64($0), [Self.account("user\($0)"), nat], tactics: [.initialAccess]) }
+        let r = agent.produce(alerts, existing: [], rules: [:], nextNumber: 1, now: Self.t0)
+        #expect(r.incidents.count == 5)
+        #expect(r.incidents[1].grouping[0].reason.hasSuffix("(IP 198.51.100.12 appear with over 3 accounts: shared, not used to correlate)"))
+        // Two accounts on one address still correlate.
+        let two = agent.produce(Array(alerts.prefix(2)), existing: [], rules: [:], nextNumber: 1, now: Self.t0)
+        #expect(two.incidents.count == 1)
+    }
 }

@@ -1,0 +1,71 @@
+public import Agents
+import Detection
+import Foundation
+import KQL
+public import VigilCore
+public import VigilStore
+
+/// Alerts to incidents in the workspace: the producer agent over new alerts and the recent anomalies
+/// no incident holds yet, against the open incidents; the result stored with its audit trail and
+/// `SecurityIncident` rows. Idempotent: alerts already in an incident are skipped.
+public struct IncidentPipeline {
+    public var store: LogStore
+    public var rules: [AnalyticsRule]
+    public var agent = ProducerAgent()
+    public init(store: LogStore, rules: [AnalyticsRule]) { self.store = store; self.rules = rules }
+
+    /// `anomalies`: ones the caller has at hand (a replay); recent ones are also read from `Anomalies`.
+    public func process(_ alerts: [AlertRecord], anomalies given: [AlertRecord] = [], now: Int64) throws -> ProducerAgent.Result {
+        let incidents = IncidentStore(store: store)
+        let window = agent.settings.correlationWindow
+        var anomalies: [AlertRecord] = []
+        if store.tableNames().contains("Anomalies"), store.tableInfos().contains(where: { $0.name == "Anomalies" && $0.rows > 0 }) {
+            let since = DateTimeMath.format(now - 2 * window)
+            if case .success(let r, _) = QueryRunner(provider: store, now: now).run("Anomalies | where EndTime >= datetime(\(since))"), let t = r.first?.table {
+                anomalies = AlertRecords.from(table: t, anomalies: true)
+            }
+        }
+        var input = alerts + given
+        let have = Set(input.map(\.systemAlertID))
+        input += anomalies.filter { !have.contains($0.systemAlertID) }
+        let done = try incidents.attached(input.map(\.systemAlertID))
+        input.removeAll { done.contains($0.systemAlertID) }
+        guard !input.isEmpty else {
+            return ProducerAgent.Result(incidents: [], created: [], unattachedAnomalies: [])
+        }
+        let existing = try incidents.open(closedSince: now - window)
+        let result = agent.produce(input, existing: existing, rules: Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
+                                   nextNumber: try incidents.nextNumber(), now: now, sharedInfrastructure: sharedAddresses(input, now: now))
+        let created = Set(result.created)
+        try incidents.save(result.incidents, actor: "producer-agent", action: { inc in
+            created.contains(inc.id)
+                ? ("created", inc.grouping.map(\.reason).joined(separator: "; "))
+                : ("updated", inc.grouping.filter { $0.time == now }.map(\.reason).joined(separator: "; "))
+        }, now: now)
+        return result
+    }
+
+    /// Addresses of the alerts that many accounts sign in from successfully (office NAT, VPN, proxy):
+    /// measured on `SigninLogs` and `SecurityEvent` logons over the correlation window before `now`.
+    func sharedAddresses(_ alerts: [AlertRecord], now: Int64) -> Set<String> {
+        let ips = Set(alerts.flatMap { $0.entities.filter { $0.type == .ip }.compactMap { $0.properties["Address"] } })
+        guard !ips.isEmpty else { return [] }
+        let list = ips.sorted().map { Value.string($0).jsonText }.joined(separator: ", ")
+        let since = DateTimeMath.format(now - 2 * agent.settings.correlationWindow)
+        let limit = agent.settings.maxAccountsPerSharedEntity
+        let tables = Set(store.tableInfos().filter { $0.rows > 0 }.map(\.name))
+        var queries: [String] = []
+        if tables.contains("SigninLogs") {
+            queries.append("SigninLogs | where TimeGenerated >= datetime(\(since)) and ResultType == \"0\" and IPAddress in (\(list)) | summarize n = dcount(UserPrincipalName) by IP = IPAddress | where n > \(limit)")
+        }
+        if tables.contains("SecurityEvent") {
+            queries.append("SecurityEvent | where TimeGenerated >= datetime(\(since)) and EventID == 4624 and IpAddress in (\(list)) | summarize n = dcount(Account) by IP = IpAddress | where n > \(limit)")
+        }
+        var out = Set<String>()
+        for q in queries {
+            guard case .success(let r, _) = QueryRunner(provider: store, now: now).run(q), let t = r.first?.table, let c = t.column(named: "IP") else { continue }
+            for i in 0..<t.count { out.insert(Entity(type: .ip, properties: ["Address": c.value(at: i).kqlString]).key) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+public import KQL
+public import OrderedCollections
+public import VigilCore
+
+/// Incidents in the workspace: the current record in SQLite, every change also appended as a row of
+/// Sentinel's `SecurityIncident` table (so `SecurityIncident | summarize arg_max(TimeGenerated, *) by
+/// IncidentNumber` is the current state, as in Sentinel), and an audit entry per change.
+public struct IncidentStore: Sendable {
+    public let store: LogStore
+    public init(store: LogStore) { self.store = store }
+    var db: StateDatabase { store.db }
+
+    public struct AuditEntry: Sendable, Equatable {
+        public var time: Int64, actor: String, incidentID: String?, action: String, detail: String
+    }
+
+    /// Incidents not closed, and those closed since `closedSince` (a rule may reopen them).
+    public func open(closedSince: Int64) throws -> [Incident] {
+        try db.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM incident WHERE status != 'Closed' OR modified_time >= ? ORDER BY number", arguments: [closedSince])
+                .map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
+        }
+    }
+
+    public func all() throws -> [Incident] {
+        try db.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM incident ORDER BY number").map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
+        }
+    }
+
+    public func get(number: Int) throws -> Incident? {
+        try db.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM incident WHERE number = ?", arguments: [number]).map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
+        }
+    }
+
+    public func nextNumber() throws -> Int {
+        try db.pool.read { db in (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM incident") ?? 0) + 1 }
+    }
+
+    /// Which of these alert ids are already in an incident.
+    public func attached(_ alertIDs: [String]) throws -> Set<String> {
+        guard !alertIDs.isEmpty else { return [] }
+        return try db.pool.read { db in
+            var out = Set<String>()
+            for chunk in stride(from: 0, to: alertIDs.count, by: 500).map({ Array(alertIDs[$0..<min($0 + 500, alertIDs.count)]) }) {
+                let marks = chunk.map { _ in "?" }.joined(separator: ",")
+                out.formUnion(try String.fetchAll(db, sql: "SELECT alert_id FROM incident_alert WHERE alert_id IN (\(marks))", arguments: StatementArguments(chunk)))
+            }
+            return out
+        }
+    }
+
+    /// Stores incidents created or changed by `actor`, with one audit entry each and their
+    /// `SecurityIncident` rows, in one transaction for the state (the table rows follow it).
+    public func save(_ incidents: [Incident], actor: String, action: (Incident) -> (String, String), now: Int64) throws {
+        guard !incidents.isEmpty else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try db.pool.write { db in
+            for inc in incidents {
+                let body = String(decoding: try encoder.encode(inc), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT INTO incident (id, number, status, severity, created_time, modified_time, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, severity = excluded.severity, modified_time = excluded.modified_time, body = excluded.body
+                    """, arguments: [inc.id, inc.number, inc.status.rawValue, inc.severity.rawValue, inc.createdTime, inc.lastModifiedTime, body])
+                for a in inc.alerts {
+                    try db.execute(sql: "INSERT INTO incident_alert (alert_id, incident_id) VALUES (?, ?) ON CONFLICT(alert_id) DO UPDATE SET incident_id = excluded.incident_id",
+                                   arguments: [a.systemAlertID, inc.id])
+                }
+                let (what, why) = action(inc)
+                try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", arguments: [now, actor, inc.id, what, why])
+            }
+        }
+        try appendRows(incidents, modifiedBy: actor, now: now)
+    }
+
+    public func audit(incidentID: String) throws -> [AuditEntry] {
+        try db.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT time, actor, incident_id, action, detail FROM audit WHERE incident_id = ? ORDER BY id", arguments: [incidentID])
+                .map { AuditEntry(time: $0["time"], actor: $0["actor"], incidentID: $0["incident_id"], action: $0["action"], detail: $0["detail"]) }
+        }
+    }
+
+    func appendRows(_ incidents: [Incident], modifiedBy: String, now: Int64) throws {
+        guard let schema = SchemaCatalog.builtIn["SecurityIncident"] else { return }
+        let rows = incidents.map { Self.row($0, modifiedBy: modifiedBy, now: now) }
+        let cols = schema.columns.filter { c in rows.contains { $0[c.name] != nil } }
+        let t = Table.from(schema: Schema(cols), rows: rows.map { r in cols.map { r[$0.name] ?? .null } })
+        try store.writeExtent(table: "SecurityIncident", batch: t, addedColumns: [])
+    }
+
+    /// An incident as a `SecurityIncident` row (Sentinel's columns; Vigil's additions in `AdditionalData`).
+    public static func row(_ inc: Incident, modifiedBy: String, now: Int64) -> OrderedDictionary<String, Value> {
+        let labels = Value.array(inc.labels.map { .bag(["labelName": .string($0.labelName), "labelType": .string($0.labelType.rawValue)]) })
+        var owner: OrderedDictionary<String, Value> = [:]
+        owner["assignedTo"] = inc.owner.assignedTo.map(Value.string) ?? .null
+        owner["email"] = inc.owner.email.map(Value.string) ?? .null
+        owner["userPrincipalName"] = inc.owner.userPrincipalName.map(Value.string) ?? .null
+        owner["objectId"] = inc.owner.objectId.map(Value.string) ?? .null
+        let additional: OrderedDictionary<String, Value> = [
+            "alertsCount": .long(Int64(inc.alerts.count)),
+            "commentsCount": .long(Int64(inc.comments.count)),
+            "alertProductNames": .array([.string("Vigil")]),
+            "tactics": .array(inc.tactics.map { .string($0.rawValue) }),
+            "techniques": .array(inc.techniques.map { .string($0) }),
+            "confidence": .real(inc.confidence),
+        ]
+        var row: OrderedDictionary<String, Value> = [
+            "TimeGenerated": .datetime(now),
+            "IncidentName": .string(inc.id),
+            "Title": .string(inc.title),
+            "Description": .string(inc.description),
+            "Severity": .string(inc.severity.rawValue),
+            "Status": .string(inc.status.rawValue),
+            "Classification": .string(inc.classification?.rawValue ?? ""),
+            "ClassificationComment": .string(inc.classificationComment ?? ""),
+            "ClassificationReason": .string(inc.classificationReason?.rawValue ?? ""),
+            "Owner": .bag(owner),
+            "FirstActivityTime": .datetime(inc.firstActivityTime),
+            "LastActivityTime": .datetime(inc.lastActivityTime),
+            "LastModifiedTime": .datetime(inc.lastModifiedTime),
+            "CreatedTime": .datetime(inc.createdTime),
+            "IncidentNumber": .long(Int64(inc.number)),
+            "RelatedAnalyticRuleIds": .array(inc.relatedAnalyticRuleIds.map { .string($0) }),
+            "AlertIds": .array(inc.alerts.map { .string($0.systemAlertID) }),
+            "BookmarkIds": .array([]),
+            "Comments": .array(inc.comments.map { .bag(["message": .string($0.message), "author": .string($0.author), "createdTimeUtc": .datetime($0.createdTime)]) }),
+            "Labels": labels,
+            "IncidentUrl": .string("/incidents/\(inc.number)"),
+            "ProviderName": .string(inc.providerName),
+            "ProviderIncidentId": .string(String(inc.number)),
+            "AdditionalData": .bag(additional),
+            "ModifiedBy": .string(modifiedBy),
+            "SourceSystem": .string("Vigil"),
+        ]
+        if let c = inc.closedTime { row["ClosedTime"] = .datetime(c) }
+        return row
+    }
+}
