@@ -95,7 +95,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "VigilStoreTests",
-            dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp", "VigilCore", "Detection", "Agents", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
         .testTarget(
             name: "KQLTests", dependencies: ["KQL", "KQLSyntax", "VigilApp", "Yams", .product(name: "OrderedCollections", package: "swift-collections")],

@@ -1,9 +1,11 @@
 import Detection
+import Agents
 import Foundation
 import KQL
 import Testing
 import VigilApp
 import VigilStore
+import VigilCore
 import Logging
 
 /// `vigil detect` over real sample data: the same data and rules give byte-identical alerts.
@@ -167,5 +169,44 @@ import Logging
         clock.now = DateTimeParser.parse("2022-08-03T15:00:00Z")!
         #expect(second.cycle().isEmpty)
         #expect(second.nextDue == nil)
+    }
+}
+
+/// Alerts to stored incidents: `SecurityIncident` gets a row per change, so Sentinel's "current state"
+/// query works; the audit trail says who did what and why; running again adds nothing.
+@Suite struct IncidentPipelineTests {
+    @Test func incidentsAreStoredAuditedAndQueryableAsSecurityIncident() throws {
+        let ws = try TestWorkspace()
+        let store = try ws.store()
+        let t0 = DateTimeParser.parse("2024-06-24T01:00:00Z")!
+        func alert(_ id: String, _ rule: String, _ minutes: Int64, _ entities: [Entity], _ severity: Severity, _ tactics: [MitreTactic]) -> AlertRecord {
+            let t = t0 + minutes * Ticks.perMinute
+            return AlertRecord(systemAlertID: id, ruleID: rule, name: "alert \(rule)", severity: severity, tactics: tactics, startTime: t, endTime: t, time: t, entities: entities)
+        }
+        let ip = Entity(type: .ip, properties: ["Address": "45.137.22.11"]), user = Entity(type: .account, properties: ["FullName": "user01607@contoso.com"])
+        let alerts = [alert("spray", "PasswordSpray", 0, [ip], .medium, [.credentialAccess]),
+                      alert("success", "SuccessAfterFailures", 64, [user, ip], .high, [.initialAccess]),
+                      alert("other", "PasswordSpray", 30, [Entity(type: .ip, properties: ["Address": "203.0.113.9"])], .medium, [.credentialAccess])]
+        let pipeline = IncidentPipeline(store: store, rules: [])
+        let now = t0 + 2 * Ticks.perHour
+        let first = try pipeline.process(alerts, now: now)
+        #expect(first.created.count == 2)
+        let again = try pipeline.process(alerts, now: now + Ticks.perHour)
+        #expect(again.incidents.isEmpty)
+        let incidents = IncidentStore(store: store)
+        let stored = try incidents.all()
+        #expect(stored.map(\.number) == [1, 2])
+        #expect(stored[0].title == "Multi-stage incident involving Initial access & Credential access involving one user")
+        #expect(stored[0].alerts.map(\.systemAlertID) == ["spray", "success"])
+        let audit = try incidents.audit(incidentID: stored[0].id)
+        #expect(audit.count == 1 && audit[0].actor == "producer-agent" && audit[0].action == "created")
+        #expect(audit[0].detail.contains("shares IP 45.137.22.11 with incident 1 within 24h"))
+        guard case .success(let r, _) = QueryRunner(provider: store, now: now).run("""
+            SecurityIncident | summarize arg_max(TimeGenerated, *) by IncidentNumber
+            | project IncidentNumber, Title, Severity, Status, Alerts = array_length(AlertIds), Tactics = tostring(AdditionalData.tactics) | order by IncidentNumber asc
+            """) else { Issue.record("query failed"); return }
+        let t = r[0].table
+        #expect(t.count == 2)
+        #expect(t.row(0) == [.long(1), .string(stored[0].title), .string("High"), .string("New"), .long(2), .string(#"["InitialAccess","CredentialAccess"]"#)])
     }
 }
