@@ -12,24 +12,12 @@ import VigilStore
 /// then produce incidents from the alerts and anomalies. Running it again changes nothing.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Detect over a span of history and turn the alerts into incidents (idempotent).")
-    @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
-    @Option(help: "Start of the span (ISO 8601).") var from: String
-    @Option(help: "End of the span (ISO 8601); incidents are created at this time.") var to: String
-    @Option(help: "Rule directory (default: the workspace's rules/).") var rules: String?
-    @Option(help: "Ingestion delay subtracted from each window (Sentinel: 5m).") var delay: String = "5m"
-    @Flag(help: "NRT rules read rows by TimeGenerated (history loaded in bulk).") var asGenerated = false
+    @OptionGroup var options: ReplayOptions
     @Flag(help: "Print each incident's grouping decisions and confidence factors.") var verbose = false
 
     func run() throws {
-        guard let f = DateTimeParser.parse(from), let t = DateTimeParser.parse(to), f <= t else { throw ValidationError("--from and --to must be datetimes, from <= to") }
-        guard let d = RuleDuration.parse(delay) else { throw ValidationError("--delay: '\(delay)' is not a duration") }
-        let store = try WorkspaceSession.open(workspace)
-        let dir = rules ?? store.workspace.root.appendingPathComponent("rules").path
-        let loaded = try DetectReplay.loadRules(dir, validator: RuleValidator(catalog: store, now: t)) { d in
-            FileHandle.standardError.write(Data("skipped: \(d)\n".utf8))
-        }
-        var replay = DetectReplay(store: store, rules: loaded, delay: d)
-        replay.nrtByTimeGenerated = asGenerated
+        let (replay, f, t) = try options.replay()
+        let store = replay.store
         let result = replay.run(from: f, to: t)
         // Only what this span adds: a second run finds its alerts stored (same ids) and skips them.
         let known = try IncidentStore(store: store).attached(result.alerts.map(\.systemAlertID) + result.anomalies.map(\.id))
@@ -38,8 +26,8 @@ struct RunCommand: ParsableCommand {
         try replay.storeAlerts(newAlerts.filter { !stored.contains($0.systemAlertID) })
         try replay.storeAnomalies(result.anomalies.filter { !stored.contains($0.id) })
         try replay.recordRuns(result.outcomes)
-        let produced = try IncidentPipeline(store: store, rules: loaded).process(newAlerts.compactMap(\.record), anomalies: result.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) }, now: t)
-        FileHandle.standardError.write(Data("\(loaded.count) rules, \(result.outcomes.count) runs, \(result.alerts.count) alerts, \(result.anomalies.count) anomalies; \(produced.created.count) incidents created, \(produced.incidents.count - produced.created.count) changed\n".utf8))
+        let produced = try IncidentPipeline(store: store, rules: replay.rules).process(newAlerts.compactMap(\.record), anomalies: result.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) }, now: t)
+        FileHandle.standardError.write(Data("\(replay.rules.count) rules, \(result.outcomes.count) runs, \(result.alerts.count) alerts, \(result.anomalies.count) anomalies; \(produced.created.count) incidents created, \(produced.incidents.count - produced.created.count) changed\n".utf8))
         for inc in produced.incidents {
             print(String(format: "#%d  %@  %@  alerts %d  confidence %.2f  %@", inc.number, inc.severity.rawValue, inc.status.rawValue, inc.alerts.count, inc.confidence, inc.title))
             if verbose {
