@@ -42,8 +42,8 @@ let package = Package(
             dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
-        // Pure: the producer agent (alerts -> incidents) and, next, the reviewer agent.
-        .target(name: "Agents", dependencies: ["VigilCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        // Pure: the producer agent (alerts -> incidents) and the reviewer agent (policy -> verdicts).
+        .target(name: "Agents", dependencies: ["VigilCore", "Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Pure: parsers and coercion to Sentinel's schemas; no file or network I/O.
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(

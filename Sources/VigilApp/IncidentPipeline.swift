@@ -42,7 +42,27 @@ public struct IncidentPipeline {
                 ? ("created", inc.grouping.map(\.reason).joined(separator: "; "))
                 : ("updated", inc.grouping.filter { $0.time == now }.map(\.reason).joined(separator: "; "))
         }, now: now)
+        try review(result.incidents.filter { $0.status != .closed }, now: now)
         return result
+    }
+
+    /// The reviewer agent's verdicts on incidents the producer created or changed, applied and stored
+    /// (status, labels, comment, audit). The workspace's `policies/review.yaml`, or the default policy.
+    public func review(_ incidents: [Incident], now: Int64) throws {
+        guard !incidents.isEmpty else { return }
+        let store = IncidentStore(store: self.store)
+        let reviewer = ReviewerAgent(policy: try PolicyFiles(workspace: self.store.workspace).reviewPolicy())
+        var closedToday = try store.auditCount(actor: "reviewer-agent", action: "autoClose", since: now - 24 * 36_000_000_000)
+        var out: [Incident] = []
+        for inc in incidents {
+            let verdict = reviewer.review(inc, now: now, closedToday: closedToday)
+            if verdict.outcome == .autoClose && !verdict.shadow { closedToday += 1 }
+            out.append(reviewer.apply(verdict, to: inc, now: now))
+        }
+        try store.save(out, actor: "reviewer-agent", action: { inc in
+            let r = inc.review!
+            return ((r.shadow ? "shadow:" : "") + r.outcome.rawValue, "policy \(r.policyVersion): " + r.reasons.joined(separator: "; "))
+        }, now: now)
     }
 
     /// Addresses of the alerts that many accounts sign in from successfully (office NAT, VPN, proxy):

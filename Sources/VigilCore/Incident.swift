@@ -90,6 +90,26 @@ public struct Incident: Sendable, Codable, Equatable {
     public var confidence: Double
     public var confidenceFactors: [ConfidenceFactor]
     public var grouping: [GroupingDecision]
+    /// The reviewer agent's latest verdict.
+    public var review: Review?
+
+    /// What the reviewer agent decided, under which policy, and why.
+    public struct Review: Sendable, Codable, Equatable {
+        public enum Outcome: String, Sendable, Codable { case approve, flag, autoClose }
+        public var outcome: Outcome
+        public var policyVersion: String
+        public var matchedRules: [String]
+        public var reasons: [String]
+        /// Hard gates the incident tripped (an auto-close they forbid became a flag).
+        public var gates: [String]
+        public var time: Int64
+        /// Shadow mode: recorded, not acted on.
+        public var shadow: Bool
+        public init(outcome: Outcome, policyVersion: String, matchedRules: [String], reasons: [String], gates: [String], time: Int64, shadow: Bool) {
+            self.outcome = outcome; self.policyVersion = policyVersion; self.matchedRules = matchedRules; self.reasons = reasons
+            self.gates = gates; self.time = time; self.shadow = shadow
+        }
+    }
 
     public init(id: String, number: Int, title: String, severity: Severity, createdTime: Int64) {
         self.id = id; self.number = number; self.title = title; self.description = ""; self.severity = severity

@@ -84,6 +84,13 @@ public struct IncidentStore: Sendable {
         }
     }
 
+    /// How many audit entries of `actor` with `action` since `since` (the reviewer's daily budget).
+    public func auditCount(actor: String, action: String, since: Int64) throws -> Int {
+        try db.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit WHERE actor = ? AND action = ? AND time >= ?", arguments: [actor, action, since]) ?? 0
+        }
+    }
+
     func appendRows(_ incidents: [Incident], modifiedBy: String, now: Int64) throws {
         guard let schema = SchemaCatalog.builtIn["SecurityIncident"] else { return }
         let rows = incidents.map { Self.row($0, modifiedBy: modifiedBy, now: now) }

@@ -12,6 +12,8 @@ struct InitCommand: ParsableCommand {
         let store = try WorkspaceSession.open(workspace)
         print("workspace ready at \(store.workspace.root.path)")
         print("  configuration: \(store.workspace.root.appendingPathComponent("vigil.yaml").path)")
+        let policies = PolicyFiles(workspace: store.workspace)
+        if try policies.installDefaults() { print("  review policy: \(policies.reviewPath) (the default; edit it, then `vigil policy test`)") }
         print("  \(store.tableNames().count) tables in the catalog; ingest logs with `vigil ingest FILE`")
     }
 }

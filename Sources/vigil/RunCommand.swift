@@ -29,10 +29,13 @@ struct RunCommand: ParsableCommand {
         let produced = try IncidentPipeline(store: store, rules: replay.rules).process(newAlerts.compactMap(\.record), anomalies: result.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) }, now: t)
         FileHandle.standardError.write(Data("\(replay.rules.count) rules, \(result.outcomes.count) runs, \(result.alerts.count) alerts, \(result.anomalies.count) anomalies; \(produced.created.count) incidents created, \(produced.incidents.count - produced.created.count) changed\n".utf8))
         for inc in produced.incidents {
-            print(String(format: "#%d  %@  %@  alerts %d  confidence %.2f  %@", inc.number, inc.severity.rawValue, inc.status.rawValue, inc.alerts.count, inc.confidence, inc.title))
+            let current = try IncidentStore(store: store).get(number: inc.number) ?? inc
+            print(String(format: "#%d  %@  %@  %@  alerts %d  confidence %.2f  %@", inc.number, inc.severity.rawValue, current.status.rawValue,
+                         current.review?.outcome.rawValue ?? "-", inc.alerts.count, inc.confidence, inc.title))
             if verbose {
                 for g in inc.grouping { print("      - \(g.reason)") }
                 for c in inc.confidenceFactors { print(String(format: "      + %.3f %@: %@", c.points, c.name, c.reason)) }
+                for r in current.review?.reasons ?? [] { print("      > \(r)") }
             }
         }
     }
@@ -55,7 +58,7 @@ struct RunCommand: ParsableCommand {
 
 /// `vigil incidents`: the incident queue and one incident with its grouping and audit trail.
 struct IncidentsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "incidents", abstract: "List incidents, or show one.", subcommands: [List.self, Show.self], defaultSubcommand: List.self)
+    static let configuration = CommandConfiguration(commandName: "incidents", abstract: "List incidents, or show one.", subcommands: [List.self, Show.self, Reopen.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The incident queue, newest first.")

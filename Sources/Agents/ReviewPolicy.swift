@@ -1,0 +1,180 @@
+import Crypto
+import Foundation
+public import VigilCore
+import Yams
+
+/// The reviewer agent's policy (`policies/review.yaml`): ordered rules of conditions over an
+/// incident's facts with an outcome each, safety settings, and the accounts the hard gates protect.
+/// The first rule whose condition holds decides; hard gates (in `ReviewerAgent`) then forbid an
+/// auto-close that no rule can allow.
+public struct ReviewPolicy: Sendable, Equatable {
+    public var version: Int
+    /// The first 8 hex digits of the file's SHA-256: two edits with the same number still differ.
+    public var digest: String
+    public var autoClosePerDay: Int
+    public var shadowMode: Bool
+    /// Substrings (case-insensitive) of account names that mark privileged accounts.
+    public var privilegedAccountPatterns: [String]
+    public var vipAccounts: [String]
+    public var rules: [Rule]
+
+    public var versionLabel: String { "v\(version) (\(digest))" }
+
+    public struct Rule: Sendable, Equatable {
+        public var name: String
+        public var condition: Condition?
+        public var action: Action
+    }
+    public struct Action: Sendable, Equatable {
+        public var outcome: Incident.Review.Outcome
+        public var classification: Incident.Classification?
+        public var classificationReason: Incident.ClassificationReason?
+        public var comment: String?
+        /// For `flag`: who or which queue reviews it.
+        public var owner: String?
+    }
+    public indirect enum Condition: Sendable, Equatable {
+        case all([Condition]), any([Condition]), not(Condition)
+        case test(field: String, op: Op, value: Fact)
+    }
+    public enum Op: String, Sendable, CaseIterable {
+        case eq, ne, lt, le, gt, ge, `in`, notIn, contains, containsAny, matches
+    }
+    /// A value of an incident's fact or of a condition.
+    public enum Fact: Sendable, Equatable {
+        case number(Double), string(String), bool(Bool), list([String])
+    }
+
+    public struct PolicyError: Error, CustomStringConvertible, Equatable {
+        public var line: Int
+        public var message: String
+        public var description: String { "policies/review.yaml:\(line): \(message)" }
+    }
+
+    /// The facts conditions can test, with what each holds.
+    public static let fields: [String: String] = [
+        "severity": "Informational, Low, Medium or High", "severityRank": "0 (Informational) to 3 (High)",
+        "confidence": "the producer's confidence, 0 to 1", "alertCount": "alerts and anomalies", "ruleCount": "distinct rules and models",
+        "tacticCount": "distinct tactics", "tactics": "list of tactics", "ruleIds": "list of rule ids", "alertNames": "list of alert names",
+        "accounts": "list of account names", "hosts": "list of host names", "ips": "list of addresses", "entityCount": "entities",
+        "hasAnomaly": "true when an anomaly is part of it", "title": "the title", "labels": "list of label names",
+        "riskScore": "the triage score (absent until triage ran)", "status": "New, Active or Closed",
+    ]
+
+    public static func parse(_ text: String) throws -> ReviewPolicy {
+        let node: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else { throw PolicyError(line: 1, message: "the policy is empty") }
+            node = n
+        } catch let e as PolicyError { throw e } catch {
+            throw PolicyError(line: 1, message: "not valid YAML: \(error)")
+        }
+        guard let m = node.mapping else { throw PolicyError(line: 1, message: "the policy is a mapping") }
+        func line(_ n: Node?) -> Int { (n?.mark?.line) ?? 1 }
+        let known: Set<String> = ["version", "autoClosePerDay", "shadowMode", "privilegedAccountPatterns", "vipAccounts", "rules"]
+        for (k, _) in m where !known.contains(k.string ?? "") { throw PolicyError(line: line(k), message: "unknown key '\(k.string ?? "")' (\(known.sorted().joined(separator: ", ")))") }
+        guard let version = m["version"]?.int, version >= 1 else { throw PolicyError(line: line(m["version"]), message: "version must be a positive integer") }
+        var p = ReviewPolicy(version: version, digest: Self.digest(text), autoClosePerDay: 25, shadowMode: false,
+                             privilegedAccountPatterns: [], vipAccounts: [], rules: [])
+        if let b = m["autoClosePerDay"] {
+            guard let v = b.int, v >= 0 else { throw PolicyError(line: line(b), message: "autoClosePerDay must be a non-negative integer") }
+            p.autoClosePerDay = v
+        }
+        if let s = m["shadowMode"] {
+            guard let v = s.bool else { throw PolicyError(line: line(s), message: "shadowMode must be true or false") }
+            p.shadowMode = v
+        }
+        p.privilegedAccountPatterns = (m["privilegedAccountPatterns"]?.sequence ?? []).compactMap(\.string)
+        p.vipAccounts = (m["vipAccounts"]?.sequence ?? []).compactMap(\.string)
+        guard let rules = m["rules"]?.sequence, !rules.isEmpty else { throw PolicyError(line: line(m["rules"]), message: "rules: a list of at least one rule is required") }
+        for r in rules {
+            guard let rm = r.mapping, let name = rm["name"]?.string else { throw PolicyError(line: line(r), message: "a rule needs a name") }
+            for (k, _) in rm where !["name", "when", "then"].contains(k.string ?? "") { throw PolicyError(line: line(k), message: "rule '\(name)': unknown key '\(k.string ?? "")' (name, when, then)") }
+            let condition = try rm["when"].map { try Self.condition($0) }
+            guard let then = rm["then"]?.mapping, let a = then["action"]?.string else { throw PolicyError(line: line(r), message: "rule '\(name)': then.action is required (approve, flag, autoClose)") }
+            guard let outcome = Incident.Review.Outcome(rawValue: a) else { throw PolicyError(line: line(then["action"]), message: "rule '\(name)': action '\(a)' is not approve, flag or autoClose") }
+            var action = Action(outcome: outcome, classification: nil, classificationReason: nil, comment: then["comment"]?.string, owner: then["owner"]?.string)
+            if let c = then["classification"]?.string {
+                guard let v = Incident.Classification(rawValue: c) else { throw PolicyError(line: line(then["classification"]), message: "rule '\(name)': classification '\(c)' is not one of \(Incident.Classification.allCases.map(\.rawValue).joined(separator: ", "))") }
+                action.classification = v
+            }
+            if let c = then["classificationReason"]?.string {
+                guard let v = Incident.ClassificationReason(rawValue: c) else { throw PolicyError(line: line(then["classificationReason"]), message: "rule '\(name)': classificationReason '\(c)' is not one of \(Incident.ClassificationReason.allCases.map(\.rawValue).joined(separator: ", "))") }
+                action.classificationReason = v
+            }
+            if outcome == .autoClose && action.classification == nil {
+                throw PolicyError(line: line(r), message: "rule '\(name)': autoClose needs a classification")
+            }
+            p.rules.append(Rule(name: name, condition: condition, action: action))
+        }
+        return p
+    }
+
+    static func condition(_ n: Node) throws -> Condition {
+        guard let m = n.mapping else { throw PolicyError(line: n.mark?.line ?? 1, message: "a condition is a mapping (all, any, not, or field/op/value)") }
+        if let all = m["all"]?.sequence { return .all(try all.map(condition)) }
+        if let any = m["any"]?.sequence { return .any(try any.map(condition)) }
+        if let not = m["not"] { return .not(try condition(not)) }
+        guard let field = m["field"]?.string else { throw PolicyError(line: n.mark?.line ?? 1, message: "a condition needs field, op and value (or all, any, not)") }
+        guard fields[field] != nil else { throw PolicyError(line: m["field"]?.mark?.line ?? 1, message: "unknown field '\(field)' (\(fields.keys.sorted().joined(separator: ", ")))") }
+        guard let opText = m["op"]?.string, let op = Op(rawValue: opText) else {
+            throw PolicyError(line: m["op"]?.mark?.line ?? n.mark?.line ?? 1, message: "op must be one of \(Op.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let v = m["value"] else { throw PolicyError(line: n.mark?.line ?? 1, message: "condition on \(field) needs a value") }
+        let value: Fact
+        if let list = v.sequence { value = .list(list.compactMap(\.string)) }
+        else if let b = v.bool, v.string == "true" || v.string == "false" { value = .bool(b) }
+        else if let d = v.float ?? v.int.map(Double.init) { value = .number(d) }
+        else { value = .string(v.string ?? "") }
+        if op == .matches, case .string(let re) = value, (try? NSRegularExpression(pattern: re)) == nil {
+            throw PolicyError(line: v.mark?.line ?? 1, message: "'\(re)' is not a regular expression")
+        }
+        return .test(field: field, op: op, value: value)
+    }
+
+    static func digest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The policy `vigil init` writes and Vigil uses when the workspace has none.
+    public static let defaultText = """
+    # The reviewer agent's policy. Rules are tried in order; the first whose `when` holds decides.
+    # Outcomes: approve (a confirmed incident for the queue), flag (manual review, with an owner or
+    # queue), autoClose (with a classification). Whatever the rules say, Vigil never auto-closes an
+    # incident of High severity, with a threat-intelligence match, or involving a privileged or VIP
+    # account: such an auto-close becomes a flag (hard gates).
+    version: 1
+    autoClosePerDay: 25          # automatic closures per 24 hours; beyond it, incidents are flagged
+    shadowMode: false            # true: record what would be done, change nothing
+    privilegedAccountPatterns: [admin, administrator, krbtgt, root, svc_, "da-", "adm-"]
+    vipAccounts: []              # accounts never auto-closed (UPN or DOMAIN\\\\name)
+    rules:
+      - name: Several rules or models agree
+        when: {field: ruleCount, op: ge, value: 2}
+        then: {action: flag, owner: tier2, comment: "Multi-stage: more than one detection agrees."}
+      - name: Lone impossible travel without corroboration
+        when:
+          all:
+            - {field: alertCount, op: eq, value: 1}
+            - {field: alertNames, op: matches, value: "signed in from .* then .*, a new country"}
+        then:
+          action: autoClose
+          classification: BenignPositive
+          classificationReason: SuspiciousButExpected
+          comment: "A lone impossible-travel alert: no other rule, anomaly or intelligence about the user. Travel or a VPN; reopen if more appears."
+      - name: Lone low-severity alert with low confidence
+        when:
+          all:
+            - {field: alertCount, op: eq, value: 1}
+            - {field: severityRank, op: le, value: 1}
+            - {field: confidence, op: lt, value: 0.2}
+        then:
+          action: autoClose
+          classification: BenignPositive
+          classificationReason: SuspiciousButExpected
+          comment: "A single low-severity alert with nothing corroborating it."
+      - name: Everything else
+        then: {action: approve}
+
+    """
+}

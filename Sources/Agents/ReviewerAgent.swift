@@ -1,0 +1,185 @@
+import Foundation
+public import VigilCore
+
+/// Judges a draft incident against the review policy: the first matching rule gives the outcome,
+/// hard gates turn a forbidden auto-close into a flag, the daily budget of automatic closures does
+/// the same once used, and shadow mode records the verdict without acting on it. Every verdict
+/// carries the policy version, the rule that matched and the reasons.
+public struct ReviewerAgent: Sendable {
+    public let policy: ReviewPolicy
+    public init(policy: ReviewPolicy) { self.policy = policy }
+
+    /// `closedToday`: automatic closures in the 24 hours before `now` (from the audit trail).
+    public func review(_ inc: Incident, now: Int64, closedToday: Int) -> Incident.Review {
+        let facts = Self.facts(inc)
+        var reasons: [String] = []
+        var matched: [String] = []
+        var action = ReviewPolicy.Action(outcome: .approve, classification: nil, classificationReason: nil, comment: nil, owner: nil)
+        if let rule = policy.rules.first(where: { $0.condition.map { Self.holds($0, facts) } ?? true }) {
+            matched.append(rule.name)
+            action = rule.action
+            reasons.append("rule '\(rule.name)': \(rule.action.outcome.rawValue)" + (rule.action.comment.map { ". \($0)" } ?? ""))
+        } else {
+            reasons.append("no rule matched: approve")
+        }
+        let gates = gates(inc)
+        var outcome = action.outcome
+        if outcome == .autoClose && !gates.isEmpty {
+            outcome = .flag
+            reasons.append("hard gate: \(gates.joined(separator: "; ")): never closed automatically, flagged for review")
+        }
+        if outcome == .autoClose && closedToday >= policy.autoClosePerDay {
+            outcome = .flag
+            reasons.append("the budget of \(policy.autoClosePerDay) automatic closures a day is used up: flagged for review")
+        }
+        if outcome == .flag, let owner = action.owner { reasons.append("queue: \(owner)") }
+        if policy.shadowMode { reasons.append("shadow mode: recorded, not applied") }
+        return Incident.Review(outcome: outcome, policyVersion: policy.versionLabel, matchedRules: matched, reasons: reasons, gates: gates,
+                               time: now, shadow: policy.shadowMode)
+    }
+
+    /// The verdict applied: status, classification, owner and labels change, and the verdict is
+    /// written as a comment. In shadow mode only the comment and the review are recorded.
+    public func apply(_ review: Incident.Review, to inc: Incident, now: Int64) -> Incident {
+        var out = inc
+        out.review = review
+        out.comments.append(Incident.Comment(id: ProducerAgent.guid("review|\(inc.id)|\(now)|\(out.comments.count)"),
+                                             message: Self.comment(review), author: "reviewer-agent", createdTime: now))
+        out.lastModifiedTime = now
+        guard !review.shadow else { return out }
+        let action = policy.rules.first { review.matchedRules.contains($0.name) }?.action
+        out.labels.removeAll { $0.labelName.hasPrefix("Review: ") }
+        switch review.outcome {
+        case .approve:
+            if out.status == .new { out.status = .active }
+            out.labels.append(.init("Review: approved", .autoAssigned))
+        case .flag:
+            out.labels.append(.init("Review: needs manual review", .autoAssigned))
+            if let owner = action?.owner, out.owner.isEmpty { out.owner = Incident.Owner(assignedTo: owner) }
+        case .autoClose:
+            out.status = .closed
+            out.closedTime = now
+            out.classification = action?.classification ?? .undetermined
+            out.classificationReason = action?.classificationReason
+            out.classificationComment = "Closed by the reviewer agent (policy \(review.policyVersion)): " + (action?.comment ?? review.reasons.joined(separator: "; "))
+            out.labels.append(.init("Review: auto-closed", .autoAssigned))
+        }
+        return out
+    }
+
+    /// Undo of an automatic closure: the incident is open again, and says why.
+    public static func reopen(_ inc: Incident, by actor: String, now: Int64) -> Incident? {
+        guard inc.status == .closed, inc.review?.outcome == .autoClose else { return nil }
+        var out = inc
+        out.status = .active
+        out.closedTime = nil
+        out.classification = nil
+        out.classificationReason = nil
+        out.classificationComment = nil
+        out.labels.removeAll { $0.labelName == "Review: auto-closed" }
+        out.labels.append(.init("Review: reopened", .autoAssigned))
+        out.comments.append(Incident.Comment(id: ProducerAgent.guid("reopen|\(inc.id)|\(now)"), message: "Reopened by \(actor): the automatic closure was undone.",
+                                             author: actor, createdTime: now))
+        out.lastModifiedTime = now
+        return out
+    }
+
+    static func comment(_ r: Incident.Review) -> String {
+        let head = r.shadow ? "Reviewer agent (shadow mode, not applied): would \(r.outcome.rawValue)" : "Reviewer agent: \(r.outcome.rawValue)"
+        return head + " under policy \(r.policyVersion).\n" + r.reasons.map { "- \($0)" }.joined(separator: "\n")
+    }
+
+    /// The hard gates: what no policy rule can auto-close.
+    public func gates(_ inc: Incident) -> [String] {
+        var out: [String] = []
+        if inc.severity == .high { out.append("High severity") }
+        if inc.alerts.contains(where: { $0.name.lowercased().contains("threat intelligence") })
+            || inc.labels.contains(where: { $0.labelName.lowercased().contains("threat intelligence") })
+            || inc.confidenceFactors.contains(where: { $0.name == "threat intelligence" }) {
+            out.append("threat-intelligence match")
+        }
+        let accounts = inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
+        let privileged = accounts.filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }
+        if !privileged.isEmpty { out.append("privileged account \(privileged.sorted().joined(separator: ", "))") }
+        let vips = Set(policy.vipAccounts.map { $0.lowercased() })
+        let vip = accounts.filter { vips.contains($0) }
+        if !vip.isEmpty { out.append("VIP account \(vip.sorted().joined(separator: ", "))") }
+        return out
+    }
+
+    // MARK: - Facts and conditions
+
+    public static func facts(_ inc: Incident) -> [String: ReviewPolicy.Fact] {
+        func names(_ t: EntityType) -> [String] { inc.entities.filter { $0.type == t }.map(\.displayName) }
+        var f: [String: ReviewPolicy.Fact] = [
+            "severity": .string(inc.severity.rawValue), "severityRank": .number(Double(inc.severity.rank)),
+            "confidence": .number(inc.confidence), "alertCount": .number(Double(inc.alerts.count)),
+            "ruleCount": .number(Double(Set(inc.alerts.map(\.ruleID)).count)), "tacticCount": .number(Double(inc.tactics.count)),
+            "tactics": .list(inc.tactics.map(\.rawValue)), "ruleIds": .list(inc.relatedAnalyticRuleIds),
+            "alertNames": .list(inc.alerts.map(\.name)), "accounts": .list(names(.account)), "hosts": .list(names(.host)), "ips": .list(names(.ip)),
+            "entityCount": .number(Double(inc.entities.count)), "hasAnomaly": .bool(inc.alerts.contains(where: \.isAnomaly)),
+            "title": .string(inc.title), "labels": .list(inc.labels.map(\.labelName)), "status": .string(inc.status.rawValue),
+        ]
+        if let score = inc.labels.compactMap({ l -> Double? in
+            guard l.labelName.hasPrefix("Risk Score - ") else { return nil }
+            return Double(l.labelName.dropFirst("Risk Score - ".count))
+        }).first { f["riskScore"] = .number(score) }
+        return f
+    }
+
+    /// Whether a condition holds; a test of an absent fact never holds.
+    public static func holds(_ c: ReviewPolicy.Condition, _ facts: [String: ReviewPolicy.Fact]) -> Bool {
+        switch c {
+        case .all(let cs): return cs.allSatisfy { holds($0, facts) }
+        case .any(let cs): return cs.contains { holds($0, facts) }
+        case .not(let x): return !holds(x, facts)
+        case .test(let field, let op, let value):
+            guard let fact = facts[field] else { return false }
+            return test(fact, op, value)
+        }
+    }
+
+    static func test(_ fact: ReviewPolicy.Fact, _ op: ReviewPolicy.Op, _ value: ReviewPolicy.Fact) -> Bool {
+        func eq(_ a: String, _ b: String) -> Bool { a.caseInsensitiveCompare(b) == .orderedSame }
+        switch (fact, value) {
+        case (.number(let a), .number(let b)):
+            switch op {
+            case .eq: return a == b
+            case .ne: return a != b
+            case .lt: return a < b
+            case .le: return a <= b
+            case .gt: return a > b
+            case .ge: return a >= b
+            default: return false
+            }
+        case (.bool(let a), .bool(let b)): return op == .eq ? a == b : op == .ne ? a != b : false
+        case (.string(let a), .string(let b)):
+            switch op {
+            case .eq: return eq(a, b)
+            case .ne: return !eq(a, b)
+            case .contains: return a.range(of: b, options: .caseInsensitive) != nil
+            case .matches: return a.range(of: b, options: [.regularExpression, .caseInsensitive]) != nil
+            default: return false
+            }
+        case (.string(let a), .list(let b)):
+            switch op {
+            case .in: return b.contains { eq($0, a) }
+            case .notIn: return !b.contains { eq($0, a) }
+            default: return false
+            }
+        case (.list(let a), .string(let b)):
+            switch op {
+            case .contains: return a.contains { eq($0, b) }
+            case .matches: return a.contains { $0.range(of: b, options: [.regularExpression, .caseInsensitive]) != nil }
+            default: return false
+            }
+        case (.list(let a), .list(let b)):
+            switch op {
+            case .containsAny: return a.contains { x in b.contains { eq($0, x) } }
+            case .in: return a.allSatisfy { x in b.contains { eq($0, x) } }
+            default: return false
+            }
+        default: return false
+        }
+    }
+}

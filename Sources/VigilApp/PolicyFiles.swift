@@ -1,0 +1,26 @@
+public import Agents
+import Foundation
+public import VigilStore
+
+/// The workspace's policy files (`policies/`): the review policy, read on every use so that an edit
+/// takes effect at the next cycle; the default when the file does not exist.
+public struct PolicyFiles: Sendable {
+    public let workspace: Workspace
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    public var reviewPath: String { workspace.root.appendingPathComponent("policies/review.yaml").path }
+
+    public func reviewPolicy() throws -> ReviewPolicy {
+        guard FileManager.default.fileExists(atPath: reviewPath) else { return try ReviewPolicy.parse(ReviewPolicy.defaultText) }
+        return try ReviewPolicy.parse(try String(contentsOfFile: reviewPath, encoding: .utf8))
+    }
+
+    /// Writes the default review policy unless one exists; returns whether it wrote.
+    @discardableResult
+    public func installDefaults() throws -> Bool {
+        guard !FileManager.default.fileExists(atPath: reviewPath) else { return false }
+        try FileManager.default.createDirectory(atPath: (reviewPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try ReviewPolicy.defaultText.write(toFile: reviewPath, atomically: true, encoding: .utf8)
+        return true
+    }
+}

@@ -1,0 +1,81 @@
+import Agents
+import ArgumentParser
+import Foundation
+import KQL
+import VigilApp
+import VigilCore
+import VigilStore
+
+/// `vigil policy`: the reviewer agent's policy: validate and show it, or backtest it on stored incidents.
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "policy", abstract: "The reviewer agent's policy (policies/review.yaml).",
+                                                    subcommands: [Show.self, Test.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate the policy and print its version and rules.")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            let files = PolicyFiles(workspace: store.workspace)
+            let p = try files.reviewPolicy()
+            print("policy \(p.versionLabel) from \(FileManager.default.fileExists(atPath: files.reviewPath) ? files.reviewPath : "the built-in default")")
+            print("auto-close budget \(p.autoClosePerDay) a day; shadow mode \(p.shadowMode ? "on" : "off")")
+            print("hard gates: High severity, threat-intelligence match, privileged accounts (\(p.privilegedAccountPatterns.joined(separator: ", "))), VIP accounts (\(p.vipAccounts.count))")
+            for (i, r) in p.rules.enumerated() { print("\(i + 1). \(r.name) -> \(r.action.outcome.rawValue)") }
+        }
+    }
+
+    /// Backtest: what the policy would decide on the incidents created in a span, from their current state.
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Backtest the policy on stored incidents: what it would approve, flag and close.")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Option(help: "Policy file to test (default: the workspace's).") var policy: String?
+        @Option(help: "Incidents created from (ISO 8601).") var from: String
+        @Option(help: "Incidents created until (ISO 8601).") var to: String
+        @Flag(help: "List every incident's verdict.") var verbose = false
+
+        func run() throws {
+            guard let f = DateTimeParser.parse(from), let t = DateTimeParser.parse(to) else { throw ValidationError("--from and --to must be datetimes") }
+            let store = try WorkspaceSession.open(workspace)
+            let p = try policy.map { try ReviewPolicy.parse(try String(contentsOfFile: $0, encoding: .utf8)) } ?? PolicyFiles(workspace: store.workspace).reviewPolicy()
+            let agent = ReviewerAgent(policy: p)
+            let incidents = try IncidentStore(store: store).all().filter { $0.createdTime >= f && $0.createdTime <= t }
+            var counts: [Incident.Review.Outcome: Int] = [:]
+            var missed: [Incident] = []
+            var closedToday = 0
+            for inc in incidents {
+                // Judged as the draft the producer made: without an earlier verdict's effects.
+                var draft = inc
+                draft.labels.removeAll { $0.labelName.hasPrefix("Review: ") }
+                let r = agent.review(draft, now: inc.createdTime, closedToday: closedToday)
+                if r.outcome == .autoClose { closedToday += 1 }
+                counts[r.outcome, default: 0] += 1
+                if r.outcome == .autoClose, inc.classification == .truePositive, inc.review?.outcome != .autoClose { missed.append(inc) }
+                if verbose { print("#\(inc.number) \(r.outcome.rawValue): \(r.reasons.joined(separator: " | "))") }
+            }
+            print("policy \(p.versionLabel) on \(incidents.count) incidents: \(counts[.approve] ?? 0) approve, \(counts[.flag] ?? 0) flag, \(counts[.autoClose] ?? 0) auto-close")
+            print("auto-closed although an analyst classified them TruePositive: \(missed.count)")
+            for m in missed { print("  #\(m.number) \(m.title)") }
+        }
+    }
+}
+
+extension IncidentsCommand {
+    /// `vigil incidents reopen N`: undo an automatic closure.
+    struct Reopen: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reopen an incident the reviewer agent closed (undo).")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Option(help: "Who undoes it (recorded in the audit trail).") var by: String = NSUserName()
+        @Argument(help: "The incident number.") var number: Int
+
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            let incidents = IncidentStore(store: store)
+            guard let inc = try incidents.get(number: number) else { throw ValidationError("no incident \(number)") }
+            let now = Int64(Date().timeIntervalSince1970 * 1e7)
+            guard let open = ReviewerAgent.reopen(inc, by: by, now: now) else { throw ValidationError("incident \(number) was not closed by the reviewer agent") }
+            try incidents.save([open], actor: by, action: { _ in ("reopen", "undo of the reviewer agent's automatic closure") }, now: now)
+            print("incident \(number) reopened")
+        }
+    }
+}

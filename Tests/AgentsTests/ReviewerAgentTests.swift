@@ -1,0 +1,125 @@
+import Agents
+import Testing
+import VigilCore
+
+/// Verdicts of the default policy on crafted incidents, the hard gates against any policy, and the
+/// policy file's errors.
+@Suite struct ReviewerAgentTests {
+    static let t0: Int64 = 17_190_000_000_000_000
+    static let policy = try! ReviewPolicy.parse(ReviewPolicy.defaultText)
+
+    static func incident(_ alerts: [(rule: String, name: String, severity: Severity)], accounts: [String] = ["jdoe@contoso.com"],
+                         confidence: Double = 0.25, anomaly: Bool = false) -> Incident {
+        var inc = Incident(id: "i", number: 1, title: alerts[0].name, severity: alerts.map(\.severity).max()!, createdTime: t0)
+        inc.alerts = alerts.enumerated().map { i, a in
+            Incident.AlertRef(systemAlertID: "a\(i)", ruleID: a.rule, name: a.name, severity: a.severity, tactics: [.initialAccess], startTime: t0, endTime: t0, isAnomaly: anomaly && i > 0)
+        }
+        inc.entities = accounts.map { Entity(type: .account, properties: ["FullName": $0]) }
+        inc.confidence = confidence
+        inc.relatedAnalyticRuleIds = Array(Set(alerts.map(\.rule))).sorted()
+        return inc
+    }
+
+    static let travel = (rule: "travel", name: "jdoe@contoso.com signed in from Seattle then Paris, a new country", severity: Severity.medium)
+
+    /// The golden table: incident → outcome, with the rule or gate that decided.
+    @Test(arguments: [
+        ("lone travel", incident([travel]), Incident.Review.Outcome.autoClose, "Lone impossible travel without corroboration"),
+        ("travel of a privileged account", incident([travel], accounts: ["CONTOSO\\adm-jdoe"]), .flag, "privileged account"),
+        ("travel of a VIP", incident([travel], accounts: ["ceo@contoso.com"]), .flag, "VIP account"),
+        ("lone low alert", incident([(rule: "created", name: "admin created account x", severity: .low)], accounts: ["CONTOSO\\jane"], confidence: 0.1), .autoClose, "Lone low-severity alert"),
+        ("lone high alert", incident([(rule: "risky", name: "Successful sign-in that Entra ID rated high risk", severity: .high)], confidence: 0.4), .approve, "Everything else"),
+        ("multi-stage", incident([travel, (rule: "country", name: "rare country", severity: .low)], anomaly: true), .flag, "Several rules or models agree"),
+        ("TI match, low", incident([(rule: "ti", name: "Threat intelligence IP address seen in IIS logs", severity: .low)], confidence: 0.1), .flag, "threat-intelligence match"),
+    ])
+    func verdicts(_ label: String, _ inc: Incident, _ expected: Incident.Review.Outcome, _ why: String) {
+        var p = Self.policy
+        p.vipAccounts = ["ceo@contoso.com"]
+        let r = ReviewerAgent(policy: p).review(inc, now: Self.t0, closedToday: 0)
+        #expect(r.outcome == expected, "\(label): \(r.reasons)")
+        #expect((r.matchedRules + r.gates).contains { $0.contains(why) }, "\(label): \(r.matchedRules) \(r.gates)")
+        #expect(r.policyVersion.hasPrefix("v1 ("))
+    }
+
+    @Test func applyingAVerdictChangesTheIncidentAndShadowModeDoesNot() {
+        let agent = ReviewerAgent(policy: Self.policy)
+        let inc = Self.incident([Self.travel])
+        let r = agent.review(inc, now: Self.t0, closedToday: 0)
+        let closed = agent.apply(r, to: inc, now: Self.t0)
+        #expect(closed.status == .closed && closed.classification == .benignPositive && closed.classificationReason == .suspiciousButExpected)
+        #expect(closed.labels.map(\.labelName) == ["Review: auto-closed"])
+        #expect(closed.comments.last?.author == "reviewer-agent")
+        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v1") == true)
+        // Undo.
+        let reopened = ReviewerAgent.reopen(closed, by: "analyst@contoso.com", now: Self.t0 + 1)
+        #expect(reopened?.status == .active && reopened?.classification == nil)
+        #expect(ReviewerAgent.reopen(inc, by: "x", now: 0) == nil)
+        // Shadow mode: the verdict is recorded, nothing else changes.
+        var shadow = Self.policy
+        shadow.shadowMode = true
+        let s = ReviewerAgent(policy: shadow)
+        let kept = s.apply(s.review(inc, now: Self.t0, closedToday: 0), to: inc, now: Self.t0)
+        #expect(kept.status == .new && kept.labels.isEmpty && kept.review?.shadow == true && kept.review?.outcome == .autoClose)
+    }
+
+    @Test func theDailyBudgetOfAutomaticClosuresTurnsMoreIntoFlags() {
+        let r = ReviewerAgent(policy: Self.policy).review(Self.incident([Self.travel]), now: Self.t0, closedToday: 25)
+        #expect(r.outcome == .flag)
+        #expect(r.reasons.last == "the budget of 25 automatic closures a day is used up: flagged for review")
+    }
+
+    /// Whatever a policy says, an incident that trips a hard gate is never auto-closed.
+    @Test func noPolicyAutoClosesAnIncidentThatTripsAHardGate() throws {
+        var rng = SplitMix(seed: 42)
+        let severities = Severity.allCases
+        for _ in 0..<500 {
+            // A random policy: a random condition, then autoClose; or autoClose everything.
+            let field = ["confidence", "alertCount", "severityRank", "ruleCount"][rng.next(4)]
+            let op = ["lt", "le", "gt", "ge", "eq", "ne"][rng.next(6)]
+            let text = """
+            version: \(1 + rng.next(9))
+            autoClosePerDay: 1000
+            privilegedAccountPatterns: [admin]
+            vipAccounts: [vip@contoso.com]
+            rules:
+              - name: random
+                when: {field: \(field), op: \(op), value: \(rng.next(4))}
+                then: {action: autoClose, classification: FalsePositive}
+              - name: all
+                then: {action: autoClose, classification: BenignPositive}
+            """
+            let agent = ReviewerAgent(policy: try ReviewPolicy.parse(text))
+            let names = ["Threat intelligence IP address seen in Syslog messages", "Brute force", "Impossible travel"]
+            let alerts = (0..<(1 + rng.next(3))).map { _ in (rule: "r\(rng.next(3))", name: names[rng.next(3)], severity: severities[rng.next(4)]) }
+            let accounts = [["jdoe@contoso.com"], ["CONTOSO\\admin"], ["vip@contoso.com"], []][rng.next(4)]
+            let inc = Self.incident(alerts, accounts: accounts, confidence: Double(rng.next(100)) / 100)
+            let r = agent.review(inc, now: Self.t0, closedToday: 0)
+            if !agent.gates(inc).isEmpty {
+                #expect(r.outcome != .autoClose, "\(inc.alerts.map(\.name)) \(accounts) \(inc.severity)")
+                #expect(agent.apply(r, to: inc, now: Self.t0).status != .closed)
+            }
+        }
+    }
+
+    @Test func policyErrorsNameTheLine() {
+        func error(_ text: String) -> String { do { _ = try ReviewPolicy.parse(text); return "" } catch { return "\(error)" } }
+        #expect(error("version: 1\nrules:\n  - name: x\n    when: {field: nope, op: eq, value: 1}\n    then: {action: approve}\n").hasPrefix("policies/review.yaml:4: unknown field 'nope'"))
+        #expect(error("version: 1\nrules:\n  - name: x\n    then: {action: autoClose}\n").contains("autoClose needs a classification"))
+        #expect(error("version: 1\nrules:\n  - name: x\n    then: {action: delete}\n").contains("action 'delete' is not approve, flag or autoClose"))
+        #expect(error("version: 1\ncolour: red\nrules: []\n").contains("unknown key 'colour'"))
+        #expect(error("rules:\n  - name: x\n    then: {action: approve}\n").contains("version must be a positive integer"))
+    }
+}
+
+/// A small deterministic generator for the property test.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next(_ n: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(n))
+    }
+}
