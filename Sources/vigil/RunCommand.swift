@@ -15,26 +15,38 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: ReplayOptions
     @Flag(help: "Print each incident's grouping decisions and confidence factors.") var verbose = false
 
+    /// The span is processed a day at a time, as a live Vigil would have: each day's alerts become
+    /// incidents at the end of that day, so correlation, reviews and the reviewer's daily budget of
+    /// automatic closures see the days one by one.
     func run() throws {
         let (replay, f, t) = try options.replay()
         let store = replay.store
-        let result = replay.run(from: f, to: t)
-        // Only what this span adds: a second run finds its alerts stored (same ids) and skips them.
-        let known = try IncidentStore(store: store).attached(result.alerts.map(\.systemAlertID) + result.anomalies.map(\.id))
-        let newAlerts = result.alerts.filter { !known.contains($0.systemAlertID) }
-        let stored = try storedIDs(store, result)
-        try replay.storeAlerts(newAlerts.filter { !stored.contains($0.systemAlertID) })
-        try replay.storeAnomalies(result.anomalies.filter { !stored.contains($0.id) })
-        try replay.recordRuns(result.outcomes)
-        let produced = try IncidentPipeline(store: store, rules: replay.rules).process(newAlerts.compactMap(\.record), anomalies: result.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) }, now: t)
-        FileHandle.standardError.write(Data("\(replay.rules.count) rules, \(result.outcomes.count) runs, \(result.alerts.count) alerts, \(result.anomalies.count) anomalies; \(produced.created.count) incidents created, \(produced.incidents.count - produced.created.count) changed\n".utf8))
-        for inc in produced.incidents {
-            let current = try IncidentStore(store: store).get(number: inc.number) ?? inc
-            print(String(format: "#%d  %@  %@  %@  alerts %d  confidence %.2f  %@", inc.number, inc.severity.rawValue, current.status.rawValue,
-                         current.review?.outcome.rawValue ?? "-", inc.alerts.count, inc.confidence, inc.title))
+        let pipeline = IncidentPipeline(store: store, rules: replay.rules)
+        var touched: [Int: Incident] = [:]
+        var runs = 0, alerts = 0, anomalies = 0, created = 0
+        var dayStart = f
+        while dayStart <= t {
+            let dayEnd = min(dayStart + Ticks.perDay - 1, t)
+            let result = replay.run(from: dayStart, to: dayEnd)
+            // Only what this span adds: a second run finds its alerts stored (same ids) and skips them.
+            let stored = try storedIDs(store, result)
+            try replay.storeAlerts(result.alerts.filter { !stored.contains($0.systemAlertID) })
+            try replay.storeAnomalies(result.anomalies.filter { !stored.contains($0.id) })
+            try replay.recordRuns(result.outcomes)
+            let produced = try pipeline.process(result.alerts.compactMap(\.record), anomalies: result.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) }, now: dayEnd)
+            for inc in produced.incidents { touched[inc.number] = inc }
+            runs += result.outcomes.count; alerts += result.alerts.count; anomalies += result.anomalies.count; created += produced.created.count
+            dayStart += Ticks.perDay
+        }
+        FileHandle.standardError.write(Data("\(replay.rules.count) rules, \(runs) runs, \(alerts) alerts, \(anomalies) anomalies; \(created) incidents created, \(touched.count - created) changed\n".utf8))
+        let incidents = IncidentStore(store: store)
+        for (_, inc) in touched.sorted(by: { $0.key < $1.key }) {
+            let current = try incidents.get(number: inc.number) ?? inc
+            print(String(format: "#%d  %@  %@  %@  alerts %d  confidence %.2f  %@", current.number, current.severity.rawValue, current.status.rawValue,
+                         current.review?.outcome.rawValue ?? "-", current.alerts.count, current.confidence, current.title))
             if verbose {
-                for g in inc.grouping { print("      - \(g.reason)") }
-                for c in inc.confidenceFactors { print(String(format: "      + %.3f %@: %@", c.points, c.name, c.reason)) }
+                for g in current.grouping { print("      - \(g.reason)") }
+                for c in current.confidenceFactors { print(String(format: "      + %.3f %@: %@", c.points, c.name, c.reason)) }
                 for r in current.review?.reasons ?? [] { print("      > \(r)") }
             }
         }
