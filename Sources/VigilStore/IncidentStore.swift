@@ -84,10 +84,10 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    /// How many audit entries of `actor` with `action` since `since` (the reviewer's daily budget).
+    /// How many audit entries of `actor` with `action` after `since` (the reviewer's daily budget).
     public func auditCount(actor: String, action: String, since: Int64) throws -> Int {
         try db.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit WHERE actor = ? AND action = ? AND time >= ?", arguments: [actor, action, since]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit WHERE actor = ? AND action = ? AND time > ?", arguments: [actor, action, since]) ?? 0
         }
     }
 

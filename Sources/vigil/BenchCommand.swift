@@ -20,11 +20,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Rules in the detection cycle: the pack, then variants of it.") var ruleCount: Int = 500
     @Option(help: "Rule pack of the detection benchmark.") var rules: String = "rules/vigil"
     @Option(help: "Rules run at once in the detection cycle (default: the number of cores).") var concurrency: Int?
+    @Option(help: "Only the agents benchmark: this many synthetic alerts into incidents and verdicts.") var agents: Int?
 
     func run() async throws {
         let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
         let dir = data ?? "bench-data/\(scale)"
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let n = agents {
+            let r = try Benchmark.runAgents(count: n)
+            print(String(format: "Vigil agents bench: %d alerts -> %d incidents in %.3f s (producer), verdicts in %.3f s (reviewer); total %.3f s",
+                         n, r.incidents, r.produce, r.review, r.produce + r.review))
+            print("verdicts: " + r.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            return
+        }
         if !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("SecurityEvent.csv")) {
             log("generating \(rows) rows into \(dir) with \(shared)/bench/gen.py ...")
             let p = Process()

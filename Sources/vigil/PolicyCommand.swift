@@ -42,13 +42,16 @@ struct PolicyCommand: ParsableCommand {
             let incidents = try IncidentStore(store: store).all().filter { $0.createdTime >= f && $0.createdTime <= t }
             var counts: [Incident.Review.Outcome: Int] = [:]
             var missed: [Incident] = []
-            var closedToday = 0
+            var closures: [Int64] = []
             for inc in incidents {
+                // The budget counts the automatic closures of the 24 hours before each incident.
+                let closedToday = closures.filter { $0 > inc.createdTime - Ticks.perDay }.count
                 // Judged as the draft the producer made: without an earlier verdict's effects.
                 var draft = inc
                 draft.labels.removeAll { $0.labelName.hasPrefix("Review: ") }
+                if inc.review != nil { draft.status = .new }
                 let r = agent.review(draft, now: inc.createdTime, closedToday: closedToday)
-                if r.outcome == .autoClose { closedToday += 1 }
+                if r.outcome == .autoClose { closures.append(inc.createdTime) }
                 counts[r.outcome, default: 0] += 1
                 if r.outcome == .autoClose, inc.classification == .truePositive, inc.review?.outcome != .autoClose { missed.append(inc) }
                 if verbose { print("#\(inc.number) \(r.outcome.rawValue): \(r.reasons.joined(separator: " | "))") }
