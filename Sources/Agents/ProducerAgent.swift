@@ -48,14 +48,12 @@ public struct ProducerAgent: Sendable {
         var number = nextNumber
         let seen = Set(existing.flatMap { $0.alerts.map(\.systemAlertID) })
         let fresh = input.filter { !seen.contains($0.systemAlertID) }.sorted { ($0.time, $0.systemAlertID) < ($1.time, $1.systemAlertID) }
-        var pending = fresh.filter(\.isAnomaly)
         var accountsBy: [String: Set<String>] = [:]
         for ents in fresh.map(\.entities) + existing.map(\.entities) {
             let accounts = ents.filter { $0.type == .account }.map(\.key)
             for e in ents where e.type != .account && e.correlates { accountsBy[e.key, default: []].formUnion(accounts) }
         }
         let common = Set(accountsBy.filter { $0.value.count > settings.maxAccountsPerSharedEntity }.keys).union(sharedInfrastructure)
-        func sharedEntities(_ a: AlertRecord, _ inc: Incident) -> [Entity] { self.sharedEntities(a, inc, excluding: common) }
         var byAlert: [String: AlertRecord] = Dictionary(fresh.map { ($0.systemAlertID, $0) }, uniquingKeysWith: { a, _ in a })
         for i in existing.indices {
             // Earlier alerts are known by their references; their entities are on the incident.
@@ -65,24 +63,54 @@ public struct ProducerAgent: Sendable {
             }
         }
 
+        // Indexes, so that each alert looks only at the incidents that share its entities or rule.
+        var keysOf: [Set<String>] = incidents.map { Set($0.entities.map(\.key)) }
+        var rulesOf: [Set<String>] = incidents.map { Set($0.alerts.map(\.ruleID)) }
+        var byEntity: [String: Set<Int>] = [:]
+        var byRule: [String: [Int]] = [:]
+        for i in incidents.indices {
+            for k in keysOf[i] { byEntity[k, default: []].insert(i) }
+            for r in rulesOf[i] { byRule[r, default: []].append(i) }
+        }
+        let pending = fresh.filter(\.isAnomaly)
+        var pendingByKey: [String: [Int]] = [:]
+        for (n, an) in pending.enumerated() { for e in an.entities where e.correlates && !common.contains(e.key) { pendingByKey[e.key, default: []].append(n) } }
+        var pendingDone = Set<Int>()
+
+        func shared(_ a: AlertRecord, _ i: Int) -> [Entity] {
+            var seen = Set<String>()
+            return a.entities.filter { $0.correlates && !common.contains($0.key) && keysOf[i].contains($0.key) && seen.insert($0.key).inserted }
+        }
+
         func attach(_ a: AlertRecord, to i: Int, _ reason: String) {
             incidents[i].alerts.append(Incident.AlertRef(systemAlertID: a.systemAlertID, ruleID: a.ruleID, name: a.name, severity: a.severity,
                                                          tactics: a.tactics, startTime: a.startTime, endTime: a.endTime, isAnomaly: a.isAnomaly))
-            var keys = Set(incidents[i].entities.map(\.key))
-            for e in a.entities where keys.insert(e.key).inserted { incidents[i].entities.append(e) }
+            for e in a.entities where keysOf[i].insert(e.key).inserted {
+                incidents[i].entities.append(e)
+                byEntity[e.key, default: []].insert(i)
+            }
+            if rulesOf[i].insert(a.ruleID).inserted { byRule[a.ruleID, default: []].append(i) }
             incidents[i].grouping.append(Incident.GroupingDecision(alertID: a.systemAlertID, time: now, reason: reason))
             touched.insert(i)
         }
 
         func pullAnomalies(into i: Int) {
-            var keep: [AlertRecord] = []
-            for an in pending {
-                let shared = sharedEntities(an, incidents[i])
-                if !shared.isEmpty, inWindow(an, incidents[i]), incidents[i].status != .closed, incidents[i].alerts.count < settings.maxAlerts {
-                    attach(an, to: i, "anomaly shares \(describe(shared)) with this incident within \(hours(settings.correlationWindow))")
-                } else { keep.append(an) }
+            guard incidents[i].status != .closed else { return }
+            var found = Set<Int>()
+            for k in keysOf[i] { for n in pendingByKey[k] ?? [] where !pendingDone.contains(n) { found.insert(n) } }
+            for n in found.sorted() {
+                let an = pending[n]
+                let s = shared(an, i)
+                guard !s.isEmpty, inWindow(an, incidents[i]), incidents[i].alerts.count < settings.maxAlerts else { continue }
+                attach(an, to: i, "anomaly shares \(describe(s)) with this incident within \(hours(settings.correlationWindow))")
+                pendingDone.insert(n)
             }
-            pending = keep
+        }
+
+        func merge(_ j: Int, into t: Int, via a: AlertRecord) {
+            self.merge(j, into: t, via: a, now: now, &incidents)
+            for k in keysOf[j] where keysOf[t].insert(k).inserted { byEntity[k, default: []].insert(t) }
+            for r in rulesOf[j] where rulesOf[t].insert(r).inserted { byRule[r, default: []].append(t) }
         }
 
         for a in fresh where !a.isAnomaly {
@@ -92,7 +120,7 @@ public struct ProducerAgent: Sendable {
             // 1. Grouping within the rule.
             var g = ic.grouping
             if !g.declared { g.enabled = true; g.matchingMethod = "AllEntities"; g.lookbackDuration = settings.defaultGroupingWindow }
-            if g.enabled, let (i, reason) = sameRuleMatch(a, g, incidents, byAlert) {
+            if g.enabled, let (i, reason) = sameRuleMatch(a, g, incidents, candidates: byRule[a.ruleID] ?? [], keysOf: keysOf, byAlert) {
                 if incidents[i].status == .closed {
                     incidents[i].status = .active
                     incidents[i].closedTime = nil
@@ -104,16 +132,17 @@ public struct ProducerAgent: Sendable {
             }
             // 2. Correlation across rules by shared entities.
             // (An incident of this rule's alerts alone is the rule's own grouping, which said no.)
-            let candidates = incidents.indices.filter { j in
-                incidents[j].status != .closed && inWindow(a, incidents[j]) && !sharedEntities(a, incidents[j]).isEmpty
-                    && incidents[j].alerts.contains { $0.ruleID != a.ruleID }
-            }.sorted { x, y in
-                let sx = sharedEntities(a, incidents[x]).count, sy = sharedEntities(a, incidents[y]).count
-                return sx != sy ? sx > sy : incidents[x].number < incidents[y].number
-            }
+            var near = Set<Int>()
+            for e in a.entities where e.correlates && !common.contains(e.key) { near.formUnion(byEntity[e.key] ?? []) }
+            let candidates = near.filter { j in
+                incidents[j].status != .closed && inWindow(a, incidents[j]) && rulesOf[j].contains { $0 != a.ruleID }
+            }.map { ($0, shared(a, $0).count) }.sorted { x, y in
+                x.1 != y.1 ? x.1 > y.1 : incidents[x.0].number < incidents[y.0].number
+            }.map(\.0)
             var target: Int?
             for j in candidates {
-                if let why = refusal(adding: a, to: incidents[j]) {
+                let newKeys = Set(a.entities.map(\.key)).subtracting(keysOf[j]).count
+                if let why = refusal(adding: a, to: incidents[j], entityCount: keysOf[j].count + newKeys) {
                     incidents[j].grouping.append(Incident.GroupingDecision(alertID: a.systemAlertID, time: now, reason: "not joined: \(why)"))
                     touched.insert(j)
                     continue
@@ -122,14 +151,14 @@ public struct ProducerAgent: Sendable {
                 break
             }
             if let t = target {
-                attach(a, to: t, "shares \(describe(sharedEntities(a, incidents[t]))) with incident \(incidents[t].number) within \(hours(settings.correlationWindow))")
+                attach(a, to: t, "shares \(describe(shared(a, t))) with incident \(incidents[t].number) within \(hours(settings.correlationWindow))")
                 // The alert may link other incidents to this one: merge them when allowed.
                 for j in candidates where j != t && incidents[j].status != .closed {
                     if let why = mergeRefusal(incidents[j], into: incidents[t]) {
                         incidents[t].grouping.append(Incident.GroupingDecision(alertID: a.systemAlertID, time: now, reason: "incident \(incidents[j].number) not merged: \(why)"))
                         continue
                     }
-                    merge(j, into: t, via: a, now: now, &incidents)
+                    merge(j, into: t, via: a)
                     touched.insert(j)
                 }
                 pullAnomalies(into: t)
@@ -142,6 +171,8 @@ public struct ProducerAgent: Sendable {
             inc.firstActivityTime = a.startTime
             inc.lastActivityTime = a.endTime
             incidents.append(inc)
+            keysOf.append([])
+            rulesOf.append([])
             let i = incidents.count - 1
             let ignored = a.entities.filter { common.contains($0.key) }
             attach(a, to: i, (g.enabled
@@ -154,14 +185,17 @@ public struct ProducerAgent: Sendable {
         // Anomalies that came after the alerts they belong with.
         for i in incidents.indices where incidents[i].status != .closed { pullAnomalies(into: i) }
         for i in touched { refresh(&incidents[i], byAlert, rules, now: now) }
-        return Result(incidents: touched.sorted().map { incidents[$0] }.sorted { $0.number < $1.number }, created: created, unattachedAnomalies: pending)
+        let left = pending.indices.filter { !pendingDone.contains($0) }.map { pending[$0] }
+        return Result(incidents: touched.sorted().map { incidents[$0] }.sorted { $0.number < $1.number }, created: created, unattachedAnomalies: left)
     }
 
     // MARK: - Grouping within a rule
 
-    func sameRuleMatch(_ a: AlertRecord, _ g: AnalyticsRule.GroupingConfiguration, _ incidents: [Incident], _ byAlert: [String: AlertRecord]) -> (Int, String)? {
+    func sameRuleMatch(_ a: AlertRecord, _ g: AnalyticsRule.GroupingConfiguration, _ incidents: [Incident], candidates: [Int],
+                       keysOf: [Set<String>], _ byAlert: [String: AlertRecord]) -> (Int, String)? {
         let keys = Set(a.entities.map(\.key))
-        for (i, inc) in incidents.enumerated().reversed() {
+        for i in candidates.reversed() {
+            let inc = incidents[i]
             if inc.status == .closed && !g.reopenClosedIncident { continue }
             if inc.alerts.count >= settings.maxAlerts { continue }
             for prev in inc.alerts.reversed() where prev.ruleID == a.ruleID && !prev.isAnomaly && a.time - prev.endTime <= g.lookbackDuration {
@@ -179,7 +213,7 @@ public struct ProducerAgent: Sendable {
                 default:
                     // AllEntities: the previous alert of the rule had exactly these entities.
                     let prevKeys = Set((byAlert[prev.systemAlertID]?.entities ?? []).map(\.key))
-                    let previous = prevKeys.isEmpty ? Set(inc.entities.map(\.key)) : prevKeys
+                    let previous = prevKeys.isEmpty ? keysOf[i] : prevKeys
                     if keys == previous { return (i, "same rule within \(window) and the same entities (grouping: all entities)") }
                 }
             }
@@ -189,20 +223,13 @@ public struct ProducerAgent: Sendable {
 
     // MARK: - Correlation
 
-    func sharedEntities(_ a: AlertRecord, _ inc: Incident, excluding common: Set<String>) -> [Entity] {
-        let theirs = Set(inc.entities.filter(\.correlates).map(\.key))
-        var seen = Set<String>()
-        return a.entities.filter { $0.correlates && !common.contains($0.key) && theirs.contains($0.key) && seen.insert($0.key).inserted }
-    }
-
     func inWindow(_ a: AlertRecord, _ inc: Incident) -> Bool {
         a.endTime >= inc.firstActivityTime - settings.correlationWindow && a.startTime <= inc.lastActivityTime + settings.correlationWindow
     }
 
-    func refusal(adding a: AlertRecord, to inc: Incident) -> String? {
+    func refusal(adding a: AlertRecord, to inc: Incident, entityCount: Int) -> String? {
         if inc.alerts.count >= settings.maxAlerts { return "incident \(inc.number) holds \(settings.maxAlerts) alerts" }
-        let keys = Set(inc.entities.map(\.key)).union(a.entities.map(\.key))
-        if keys.count > settings.maxEntities { return "incident \(inc.number) would hold \(keys.count) entities (cap \(settings.maxEntities))" }
+        if entityCount > settings.maxEntities { return "incident \(inc.number) would hold \(entityCount) entities (cap \(settings.maxEntities))" }
         return nil
     }
 
