@@ -16,6 +16,9 @@ public struct ReviewPolicy: Sendable, Equatable {
     /// Substrings (case-insensitive) of account names that mark privileged accounts.
     public var privilegedAccountPatterns: [String]
     public var vipAccounts: [String]
+    /// Playbooks (of `policies/automation.yaml`) that may run without a human; the others wait for an
+    /// approval recorded with `vigil incidents approve`.
+    public var playbooksWithoutApproval: [String]
     public var rules: [Rule]
 
     public var versionLabel: String { "v\(version) (\(digest))" }
@@ -48,7 +51,9 @@ public struct ReviewPolicy: Sendable, Equatable {
     public struct PolicyError: Error, CustomStringConvertible, Equatable {
         public var line: Int
         public var message: String
-        public var description: String { "policies/review.yaml:\(line): \(message)" }
+        public var file = "policies/review.yaml"
+        public init(line: Int, message: String, file: String = "policies/review.yaml") { self.line = line; self.message = message; self.file = file }
+        public var description: String { "\(file):\(line): \(message)" }
     }
 
     /// The facts conditions can test, with what each holds.
@@ -71,11 +76,11 @@ public struct ReviewPolicy: Sendable, Equatable {
         }
         guard let m = node.mapping else { throw PolicyError(line: 1, message: "the policy is a mapping") }
         func line(_ n: Node?) -> Int { (n?.mark?.line) ?? 1 }
-        let known: Set<String> = ["version", "autoClosePerDay", "shadowMode", "privilegedAccountPatterns", "vipAccounts", "rules"]
+        let known: Set<String> = ["version", "autoClosePerDay", "shadowMode", "privilegedAccountPatterns", "vipAccounts", "playbooksWithoutApproval", "rules"]
         for (k, _) in m where !known.contains(k.string ?? "") { throw PolicyError(line: line(k), message: "unknown key '\(k.string ?? "")' (\(known.sorted().joined(separator: ", ")))") }
         guard let version = m["version"]?.int, version >= 1 else { throw PolicyError(line: line(m["version"]), message: "version must be a positive integer") }
         var p = ReviewPolicy(version: version, digest: Self.digest(text), autoClosePerDay: 25, shadowMode: false,
-                             privilegedAccountPatterns: [], vipAccounts: [], rules: [])
+                             privilegedAccountPatterns: [], vipAccounts: [], playbooksWithoutApproval: [], rules: [])
         if let b = m["autoClosePerDay"] {
             guard let v = b.int, v >= 0 else { throw PolicyError(line: line(b), message: "autoClosePerDay must be a non-negative integer") }
             p.autoClosePerDay = v
@@ -86,6 +91,7 @@ public struct ReviewPolicy: Sendable, Equatable {
         }
         p.privilegedAccountPatterns = (m["privilegedAccountPatterns"]?.sequence ?? []).compactMap(\.string)
         p.vipAccounts = (m["vipAccounts"]?.sequence ?? []).compactMap(\.string)
+        p.playbooksWithoutApproval = (m["playbooksWithoutApproval"]?.sequence ?? []).compactMap(\.string)
         guard let rules = m["rules"]?.sequence, !rules.isEmpty else { throw PolicyError(line: line(m["rules"]), message: "rules: a list of at least one rule is required") }
         for r in rules {
             guard let rm = r.mapping, let name = rm["name"]?.string else { throw PolicyError(line: line(r), message: "a rule needs a name") }
@@ -148,6 +154,7 @@ public struct ReviewPolicy: Sendable, Equatable {
     shadowMode: false            # true: record what would be done, change nothing
     privilegedAccountPatterns: [admin, administrator, krbtgt, root, svc_, "da-", "adm-"]
     vipAccounts: []              # accounts never auto-closed (UPN or DOMAIN\\\\name)
+    playbooksWithoutApproval: [] # playbooks of automation.yaml that may run without a human
     rules:
       - name: Several rules or models agree
         when: {field: ruleCount, op: ge, value: 2}

@@ -43,7 +43,62 @@ public struct IncidentPipeline {
                 : ("updated", inc.grouping.filter { $0.time == now }.map(\.reason).joined(separator: "; "))
         }, now: now)
         try review(result.incidents.filter { $0.status != .closed }, now: now)
+        try automate(result.incidents, created: created, now: now)
         return result
+    }
+
+    /// Automation rules on the incidents just created or changed (as reviewed): owner, status,
+    /// severity and labels applied; playbooks run when the review policy lets them run without a
+    /// human, else left pending approval. Outcomes are comments and audit entries.
+    public func automate(_ changed: [Incident], created: Set<String>, now: Int64) throws {
+        let files = PolicyFiles(workspace: store.workspace)
+        let rules = try files.automation()
+        guard !rules.rules.isEmpty else { return }
+        let free = Set(try files.reviewPolicy().playbooksWithoutApproval)
+        let incidents = IncidentStore(store: store)
+        for old in changed {
+            guard let inc = try incidents.get(number: old.number) else { continue }
+            let due = rules.actions(for: created.contains(inc.id) ? .incidentCreated : .incidentUpdated, inc, now: now)
+            guard !due.isEmpty else { continue }
+            var (out, playbooks) = AutomationRules.apply(due, to: inc, now: now)
+            for (rule, name) in playbooks {
+                if free.contains(name), let p = rules.playbooks[name] {
+                    let current = out
+                    let o = PlaybookRunner.wait { await PlaybookRunner().run(p, incident: current) }
+                    out = Self.record(o, rule: rule, on: out, now: now)
+                } else if !out.labels.contains(where: { $0.labelName == "Playbook pending approval: \(name)" }) {
+                    out.labels.append(.init("Playbook pending approval: \(name)", .autoAssigned))
+                    out.comments.append(Incident.Comment(id: ProducerAgent.guid("pending|\(inc.id)|\(name)|\(now)"),
+                                                         message: "Automation rule '\(rule)' asks for playbook \(name); it needs an approval (`vigil incidents approve \(inc.number) --playbook \(name)`).",
+                                                         author: "automation", createdTime: now))
+                }
+            }
+            guard out != inc else { continue }
+            try incidents.save([out], actor: "automation", action: { _ in
+                ("automation", due.map { "\($0.rule): \(Self.describe($0.action))" }.joined(separator: "; "))
+            }, now: now)
+        }
+    }
+
+    /// A playbook's outcome as the incident's comment (the report's remediation actions read these).
+    public static func record(_ o: PlaybookRunner.Outcome, rule: String?, on inc: Incident, now: Int64) -> Incident {
+        var out = inc
+        out.comments.append(Incident.Comment(id: ProducerAgent.guid("playbook|\(inc.id)|\(o.playbook)|\(now)|\(inc.comments.count)"),
+                                             message: "Playbook \(o.playbook)\(rule.map { " (automation rule '\($0)')" } ?? ""): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)",
+                                             author: "automation", createdTime: now))
+        out.labels.removeAll { $0.labelName == "Playbook pending approval: \(o.playbook)" }
+        out.lastModifiedTime = now
+        return out
+    }
+
+    static func describe(_ a: AutomationRules.Action) -> String {
+        switch a {
+        case .assignOwner(let o): return "assign \(o)"
+        case .changeStatus(let s): return "status \(s.rawValue)"
+        case .changeSeverity(let s): return "severity \(s.rawValue)"
+        case .addLabel(let l): return "label \(l)"
+        case .runPlaybook(let p): return "playbook \(p)"
+        }
     }
 
     /// The reviewer agent's verdicts on incidents the producer created or changed, applied and stored

@@ -9,6 +9,13 @@ public struct PolicyFiles: Sendable {
     public init(workspace: Workspace) { self.workspace = workspace }
 
     public var reviewPath: String { workspace.root.appendingPathComponent("policies/review.yaml").path }
+    public var automationPath: String { workspace.root.appendingPathComponent("policies/automation.yaml").path }
+
+    /// The automation rules and playbooks; none when the file does not exist.
+    public func automation() throws -> AutomationRules {
+        guard FileManager.default.fileExists(atPath: automationPath) else { return .empty }
+        return try AutomationRules.parse(try String(contentsOfFile: automationPath, encoding: .utf8))
+    }
 
     public func reviewPolicy() throws -> ReviewPolicy {
         guard FileManager.default.fileExists(atPath: reviewPath) else { return try ReviewPolicy.parse(ReviewPolicy.defaultText) }

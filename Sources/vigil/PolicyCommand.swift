@@ -82,3 +82,27 @@ extension IncidentsCommand {
         }
     }
 }
+
+extension IncidentsCommand {
+    /// `vigil incidents approve N --playbook P`: a human's approval of a pending playbook, which then runs.
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve and run a playbook an automation rule left pending.")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Option(help: "The playbook (of policies/automation.yaml).") var playbook: String
+        @Option(help: "Who approves (recorded in the audit trail).") var by: String = NSUserName()
+        @Argument(help: "The incident number.") var number: Int
+
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            let incidents = IncidentStore(store: store)
+            guard let inc = try incidents.get(number: number) else { throw ValidationError("no incident \(number)") }
+            guard let p = try PolicyFiles(workspace: store.workspace).automation().playbooks[playbook] else { throw ValidationError("no playbook named \(playbook)") }
+            let now = Int64(Date().timeIntervalSince1970 * 1e7)
+            let o = PlaybookRunner.wait { await PlaybookRunner().run(p, incident: inc) }
+            let out = IncidentPipeline.record(o, rule: nil, on: inc, now: now)
+            try incidents.save([out], actor: by, action: { _ in ("playbook:\(playbook)", "approved by \(by): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)") }, now: now)
+            print("playbook \(playbook) on incident \(number): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)")
+            if !o.succeeded { throw ExitCode(1) }
+        }
+    }
+}

@@ -70,7 +70,7 @@ struct RunCommand: ParsableCommand {
 
 /// `vigil incidents`: the incident queue and one incident with its grouping and audit trail.
 struct IncidentsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "incidents", abstract: "List incidents, or show one.", subcommands: [List.self, Show.self, Reopen.self], defaultSubcommand: List.self)
+    static let configuration = CommandConfiguration(commandName: "incidents", abstract: "List incidents, or show one.", subcommands: [List.self, Show.self, Reopen.self, Approve.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The incident queue, newest first.")

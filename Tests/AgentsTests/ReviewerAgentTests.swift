@@ -123,3 +123,52 @@ struct SplitMix {
         return Int((z ^ (z >> 31)) % UInt64(n))
     }
 }
+
+/// Automation rules: order, conditions, expiry, the actions they apply, and file errors.
+@Suite struct AutomationRulesTests {
+    static let text = """
+    playbooks:
+      - {name: block-ip, webhook: "http://127.0.0.1:9/block", timeoutSeconds: 5}
+      - {name: disable-account, command: ["/bin/true"]}
+    rules:
+      - name: Credential access to identity team
+        order: 2
+        trigger: incidentCreated
+        conditions: {field: tactics, op: contains, value: CredentialAccess}
+        actions:
+          - assignOwner: identity-team
+          - addLabel: credential
+          - runPlaybook: disable-account
+      - name: Escalate multi-stage
+        order: 1
+        trigger: incidentCreated
+        conditions: {field: ruleCount, op: ge, value: 2}
+        actions: [{changeSeverity: High}, {runPlaybook: block-ip}]
+      - name: Expired
+        trigger: incidentCreated
+        expires: 2020-01-01T00:00:00Z
+        actions: [{addLabel: never}]
+      - name: On update
+        trigger: incidentUpdated
+        actions: [{changeStatus: Active}]
+    """
+
+    @Test func rulesApplyInOrderAndExpire() throws {
+        let rules = try AutomationRules.parse(Self.text)
+        var inc = ReviewerAgentTests.incident([(rule: "a", name: "x", severity: .medium), (rule: "b", name: "y", severity: .low)])
+        inc.tactics = [.credentialAccess]
+        let due = rules.actions(for: .incidentCreated, inc, now: ReviewerAgentTests.t0)
+        #expect(due.map(\.rule) == ["Escalate multi-stage", "Escalate multi-stage", "Credential access to identity team", "Credential access to identity team", "Credential access to identity team"])
+        let (out, playbooks) = AutomationRules.apply(due, to: inc, now: ReviewerAgentTests.t0)
+        #expect(out.severity == .high && out.owner.assignedTo == "identity-team" && out.labels.map(\.labelName) == ["credential"])
+        #expect(playbooks.map(\.playbook) == ["block-ip", "disable-account"])
+        #expect(rules.actions(for: .incidentUpdated, inc, now: 0).map(\.rule) == ["On update"])
+    }
+
+    @Test func automationFileErrorsNameTheLine() {
+        func error(_ t: String) -> String { do { _ = try AutomationRules.parse(t); return "" } catch { return "\(error)" } }
+        #expect(error("rules:\n  - name: x\n    trigger: incidentCreated\n    actions: [{runPlaybook: nope}]\n").hasPrefix("policies/automation.yaml:4: rule x: no playbook named 'nope'"))
+        #expect(error("rules:\n  - name: x\n    trigger: whenever\n    actions: [{addLabel: a}]\n").contains("trigger must be incidentCreated or incidentUpdated"))
+        #expect(error("playbooks:\n  - {name: p, webhook: \"ftp://x\"}\n").contains("webhook must be an http(s) URL"))
+    }
+}

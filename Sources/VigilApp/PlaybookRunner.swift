@@ -1,0 +1,91 @@
+public import Agents
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOHTTP1
+public import VigilCore
+
+/// Runs a playbook: a webhook receives, or a local command reads on its standard input, the incident
+/// and its entities as JSON; both are bounded by the playbook's timeout. The outcome says what
+/// happened in words fit for the incident's comments.
+public struct PlaybookRunner: Sendable {
+    public struct Outcome: Sendable, Equatable {
+        public var playbook: String
+        public var succeeded: Bool
+        public var detail: String
+    }
+
+    public init() {}
+
+    public static func payload(_ inc: Incident, playbook: String) -> Data {
+        struct Body: Encodable { var playbook: String; var incident: Incident }
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return (try? e.encode(Body(playbook: playbook, incident: inc))) ?? Data("{}".utf8)
+    }
+
+    public func run(_ p: AutomationRules.Playbook, incident: Incident) async -> Outcome {
+        let body = Self.payload(incident, playbook: p.name)
+        switch p.target {
+        case .webhook(let url):
+            var req = HTTPClientRequest(url: url)
+            req.method = .POST
+            req.headers.add(name: "Content-Type", value: "application/json")
+            req.headers.add(name: "User-Agent", value: "Vigil playbook runner")
+            req.body = .bytes(ByteBuffer(bytes: body))
+            do {
+                let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(Int64(p.timeoutSeconds)))
+                let text = String(buffer: try await resp.body.collect(upTo: 64 << 10))
+                let ok = (200..<300).contains(Int(resp.status.code))
+                return Outcome(playbook: p.name, succeeded: ok, detail: "HTTP \(resp.status.code)" + (text.isEmpty ? "" : ": " + String(text.prefix(300))))
+            } catch {
+                return Outcome(playbook: p.name, succeeded: false, detail: "the webhook failed: \(error)")
+            }
+        case .command(let argv):
+            return await Self.command(argv, input: body, timeout: p.timeoutSeconds, name: p.name)
+        }
+    }
+
+    static func command(_ argv: [String], input: Data, timeout: Int, name: String) async -> Outcome {
+        await withCheckedContinuation { (c: CheckedContinuation<Outcome, Never>) in
+            Thread.detachNewThread {
+                let proc = Process()
+                proc.executableURL = URL(fileURLWithPath: argv[0])
+                proc.arguments = Array(argv.dropFirst())
+                let stdin = Pipe(), stdout = Pipe()
+                proc.standardInput = stdin
+                proc.standardOutput = stdout
+                proc.standardError = stdout
+                do { try proc.run() } catch {
+                    c.resume(returning: Outcome(playbook: name, succeeded: false, detail: "cannot start \(argv[0]): \(error.localizedDescription)"))
+                    return
+                }
+                stdin.fileHandleForWriting.write(input)
+                try? stdin.fileHandleForWriting.close()
+                let deadline = Date().addingTimeInterval(TimeInterval(timeout))
+                while proc.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+                if proc.isRunning {
+                    // SIGKILL: a playbook past its time gets no chance to keep going.
+                    kill(proc.processIdentifier, SIGKILL)
+                    proc.waitUntilExit()
+                    c.resume(returning: Outcome(playbook: name, succeeded: false, detail: "timed out after \(timeout) s and was stopped"))
+                    return
+                }
+                let out = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let ok = proc.terminationStatus == 0
+                c.resume(returning: Outcome(playbook: name, succeeded: ok, detail: "exit status \(proc.terminationStatus)" + (out.isEmpty ? "" : ": " + String(out.prefix(300)))))
+            }
+        }
+    }
+
+    /// Runs async work from synchronous code (the detection loop's thread, a CLI command).
+    public static func wait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task { box.value = await work(); done.signal() }
+        done.wait()
+        return box.value!
+    }
+
+    final class ResultBox<T>: @unchecked Sendable { var value: T? }
+}
