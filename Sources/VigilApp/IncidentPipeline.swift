@@ -12,6 +12,8 @@ public struct IncidentPipeline {
     public var store: LogStore
     public var rules: [AnalyticsRule]
     public var agent = ProducerAgent()
+    /// The optional language model for incident descriptions (`VIGIL_LLM_URL`...); nil: deterministic.
+    public var model: (any LanguageModel)? = OpenAIChatClient.fromEnvironment()
     public init(store: LogStore, rules: [AnalyticsRule]) { self.store = store; self.rules = rules }
 
     /// `anomalies`: ones the caller has at hand (a replay); recent ones are also read from `Anomalies`.
@@ -37,14 +39,28 @@ public struct IncidentPipeline {
         let result = agent.produce(input, existing: existing, rules: Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
                                    nextNumber: try incidents.nextNumber(), now: now, sharedInfrastructure: sharedAddresses(input, now: now))
         let created = Set(result.created)
-        try incidents.save(result.incidents, actor: "producer-agent", action: { inc in
+        var produced = result.incidents
+        if let model {
+            // A model's description replaces the deterministic one only when it is grounded.
+            for i in produced.indices where created.contains(produced[i].id) {
+                let inc = produced[i]
+                let r = Blocking.wait { await IncidentNarrator(model: model).describe(inc) }
+                if let text = r.text { produced[i].description = text }
+                produced[i].comments.append(Incident.Comment(
+                    id: ProducerAgent.guid("narrator|\(inc.id)|\(now)"),
+                    message: r.text != nil ? "Description written by the language model; every entity, number and time in it is in the evidence."
+                        : "The language model's description was not used: " + (r.error ?? "it states what the evidence does not: \(r.rejected.joined(separator: ", "))"),
+                    author: "producer-agent", createdTime: now))
+            }
+        }
+        try incidents.save(produced, actor: "producer-agent", action: { inc in
             created.contains(inc.id)
                 ? ("created", inc.grouping.map(\.reason).joined(separator: "; "))
                 : ("updated", inc.grouping.filter { $0.time == now }.map(\.reason).joined(separator: "; "))
         }, now: now)
-        try review(result.incidents.filter { $0.status != .closed }, now: now)
-        try automate(result.incidents, created: created, now: now)
-        return result
+        try review(produced.filter { $0.status != .closed }, now: now)
+        try automate(produced, created: created, now: now)
+        return ProducerAgent.Result(incidents: produced, created: result.created, unattachedAnomalies: result.unattachedAnomalies)
     }
 
     /// Automation rules on the incidents just created or changed (as reviewed): owner, status,
@@ -64,7 +80,7 @@ public struct IncidentPipeline {
             for (rule, name) in playbooks {
                 if free.contains(name), let p = rules.playbooks[name] {
                     let current = out
-                    let o = PlaybookRunner.wait { await PlaybookRunner().run(p, incident: current) }
+                    let o = Blocking.wait { await PlaybookRunner().run(p, incident: current) }
                     out = Self.record(o, rule: rule, on: out, now: now)
                 } else if !out.labels.contains(where: { $0.labelName == "Playbook pending approval: \(name)" }) {
                     out.labels.append(.init("Playbook pending approval: \(name)", .autoAssigned))

@@ -78,14 +78,4 @@ public struct PlaybookRunner: Sendable {
         }
     }
 
-    /// Runs async work from synchronous code (the detection loop's thread, a CLI command).
-    public static func wait<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-        let box = ResultBox<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task { box.value = await work(); done.signal() }
-        done.wait()
-        return box.value!
-    }
-
-    final class ResultBox<T>: @unchecked Sendable { var value: T? }
 }
