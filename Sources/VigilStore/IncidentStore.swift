@@ -84,6 +84,13 @@ public struct IncidentStore: Sendable {
         }
     }
 
+    /// An audit entry not about one incident (a policy change).
+    public func recordAudit(actor: String, action: String, detail: String, now: Int64) throws {
+        try db.pool.write { db in
+            try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, NULL, ?, ?)", arguments: [now, actor, action, detail])
+        }
+    }
+
     /// How many audit entries of `actor` with `action` after `since` (the reviewer's daily budget).
     public func auditCount(actor: String, action: String, since: Int64) throws -> Int {
         try db.pool.read { db in

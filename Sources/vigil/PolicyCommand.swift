@@ -9,7 +9,42 @@ import VigilStore
 /// `vigil policy`: the reviewer agent's policy: validate and show it, or backtest it on stored incidents.
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "policy", abstract: "The reviewer agent's policy (policies/review.yaml).",
-                                                    subcommands: [Show.self, Test.self])
+                                                    subcommands: [Show.self, Set.self, Test.self])
+
+    /// Installs a new review policy after validating it; its version must go up, so every verdict's
+    /// recorded version names one text.
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a review policy file and install it as the workspace's (its version must increase).")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Option(help: "Who changes it (recorded in the audit trail).") var by: String = NSUserName()
+        @Argument(help: "The new policy file.") var file: String
+
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            let files = PolicyFiles(workspace: store.workspace)
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let new: ReviewPolicy
+            do { new = try ReviewPolicy.parse(text) } catch var e as ReviewPolicy.PolicyError {
+                e.file = file
+                throw e
+            }
+            let old = try files.reviewPolicy()
+            guard new.version > old.version || !FileManager.default.fileExists(atPath: files.reviewPath) else {
+                throw ValidationError("the new policy's version (\(new.version)) must be greater than the current one (\(old.version))")
+            }
+            try FileManager.default.createDirectory(atPath: (files.reviewPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if FileManager.default.fileExists(atPath: files.reviewPath) {
+                // The old text stays beside it, named by its version, so that earlier verdicts can be read against it.
+                let kept = (files.reviewPath as NSString).deletingPathExtension + ".v\(old.version).yaml"
+                try? FileManager.default.removeItem(atPath: kept)
+                try FileManager.default.copyItem(atPath: files.reviewPath, toPath: kept)
+            }
+            try text.write(toFile: files.reviewPath, atomically: true, encoding: .utf8)
+            try IncidentStore(store: store).recordAudit(actor: by, action: "policy", detail: "review policy \(old.versionLabel) -> \(new.versionLabel)",
+                                                        now: Int64(Date().timeIntervalSince1970 * 1e7))
+            print("review policy \(new.versionLabel) installed (was \(old.versionLabel))")
+        }
+    }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate the policy and print its version and rules.")
