@@ -84,3 +84,16 @@ import VigilApp
         #expect(message.contains("KQL4003"))
     }
 }
+
+/// Query parameters (`declare query_parameters`): a dynamic one given as text is JSON, so a list
+/// passed on the command line works with `in` and `has_any` like a `dynamic([...])` literal.
+@Suite struct QueryParameterTests {
+    @Test func dynamicParametersGivenAsTextAreParsedAsJSON() {
+        let t = Table.from(schema: Schema([ColumnSchema("ip", .string)]), rows: [[.string("10.0.0.1")], [.string("10.0.0.2")], [.string("10.0.0.3")]])
+        let runner = QueryRunner(provider: InMemoryTables(tables: ["T": t]), now: 0, parameters: ["ips": .string(#"["10.0.0.1","10.0.0.3"]"#)])
+        guard case .success(let r, _) = runner.run("declare query_parameters(ips:dynamic); T | where ip in (ips) | summarize n = count(), len = max(array_length(ips))") else {
+            Issue.record("query failed"); return
+        }
+        #expect(r[0].table.row(0) == [.long(2), .long(2)])
+    }
+}

@@ -83,7 +83,9 @@ public final class QueryExecutor: @unchecked Sendable {
                 for p in params {
                     let type = KQLType(name: p.type ?? "string") ?? .string
                     if let v = parameters[p.name] {
-                        let conv = v.kqlType == .string && type != .string ? Value.string(v.kqlString).converted(to: type) : v.converted(to: type)
+                        // A dynamic parameter given as text (`--param ips=["a","b"]`) is JSON, as todynamic() reads it.
+                        let conv = v.kqlType == .string && type == .dynamic ? Value.parseJSON(v.kqlString)
+                            : v.kqlType == .string && type != .string ? Value.string(v.kqlString).converted(to: type) : v.converted(to: type)
                         rootScope.bindings[p.name] = .scalar(conv, type)
                     } else if let d = p.defaultValue {
                         rootScope.bindings[p.name] = .scalar(try constant(d, rootScope).converted(to: type), type)
