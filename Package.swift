@@ -44,6 +44,8 @@ let package = Package(
             swiftSettings: strict),
         // Pure: the producer agent (alerts -> incidents) and the reviewer agent (policy -> verdicts).
         .target(name: "Agents", dependencies: ["VigilCore", "Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        // Pure: evidence modules over the KQL engine and the explainable risk score.
+        .target(name: "Triage", dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams"], swiftSettings: strict),
         // Pure: parsers and coercion to Sentinel's schemas; no file or network I/O.
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
@@ -65,7 +67,7 @@ let package = Package(
         .target(
             name: "VigilApp",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection", "Agents",
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection", "Agents", "Triage",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,10 +78,11 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", "Agents", "VigilCore", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", "Agents", "VigilCore", "Triage", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "VigilCore"], swiftSettings: strict),
+        .testTarget(name: "TriageTests", dependencies: ["Triage", "VigilCore", "KQL"], swiftSettings: strict),
         .testTarget(
             name: "DetectionTests",
             dependencies: ["Detection", "VigilCore", "KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),

@@ -1,4 +1,5 @@
 public import Agents
+import Triage
 import Detection
 import Foundation
 import KQL
@@ -58,6 +59,9 @@ public struct IncidentPipeline {
                 ? ("created", inc.grouping.map(\.reason).joined(separator: "; "))
                 : ("updated", inc.grouping.filter { $0.time == now }.map(\.reason).joined(separator: "; "))
         }, now: now)
+        // New incidents are triaged before the review, so the policy can weigh their risk score.
+        let triaged = try triage(produced.filter { created.contains($0.id) }, now: now)
+        for i in produced.indices { if let t = triaged[produced[i].id] { produced[i] = t } }
         try review(produced.filter { $0.status != .closed }, now: now)
         try automate(produced, created: created, now: now)
         return ProducerAgent.Result(incidents: produced, created: result.created, unattachedAnomalies: result.unattachedAnomalies)
@@ -115,6 +119,22 @@ public struct IncidentPipeline {
         case .addLabel(let l): return "label \(l)"
         case .runPlaybook(let p): return "playbook \(p)"
         }
+    }
+
+    /// The evidence modules and the risk score on these incidents, stored (comments, label, score).
+    @discardableResult
+    public func triage(_ incidents: [Incident], now: Int64, lookback: Int64 = 14 * 864_000_000_000) throws -> [String: Incident] {
+        guard !incidents.isEmpty else { return [:] }
+        let runner = TriageRunner(scoring: try PolicyFiles(workspace: store.workspace).scoringPolicy())
+        var out: [String: Incident] = [:]
+        for inc in incidents {
+            let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now, lookback: lookback))
+            out[inc.id] = runner.apply(reports, to: inc, now: now)
+        }
+        try IncidentStore(store: store).save(Array(out.values).sorted { $0.number < $1.number }, actor: "triage", action: { inc in
+            ("triage", "Risk Score - \(inc.riskScore?.total ?? 0): " + (inc.riskScore?.contributions.map { "\($0.source) \($0.points)" }.joined(separator: ", ") ?? ""))
+        }, now: now)
+        return out
     }
 
     /// The reviewer agent's verdicts on incidents the producer created or changed, applied and stored

@@ -1,4 +1,5 @@
 public import Agents
+public import Triage
 import Foundation
 public import VigilStore
 
@@ -10,6 +11,14 @@ public struct PolicyFiles: Sendable {
 
     public var reviewPath: String { workspace.root.appendingPathComponent("policies/review.yaml").path }
     public var automationPath: String { workspace.root.appendingPathComponent("policies/automation.yaml").path }
+
+    public var scoringPath: String { workspace.root.appendingPathComponent("policies/scoring.yaml").path }
+
+    /// The risk score's weights; STAT's defaults when the file does not exist.
+    public func scoringPolicy() throws -> ScoringPolicy {
+        guard FileManager.default.fileExists(atPath: scoringPath) else { return ScoringPolicy() }
+        return try ScoringPolicy.parse(try String(contentsOfFile: scoringPath, encoding: .utf8))
+    }
 
     /// The automation rules and playbooks; none when the file does not exist.
     public func automation() throws -> AutomationRules {
@@ -28,6 +37,7 @@ public struct PolicyFiles: Sendable {
         guard !FileManager.default.fileExists(atPath: reviewPath) else { return false }
         try FileManager.default.createDirectory(atPath: (reviewPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try ReviewPolicy.defaultText.write(toFile: reviewPath, atomically: true, encoding: .utf8)
+        if !FileManager.default.fileExists(atPath: scoringPath) { try ScoringPolicy.defaultText.write(toFile: scoringPath, atomically: true, encoding: .utf8) }
         return true
     }
 }

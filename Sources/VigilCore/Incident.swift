@@ -92,6 +92,21 @@ public struct Incident: Sendable, Codable, Equatable {
     public var grouping: [GroupingDecision]
     /// The reviewer agent's latest verdict.
     public var review: Review?
+    /// The triage score with every point explained (also the label `Risk Score - N`).
+    public var riskScore: RiskScore?
+
+    public struct RiskScore: Sendable, Codable, Equatable {
+        public struct Contribution: Sendable, Codable, Equatable {
+            public var source: String
+            public var points: Int
+            public var reason: String
+            public init(source: String, points: Int, reason: String) { self.source = source; self.points = points; self.reason = reason }
+        }
+        public var total: Int
+        public var contributions: [Contribution]
+        public var time: Int64
+        public init(total: Int, contributions: [Contribution], time: Int64) { self.total = total; self.contributions = contributions; self.time = time }
+    }
 
     /// What the reviewer agent decided, under which policy, and why.
     public struct Review: Sendable, Codable, Equatable {

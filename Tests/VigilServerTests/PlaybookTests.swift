@@ -71,6 +71,6 @@ import VigilStore
         #expect(inc?.comments.contains { $0.author == "automation" && $0.message.hasPrefix("Playbook note (automation rule 'Every new incident'): succeeded") } == true)
         #expect(FileManager.default.fileExists(atPath: marker))
         let audit = try IncidentStore(store: store).audit(incidentID: inc?.id ?? "")
-        #expect(audit.map(\.actor) == ["producer-agent", "reviewer-agent", "automation"])
+        #expect(audit.map(\.actor) == ["producer-agent", "triage", "reviewer-agent", "automation"])
     }
 }

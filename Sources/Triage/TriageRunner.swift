@@ -1,0 +1,74 @@
+import Foundation
+public import VigilCore
+
+/// Runs the evidence modules of one incident concurrently; a failing module becomes a report with
+/// its error and the others still complete; a module that takes longer than its budget is reported
+/// as such (its findings are kept: a query cannot be interrupted midway). Then the score, the
+/// comments and the `Risk Score - N` label go on the incident, replacing an earlier triage's.
+public struct TriageRunner: Sendable {
+    public var modules: [any EvidenceModule]
+    public var scoring: ScoringPolicy
+    public var budgetMillis: Double
+
+    public init(modules: [any EvidenceModule] = TriageRunner.standardModules, scoring: ScoringPolicy = ScoringPolicy(), budgetMillis: Double = 10_000) {
+        self.modules = modules; self.scoring = scoring; self.budgetMillis = budgetMillis
+    }
+
+    public static let standardModules: [any EvidenceModule] = [RelatedAlertsModule(), ThreatIntelModule(), SigninRiskModule(), HostActivityModule(), AnomaliesModule()]
+
+    public func reports(_ ctx: TriageContext) -> [ModuleReport] {
+        let box = Box(count: modules.count)
+        DispatchQueue.concurrentPerform(iterations: modules.count) { i in
+            let m = modules[i]
+            let start = DispatchTime.now().uptimeNanoseconds
+            var findings: [Finding] = []
+            var failure: String?
+            do { findings = try m.run(ctx) } catch { failure = "\(error)" }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            if failure == nil && ms > budgetMillis { failure = String(format: "took %.0f ms, over its budget of %.0f ms", ms, budgetMillis) }
+            box.put(i, ModuleReport(module: m.name, findings: findings, comment: Self.comment(m.name, findings, failure), error: failure, millis: ms))
+        }
+        return box.results.compactMap { $0 }
+    }
+
+    /// The incident with this triage's comments, score and label (an earlier triage's removed).
+    public func apply(_ reports: [ModuleReport], to inc: Incident, now: Int64) -> Incident {
+        var out = inc
+        let score = scoring.score(reports, now: now)
+        out.comments.removeAll { $0.author.hasPrefix("triage") }
+        for (i, r) in reports.enumerated() {
+            out.comments.append(Incident.Comment(id: "triage-\(inc.id)-\(i)", message: r.comment, author: "triage: \(r.module)", createdTime: now))
+        }
+        out.comments.append(Incident.Comment(id: "triage-\(inc.id)-score", message: Self.scoreComment(score), author: "triage: score", createdTime: now))
+        out.labels.removeAll { $0.labelName.hasPrefix("Risk Score - ") }
+        out.labels.append(.init("Risk Score - \(score.total)", .autoAssigned))
+        out.riskScore = score
+        out.lastModifiedTime = now
+        return out
+    }
+
+    static func comment(_ module: String, _ findings: [Finding], _ error: String?) -> String {
+        if let error { return "**\(module)**: the module failed: \(error)" }
+        guard !findings.isEmpty else { return "**\(module)**: nothing found." }
+        var lines = ["**\(module)**: \(findings.count) finding\(findings.count == 1 ? "" : "s")", "", "| Finding | Level |", "|---|---|"]
+        for f in findings.prefix(20) { lines.append("| \(Self.cell(f.summary)) | \(f.level ?? "") |") }
+        if findings.count > 20 { lines.append("| ... \(findings.count - 20) more | |") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func scoreComment(_ s: Incident.RiskScore) -> String {
+        var lines = ["**Risk score: \(s.total)**", "", "| Source | Points | Reason |", "|---|---:|---|"]
+        for c in s.contributions { lines.append("| \(c.source) | \(c.points) | \(cell(c.reason)) |") }
+        if s.contributions.isEmpty { lines.append("| - | 0 | no module found anything that scores |") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+
+    final class Box: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var results: [ModuleReport?]
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+        func put(_ i: Int, _ r: ModuleReport) { lock.withLock { results[i] = r } }
+    }
+}

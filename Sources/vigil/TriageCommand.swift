@@ -1,0 +1,28 @@
+import ArgumentParser
+import Detection
+import Foundation
+import KQL
+import VigilApp
+import VigilCore
+import VigilStore
+
+/// `vigil triage N`: the evidence modules and the risk score on one incident, on demand. Re-running
+/// replaces the earlier findings and label instead of adding to them.
+struct TriageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "triage", abstract: "Gather evidence on an incident's entities and score it (Risk Score - N).")
+    @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+    @Option(help: "The time the evidence is gathered at (ISO 8601; default: now). Set it to replay old data.") var now: String?
+    @Option(help: "How far back the modules look.") var lookback: String = "14d"
+    @Argument(help: "The incident number.") var number: Int
+
+    func run() throws {
+        let store = try WorkspaceSession.open(workspace)
+        guard let inc = try IncidentStore(store: store).get(number: number) else { throw ValidationError("no incident \(number)") }
+        let t = try now.map { s -> Int64 in guard let v = DateTimeParser.parse(s) else { throw ValidationError("--now: '\(s)' is not a datetime") }; return v }
+            ?? Int64(Date().timeIntervalSince1970 * 1e7)
+        guard let l = RuleDuration.parse(lookback) else { throw ValidationError("--lookback: '\(lookback)' is not a duration") }
+        let done = try IncidentPipeline(store: store, rules: []).triage([inc], now: t, lookback: l)
+        guard let out = done[inc.id] else { return }
+        for c in out.comments where c.author.hasPrefix("triage") { print(c.message + "\n") }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import KQL
+import Testing
+import Triage
+import VigilCore
+
+/// The evidence modules on crafted tables (each finds what it should and nothing else), the score's
+/// breakdown, and re-running triage replacing what an earlier run wrote.
+@Suite struct TriageModuleTests {
+    static let now = DateTimeParser.parse("2024-06-30T00:00:00Z")!
+    static let day: Int64 = 864_000_000_000
+
+    static func incident(_ entities: [Entity], alerts: [String] = ["own-alert"]) -> Incident {
+        var inc = Incident(id: "11111111-2222-4333-8444-555555555555", number: 9, title: "Threat intelligence IP address seen in IIS logs", severity: .medium, createdTime: now)
+        inc.entities = entities
+        inc.alerts = alerts.map { Incident.AlertRef(systemAlertID: $0, ruleID: "r", name: "x", severity: .medium, tactics: [], startTime: now, endTime: now, isAnomaly: false) }
+        return inc
+    }
+
+    static func tables() -> InMemoryTables {
+        var t = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        func table(_ name: String, _ rows: [[String: Value]]) {
+            let schema = SchemaCatalog.builtIn[name]!
+            t.add(name, Table.from(schema: schema, rows: rows.map { r in schema.columns.map { r[$0.name] ?? .null } }))
+        }
+        let ip = #"[{"$id":"2","Address":"185.220.101.45","Type":"ip"}]"#
+        table("SecurityAlert", [
+            ["TimeGenerated": .datetime(now - day), "AlertName": .string("Brute force followed by a successful logon"), "AlertSeverity": .string("High"),
+             "Tactics": .string("CredentialAccess, InitialAccess"), "SystemAlertId": .string("other-alert"), "Entities": .string(ip)],
+            ["TimeGenerated": .datetime(now - day), "AlertName": .string("the incident's own alert"), "AlertSeverity": .string("High"),
+             "Tactics": .string("Impact"), "SystemAlertId": .string("own-alert"), "Entities": .string(ip)],
+            ["TimeGenerated": .datetime(now - day), "AlertName": .string("unrelated"), "AlertSeverity": .string("High"),
+             "SystemAlertId": .string("unrelated"), "Entities": .string(#"[{"Address":"10.0.0.9","Type":"ip"}]"#)],
+            ["TimeGenerated": .datetime(now - 30 * day), "AlertName": .string("too old"), "AlertSeverity": .string("High"),
+             "SystemAlertId": .string("old"), "Entities": .string(ip)],
+        ])
+        table("ThreatIntelligenceIndicator", [
+            ["TimeGenerated": .datetime(now - 2 * day), "IndicatorId": .string("ind-1"), "NetworkIP": .string("185.220.101.45"), "Active": .bool(true),
+             "ExpirationDateTime": .datetime(now + 30 * day), "ThreatType": .string("Botnet"), "ConfidenceScore": .real(80)],
+            ["TimeGenerated": .datetime(now - 2 * day), "IndicatorId": .string("ind-2"), "NetworkIP": .string("185.220.101.45"), "Active": .bool(true),
+             "ExpirationDateTime": .datetime(now - day), "ThreatType": .string("expired")],
+            ["TimeGenerated": .datetime(now - 2 * day), "IndicatorId": .string("ind-3"), "NetworkIP": .string("203.0.113.5"), "Active": .bool(true),
+             "ExpirationDateTime": .datetime(now + day), "ThreatType": .string("other address")],
+        ])
+        table("SigninLogs", (0..<25).map { i in
+            ["TimeGenerated": .datetime(now - Int64(i) * 3_600_000_000_0), "UserPrincipalName": .string("eve@contoso.com"), "ResultType": .string("50126"),
+             "Location": .string(i % 2 == 0 ? "US" : "RU"), "IPAddress": .string("45.1.1.\(i)")]
+        } + [["TimeGenerated": .datetime(now - day), "UserPrincipalName": .string("ann@contoso.com"), "ResultType": .string("0"), "Location": .string("US")]])
+        table("SecurityEvent", [
+            ["TimeGenerated": .datetime(now - day), "Computer": .string("WS-7.corp.contoso.com"), "EventID": .long(1102), "Activity": .string("1102 - The audit log was cleared.")],
+            ["TimeGenerated": .datetime(now - day), "Computer": .string("WS-7.corp.contoso.com"), "EventID": .long(4688), "CommandLine": .string("powershell -enc AAAA"), "Activity": .string("4688 - A new process has been created.")],
+            ["TimeGenerated": .datetime(now - day), "Computer": .string("WS-8.corp.contoso.com"), "EventID": .long(4624)],
+        ])
+        return t
+    }
+
+    static func ctx(_ inc: Incident) -> TriageContext { TriageContext(incident: inc, provider: tables(), now: now) }
+
+    @Test func relatedAlertsAreOtherAlertsOnTheEntitiesInTheWindow() throws {
+        let f = try RelatedAlertsModule().run(Self.ctx(Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])))
+        #expect(f.map(\.summary) == ["Brute force followed by a successful logon at 2024-06-29T00:00:00Z"])
+        #expect(f[0].level == "High" && f[0].tactics == ["CredentialAccess", "InitialAccess"])
+    }
+
+    @Test func threatIntelMatchesOnlyActiveUnexpiredIndicatorsOfTheEntities() throws {
+        let f = try ThreatIntelModule().run(Self.ctx(Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])))
+        #expect(f.map { $0.evidence[0]["IndicatorId"] } == ["ind-1"])
+        #expect(f[0].summary == "185.220.101.45 is a known Botnet indicator (confidence 80)")
+    }
+
+    @Test func signinRiskAndHostActivityLevels() throws {
+        let users = try SigninRiskModule().run(Self.ctx(Self.incident([Entity(type: .account, properties: ["FullName": "eve@contoso.com"]),
+                                                                      Entity(type: .account, properties: ["FullName": "ann@contoso.com"])])))
+        #expect(users.map(\.level) == ["High"])  // 25 failures from 2 countries; ann has none
+        let hosts = try HostActivityModule().run(Self.ctx(Self.incident([Entity(type: .host, properties: ["FullName": "WS-7.corp.contoso.com"]),
+                                                                        Entity(type: .host, properties: ["FullName": "WS-8.corp.contoso.com"])])))
+        #expect(hosts.count == 1 && hosts[0].level == "2")
+    }
+
+    /// A TI match on an IIS client address with one related High alert: 10 + 10 + 2 per tactic = 24.
+    @Test func scoreBreakdownOfATIMatchOnIISLogs() {
+        let inc = Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])
+        let runner = TriageRunner()
+        let reports = runner.reports(Self.ctx(inc))
+        #expect(reports.map(\.module) == ["Related alerts", "Threat intelligence", "User and sign-in risk", "Host activity", "Anomalies"])
+        #expect(reports.allSatisfy { $0.error == nil })
+        let once = runner.apply(reports, to: inc, now: Self.now)
+        #expect(once.riskScore?.total == 24)
+        #expect(once.riskScore?.contributions.map(\.points) == [10, 4, 10])
+        #expect(once.labels.map(\.labelName) == ["Risk Score - 24"])
+        // Again: the findings and label are replaced, not added.
+        let twice = runner.apply(reports, to: once, now: Self.now + 1)
+        #expect(twice.labels.map(\.labelName) == ["Risk Score - 24"])
+        #expect(twice.comments.count == once.comments.count)
+        // A negative multiplier lowers the score (a trusted source).
+        var trusted = ScoringPolicy()
+        trusted.multipliers["Threat intelligence"] = -1
+        #expect(TriageRunner(scoring: trusted).apply(reports, to: inc, now: Self.now).riskScore?.total == 4)
+    }
+
+    @Test func aFailingModuleReportsItsErrorAndTheOthersComplete() {
+        let runner = TriageRunner(modules: [KQLModule(name: "Broken query", query: "NoSuchTable_CL | count"),
+                                            KQLModule(name: "Bad syntax", query: "SecurityAlert | where"),
+                                            KQLModule(name: "Failed sign-ins of the users", query: "SigninLogs | where UserPrincipalName in (accounts) and ResultType != '0' | take 3")])
+        let reports = runner.reports(Self.ctx(Self.incident([Entity(type: .account, properties: ["FullName": "eve@contoso.com"])])))
+        #expect(reports[0].error == nil && reports[0].findings.isEmpty)  // a table this workspace lacks: nothing to say
+        #expect(reports[1].error?.hasPrefix("KQL1") == true)
+        #expect(reports[2].findings.count == 3)
+        #expect(ScoringPolicy().score(reports, now: 0).total == 15)
+    }
+
+    @Test func scoringFileOverridesWeights() throws {
+        let p = try ScoringPolicy.parse("threatIntel: 25\nmultipliers: {Anomalies: 0.5}\n")
+        #expect(p.threatIntel == 25 && p.multipliers["Anomalies"] == 0.5 && p.kqlRow == 5)
+        #expect(throws: TriageError.self) { try ScoringPolicy.parse("colour: red\n") }
+    }
+}
