@@ -9,14 +9,17 @@ public struct TriageContext: Sendable {
     public var provider: any TableProvider
     public var now: Int64
     public var lookback: Int64
+    /// Addresses many accounts use (an office NAT, a proxy): they say nothing about this incident, so
+    /// modules do not search for them (lowercased).
+    public var shared: Set<String>
 
-    public init(incident: Incident, provider: any TableProvider, now: Int64, lookback: Int64 = 14 * 864_000_000_000) {
-        self.incident = incident; self.provider = provider; self.now = now; self.lookback = lookback
+    public init(incident: Incident, provider: any TableProvider, now: Int64, lookback: Int64 = 14 * 864_000_000_000, shared: Set<String> = []) {
+        self.incident = incident; self.provider = provider; self.now = now; self.lookback = lookback; self.shared = shared
     }
 
     /// The incident's entities by kind, as the values log tables hold them.
     public var accounts: [String] { values(.account) { e in [e.properties["FullName"], e.properties["Upn"], e.properties["Name"]].compactMap { $0 } } }
-    public var ips: [String] { values(.ip) { [$0.properties["Address"]].compactMap { $0 } } }
+    public var ips: [String] { values(.ip) { [$0.properties["Address"]].compactMap { $0 } }.filter { !shared.contains($0.lowercased()) } }
     public var hosts: [String] {
         values(.host) { e in
             let full = e.properties["FullName"] ?? e.properties["HostName"] ?? ""

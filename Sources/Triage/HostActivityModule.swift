@@ -1,7 +1,8 @@
 import KQL
 
 /// What the incident's hosts did (`SecurityEvent`): logons, failed logons, processes, and the notable
-/// events (log cleared, audit policy changed, accounts created or added to groups, encoded commands).
+/// events (log cleared, audit policy changed, accounts created or added to groups, encoded commands,
+/// a burst of failed logons).
 public struct HostActivityModule: EvidenceModule {
     public let name = "Host activity"
     public init() {}
@@ -17,7 +18,8 @@ public struct HostActivityModule: EvidenceModule {
                         by Computer
             """) else { return [] }
         return t.rowDicts(limit: 50).compactMap { r in
-            let notable = Int(r["Notable"] ?? "") ?? 0
+            // A burst of failed logons (20 or more) on the host is one more notable event.
+            let notable = (Int(r["Notable"] ?? "") ?? 0) + ((Int(r["FailedLogons"] ?? "") ?? 0) >= 20 ? 1 : 0)
             guard notable > 0 || (Int(r["FailedLogons"] ?? "") ?? 0) > 0 else { return nil }
             return Finding(kind: .hostActivity, summary: "\(r["Computer"] ?? ""): \(notable) notable events, \(r["FailedLogons"] ?? "0") failed logons, \(r["Processes"] ?? "0") processes",
                            level: String(notable), evidence: [r])

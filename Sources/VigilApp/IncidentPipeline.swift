@@ -38,7 +38,9 @@ public struct IncidentPipeline {
         }
         let existing = try incidents.open(closedSince: now - window)
         let result = agent.produce(input, existing: existing, rules: Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
-                                   nextNumber: try incidents.nextNumber(), now: now, sharedInfrastructure: sharedAddresses(input, now: now))
+                                   nextNumber: try incidents.nextNumber(), now: now,
+                                   sharedInfrastructure: Set(sharedAddresses(Set(input.flatMap { $0.entities.filter { $0.type == .ip }.compactMap { $0.properties["Address"] } }), now: now)
+                                       .map { Entity(type: .ip, properties: ["Address": $0]).key }))
         let created = Set(result.created)
         var produced = result.incidents
         if let model {
@@ -126,9 +128,11 @@ public struct IncidentPipeline {
     public func triage(_ incidents: [Incident], now: Int64, lookback: Int64 = 14 * 864_000_000_000) throws -> [String: Incident] {
         guard !incidents.isEmpty else { return [:] }
         let runner = TriageRunner(scoring: try PolicyFiles(workspace: store.workspace).scoringPolicy())
+        let ips = Set(incidents.flatMap { $0.entities.filter { $0.type == .ip }.compactMap { $0.properties["Address"] } })
+        let shared = Set(sharedAddresses(ips, now: now).map { $0.lowercased() })
         var out: [String: Incident] = [:]
         for inc in incidents {
-            let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now, lookback: lookback))
+            let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now, lookback: lookback, shared: shared))
             out[inc.id] = runner.apply(reports, to: inc, now: now)
         }
         try IncidentStore(store: store).save(Array(out.values).sorted { $0.number < $1.number }, actor: "triage", action: { inc in
@@ -156,10 +160,9 @@ public struct IncidentPipeline {
         }, now: now)
     }
 
-    /// Addresses of the alerts that many accounts sign in from successfully (office NAT, VPN, proxy):
+    /// Those of these addresses that many accounts sign in from successfully (office NAT, VPN, proxy):
     /// measured on `SigninLogs` and `SecurityEvent` logons over the correlation window before `now`.
-    func sharedAddresses(_ alerts: [AlertRecord], now: Int64) -> Set<String> {
-        let ips = Set(alerts.flatMap { $0.entities.filter { $0.type == .ip }.compactMap { $0.properties["Address"] } })
+    func sharedAddresses(_ ips: Set<String>, now: Int64) -> Set<String> {
         guard !ips.isEmpty else { return [] }
         let list = ips.sorted().map { Value.string($0).jsonText }.joined(separator: ", ")
         let since = DateTimeMath.format(now - 2 * agent.settings.correlationWindow)
@@ -175,7 +178,7 @@ public struct IncidentPipeline {
         var out = Set<String>()
         for q in queries {
             guard case .success(let r, _) = QueryRunner(provider: store, now: now).run(q), let t = r.first?.table, let c = t.column(named: "IP") else { continue }
-            for i in 0..<t.count { out.insert(Entity(type: .ip, properties: ["Address": c.value(at: i).kqlString]).key) }
+            for i in 0..<t.count { out.insert(c.value(at: i).kqlString) }
         }
         return out
     }

@@ -59,13 +59,18 @@ public struct IncidentStore: Sendable {
         guard !incidents.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        var rowTimes: [Int64] = []
         try db.pool.write { db in
             for inc in incidents {
+                let previous = try Int64.fetchOne(db, sql: "SELECT row_time FROM incident WHERE id = ?", arguments: [inc.id]) ?? Int64.min
+                let rowTime = max(now, previous == Int64.min ? now : previous + 1)
+                rowTimes.append(rowTime)
                 let body = String(decoding: try encoder.encode(inc), as: UTF8.self)
                 try db.execute(sql: """
-                    INSERT INTO incident (id, number, status, severity, created_time, modified_time, body) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, severity = excluded.severity, modified_time = excluded.modified_time, body = excluded.body
-                    """, arguments: [inc.id, inc.number, inc.status.rawValue, inc.severity.rawValue, inc.createdTime, inc.lastModifiedTime, body])
+                    INSERT INTO incident (id, number, status, severity, created_time, modified_time, body, row_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET status = excluded.status, severity = excluded.severity, modified_time = excluded.modified_time,
+                        body = excluded.body, row_time = excluded.row_time
+                    """, arguments: [inc.id, inc.number, inc.status.rawValue, inc.severity.rawValue, inc.createdTime, inc.lastModifiedTime, body, rowTime])
                 for a in inc.alerts {
                     try db.execute(sql: "INSERT INTO incident_alert (alert_id, incident_id) VALUES (?, ?) ON CONFLICT(alert_id) DO UPDATE SET incident_id = excluded.incident_id",
                                    arguments: [a.systemAlertID, inc.id])
@@ -74,7 +79,7 @@ public struct IncidentStore: Sendable {
                 try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", arguments: [now, actor, inc.id, what, why])
             }
         }
-        try appendRows(incidents, modifiedBy: actor, now: now)
+        try appendRows(incidents, modifiedBy: actor, times: rowTimes)
     }
 
     public func audit(incidentID: String) throws -> [AuditEntry] {
@@ -98,9 +103,9 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    func appendRows(_ incidents: [Incident], modifiedBy: String, now: Int64) throws {
+    func appendRows(_ incidents: [Incident], modifiedBy: String, times: [Int64]) throws {
         guard let schema = SchemaCatalog.builtIn["SecurityIncident"] else { return }
-        let rows = incidents.map { Self.row($0, modifiedBy: modifiedBy, now: now) }
+        let rows = zip(incidents, times).map { Self.row($0, modifiedBy: modifiedBy, now: $1) }
         let cols = schema.columns.filter { c in rows.contains { $0[c.name] != nil } }
         let t = Table.from(schema: Schema(cols), rows: rows.map { r in cols.map { r[$0.name] ?? .null } })
         try store.writeExtent(table: "SecurityIncident", batch: t, addedColumns: [])

@@ -128,6 +128,11 @@ public final class StateDatabase: Sendable {
                 t.column("detail", .text).notNull()
             }
         }
+        m.registerMigration("v6-incident-row-time") { db in
+            // The TimeGenerated of an incident's latest SecurityIncident row: each change gets a later
+            // one, so `arg_max(TimeGenerated, *)` finds the latest even when stages change it at one `now`.
+            try db.alter(table: "incident") { t in t.add(column: "row_time", .integer) }
+        }
         return m
     }
 }

@@ -56,10 +56,15 @@ import VigilCore
 
     static func ctx(_ inc: Incident) -> TriageContext { TriageContext(incident: inc, provider: tables(), now: now) }
 
-    @Test func relatedAlertsAreOtherAlertsOnTheEntitiesInTheWindow() throws {
+    @Test func relatedAlertsAreTheIncidentsAndOthersOnItsEntitiesInTheWindow() throws {
         let f = try RelatedAlertsModule().run(Self.ctx(Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])))
-        #expect(f.map(\.summary) == ["Brute force followed by a successful logon at 2024-06-29T00:00:00Z"])
-        #expect(f[0].level == "High" && f[0].tactics == ["CredentialAccess", "InitialAccess"])
+        #expect(f.map(\.summary).sorted() == ["Brute force followed by a successful logon at 2024-06-29T00:00:00Z",
+                                                 "the incident's own alert at 2024-06-29T00:00:00Z (this incident)"])
+        #expect(f.first { $0.level == "High" && $0.tactics == ["CredentialAccess", "InitialAccess"] } != nil)
+        // An address many accounts use is not searched for.
+        var shared = Self.ctx(Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])]))
+        shared.shared = ["185.220.101.45"]
+        #expect(try RelatedAlertsModule().run(shared).map(\.summary) == ["the incident's own alert at 2024-06-29T00:00:00Z (this incident)"])
     }
 
     @Test func threatIntelMatchesOnlyActiveUnexpiredIndicatorsOfTheEntities() throws {
@@ -77,7 +82,8 @@ import VigilCore
         #expect(hosts.count == 1 && hosts[0].level == "2")
     }
 
-    /// A TI match on an IIS client address with one related High alert: 10 + 10 + 2 per tactic = 24.
+    /// A TI match on an IIS client address, the incident's own High alert and one other High alert:
+    /// TI 10 + alerts 10 + 10 + 2 per distinct tactic (3) = 36.
     @Test func scoreBreakdownOfATIMatchOnIISLogs() {
         let inc = Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])
         let runner = TriageRunner()
@@ -85,17 +91,17 @@ import VigilCore
         #expect(reports.map(\.module) == ["Related alerts", "Threat intelligence", "User and sign-in risk", "Host activity", "Anomalies"])
         #expect(reports.allSatisfy { $0.error == nil })
         let once = runner.apply(reports, to: inc, now: Self.now)
-        #expect(once.riskScore?.total == 24)
-        #expect(once.riskScore?.contributions.map(\.points) == [10, 4, 10])
-        #expect(once.labels.map(\.labelName) == ["Risk Score - 24"])
+        #expect(once.riskScore?.total == 36)
+        #expect(once.riskScore?.contributions.map(\.points) == [10, 10, 6, 10])
+        #expect(once.labels.map(\.labelName) == ["Risk Score - 36"])
         // Again: the findings and label are replaced, not added.
         let twice = runner.apply(reports, to: once, now: Self.now + 1)
-        #expect(twice.labels.map(\.labelName) == ["Risk Score - 24"])
+        #expect(twice.labels.map(\.labelName) == ["Risk Score - 36"])
         #expect(twice.comments.count == once.comments.count)
         // A negative multiplier lowers the score (a trusted source).
         var trusted = ScoringPolicy()
         trusted.multipliers["Threat intelligence"] = -1
-        #expect(TriageRunner(scoring: trusted).apply(reports, to: inc, now: Self.now).riskScore?.total == 4)
+        #expect(TriageRunner(scoring: trusted).apply(reports, to: inc, now: Self.now).riskScore?.total == 16)
     }
 
     @Test func aFailingModuleReportsItsErrorAndTheOthersComplete() {
