@@ -21,6 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Rule pack of the detection benchmark.") var rules: String = "rules/vigil"
     @Option(help: "Rules run at once in the detection cycle (default: the number of cores).") var concurrency: Int?
     @Option(help: "Only the agents benchmark: this many synthetic alerts into incidents and verdicts.") var agents: Int?
+    @Option(help: "Only the triage benchmark: all modules on one incident over the stored data, then this many incidents.") var triage: Int?
 
     func run() async throws {
         let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
@@ -42,6 +43,13 @@ struct BenchCommand: AsyncParsableCommand {
             guard p.terminationStatus == 0 else { throw ExitCode(1) }
         }
         var bench = Benchmark(dataDir: dir, runs: runs, log: log)
+        if let n = triage {
+            let r = try bench.runTriage(workspace: (dir as NSString).appendingPathComponent(".bench-workspace"), count: n)
+            print(String(format: "Vigil triage bench: all modules on one incident: cold %.3f s, warm %.3f s; %d more incidents in %.2f s (%.1f ms each)",
+                         r.cold, r.warm, r.scores.count - 1, r.many, r.many / Double(max(1, r.scores.count - 1)) * 1000))
+            print("first incident's score: \(r.scores.first ?? 0); scores of the others: max \(r.scores.dropFirst().max() ?? 0)")
+            return
+        }
         if detection {
             let f = try bench.runDetection(workspace: (dir as NSString).appendingPathComponent(".bench-workspace"), rulesDirectory: rules, count: ruleCount,
                                            concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount)

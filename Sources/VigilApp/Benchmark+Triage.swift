@@ -1,0 +1,45 @@
+import Foundation
+import KQL
+import Triage
+import VigilCore
+import VigilStore
+
+extension Benchmark {
+    /// All evidence modules on one incident over the stored bench data (cold: a freshly opened store;
+    /// warm), then `count` incidents on other entities of the data, one after another.
+    public func runTriage(workspace: String, count: Int) throws -> (cold: Double, warm: Double, many: Double, scores: [Int]) {
+        let ws = try Workspace.open(workspace)
+        var store = try LogStore(workspace: ws)
+        for table in ["SecurityEvent", "SigninLogs"] where (store.tableInfos().first { $0.name == table }?.rows ?? 0) == 0 {
+            _ = try store.ingestFile((dataDir as NSString).appendingPathComponent(table + ".csv"), table: table)
+        }
+        store = try LogStore(workspace: ws)
+        let now = Benchmark.now(dataDir: dataDir)
+        func incident(_ n: Int, account: String, ip: String, host: String, upn: String) -> Incident {
+            var inc = Incident(id: "bench-\(n)", number: n, title: "bench", severity: .medium, createdTime: now)
+            inc.entities = [Entity(type: .account, properties: ["FullName": account]), Entity(type: .account, properties: ["FullName": upn]),
+                            Entity(type: .ip, properties: ["Address": ip]), Entity(type: .host, properties: ["FullName": host])]
+            return inc
+        }
+        let runner = TriageRunner()
+        let first = incident(1, account: "CONTOSO\\svc_backup_legacy", ip: "185.220.101.45", host: "SRV-0006.corp.contoso.com", upn: "user01607@contoso.com")
+        func timed(_ inc: Incident) -> (Double, Int) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now))
+            let score = runner.scoring.score(reports, now: now).total
+            return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, score)
+        }
+        let (cold, s1) = timed(first)
+        let (warm, _) = timed(first)
+        // Other incidents: entities drawn from the data itself.
+        guard case .success(let r, _) = QueryRunner(provider: store, now: now).run(
+            "SecurityEvent | where EventID == 4624 | summarize by Account, IpAddress, Computer | take \(count)"), let t = r.first?.table else { return (cold, warm, 0, [s1]) }
+        var scores = [s1]
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<t.count {
+            let row = t.row(i)
+            scores.append(timed(incident(i + 2, account: row[0].kqlString, ip: row[1].kqlString, host: row[2].kqlString, upn: "user\(String(format: "%05d", i))@contoso.com")).1)
+        }
+        return (cold, warm, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, scores)
+    }
+}
