@@ -100,7 +100,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "VigilStoreTests",
-            dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp", "VigilCore", "Detection", "Agents", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["VigilStore", "Ingestion", "KQL", "VigilApp", "VigilCore", "Detection", "Agents", "Triage", .product(name: "Logging", package: "swift-log"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
         .testTarget(

@@ -32,7 +32,7 @@ public struct ScoringPolicy: Sendable, Equatable {
     anomaly: 5              # per related anomaly, times its score
     notableHostEvent: 2     # per notable host event ...
     maxHostPoints: 10       # ... at most this many points per host
-    multipliers: {}         # e.g. {"Watchlist trusted-ips": -1}
+    multipliers: {}         # per module ("Threat intelligence": 2) or watchlist ("Watchlist trusted-ips": -1)
 
     """
 
@@ -85,7 +85,9 @@ public struct ScoringPolicy: Sendable, Equatable {
                     add(alertSeverity[f.level ?? ""] ?? 0, "related alert: \(f.summary) (\(f.level ?? "?"))")
                     tactics.formUnion(f.tactics)
                 case .threatIntel: add(threatIntel, "threat intelligence: \(f.summary)")
-                case .watchlist: add(watchlist, "watchlist: \(f.summary)")
+                case .watchlist:
+                    // A list's own multiplier (`Watchlist trusted-ips: -1`) applies on top of the module's.
+                    add(watchlist * (multipliers["Watchlist \(f.level ?? "")"] ?? 1), "watchlist: \(f.summary)")
                 case .userRisk: add(userRisk[f.level ?? ""] ?? 0, "user risk \(f.level ?? ""): \(f.summary)")
                 case .kqlRows: add(kqlRow, "query row: \(f.summary)")
                 case .anomaly: add(anomaly * (Double(f.level ?? "") ?? 1), "anomaly: \(f.summary)")

@@ -14,7 +14,8 @@ public struct TriageRunner: Sendable {
         self.modules = modules; self.scoring = scoring; self.budgetMillis = budgetMillis
     }
 
-    public static let standardModules: [any EvidenceModule] = [RelatedAlertsModule(), ThreatIntelModule(), SigninRiskModule(), HostActivityModule(), AnomaliesModule()]
+    public static let standardModules: [any EvidenceModule] = [RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
+                                                                HostActivityModule(), AnomaliesModule()]
 
     public func reports(_ ctx: TriageContext) -> [ModuleReport] {
         let box = Box(count: modules.count)

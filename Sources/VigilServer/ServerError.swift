@@ -32,6 +32,7 @@ public struct ServerError: Error, Sendable {
                 s.headers[.retryAfter] = "1"
                 return s
             case .notFound(let m): return ServerError(.notFound, "NotFound", m)
+            case .invalid(let m): return ServerError(.badRequest, "InvalidRequest", m)
             default: return ServerError(.internalServerError, "StoreError", e.description)
             }
         case let e as KQLError: return ServerError(e.phase == .runtime ? .unprocessableContent : .badRequest, e.code, e.message)

@@ -151,7 +151,21 @@ public final class LogStore: TableProvider, Sendable {
         return Array(Set(SchemaCatalog.builtIn.keys).union(state.withLock { Array($0.customSchemas.keys) })).sorted()
     }
 
-    public func storedFunction(named name: String) -> StoredFunction? { AsimFunctions.all[name] }
+    public func storedFunction(named name: String) -> StoredFunction? {
+        if name == "_GetWatchlist" { return Self.getWatchlist }
+        return AsimFunctions.all[name]
+    }
+
+    /// Sentinel's `_GetWatchlist('alias')` over the `Watchlist` table: the latest version of each item
+    /// not deleted, its columns unpacked, with `SearchKey`.
+    static let getWatchlist = StoredFunction(name: "_GetWatchlist", parameters: "(watchlistAlias:string)", body: """
+        Watchlist
+        | where WatchlistAlias == watchlistAlias
+        | summarize arg_max(TimeGenerated, *) by _DTItemId
+        | where _DTItemStatus != "Delete"
+        | project _DTItemId, LastUpdatedTimeUTC = TimeGenerated, SearchKey, WatchlistItem
+        | evaluate bag_unpack(WatchlistItem)
+        """)
 
     /// Tables that hold data, with their row counts and time ranges.
     public struct TableInfo: Sendable, Equatable {

@@ -9,6 +9,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// Ingest is ahead of storage; the caller should retry later (back-pressure, never a silent drop).
     case busy(String)
     case io(String)
+    /// A request the store cannot carry out as asked (a bad name, a missing column).
+    case invalid(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .notFound(let m): return "not found: \(m)"
         case .busy(let m): return "busy: \(m)"
         case .io(let m): return "I/O error: \(m)"
+        case .invalid(let m): return m
         }
     }
 }

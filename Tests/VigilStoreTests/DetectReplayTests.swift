@@ -7,6 +7,7 @@ import VigilApp
 import VigilStore
 import VigilCore
 import Logging
+import Triage
 
 /// `vigil detect` over real sample data: the same data and rules give byte-identical alerts.
 @Suite struct DetectReplayTests {
@@ -215,5 +216,42 @@ import Logging
         let t = r[0].table
         #expect(t.count == 2)
         #expect(t.row(0) == [.long(1), .string(stored[0].title), .string("High"), .string("New"), .long(2), .string(#"["InitialAccess","CredentialAccess"]"#)])
+    }
+}
+
+/// Watchlists in the store (`_GetWatchlist`) and their weight in the risk score: a VIP user with
+/// related alerts scores high; a trusted address range lowers the score.
+@Suite struct WatchlistTriageTests {
+    @Test func vipWithRelatedAlertsScoresHighAndATrustedRangeLowersTheScore() throws {
+        let ws = try TestWorkspace()
+        let store = try ws.store()
+        let now = DateTimeParser.parse("2024-06-30T00:00:00Z")!
+        let lists = Watchlists(store: store)
+        #expect(try lists.upload(alias: "vip", csv: Data("UPN,Title\nceo@contoso.com,CEO\ncfo@contoso.com,CFO\n".utf8), searchKey: "UPN", now: now - 10) == 2)
+        #expect(try lists.upload(alias: "trusted-ips", csv: Data("Range,Site\n198.51.100.0/24,Office\n".utf8), searchKey: "Range", now: now - 10) == 1)
+        // Re-uploading replaces: cfo is gone.
+        #expect(try lists.upload(alias: "vip", csv: Data("UPN,Title\nceo@contoso.com,CEO\n".utf8), searchKey: "UPN", now: now - 5) == 1)
+        guard case .success(let r, _) = QueryRunner(provider: store, now: now).run("_GetWatchlist('vip') | project SearchKey, Title") else { Issue.record("query"); return }
+        #expect(r[0].table.count == 1 && r[0].table.row(0) == [.string("ceo@contoso.com"), .string("CEO")])
+        #expect(try lists.list(now: now).map(\.alias) == ["trusted-ips", "vip"])
+        // Ten High alerts on the CEO in the last days.
+        let alerts: [[Value]] = (0..<10).map { i in
+            [.datetime(now - Int64(i + 1) * Ticks.perHour), .string("Suspicious sign-in \(i)"), .string("High"), .string("InitialAccess, CredentialAccess"),
+             .string("alert-\(i)"), .string(#"[{"$id":"2","FullName":"ceo@contoso.com","Type":"account"}]"#)]
+        }
+        let schema = Schema(["TimeGenerated", "AlertName", "AlertSeverity", "Tactics", "SystemAlertId", "Entities"].map { ColumnSchema($0, $0 == "TimeGenerated" ? .datetime : .string) })
+        try store.writeExtent(table: "SecurityAlert", batch: Table.from(schema: schema, rows: alerts), addedColumns: [])
+        var inc = Incident(id: "6b3f0000-0000-4000-8000-000000000001", number: 1, title: "x", severity: .high, createdTime: now)
+        inc.entities = [Entity(type: .account, properties: ["FullName": "ceo@contoso.com"]), Entity(type: .ip, properties: ["Address": "198.51.100.7"])]
+        var scoring = ScoringPolicy()
+        scoring.multipliers["Watchlist trusted-ips"] = -1
+        let runner = TriageRunner(scoring: scoring)
+        let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now))
+        let scored = runner.apply(reports, to: inc, now: now)
+        let wl = reports.first { $0.module == "Watchlists" }?.findings.map(\.summary)
+        #expect(wl == ["198.51.100.7 is in 198.51.100.0/24 on watchlist trusted-ips", "ceo@contoso.com is on watchlist vip"])
+        // 10 High alerts (100) + 2 tactics (4) + VIP (10) - trusted range (10) = 104.
+        #expect(scored.riskScore?.total == 104)
+        #expect(scored.labels.map(\.labelName) == ["Risk Score - 104"])
     }
 }
