@@ -64,6 +64,7 @@ public struct ReviewPolicy: Sendable, Equatable {
         "accounts": "list of account names", "hosts": "list of host names", "ips": "list of addresses", "entityCount": "entities",
         "hasAnomaly": "true when an anomaly is part of it", "title": "the title", "labels": "list of label names",
         "riskScore": "the triage score (absent until triage ran)", "status": "New, Active or Closed",
+        "truePositiveProbability": "the calibrated probability of a true positive for the risk score (absent until `vigil scoring calibrate`)",
     ]
 
     public static func parse(_ text: String) throws -> ReviewPolicy {

@@ -124,6 +124,7 @@ public struct ReviewerAgent: Sendable {
             guard l.labelName.hasPrefix("Risk Score - ") else { return nil }
             return Double(l.labelName.dropFirst("Risk Score - ".count))
         }).first { f["riskScore"] = .number(score) }
+        if let p = inc.riskScore?.probability { f["truePositiveProbability"] = .number(p) }
         return f
     }
 

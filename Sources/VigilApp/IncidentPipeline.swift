@@ -127,13 +127,17 @@ public struct IncidentPipeline {
     @discardableResult
     public func triage(_ incidents: [Incident], now: Int64, lookback: Int64 = 14 * 864_000_000_000) throws -> [String: Incident] {
         guard !incidents.isEmpty else { return [:] }
-        let runner = TriageRunner(scoring: try PolicyFiles(workspace: store.workspace).scoringPolicy())
+        let files = PolicyFiles(workspace: store.workspace)
+        let runner = TriageRunner(scoring: try files.scoringPolicy())
+        let calibration = files.calibration()
         let ips = Set(incidents.flatMap { $0.entities.filter { $0.type == .ip }.compactMap { $0.properties["Address"] } })
         let shared = Set(sharedAddresses(ips, now: now).map { $0.lowercased() })
         var out: [String: Incident] = [:]
         for inc in incidents {
             let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now, lookback: lookback, shared: shared))
-            out[inc.id] = runner.apply(reports, to: inc, now: now)
+            var scored = runner.apply(reports, to: inc, now: now)
+            if let c = calibration, let total = scored.riskScore?.total { scored.riskScore?.probability = c.probability(total) }
+            out[inc.id] = scored
         }
         try IncidentStore(store: store).save(Array(out.values).sorted { $0.number < $1.number }, actor: "triage", action: { inc in
             ("triage", "Risk Score - \(inc.riskScore?.total ?? 0): " + (inc.riskScore?.contributions.map { "\($0.source) \($0.points)" }.joined(separator: ", ") ?? ""))

@@ -20,6 +20,14 @@ public struct PolicyFiles: Sendable {
         return try ScoringPolicy.parse(try String(contentsOfFile: scoringPath, encoding: .utf8))
     }
 
+    public var calibrationPath: String { workspace.root.appendingPathComponent("policies/calibration.json").path }
+
+    /// The score-to-probability mapping of `vigil scoring calibrate`, if one was fitted.
+    public func calibration() -> Calibration? {
+        guard let data = FileManager.default.contents(atPath: calibrationPath) else { return nil }
+        return try? JSONDecoder().decode(Calibration.self, from: data)
+    }
+
     /// The automation rules and playbooks; none when the file does not exist.
     public func automation() throws -> AutomationRules {
         guard FileManager.default.fileExists(atPath: automationPath) else { return .empty }

@@ -105,6 +105,8 @@ public struct Incident: Sendable, Codable, Equatable {
         public var total: Int
         public var contributions: [Contribution]
         public var time: Int64
+        /// The probability of a true positive for this score, once `vigil scoring calibrate` has fitted one.
+        public var probability: Double?
         public init(total: Int, contributions: [Contribution], time: Int64) { self.total = total; self.contributions = contributions; self.time = time }
     }
 

@@ -121,3 +121,27 @@ import VigilCore
         #expect(throws: TriageError.self) { try ScoringPolicy.parse("colour: red\n") }
     }
 }
+
+/// Calibration: monotone, pooled where the data disagree with the order, and better than the base rate.
+@Suite struct CalibrationTests {
+    @Test func isotonicFitIsMonotoneAndBeatsTheBaseRate() {
+        var samples: [(score: Int, truePositive: Bool)] = []
+        for _ in 0..<20 { samples.append((5, false)) }
+        samples.append((5, true))
+        for _ in 0..<5 { samples.append((30, false)) }
+        for _ in 0..<3 { samples.append((30, true)) }
+        // Score 20 is a true positive more often (3 of 4) than score 30 (3 of 8): pooled into one step.
+        for _ in 0..<3 { samples.append((20, true)) }
+        samples.append((20, false))
+        for _ in 0..<9 { samples.append((120, true)) }
+        samples.append((120, false))
+        let c = Calibration.fit(samples)
+        #expect(c.steps.map(\.maxScore) == [5, 30, 120])
+        #expect(c.steps.map(\.count) == [21, 12, 10])
+        #expect(c.steps.map(\.probability) == [0.048, 0.5, 0.9])
+        #expect(zip(c.steps, c.steps.dropFirst()).allSatisfy { $0.probability <= $1.probability })
+        #expect(c.probability(0) == 0.048 && c.probability(25) == 0.5 && c.probability(500) == 0.9)
+        #expect(c.brier < c.baselineBrier)
+        #expect(c.reliability.reduce(0) { $0 + $1.count } == samples.count)
+    }
+}
