@@ -69,6 +69,8 @@ public struct TriageError: Error, CustomStringConvertible, Sendable {
 public struct Finding: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
         case relatedAlert, threatIntel, watchlist, userRisk, hostActivity, anomaly, kqlRows
+        /// What an entity is (its forms, public or private, where): context, not scored.
+        case entity
     }
     public var kind: Kind
     public var summary: String
@@ -91,6 +93,10 @@ public struct ModuleReport: Sendable, Codable, Equatable {
     public var comment: String
     public var error: String?
     public var millis: Double
+
+    public init(module: String, findings: [Finding], comment: String, error: String?, millis: Double) {
+        self.module = module; self.findings = findings; self.comment = comment; self.error = error; self.millis = millis
+    }
 }
 
 /// An evidence module: a pure function of the context.

@@ -14,7 +14,7 @@ public struct TriageRunner: Sendable {
         self.modules = modules; self.scoring = scoring; self.budgetMillis = budgetMillis
     }
 
-    public static let standardModules: [any EvidenceModule] = [RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
+    public static let standardModules: [any EvidenceModule] = [EntitiesModule(), RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
                                                                 HostActivityModule(), AnomaliesModule()]
 
     public func reports(_ ctx: TriageContext) -> [ModuleReport] {

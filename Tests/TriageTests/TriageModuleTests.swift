@@ -88,7 +88,7 @@ import VigilCore
         let inc = Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])
         let runner = TriageRunner()
         let reports = runner.reports(Self.ctx(inc))
-        #expect(reports.map(\.module) == ["Related alerts", "Threat intelligence", "Watchlists", "User and sign-in risk", "Host activity", "Anomalies"])
+        #expect(reports.map(\.module) == ["Entities", "Related alerts", "Threat intelligence", "Watchlists", "User and sign-in risk", "Host activity", "Anomalies"])
         #expect(reports.allSatisfy { $0.error == nil })
         let once = runner.apply(reports, to: inc, now: Self.now)
         #expect(once.riskScore?.total == 36)
@@ -113,6 +113,27 @@ import VigilCore
         #expect(reports[1].error?.hasPrefix("KQL1") == true)
         #expect(reports[2].findings.count == 3)
         #expect(ScoringPolicy().score(reports, now: 0).total == 15)
+    }
+
+    @Test func entitiesAreDescribedInTheirNormalForms() throws {
+        var tables = Self.tables()
+        let schema = SchemaCatalog.builtIn["SigninLogs"]!
+        tables.add("SigninLogs", Table.from(schema: schema, rows: [schema.columns.map { c -> Value in
+            switch c.name {
+            case "TimeGenerated": return .datetime(Self.now - Self.day)
+            case "IPAddress": return .string("95.173.136.70")
+            case "LocationDetails": return Value.parseJSON(#"{"city":"Moscow","countryOrRegion":"RU"}"#)
+            default: return .null
+            }
+        }]))
+        let inc = Self.incident([Entity(type: .account, properties: ["FullName": "CONTOSO\\svc_backup"]), Entity(type: .account, properties: ["FullName": "eve@contoso.com"]),
+                                 Entity(type: .host, properties: ["FullName": "WS-7.corp.contoso.com"]),
+                                 Entity(type: .ip, properties: ["Address": "95.173.136.70"]), Entity(type: .ip, properties: ["Address": "10.1.2.3"])])
+        let f = try EntitiesModule().run(TriageContext(incident: inc, provider: tables, now: Self.now))
+        #expect(f.map(\.summary) == ["account CONTOSO\\svc_backup: name svc_backup, domain CONTOSO", "account eve@contoso.com: name eve, UPN suffix contoso.com",
+                                      "host WS-7.corp.contoso.com: short name WS-7, domain corp.contoso.com",
+                                      "address 10.1.2.3: private", "address 95.173.136.70: public, last seen in Moscow, RU"])
+        #expect(ScoringPolicy().score([ModuleReport(module: "Entities", findings: f, comment: "", error: nil, millis: 0)], now: 0).total == 0)
     }
 
     @Test func scoringFileOverridesWeights() throws {
