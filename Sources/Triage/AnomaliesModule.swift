@@ -12,7 +12,7 @@ public struct AnomaliesModule: EvidenceModule {
             Anomalies
             | where TimeGenerated >= since and (Id in (own) or tostring(Entities) has_any (keys))
             | project TimeGenerated, AnomalyTemplateName, Score, Description, Id
-            | order by TimeGenerated asc
+            | order by TimeGenerated asc, Id asc
             """, extra: ["own": .array(own.map { .string($0) })]) else { return [] }
         return t.rowDicts(limit: 50).map { r in
             Finding(kind: .anomaly, summary: "\(r["AnomalyTemplateName"] ?? "") (score \(r["Score"] ?? "?"))", level: r["Score"], evidence: [r])

@@ -16,7 +16,7 @@ public struct RelatedAlertsModule: EvidenceModule {
             | where TimeGenerated >= since and (SystemAlertId in (own) or Entities has_any (keys))
             | summarize arg_max(TimeGenerated, *) by SystemAlertId
             | project TimeGenerated, AlertName, AlertSeverity, Tactics, SystemAlertId
-            | order by TimeGenerated asc
+            | order by TimeGenerated asc, SystemAlertId asc
             """, extra: ["own": .array(own.map { .string($0) })]) else { return [] }
         return t.rowDicts(limit: 200).map { r in
             Finding(kind: .relatedAlert, summary: "\(r["AlertName"] ?? "") at \(r["TimeGenerated"] ?? "")" + (own.contains(r["SystemAlertId"] ?? "") ? " (this incident)" : ""),

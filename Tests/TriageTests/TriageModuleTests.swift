@@ -166,3 +166,18 @@ import VigilCore
         #expect(c.reliability.reduce(0) { $0 + $1.count } == samples.count)
     }
 }
+
+/// The comments triage writes, as golden files (`UPDATE_GOLDENS=1 swift test --filter TriageGoldenTests`
+/// rewrites them): what an analyst reads on the incident must not change by accident.
+@Suite struct TriageGoldenTests {
+    @Test func commentsOfATIMatchOnIISLogs() throws {
+        let inc = TriageModuleTests.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])
+        let runner = TriageRunner()
+        let out = runner.apply(runner.reports(TriageContext(incident: inc, provider: TriageModuleTests.tables(), now: TriageModuleTests.now)), to: inc, now: TriageModuleTests.now)
+        let text = out.comments.map { "<!-- \($0.author) -->\n\($0.message)\n" }.joined(separator: "\n")
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens/ti-iis-comments.md").path
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        let golden = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == golden)
+    }
+}
