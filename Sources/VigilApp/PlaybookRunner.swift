@@ -60,8 +60,16 @@ public struct PlaybookRunner: Sendable {
                     c.resume(returning: Outcome(playbook: name, succeeded: false, detail: "cannot start \(argv[0]): \(error.localizedDescription)"))
                     return
                 }
-                stdin.fileHandleForWriting.write(input)
-                try? stdin.fileHandleForWriting.close()
+                // A command may exit without reading its input: the write then fails (EPIPE), which
+                // must not take Vigil down; the command's exit status tells what happened.
+                // Written from its own thread: a command that neither reads nor exits must not hold the
+                // runner past its timeout.
+                signal(SIGPIPE, SIG_IGN)
+                let writer = stdin.fileHandleForWriting
+                Thread.detachNewThread {
+                    try? writer.write(contentsOf: input)
+                    try? writer.close()
+                }
                 let deadline = Date().addingTimeInterval(TimeInterval(timeout))
                 while proc.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
                 if proc.isRunning {

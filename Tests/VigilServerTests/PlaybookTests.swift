@@ -39,6 +39,13 @@ import VigilStore
         #expect(try String(contentsOfFile: out, encoding: .utf8).contains("\"playbook\":\"save\""))
         let slow = await PlaybookRunner().run(.init(name: "slow", target: .command(["/bin/sleep", "30"]), timeoutSeconds: 1), incident: Self.incident())
         #expect(!slow.succeeded && slow.detail == "timed out after 1 s and was stopped")
+        // Commands that ignore their input, large or not, are neither a crash nor a hang.
+        var big = Self.incident()
+        big.description = String(repeating: "x", count: 300_000)
+        let ignores = await PlaybookRunner().run(.init(name: "ignores", target: .command(["/bin/true"]), timeoutSeconds: 5), incident: big)
+        #expect(ignores.succeeded && ignores.detail == "exit status 0")
+        let stuck = await PlaybookRunner().run(.init(name: "stuck", target: .command(["/bin/sleep", "30"]), timeoutSeconds: 1), incident: big)
+        #expect(!stuck.succeeded && stuck.detail == "timed out after 1 s and was stopped")
         let failing = await PlaybookRunner().run(.init(name: "f", target: .command(["/bin/sh", "-c", "echo no >&2; exit 3"]), timeoutSeconds: 5), incident: Self.incident())
         #expect(!failing.succeeded && failing.detail == "exit status 3: no")
     }
