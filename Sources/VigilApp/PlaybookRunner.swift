@@ -70,6 +70,15 @@ public struct PlaybookRunner: Sendable {
                     try? writer.write(contentsOf: input)
                     try? writer.close()
                 }
+                // Output is read as it comes: a command that prints more than a pipe holds would
+                // otherwise block and look like a timeout.
+                let output = OutputBox()
+                let reader = stdout.fileHandleForReading
+                let drained = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    output.data = reader.readDataToEndOfFile()
+                    drained.signal()
+                }
                 let deadline = Date().addingTimeInterval(TimeInterval(timeout))
                 while proc.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
                 if proc.isRunning {
@@ -79,11 +88,18 @@ public struct PlaybookRunner: Sendable {
                     c.resume(returning: Outcome(playbook: name, succeeded: false, detail: "timed out after \(timeout) s and was stopped"))
                     return
                 }
-                let out = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                // The reader ends at end of file; a grandchild holding the pipe open gets a second.
+                _ = drained.wait(timeout: .now() + 1)
+                let out = String(decoding: output.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 let ok = proc.terminationStatus == 0
                 c.resume(returning: Outcome(playbook: name, succeeded: ok, detail: "exit status \(proc.terminationStatus)" + (out.isEmpty ? "" : ": " + String(out.prefix(300)))))
             }
         }
     }
 
+}
+
+/// The output a command playbook printed, filled by its reader thread.
+final class OutputBox: @unchecked Sendable {
+    var data = Data()
 }

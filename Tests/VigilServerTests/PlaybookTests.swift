@@ -44,6 +44,8 @@ import VigilStore
         big.description = String(repeating: "x", count: 300_000)
         let ignores = await PlaybookRunner().run(.init(name: "ignores", target: .command(["/bin/true"]), timeoutSeconds: 5), incident: big)
         #expect(ignores.succeeded && ignores.detail == "exit status 0")
+        let chatty = await PlaybookRunner().run(.init(name: "chatty", target: .command(["/bin/sh", "-c", "head -c 400000 /dev/zero | tr '\\0' a; echo"]), timeoutSeconds: 5), incident: big)
+        #expect(chatty.succeeded && chatty.detail.hasPrefix("exit status 0: aaaa"))
         let stuck = await PlaybookRunner().run(.init(name: "stuck", target: .command(["/bin/sleep", "30"]), timeoutSeconds: 1), incident: big)
         #expect(!stuck.succeeded && stuck.detail == "timed out after 1 s and was stopped")
         let failing = await PlaybookRunner().run(.init(name: "f", target: .command(["/bin/sh", "-c", "echo no >&2; exit 3"]), timeoutSeconds: 5), incident: Self.incident())
