@@ -26,16 +26,22 @@ public struct IncidentNarrator: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    static let system = "You are a SOC analyst. Describe the incident in two or three plain sentences for a colleague. Use only the facts given; do not add counts, times, names or addresses that are not in them."
+
     public func describe(_ inc: Incident) async -> Result {
         let evidence = Self.evidence(inc)
-        let system = "You are a SOC analyst. Describe the incident in two or three plain sentences for a colleague. Use only the facts given; do not add counts, times, names or addresses that are not in them."
-        do {
-            let text = try await model.complete(system: system, user: evidence).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else { return Result(text: nil, rejected: ["empty answer"], error: nil) }
-            let bad = GroundingChecker.ungrounded(text, evidence: evidence)
-            return bad.isEmpty ? Result(text: text, rejected: [], error: nil) : Result(text: nil, rejected: bad, error: nil)
-        } catch {
-            return Result(text: nil, rejected: [], error: "\(error)")
-        }
+        do { return Self.check(try await model.complete(system: Self.system, user: evidence), evidence) } catch { return Result(text: nil, rejected: [], error: "\(error)") }
+    }
+
+    public func describeBlocking(_ inc: Incident) -> Result {
+        let evidence = Self.evidence(inc)
+        do { return Self.check(try model.completeBlocking(system: Self.system, user: evidence), evidence) } catch { return Result(text: nil, rejected: [], error: "\(error)") }
+    }
+
+    static func check(_ answer: String, _ evidence: String) -> Result {
+        let text = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return Result(text: nil, rejected: ["empty answer"], error: nil) }
+        let bad = GroundingChecker.ungrounded(text, evidence: evidence)
+        return bad.isEmpty ? Result(text: text, rejected: [], error: nil) : Result(text: nil, rejected: bad, error: nil)
     }
 }

@@ -47,7 +47,7 @@ public struct IncidentPipeline {
             // A model's description replaces the deterministic one only when it is grounded.
             for i in produced.indices where created.contains(produced[i].id) {
                 let inc = produced[i]
-                let r = Blocking.wait { await IncidentNarrator(model: model).describe(inc) }
+                let r = IncidentNarrator(model: model).describeBlocking(inc)
                 if let text = r.text { produced[i].description = text }
                 produced[i].comments.append(Incident.Comment(
                     id: ProducerAgent.guid("narrator|\(inc.id)|\(now)"),
@@ -85,8 +85,7 @@ public struct IncidentPipeline {
             var (out, playbooks) = AutomationRules.apply(due, to: inc, now: now)
             for (rule, name) in playbooks {
                 if free.contains(name), let p = rules.playbooks[name] {
-                    let current = out
-                    let o = Blocking.wait { await PlaybookRunner().run(p, incident: current) }
+                    let o = PlaybookRunner().runBlocking(p, incident: out)
                     out = Self.record(o, rule: rule, on: out, now: now)
                 } else if !out.labels.contains(where: { $0.labelName == "Playbook pending approval: \(name)" }) {
                     out.labels.append(.init("Playbook pending approval: \(name)", .autoAssigned))

@@ -28,19 +28,38 @@ public struct OpenAIChatClient: LanguageModel {
         public var description: String
     }
 
+    var headers: HTTPHeaders {
+        var h = HTTPHeaders()
+        h.add(name: "Content-Type", value: "application/json")
+        if let k = apiKey, !k.isEmpty { h.add(name: "Authorization", value: "Bearer \(k)") }
+        return h
+    }
+
+    func body(_ system: String, _ user: String) throws -> Data {
+        try JSONSerialization.data(withJSONObject: ["model": model, "temperature": 0,
+                                                    "messages": [["role": "system", "content": system], ["role": "user", "content": user]]] as [String: Any])
+    }
+
     public func complete(system: String, user: String) async throws -> String {
-        let body: [String: Any] = ["model": model, "temperature": 0,
-                                   "messages": [["role": "system", "content": system], ["role": "user", "content": user]]]
         var req = HTTPClientRequest(url: baseURL + "/chat/completions")
         req.method = .POST
-        req.headers.add(name: "Content-Type", value: "application/json")
-        if let k = apiKey, !k.isEmpty { req.headers.add(name: "Authorization", value: "Bearer \(k)") }
-        req.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        req.headers = headers
+        req.body = .bytes(ByteBuffer(bytes: try body(system, user)))
         let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(timeoutSeconds))
         var buffer = try await resp.body.collect(upTo: 4 << 20)
-        let data = Data(buffer.readBytes(length: buffer.readableBytes) ?? [])
-        guard resp.status == .ok else {
-            throw ClientError(description: "the model answered HTTP \(resp.status.code): \(String(decoding: data.prefix(300), as: UTF8.self))")
+        return try Self.content(status: resp.status, Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
+    }
+
+    public func completeBlocking(system: String, user: String) throws -> String {
+        let req = try HTTPClient.Request(url: baseURL + "/chat/completions", method: .POST, headers: headers, body: .bytes(Array(try body(system, user))))
+        let resp = try HTTPClient.shared.execute(request: req, deadline: .now() + .seconds(timeoutSeconds)).wait()
+        var buffer = resp.body ?? ByteBuffer()
+        return try Self.content(status: resp.status, Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
+    }
+
+    static func content(status: HTTPResponseStatus, _ data: Data) throws -> String {
+        guard status == .ok else {
+            throw ClientError(description: "the model answered HTTP \(status.code): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let choices = json["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any],

@@ -3,4 +3,7 @@
 /// every entity, number and date it states in the evidence.
 public protocol LanguageModel: Sendable {
     func complete(system: String, user: String) async throws -> String
+    /// For synchronous callers (the pipeline): must not wait on the Swift concurrency pool, so that
+    /// a caller on that pool cannot starve it.
+    func completeBlocking(system: String, user: String) throws -> String
 }

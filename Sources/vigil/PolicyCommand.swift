@@ -133,7 +133,7 @@ extension IncidentsCommand {
             guard let inc = try incidents.get(number: number) else { throw ValidationError("no incident \(number)") }
             guard let p = try PolicyFiles(workspace: store.workspace).automation().playbooks[playbook] else { throw ValidationError("no playbook named \(playbook)") }
             let now = Int64(Date().timeIntervalSince1970 * 1e7)
-            let o = Blocking.wait { await PlaybookRunner().run(p, incident: inc) }
+            let o = PlaybookRunner().runBlocking(p, incident: inc)
             let out = IncidentPipeline.record(o, rule: nil, on: inc, now: now)
             try incidents.save([out], actor: by, action: { _ in ("playbook:\(playbook)", "approved by \(by): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)") }, now: now)
             print("playbook \(playbook) on incident \(number): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)")
