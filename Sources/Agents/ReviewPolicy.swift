@@ -16,6 +16,8 @@ public struct ReviewPolicy: Sendable, Equatable {
     /// Substrings (case-insensitive) of account names that mark privileged accounts.
     public var privilegedAccountPatterns: [String]
     public var vipAccounts: [String]
+    /// Watchlists (aliases) whose entities are never auto-closed: triage finds who is on them.
+    public var vipWatchlists: [String]
     /// Playbooks (of `policies/automation.yaml`) that may run without a human; the others wait for an
     /// approval recorded with `vigil incidents approve`.
     public var playbooksWithoutApproval: [String]
@@ -64,6 +66,8 @@ public struct ReviewPolicy: Sendable, Equatable {
         "accounts": "list of account names", "hosts": "list of host names", "ips": "list of addresses", "entityCount": "entities",
         "hasAnomaly": "true when an anomaly is part of it", "title": "the title", "labels": "list of label names",
         "riskScore": "the triage score (absent until triage ran)", "status": "New, Active or Closed",
+        "watchlists": "aliases of the watchlists the entities are on (after triage)",
+        "threatIntelMatches": "threat-intelligence indicators the entities match (after triage)",
         "truePositiveProbability": "the calibrated probability of a true positive for the risk score (absent until `vigil scoring calibrate`)",
     ]
 
@@ -77,11 +81,11 @@ public struct ReviewPolicy: Sendable, Equatable {
         }
         guard let m = node.mapping else { throw PolicyError(line: 1, message: "the policy is a mapping") }
         func line(_ n: Node?) -> Int { (n?.mark?.line) ?? 1 }
-        let known: Set<String> = ["version", "autoClosePerDay", "shadowMode", "privilegedAccountPatterns", "vipAccounts", "playbooksWithoutApproval", "rules"]
+        let known: Set<String> = ["version", "autoClosePerDay", "shadowMode", "privilegedAccountPatterns", "vipAccounts", "vipWatchlists", "playbooksWithoutApproval", "rules"]
         for (k, _) in m where !known.contains(k.string ?? "") { throw PolicyError(line: line(k), message: "unknown key '\(k.string ?? "")' (\(known.sorted().joined(separator: ", ")))") }
         guard let version = m["version"]?.int, version >= 1 else { throw PolicyError(line: line(m["version"]), message: "version must be a positive integer") }
         var p = ReviewPolicy(version: version, digest: Self.digest(text), autoClosePerDay: 25, shadowMode: false,
-                             privilegedAccountPatterns: [], vipAccounts: [], playbooksWithoutApproval: [], rules: [])
+                             privilegedAccountPatterns: [], vipAccounts: [], vipWatchlists: ["vip"], playbooksWithoutApproval: [], rules: [])
         if let b = m["autoClosePerDay"] {
             guard let v = b.int, v >= 0 else { throw PolicyError(line: line(b), message: "autoClosePerDay must be a non-negative integer") }
             p.autoClosePerDay = v
@@ -93,6 +97,7 @@ public struct ReviewPolicy: Sendable, Equatable {
         p.privilegedAccountPatterns = (m["privilegedAccountPatterns"]?.sequence ?? []).compactMap(\.string)
         p.vipAccounts = (m["vipAccounts"]?.sequence ?? []).compactMap(\.string)
         p.playbooksWithoutApproval = (m["playbooksWithoutApproval"]?.sequence ?? []).compactMap(\.string)
+        if let v = m["vipWatchlists"]?.sequence { p.vipWatchlists = v.compactMap(\.string) }
         guard let rules = m["rules"]?.sequence, !rules.isEmpty else { throw PolicyError(line: line(m["rules"]), message: "rules: a list of at least one rule is required") }
         for r in rules {
             guard let rm = r.mapping, let name = rm["name"]?.string else { throw PolicyError(line: line(r), message: "a rule needs a name") }
@@ -149,12 +154,13 @@ public struct ReviewPolicy: Sendable, Equatable {
     # Outcomes: approve (a confirmed incident for the queue), flag (manual review, with an owner or
     # queue), autoClose (with a classification). Whatever the rules say, Vigil never auto-closes an
     # incident of High severity, with a threat-intelligence match, or involving a privileged or VIP
-    # account: such an auto-close becomes a flag (hard gates).
+    # account (or one on a vipWatchlists list): such an auto-close becomes a flag (hard gates).
     version: 1
     autoClosePerDay: 25          # automatic closures per 24 hours; beyond it, incidents are flagged
     shadowMode: false            # true: record what would be done, change nothing
     privilegedAccountPatterns: [admin, administrator, krbtgt, root, svc_, "da-", "adm-"]
     vipAccounts: []              # accounts never auto-closed (UPN or DOMAIN\\\\name)
+    vipWatchlists: [vip]         # watchlists whose entities are never auto-closed (triage finds them)
     playbooksWithoutApproval: [] # playbooks of automation.yaml that may run without a human
     rules:
       - name: Several rules or models agree

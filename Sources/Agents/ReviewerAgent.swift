@@ -95,7 +95,8 @@ public struct ReviewerAgent: Sendable {
         if inc.severity == .high { out.append("High severity") }
         if inc.alerts.contains(where: { $0.name.lowercased().contains("threat intelligence") })
             || inc.labels.contains(where: { $0.labelName.lowercased().contains("threat intelligence") })
-            || inc.confidenceFactors.contains(where: { $0.name == "threat intelligence" }) {
+            || inc.confidenceFactors.contains(where: { $0.name == "threat intelligence" })
+            || (inc.riskScore?.threatIntelMatches ?? 0) > 0 {
             out.append("threat-intelligence match")
         }
         let accounts = inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
@@ -104,6 +105,9 @@ public struct ReviewerAgent: Sendable {
         let vips = Set(policy.vipAccounts.map { $0.lowercased() })
         let vip = accounts.filter { vips.contains($0) }
         if !vip.isEmpty { out.append("VIP account \(vip.sorted().joined(separator: ", "))") }
+        let lists = Set(policy.vipWatchlists.map { $0.lowercased() })
+        let onLists = (inc.riskScore?.watchlists ?? []).filter { lists.contains($0.lowercased()) }
+        if !onLists.isEmpty { out.append("an entity on watchlist \(onLists.joined(separator: ", "))") }
         return out
     }
 
@@ -125,6 +129,10 @@ public struct ReviewerAgent: Sendable {
             return Double(l.labelName.dropFirst("Risk Score - ".count))
         }).first { f["riskScore"] = .number(score) }
         if let p = inc.riskScore?.probability { f["truePositiveProbability"] = .number(p) }
+        if let r = inc.riskScore {
+            f["watchlists"] = .list(r.watchlists)
+            f["threatIntelMatches"] = .number(Double(r.threatIntelMatches))
+        }
         return f
     }
 

@@ -35,7 +35,10 @@ public struct TriageRunner: Sendable {
     /// The incident with this triage's comments, score and label (an earlier triage's removed).
     public func apply(_ reports: [ModuleReport], to inc: Incident, now: Int64) -> Incident {
         var out = inc
-        let score = scoring.score(reports, now: now)
+        var score = scoring.score(reports, now: now)
+        let findings = reports.flatMap(\.findings)
+        score.watchlists = Array(Set(findings.filter { $0.kind == .watchlist }.compactMap(\.level))).sorted()
+        score.threatIntelMatches = findings.filter { $0.kind == .threatIntel }.count
         out.comments.removeAll { $0.author.hasPrefix("triage") }
         for (i, r) in reports.enumerated() {
             out.comments.append(Incident.Comment(id: "triage-\(inc.id)-\(i)", message: r.comment, author: "triage: \(r.module)", createdTime: now))

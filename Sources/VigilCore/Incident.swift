@@ -107,6 +107,10 @@ public struct Incident: Sendable, Codable, Equatable {
         public var time: Int64
         /// The probability of a true positive for this score, once `vigil scoring calibrate` has fitted one.
         public var probability: Double?
+        /// Watchlists the incident's entities are on, and threat-intelligence indicators they match
+        /// (for the review policy and its hard gates).
+        public var watchlists: [String] = []
+        public var threatIntelMatches: Int = 0
         public init(total: Int, contributions: [Contribution], time: Int64) { self.total = total; self.contributions = contributions; self.time = time }
     }
 

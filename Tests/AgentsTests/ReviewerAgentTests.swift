@@ -172,3 +172,24 @@ struct SplitMix {
         #expect(error("playbooks:\n  - {name: p, webhook: \"ftp://x\"}\n").contains("webhook must be an http(s) URL"))
     }
 }
+
+/// What triage finds reaches the review: the gates see watchlist and threat-intelligence findings,
+/// and rules can test them.
+@Suite struct TriageFactsInReviewTests {
+    @Test func triageFindingsGateAutoClosureAndAreFacts() throws {
+        let agent = ReviewerAgent(policy: ReviewerAgentTests.policy)
+        var inc = ReviewerAgentTests.incident([ReviewerAgentTests.travel])
+        #expect(agent.review(inc, now: 0, closedToday: 0).outcome == .autoClose)
+        inc.riskScore = Incident.RiskScore(total: 30, contributions: [], time: 0)
+        inc.riskScore?.watchlists = ["vip"]
+        let vip = agent.review(inc, now: 0, closedToday: 0)
+        #expect(vip.outcome == .flag && vip.gates == ["an entity on watchlist vip"])
+        inc.riskScore?.watchlists = ["trusted-ips"]
+        inc.riskScore?.threatIntelMatches = 2
+        let ti = agent.review(inc, now: 0, closedToday: 0)
+        #expect(ti.outcome == .flag && ti.gates == ["threat-intelligence match"])
+        let facts = ReviewerAgent.facts(inc)
+        #expect(facts["watchlists"] == .list(["trusted-ips"]) && facts["threatIntelMatches"] == .number(2) && facts["riskScore"] == nil)
+        #expect(ReviewerAgent.holds(.test(field: "watchlists", op: .contains, value: .string("trusted-ips")), facts))
+    }
+}
