@@ -26,25 +26,10 @@ public struct PlaybookRunner: Sendable {
         return (try? e.encode(Body(playbook: playbook, incident: inc))) ?? Data("{}".utf8)
     }
 
+    /// For async callers: `runBlocking` on a thread of its own.
     public func run(_ p: AutomationRules.Playbook, incident: Incident) async -> Outcome {
-        let body = Self.payload(incident, playbook: p.name)
-        switch p.target {
-        case .webhook(let url):
-            var req = HTTPClientRequest(url: url)
-            req.method = .POST
-            req.headers.add(name: "Content-Type", value: "application/json")
-            req.headers.add(name: "User-Agent", value: "Vigil playbook runner")
-            req.body = .bytes(ByteBuffer(bytes: body))
-            do {
-                let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(Int64(p.timeoutSeconds)))
-                return Self.outcome(p.name, status: resp.status, text: String(buffer: try await resp.body.collect(upTo: 64 << 10)))
-            } catch {
-                return Outcome(playbook: p.name, succeeded: false, detail: "the webhook failed: \(error)")
-            }
-        case .command(let argv):
-            return await withCheckedContinuation { (c: CheckedContinuation<Outcome, Never>) in
-                Thread.detachNewThread { c.resume(returning: Self.command(argv, input: body, timeout: p.timeoutSeconds, name: p.name)) }
-            }
+        await withCheckedContinuation { (c: CheckedContinuation<Outcome, Never>) in
+            Thread.detachNewThread { c.resume(returning: runBlocking(p, incident: incident)) }
         }
     }
 

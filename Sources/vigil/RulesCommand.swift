@@ -31,6 +31,17 @@ struct RulesCommand: ParsableCommand {
         }
     }
 
+    /// Rule files named on the command line, directories searched recursively, sorted.
+    static func files(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw ValidationError("\(p) does not exist") }
+            files += isDir.boolValue ? DetectReplay.ruleFiles(in: p) : [p]
+        }
+        return files.sorted()
+    }
+
     /// `vigil rules validate DIR|FILE...`: every problem of every rule as `file:line: code message`.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lint rule files (YAML or ARM JSON); exit 1 when any has an error.")
@@ -41,17 +52,7 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             let store = try WorkspaceSession.open(workspace)
             let validator = RuleValidator(catalog: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
-            var files: [String] = []
-            for p in paths {
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw ValidationError("\(p) does not exist") }
-                if isDir.boolValue {
-                    files += DetectReplay.ruleFiles(in: p)
-                } else {
-                    files.append(p)
-                }
-            }
-            files.sort()
+            let files = try RulesCommand.files(paths)
             var rules = 0, bad = 0, unreadable = 0
             for f in files {
                 let text: String
@@ -126,13 +127,7 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             let store = try WorkspaceSession.open(workspace)
-            var files: [String] = []
-            for p in paths {
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw ValidationError("\(p) does not exist") }
-                files += isDir.boolValue ? DetectReplay.ruleFiles(in: p) : [p]
-            }
-            let results = RulePackTest.run(files: files.sorted(), catalog: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
+            let results = RulePackTest.run(files: try RulesCommand.files(paths), catalog: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
             var cases = 0, failedCases = 0
             for r in results {
                 let mark = r.passed ? "ok  " : "FAIL"

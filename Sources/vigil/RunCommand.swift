@@ -24,14 +24,15 @@ struct RunCommand: ParsableCommand {
         let pipeline = IncidentPipeline(store: store, rules: replay.rules)
         var touched: [Int: Incident] = [:]
         var runs = 0, alerts = 0, anomalies = 0, created = 0
+        // Only what this span adds: a second run finds its alerts stored (same ids) and skips them.
+        var stored = try storedIDs(store)
         var dayStart = f
         while dayStart <= t {
             let dayEnd = min(dayStart + Ticks.perDay - 1, t)
             let result = replay.run(from: dayStart, to: dayEnd)
-            // Only what this span adds: a second run finds its alerts stored (same ids) and skips them.
-            let stored = try storedIDs(store, result)
             try replay.storeAlerts(result.alerts.filter { !stored.contains($0.systemAlertID) })
             try replay.storeAnomalies(result.anomalies.filter { !stored.contains($0.id) })
+            stored.formUnion(result.alerts.map(\.systemAlertID) + result.anomalies.map(\.id))
             try replay.recordRuns(result.outcomes)
             let produced = try pipeline.process(result.alerts.compactMap(\.record), anomalies: result.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) }, now: dayEnd)
             for inc in produced.incidents { touched[inc.number] = inc }
@@ -52,8 +53,8 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// Alerts and anomalies of the replay already in the tables (a re-run must not store them twice).
-    func storedIDs(_ store: LogStore, _ r: DetectReplay.Result) throws -> Set<String> {
+    /// Ids of the alerts and anomalies already in the tables (a re-run must not store them twice).
+    func storedIDs(_ store: LogStore) throws -> Set<String> {
         var out = Set<String>()
         let runner = QueryRunner(provider: store, now: 0)
         if store.tableInfos().contains(where: { $0.name == "SecurityAlert" && $0.rows > 0 }),
