@@ -46,11 +46,15 @@ let package = Package(
         .target(name: "Agents", dependencies: ["VigilCore", "Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Pure: evidence modules over the KQL engine and the explainable risk score.
         .target(name: "Triage", dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams"], swiftSettings: strict),
+        // Pure: incident reports (builder, renderers, grounding), the digest's selection and schedule.
+        .target(name: "Reports", dependencies: ["VigilCore", "KQL"], swiftSettings: strict),
+        // Pure: Teams / Slack / webhook payloads, HMAC signing, the outbox state machine and its retry policy.
+        .target(name: "Notifications", dependencies: ["VigilCore", "Reports", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Pure: parsers and coercion to Sentinel's schemas; no file or network I/O.
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
             name: "VigilStore",
-            dependencies: ["KQL", "Ingestion", "VigilCore", .product(name: "GRDB", package: "GRDB.swift"), "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["KQL", "Ingestion", "VigilCore", "Notifications", "Reports", .product(name: "GRDB", package: "GRDB.swift"), "Yams", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
         // HTTP API and network listeners; no business logic beyond mapping requests to the store.
@@ -67,7 +71,7 @@ let package = Package(
         .target(
             name: "VigilApp",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection", "Agents", "Triage",
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection", "Agents", "Triage", "Reports", "Notifications",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -12,9 +12,7 @@ public struct IncidentStore: Sendable {
     public init(store: LogStore) { self.store = store }
     var db: StateDatabase { store.db }
 
-    public struct AuditEntry: Sendable, Equatable {
-        public var time: Int64, actor: String, incidentID: String?, action: String, detail: String
-    }
+    public typealias AuditEntry = VigilCore.AuditEntry
 
     /// Incidents not closed, and those closed since `closedSince` (a rule may reopen them).
     public func open(closedSince: Int64) throws -> [Incident] {

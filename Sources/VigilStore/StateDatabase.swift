@@ -133,6 +133,29 @@ public final class StateDatabase: Sendable {
             // one, so `arg_max(TimeGenerated, *)` finds the latest even when stages change it at one `now`.
             try db.alter(table: "incident") { t in t.add(column: "row_time", .integer) }
         }
+        m.registerMigration("v7-outbox-reports") { db in
+            // Messages to Teams, Slack and webhooks: stored before the first attempt, unique by key
+            // (enqueuing twice stores once), claimed with a lease so two workers do not send at once.
+            try db.create(table: "outbox") { t in
+                t.column("key", .text).primaryKey()
+                t.column("channel", .text).notNull()
+                t.column("body", .blob).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("next_attempt", .integer).notNull()
+                t.column("last_error", .text)
+                t.column("created", .integer).notNull()
+            }
+            try db.create(index: "outbox_due", on: "outbox", columns: ["state", "next_attempt"])
+            // Which incident was reported for which digest period: re-running a period adds no second
+            // comment and posts nothing twice.
+            try db.create(table: "report_delivery") { t in
+                t.column("period", .text).notNull()
+                t.column("incident_id", .text).notNull()
+                t.column("time", .integer).notNull()
+                t.primaryKey(["period", "incident_id"])
+            }
+        }
         return m
     }
 }

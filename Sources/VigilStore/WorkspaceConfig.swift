@@ -1,4 +1,6 @@
 public import Foundation
+public import Notifications
+import Reports
 import Yams
 
 /// `vigil.yaml`: every key is optional; absent keys take the defaults documented in `defaultText`.
@@ -9,6 +11,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var server = Server()
     public var syslog = Syslog()
     public var detection = Detection()
+    public var reports = Reports()
+    public var notifications = Notifications()
 
     public struct Ingest: Sendable, Equatable {
         /// Rows per extent written by a file ingest (and per parse batch).
@@ -58,6 +62,44 @@ public struct WorkspaceConfig: Sendable, Equatable {
         public var maxBackfillRuns = 24
     }
 
+    /// The riskiest-incidents digest (docs/reports.md).
+    public struct Reports: Sendable, Equatable {
+        public var enabled = true
+        /// Five-field cron, in `timeZone`: Fridays at 07:00.
+        public var schedule = "0 7 * * 5"
+        public var timeZone = "UTC"
+        public var days = 7
+        public var count = 10
+        public var minScore = 0
+        /// The label added to each reported incident.
+        public var tag = "Vigil Report"
+        /// Channels the digest posts to (names from `notifications.channels`); empty: all of them.
+        public var channels: [String] = []
+        /// The selection query over `SecurityIncident`; nil: `RiskyIncidents.defaultQuery`.
+        public var query: String?
+        /// The UI's address for links in posts; nil: the server's own address.
+        public var uiBaseURL: String?
+    }
+
+    public struct Notifications: Sendable, Equatable {
+        public var channels: [Channel] = []
+        public var maxAttempts = 12
+        public var baseDelaySeconds = 5
+        public var maxDelaySeconds = 3600
+    }
+
+    /// A channel as written: the secret inline or, better, named by an environment variable.
+    public struct Channel: Sendable, Equatable {
+        public var name: String
+        public var kind: NotificationChannel.Kind
+        public var url: String
+        public var secret: String?
+        public var secretEnv: String?
+        public func resolved(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> NotificationChannel {
+            NotificationChannel(name: name, kind: kind, url: url, secret: secret ?? secretEnv.flatMap { environment[$0] })
+        }
+    }
+
     public init() {}
 
     /// The file `vigil init` writes: the defaults, with what each key does.
@@ -89,6 +131,25 @@ public struct WorkspaceConfig: Sendable, Equatable {
       delaySeconds: 300         # ingestion delay subtracted from scheduled windows (Sentinel: 5 minutes)
       nrtSeconds: 60            # how often near-real-time rules run
       maxBackfillRuns: 24       # missed runs per rule made up after downtime
+    reports:
+      enabled: true             # the scheduled riskiest-incidents digest in `vigil serve`
+      schedule: "0 7 * * 5"     # cron (minute hour day month weekday): Fridays at 07:00
+      timeZone: UTC             # the schedule's time zone, e.g. Europe/Paris
+      days: 7                   # incidents created in the last N days
+      count: 10                 # at most this many incidents
+      minScore: 0               # with at least this risk score (the `Risk Score - N` label)
+      tag: Vigil Report         # label added to each reported incident
+      channels: []              # channel names to post to; empty: every channel below
+      # query: |                # the selection over SecurityIncident (default in docs/reports.md);
+      #   SecurityIncident | ...  it may use the parameters lookback, topCount and minScore
+      # uiBaseURL: https://vigil.example.org   # links in posts; default: the server's address
+    notifications:
+      channels: []              # e.g. - {name: soc, type: teams, url: "https://..."}
+                                #      - {name: alerts, type: slack, url: "https://hooks.slack.com/services/..."}
+                                #      - {name: siem, type: webhook, url: "https://...", secretEnv: VIGIL_WEBHOOK_SECRET}
+      maxAttempts: 12           # deliveries tried this often (backoff with jitter) before they are marked failed
+      baseDelaySeconds: 5
+      maxDelaySeconds: 3600
 
     """
 
@@ -108,7 +169,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
             guard let i = v as? Int, i >= 0 else { throw StoreError.workspace("vigil.yaml: '\(path).\(k)' must be a non-negative integer") }
             return i
         }
-        for k in root.keys where !["ingest", "storage", "retention", "server", "syslog", "detection"].contains(k) {
+        for k in root.keys where !["ingest", "storage", "retention", "server", "syslog", "detection", "reports", "notifications"].contains(k) {
             throw StoreError.workspace("vigil.yaml: unknown section '\(k)'")
         }
         let ing = try section("ingest", ["batchRows", "sealRows", "sealSeconds", "maxPendingRows"])
@@ -143,6 +204,47 @@ public struct WorkspaceConfig: Sendable, Equatable {
         if let v = try int(det, "delaySeconds", "detection") { c.detection.delaySeconds = v }
         if let v = try int(det, "nrtSeconds", "detection") { c.detection.nrtSeconds = max(1, v) }
         if let v = try int(det, "maxBackfillRuns", "detection") { c.detection.maxBackfillRuns = v }
+        let rep = try section("reports", ["enabled", "schedule", "timeZone", "days", "count", "minScore", "tag", "channels", "query", "uiBaseURL"])
+        if let e = rep["enabled"] { guard let b = e as? Bool else { throw StoreError.workspace("vigil.yaml: 'reports.enabled' must be true or false") }; c.reports.enabled = b }
+        if let v = rep["schedule"] { c.reports.schedule = "\(v)" }
+        if let v = rep["timeZone"] { c.reports.timeZone = "\(v)" }
+        guard let zone = TimeZone(identifier: c.reports.timeZone) else { throw StoreError.workspace("vigil.yaml: 'reports.timeZone' \(c.reports.timeZone) is not a time zone (e.g. UTC, Europe/Paris)") }
+        do { _ = try CronSchedule(c.reports.schedule, timeZone: zone) } catch { throw StoreError.workspace("vigil.yaml: 'reports.schedule': \(error.message)") }
+        if let v = try int(rep, "days", "reports") { c.reports.days = max(1, v) }
+        if let v = try int(rep, "count", "reports") { c.reports.count = v }
+        if let v = rep["minScore"] { guard let i = v as? Int else { throw StoreError.workspace("vigil.yaml: 'reports.minScore' must be an integer") }; c.reports.minScore = i }
+        if let v = rep["tag"] { c.reports.tag = "\(v)" }
+        if let v = rep["channels"] {
+            guard let l = v as? [Any] else { throw StoreError.workspace("vigil.yaml: 'reports.channels' must be a list of channel names") }
+            c.reports.channels = l.map { "\($0)" }
+        }
+        if let v = rep["query"] as? String, !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { c.reports.query = v }
+        if let v = rep["uiBaseURL"] { c.reports.uiBaseURL = "\(v)" }
+        let notes = try section("notifications", ["channels", "maxAttempts", "baseDelaySeconds", "maxDelaySeconds"])
+        if let v = try int(notes, "maxAttempts", "notifications") { c.notifications.maxAttempts = max(1, v) }
+        if let v = try int(notes, "baseDelaySeconds", "notifications") { c.notifications.baseDelaySeconds = max(1, v) }
+        if let v = try int(notes, "maxDelaySeconds", "notifications") { c.notifications.maxDelaySeconds = max(1, v) }
+        if let v = notes["channels"] {
+            guard let l = v as? [Any] else { throw StoreError.workspace("vigil.yaml: 'notifications.channels' must be a list") }
+            for (i, item) in l.enumerated() {
+                guard let m = item as? [String: Any] else { throw StoreError.workspace("vigil.yaml: notifications.channels[\(i)] must be a mapping") }
+                for k in m.keys where !["name", "type", "url", "secret", "secretEnv"].contains(k) {
+                    throw StoreError.workspace("vigil.yaml: unknown key 'notifications.channels[\(i)].\(k)'")
+                }
+                guard let name = m["name"].map({ "\($0)" }), !name.isEmpty else { throw StoreError.workspace("vigil.yaml: notifications.channels[\(i)] needs a name") }
+                guard let kind = (m["type"] as? String).flatMap({ NotificationChannel.Kind(rawValue: $0.lowercased()) }) else {
+                    throw StoreError.workspace("vigil.yaml: notifications.channels[\(i)] (\(name)): type must be teams, slack or webhook")
+                }
+                guard let url = m["url"] as? String, let u = URL(string: url), ["http", "https"].contains(u.scheme?.lowercased() ?? "") else {
+                    throw StoreError.workspace("vigil.yaml: notifications.channels[\(i)] (\(name)): url must be an http(s) URL")
+                }
+                guard !c.notifications.channels.contains(where: { $0.name == name }) else { throw StoreError.workspace("vigil.yaml: two channels are named \(name)") }
+                c.notifications.channels.append(Channel(name: name, kind: kind, url: url, secret: m["secret"].map { "\($0)" }, secretEnv: m["secretEnv"].map { "\($0)" }))
+            }
+        }
+        for n in c.reports.channels where !c.notifications.channels.contains(where: { $0.name == n }) {
+            throw StoreError.workspace("vigil.yaml: 'reports.channels' names \(n), which is not in notifications.channels")
+        }
         return c
     }
 }

@@ -1,0 +1,18 @@
+import GRDB
+
+/// Which incidents each digest period reported: the job's memory that makes re-running a period
+/// add no second comment and post nothing twice.
+public struct ReportDeliveries: Sendable {
+    public let store: LogStore
+    public init(store: LogStore) { self.store = store }
+
+    public func reported(period: String) throws -> Set<String> {
+        try store.db.pool.read { db in Set(try String.fetchAll(db, sql: "SELECT incident_id FROM report_delivery WHERE period = ?", arguments: [period])) }
+    }
+
+    public func record(period: String, incidentID: String, now: Int64) throws {
+        try store.db.pool.write { db in
+            try db.execute(sql: "INSERT INTO report_delivery (period, incident_id, time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [period, incidentID, now])
+        }
+    }
+}
