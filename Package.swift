@@ -82,10 +82,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", "Agents", "VigilCore", "Triage", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", "Agents", "VigilCore", "Triage", "Reports", "Notifications", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "VigilCore"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "VigilCore", "KQL", "KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections")], exclude: ["Goldens"], swiftSettings: strict),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "Reports", "VigilCore"], exclude: ["Goldens"], swiftSettings: strict),
         .testTarget(name: "TriageTests", dependencies: ["Triage", "VigilCore", "KQL"], swiftSettings: strict),
         .testTarget(
             name: "DetectionTests",

@@ -15,8 +15,10 @@ public struct IncidentReport: Sendable, Codable, Equatable {
     public var followUp: [String]
 
     public struct Details: Sendable, Codable, Equatable {
-        /// People and agents that worked on the incident, in order of first appearance.
+        /// People who worked on the incident (comments, changes, ownership), in order of first appearance.
         public var analysts: [String]
+        /// Vigil's agents that did (producer, triage, reviewer, automation).
+        public var agents: [String]
         public var owner: String?
         public var created: ReportTime
         public var firstLog: ReportTime

@@ -29,8 +29,9 @@ public struct ReportBuilder: Sendable {
         let comments = inc.comments.filter { $0.author != Self.author }
         let start = inc.alerts.map(\.startTime).min() ?? inc.firstActivityTime
         let end = inc.alerts.map(\.endTime).max() ?? inc.lastActivityTime
+        let involved = analysts(inc, audit: audit, comments: comments)
         let details = IncidentReport.Details(
-            analysts: analysts(inc, audit: audit, comments: comments), owner: Self.owner(inc),
+            analysts: involved.filter { !Self.agents.contains($0) }, agents: involved.filter { Self.agents.contains($0) }, owner: Self.owner(inc),
             created: ReportTime(inc.createdTime), firstLog: ReportTime(inc.firstActivityTime), lastLog: ReportTime(inc.lastActivityTime),
             closed: inc.closedTime.map(ReportTime.init), status: inc.status.rawValue)
         let summary = IncidentReport.Summary(

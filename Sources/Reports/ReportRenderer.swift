@@ -28,6 +28,7 @@ public enum ReportRenderer {
             ("Status", r.details.status),
             ("Owner", r.details.owner ?? "unassigned"),
             ("Analysts involved", r.details.analysts.isEmpty ? "none" : r.details.analysts.joined(separator: ", ")),
+            ("Automation involved", r.details.agents.isEmpty ? "none" : r.details.agents.joined(separator: ", ")),
             ("Time created", r.details.created.display),
             ("First log", r.details.firstLog.display),
             ("Last log", r.details.lastLog.display),

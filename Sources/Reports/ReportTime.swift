@@ -70,7 +70,9 @@ public struct ReportTime: Sendable, Equatable, Comparable, Codable {
         return era * 146_097 + doe - 719_468
     }
 
-    /// `yyyy-MM-ddTHH:mm:ss[.fff]Z`.
+    /// `yyyy-MM-ddTHH:mm:ss[.fff]Z` as ticks.
+    public static func parseISO(_ s: String) -> Int64? { parse(s) }
+
     static func parse(_ s: String) -> Int64? {
         let parts = s.split(whereSeparator: { "-T:Z.".contains($0) }).map(String.init)
         guard parts.count >= 6, let y = Int64(parts[0]), let mo = Int64(parts[1]), let d = Int64(parts[2]),

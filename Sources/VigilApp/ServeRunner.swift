@@ -46,6 +46,10 @@ public struct ServeRunner: Sendable {
         if store.workspace.config.detection.enabled {
             services.append(DetectionService(loop: DetectionLoop(store: store, logger: logger, clock: clock), clock: clock))
         }
+        services.append(OutboxService(worker: OutboxWorker(store: store), logger: logger, clock: clock))
+        if store.workspace.config.reports.enabled {
+            services.append(ReportScheduleService(store: store, logger: logger, uiBaseURL: "http://\(host):\(port)", clock: clock))
+        }
         let groupBox = GroupBox()
         let app = HTTPServer.application(router: router, host: host, port: port, logger: logger) { port in
             let ports = await listener?.ports()

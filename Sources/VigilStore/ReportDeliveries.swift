@@ -10,6 +10,13 @@ public struct ReportDeliveries: Sendable {
         try store.db.pool.read { db in Set(try String.fetchAll(db, sql: "SELECT incident_id FROM report_delivery WHERE period = ?", arguments: [period])) }
     }
 
+    /// The latest period starting with `prefix` (periods of scheduled runs sort by time).
+    public func latest(prefix: String) throws -> String? {
+        try store.db.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT MAX(period) FROM report_delivery WHERE substr(period, 1, ?) = ?", arguments: [prefix.utf8.count, prefix])
+        }
+    }
+
     public func record(period: String, incidentID: String, now: Int64) throws {
         try store.db.pool.write { db in
             try db.execute(sql: "INSERT INTO report_delivery (period, incident_id, time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [period, incidentID, now])
