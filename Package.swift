@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "Agents", "VigilCore",
+                "Agents", "VigilCore", "Reports", "Notifications",
                 "VigilServer", "VigilStore", "VigilApp", "KQL",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

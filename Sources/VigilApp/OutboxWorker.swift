@@ -25,35 +25,49 @@ public struct OutboxWorker: Sendable {
 
     public struct Pass: Sendable, Equatable {
         public var delivered = 0, retrying = 0, failed = 0
+        public init(delivered: Int = 0, retrying: Int = 0, failed: Int = 0) { self.delivered = delivered; self.retrying = retrying; self.failed = failed }
         public var attempted: Int { delivered + retrying + failed }
     }
 
-    /// One pass over the messages due at `now()`.
-    public func drain(now: @Sendable () -> Int64) async throws -> Pass {
+    /// One pass over the messages due at `now()`: channels in parallel (a dead one does not hold
+    /// up the others), each channel's messages in order.
+    public func drain(now: @escaping @Sendable () -> Int64) async throws -> Pass {
         let outboxStore = OutboxStore(store: store)
-        var pass = Pass()
         let lease = Int64(timeoutSeconds + 30) * 10_000_000
-        for m in try outboxStore.claim(now: now(), lease: lease) {
-            let result: DeliveryResult
-            if let ch = channels[m.channel] {
-                let req = outbox.request(m, channel: ch, now: now())
-                result = await transport.post(url: req.url, headers: req.headers, body: req.body, timeoutSeconds: timeoutSeconds)
-            } else {
-                result = .failure("channel \(m.channel) is not in vigil.yaml any more")
+        let claimed = try outboxStore.claim(now: now(), lease: lease)
+        var byChannel: [String: [OutboxMessage]] = [:]
+        for m in claimed { byChannel[m.channel, default: []].append(m) }
+        return try await withThrowingTaskGroup(of: Pass.self) { group in
+            for (name, messages) in byChannel {
+                group.addTask {
+                    var pass = Pass()
+                    for m in messages {
+                        let result: DeliveryResult
+                        if let ch = channels[name] {
+                            let req = outbox.request(m, channel: ch, now: now())
+                            result = await transport.post(url: req.url, headers: req.headers, body: req.body, timeoutSeconds: timeoutSeconds)
+                        } else {
+                            result = .failure("channel \(name) is not in vigil.yaml any more")
+                        }
+                        let next = outbox.after(result, m, now: now(), random: random())
+                        try outboxStore.update(next)
+                        switch next.state {
+                        case .delivered: pass.delivered += 1
+                        case .pending: pass.retrying += 1
+                        case .failed: pass.failed += 1
+                        }
+                    }
+                    return pass
+                }
             }
-            let next = outbox.after(result, m, now: now(), random: random())
-            try outboxStore.update(next)
-            switch next.state {
-            case .delivered: pass.delivered += 1
-            case .pending: pass.retrying += 1
-            case .failed: pass.failed += 1
-            }
+            var total = Pass()
+            for try await p in group { total.delivered += p.delivered; total.retrying += p.retrying; total.failed += p.failed }
+            return total
         }
-        return pass
     }
 
     /// Drains until nothing is due right now (at most `passes` passes).
-    public func drainAll(now: @Sendable () -> Int64, passes: Int = 10) async throws -> Pass {
+    public func drainAll(now: @escaping @Sendable () -> Int64, passes: Int = 10) async throws -> Pass {
         var total = Pass()
         for _ in 0..<passes {
             let p = try await drain(now: now)
