@@ -123,7 +123,7 @@ extension ReportBuilder {
         for l in lines where l.hasPrefix("| ") && !l.hasPrefix("| Finding |") {
             let cells = l.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count > 2, !cells[1].isEmpty else { continue }
-            rows.append(cells[2].isEmpty ? cells[1] : "\(cells[1]) (\(cells[2]))")
+            rows.append(cells[2].isEmpty || cells[1].contains(cells[2]) ? cells[1] : "\(cells[1]) (\(cells[2]))")
         }
         guard !rows.isEmpty else { return "\(name): \(head.drop { $0 != ":" }.dropFirst().trimmingCharacters(in: .whitespaces))" }
         return "\(name): " + rows.prefix(5).joined(separator: "; ") + (rows.count > 5 ? "; and others" : "")

@@ -41,11 +41,23 @@ public struct ReportBuilder: Sendable {
         return IncidentReport(
             incidentNumber: inc.number, incidentID: inc.id, title: inc.title, details: details, summary: summary,
             classification: classification(inc, audit: audit), investigation: investigation(inc, audit: audit, comments: comments),
-            riskScore: inc.riskScore.map { s in
-                IncidentReport.Score(total: s.total, contributions: s.contributions.sorted { abs($0.points) > abs($1.points) }.prefix(5)
-                    .map { "\($0.source): \($0.points) (\($0.reason))" }, probability: s.probability)
-            },
+            riskScore: inc.riskScore.map { Self.score($0) },
             remediation: remediation(inc, comments: comments), followUp: followUp(inc))
+    }
+
+    /// The score's contributions summed by source, largest first: one line per evidence module.
+    static func score(_ s: Incident.RiskScore) -> IncidentReport.Score {
+        var order: [String] = [], points: [String: Int] = [:], reasons: [String: [String]] = [:]
+        for c in s.contributions {
+            if points[c.source] == nil { order.append(c.source) }
+            points[c.source, default: 0] += c.points
+            reasons[c.source, default: []].append(c.reason)
+        }
+        let lines = order.enumerated().sorted { (abs(points[$0.element]!), -$0.offset) > (abs(points[$1.element]!), -$1.offset) }.map(\.element).map { src in
+            let r = reasons[src]!
+            return "\(src): \(points[src]!) (" + (r.count == 1 ? r[0] : "\(r.count) findings") + ")"
+        }
+        return IncidentReport.Score(total: s.total, contributions: lines, probability: s.probability)
     }
 
     static func owner(_ inc: Incident) -> String? { inc.owner.assignedTo ?? inc.owner.userPrincipalName ?? inc.owner.email }
@@ -107,9 +119,10 @@ public struct ReportBuilder: Sendable {
             return IncidentReport.Step(time: ReportTime(a.startTime), alert: a.name, severity: a.severity.rawValue, anomaly: a.isAnomaly, entities: names)
         }
         let ordered = inc.alerts.sorted { ($0.startTime, $0.name, $0.systemAlertID) < ($1.startTime, $1.name, $1.systemAlertID) }
+        // Each alert once, under its primary tactic (the first its rule lists), stages in kill-chain order.
         var stages: [IncidentReport.TacticStage] = []
         for t in MitreTactic.allCases {
-            let steps = ordered.filter { $0.tactics.contains(t) }.map(step)
+            let steps = ordered.filter { $0.tactics.first == t }.map(step)
             if !steps.isEmpty { stages.append(.init(tactic: t.displayName, steps: steps)) }
         }
         let other = ordered.filter { $0.tactics.isEmpty }.map(step)

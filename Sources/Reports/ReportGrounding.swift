@@ -31,6 +31,7 @@ public enum ReportGrounding {
             l.append("Risk score \(r.total)" + (r.probability.map { String(format: ", probability %.2f", $0) } ?? "")
                      + "; watchlists \(r.watchlists.joined(separator: ", ")); threat-intelligence matches \(r.threatIntelMatches)")
             for c in r.contributions { l.append("  \(c.source): \(c.points) (\(c.reason))") }
+            for line in ReportBuilder.score(r).contributions { l.append("  by source: \(line)") }
         }
         if let r = inc.review {
             l.append("Review \(r.outcome.rawValue) policy \(r.policyVersion) at \(t(r.time)): " + (r.matchedRules + r.reasons + r.gates).joined(separator: "; "))

@@ -70,11 +70,10 @@ public struct RiskyReportJob: Sendable {
         }
         let selected = try table.schema.columns.isEmpty ? [] : RiskyIncidents.selection(table)
         let incidents = IncidentStore(store: store)
-        let all = selected.isEmpty ? [] : try incidents.all()
         var out = Outcome()
         var chosen: [(Incident, Int?)] = []
         for s in selected {
-            if let inc = all.first(where: { (s.number != nil && $0.number == s.number) || (s.id != nil && $0.id == s.id) }) {
+            if let inc = try s.number.flatMap({ try incidents.get(number: $0) }) ?? s.id.flatMap({ try incidents.get(id: $0) }) {
                 chosen.append((inc, s.score))
             } else {
                 out.unknown.append(s.number.map(String.init) ?? s.id ?? "?")

@@ -34,6 +34,11 @@ public struct IncidentStore: Sendable {
         }
     }
 
+    public func get(id: String) throws -> Incident? {
+        try db.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM incident WHERE id = ?", arguments: [id]).map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
+        }
+    }
     public func nextNumber() throws -> Int {
         try db.pool.read { db in (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM incident") ?? 0) + 1 }
     }

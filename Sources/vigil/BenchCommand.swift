@@ -22,6 +22,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Rules run at once in the detection cycle (default: the number of cores).") var concurrency: Int?
     @Option(help: "Only the agents benchmark: this many synthetic alerts into incidents and verdicts.") var agents: Int?
     @Option(help: "Only the triage benchmark: all modules on one incident over the stored data, then this many incidents.") var triage: Int?
+    @Option(help: "Only the reports benchmark: reports for this many incidents, and the digest over --report-incidents incidents.") var reports: Int?
+    @Option(help: "Incidents in SecurityIncident for the digest benchmark.") var reportIncidents: Int = 100_000
 
     func run() async throws {
         let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
@@ -32,6 +34,17 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "Vigil agents bench: %d alerts -> %d incidents in %.3f s (producer), verdicts in %.3f s (reviewer); total %.3f s",
                          n, r.incidents, r.produce, r.review, r.produce + r.review))
             print("verdicts: " + r.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            return
+        }
+        if let n = reports {
+            let r = try await Benchmark.runReports(reports: n, incidents: reportIncidents)
+            print(String(format: "Vigil reports bench: %d incidents stored in %.1f s (setup, not timed below)", r.incidents, r.setupSeconds))
+            print(String(format: "| step | seconds |\n|---|---:|\n| %d reports built and rendered (md, html, json) | %.3f |", r.reports, r.reportSeconds))
+            print(String(format: "| digest selection: KQL over SecurityIncident (%d rows) | %.3f |", r.incidents, r.selectionSeconds))
+            print(String(format: "| digest job: selection, 10 reports, comments, tags, outbox | %.3f |", r.jobSeconds))
+            print(String(format: "| delivery of %d signed webhook posts on loopback | %.3f |", r.delivered, r.deliverySeconds))
+            print(String(format: "| digest end to end | %.3f |", r.jobSeconds + r.deliverySeconds))
+            print("selected incidents: \(r.selected.map(String.init).joined(separator: ", "))")
             return
         }
         if !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("SecurityEvent.csv")) {

@@ -25,7 +25,9 @@ import VigilCore
         let r = ReportBuilder().build(ReportFixtures.input())
         #expect(r.title.hasPrefix("Multi-stage incident"))
         #expect(r.summary.timeline.map(\.tactic) == ["Initial Access", "Execution", "Credential Access"])
-        #expect(r.summary.timeline[2].steps.map(\.alert) == ["Password spray against Entra ID", "Sign-in failures per user anomaly", "Successful sign-in after a password spray"])
+        // Each alert once, under the first tactic its rule lists.
+        #expect(r.summary.timeline[0].steps.map(\.alert) == ["Successful sign-in after a password spray"])
+        #expect(r.summary.timeline[2].steps.map(\.alert) == ["Password spray against Entra ID", "Sign-in failures per user anomaly"])
         #expect(r.summary.timeline[1].steps[0].entities == ["bob@contoso.com", "WS-042.corp.contoso.com"])
         #expect(r.summary.duration == "1 h 30 min")
         #expect(r.details.analysts == ["alice@contoso.com", "Tier 2"])
