@@ -4,13 +4,18 @@ import Yams
 
 /// Sentinel-style automation rules (`policies/automation.yaml`): on an incident created or updated,
 /// ordered rules whose conditions hold (the review policy's condition language) apply their actions:
-/// assign an owner, change status or severity, add a label, run a playbook. Rules may expire.
+/// assign an owner, change status or severity, add a label, run a playbook, run triage, run the
+/// report (a comment, and optionally a post to the report channels). Rules may expire.
 /// Playbooks are declared here too: a webhook or a local command, with a timeout. Whether a playbook
 /// may run without a human is the review policy's decision (`playbooksWithoutApproval`).
 public struct AutomationRules: Sendable, Equatable {
     public enum Trigger: String, Sendable, CaseIterable { case incidentCreated, incidentUpdated }
     public enum Action: Sendable, Equatable {
         case assignOwner(String), changeStatus(Incident.Status), changeSeverity(Severity), addLabel(String), runPlaybook(String)
+        /// The evidence modules and the score, again (after an escalation, say).
+        case runTriage
+        /// The incident report as a comment; `post`: also to the report channels of `vigil.yaml`.
+        case runReport(post: Bool)
     }
     public struct Rule: Sendable, Equatable {
         public var name: String
@@ -54,6 +59,7 @@ public struct AutomationRules: Sendable, Equatable {
             case .changeSeverity(let s): out.severity = s
             case .addLabel(let l): if !out.labels.contains(where: { $0.labelName == l }) { out.labels.append(.init(l, .autoAssigned)) }
             case .runPlaybook(let p): playbooks.append((rule, p))
+            case .runTriage, .runReport: break  // run by the pipeline, after the changes are stored
             }
         }
         if out != inc { out.lastModifiedTime = now }
@@ -92,7 +98,7 @@ public struct AutomationRules: Sendable, Equatable {
             var actions: [Action] = []
             for a in m["actions"]?.sequence ?? [] {
                 guard let am = a.mapping, am.count == 1, let (k, v) = am.first.map({ ($0.key.string ?? "", $0.value.string ?? "") }) else {
-                    throw fail(a, "rule \(name): an action is one of assignOwner, changeStatus, changeSeverity, addLabel, runPlaybook")
+                    throw fail(a, "rule \(name): an action is one of assignOwner, changeStatus, changeSeverity, addLabel, runPlaybook, runTriage, runReport")
                 }
                 switch k {
                 case "assignOwner": actions.append(.assignOwner(v))
@@ -103,6 +109,10 @@ public struct AutomationRules: Sendable, Equatable {
                     guard let s = Severity(loose: v) else { throw fail(a, "rule \(name): severity '\(v)' is not a severity") }
                     actions.append(.changeSeverity(s))
                 case "addLabel": actions.append(.addLabel(v))
+                case "runTriage": actions.append(.runTriage)
+                case "runReport":
+                    guard ["true", "post", "comment"].contains(v) else { throw fail(a, "rule \(name): runReport is post (comment and post to the report channels) or comment") }
+                    actions.append(.runReport(post: v != "comment"))
                 case "runPlaybook":
                     guard out.playbooks[v] != nil else { throw fail(a, "rule \(name): no playbook named '\(v)'") }
                     actions.append(.runPlaybook(v))

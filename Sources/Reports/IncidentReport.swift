@@ -47,8 +47,12 @@ public struct IncidentReport: Sendable, Codable, Equatable {
         public var steps: [Step]
     }
 
+    /// An alert, or a run of alerts of one name and severity (a rule firing again and again).
     public struct Step: Sendable, Codable, Equatable {
         public var time: ReportTime
+        /// The last of the run's alerts (nil: one alert).
+        public var until: ReportTime?
+        public var count: Int
         public var alert: String
         public var severity: String
         public var anomaly: Bool

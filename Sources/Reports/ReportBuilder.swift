@@ -85,7 +85,7 @@ public struct ReportBuilder: Sendable {
                                (.url, "URL", "URLs"), (.fileHash, "file hash", "file hashes"), (.process, "process", "processes")] {
             let n = names(t)
             guard !n.isEmpty else { continue }
-            let shown = n.prefix(8).joined(separator: ", ") + (n.count > 8 ? " and others" : "")
+            let shown = n.prefix(8).map(short).joined(separator: ", ") + (n.count > 8 ? " and others" : "")
             parts.append("\(n.count == 1 ? one : many) \(shown)")
         }
         return parts.isEmpty ? "No entities were identified." : parts.joined(separator: "; ")
@@ -113,20 +113,44 @@ public struct ReportBuilder: Sendable {
     }
 
     func timeline(_ inc: Incident, entities: [String: [Entity]]) -> [IncidentReport.TacticStage] {
-        func step(_ a: Incident.AlertRef) -> IncidentReport.Step {
+        func names(_ a: Incident.AlertRef) -> [String] {
             var names: [String] = []
-            for e in entities[a.systemAlertID] ?? [] where e.correlates && !names.contains(e.displayName) { names.append(e.displayName) }
-            return IncidentReport.Step(time: ReportTime(a.startTime), alert: a.name, severity: a.severity.rawValue, anomaly: a.isAnomaly, entities: names)
+            for e in entities[a.systemAlertID] ?? [] where e.correlates && !names.contains(Self.short(e.displayName)) { names.append(Self.short(e.displayName)) }
+            return names
+        }
+        /// Alerts in time order; repeats of one alert (name, severity) become one step with a count.
+        func steps(_ alerts: [Incident.AlertRef]) -> [IncidentReport.Step] {
+            var out: [IncidentReport.Step] = []
+            var index: [String: Int] = [:]
+            for a in alerts {
+                let key = "\(a.name)|\(a.severity.rawValue)|\(a.isAnomaly)"
+                if let i = index[key] {
+                    out[i].count += 1
+                    out[i].until = ReportTime(a.startTime)
+                    for n in names(a) where !out[i].entities.contains(n) { out[i].entities.append(n) }
+                } else {
+                    index[key] = out.count
+                    out.append(IncidentReport.Step(time: ReportTime(a.startTime), until: nil, count: 1, alert: a.name, severity: a.severity.rawValue,
+                                                   anomaly: a.isAnomaly, entities: names(a)))
+                }
+            }
+            return out
         }
         let ordered = inc.alerts.sorted { ($0.startTime, $0.name, $0.systemAlertID) < ($1.startTime, $1.name, $1.systemAlertID) }
         // Each alert once, under its primary tactic (the first its rule lists), stages in kill-chain order.
         var stages: [IncidentReport.TacticStage] = []
         for t in MitreTactic.allCases {
-            let steps = ordered.filter { $0.tactics.first == t }.map(step)
-            if !steps.isEmpty { stages.append(.init(tactic: t.displayName, steps: steps)) }
+            let s = steps(ordered.filter { $0.tactics.first == t })
+            if !s.isEmpty { stages.append(.init(tactic: t.displayName, steps: s)) }
         }
-        let other = ordered.filter { $0.tactics.isEmpty }.map(step)
+        let other = steps(ordered.filter { $0.tactics.isEmpty })
         if !other.isEmpty { stages.append(.init(tactic: "No tactic", steps: other)) }
         return stages
+    }
+
+    /// A name short enough for a sentence (command lines can run to kilobytes); a prefix of it, so
+    /// the grounding check still finds it in the evidence.
+    static func short(_ name: String) -> String {
+        name.count <= 80 ? name : String(name.prefix(77)) + "..."
     }
 }

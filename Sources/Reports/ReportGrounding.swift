@@ -25,6 +25,9 @@ public enum ReportGrounding {
             l.append("Alert \(a.systemAlertID) \(a.name) (\(a.severity.rawValue)\(a.isAnomaly ? ", anomaly" : "")) from \(t(a.startTime)) to \(t(a.endTime)), rule \(a.ruleID)")
             for e in input.alertEntities[a.systemAlertID] ?? [] { l.append("  entity \(entityText(e))") }
         }
+        var repeats: [String: Int] = [:]
+        for a in inc.alerts { repeats["\(a.name) (\(a.severity.rawValue))", default: 0] += 1 }
+        for (name, n) in repeats.sorted(by: { $0.key < $1.key }) where n > 1 { l.append("\(name): \(n) alerts") }
         for e in inc.entities { l.append("Entity \(entityText(e))") }
         l.append("Confidence \(inc.confidence): " + inc.confidenceFactors.map { "\($0.name) \($0.points) \($0.reason)" }.joined(separator: "; "))
         if let r = inc.riskScore {

@@ -52,7 +52,9 @@ public enum ReportRenderer {
     }
 
     static func stepLine(_ s: IncidentReport.Step) -> String {
-        "\(s.time.display): \(s.alert) (\(s.severity)\(s.anomaly ? ", anomaly" : ""))" + (s.entities.isEmpty ? "" : " involving " + s.entities.joined(separator: ", "))
+        let when = s.until.map { "\(s.time.display) to \($0.display)" } ?? s.time.display
+        let what = s.count > 1 ? "\(s.alert) (\(s.severity)\(s.anomaly ? ", anomaly" : ""), \(s.count) times)" : "\(s.alert) (\(s.severity)\(s.anomaly ? ", anomaly" : ""))"
+        return "\(when): \(what)" + (s.entities.isEmpty ? "" : " involving " + s.entities.joined(separator: ", "))
     }
 
     static func actionLine(_ a: IncidentReport.Action) -> String { "\(a.time.display), \(a.actor): \(a.text)" }

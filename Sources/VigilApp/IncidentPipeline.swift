@@ -94,10 +94,23 @@ public struct IncidentPipeline {
                                                          author: "automation", createdTime: now))
                 }
             }
-            guard out != inc else { continue }
-            try incidents.save([out], actor: "automation", action: { _ in
-                ("automation", due.map { "\($0.rule): \(Self.describe($0.action))" }.joined(separator: "; "))
-            }, now: now)
+            if out != inc {
+                try incidents.save([out], actor: "automation", action: { _ in
+                    ("automation", due.map { "\($0.rule): \(Self.describe($0.action))" }.joined(separator: "; "))
+                }, now: now)
+            }
+            // Triage and the report run on the stored incident, after the changes above.
+            if due.contains(where: { $0.action == .runTriage }), let current = try incidents.get(number: inc.number) {
+                try triage([current], now: now)
+            }
+            for (rule, action) in due {
+                guard case .runReport(let post) = action, let current = try incidents.get(number: inc.number) else { continue }
+                var job = RiskyReportJob(store: store)
+                if !post { job.channels = [] }
+                job.reports.model = model
+                let built = try job.reports.build(current, now: now)
+                _ = try job.deliver(built.report, incident: current, period: "automation|\(rule)|\(current.id)", now: now)
+            }
         }
     }
 
@@ -119,6 +132,8 @@ public struct IncidentPipeline {
         case .changeSeverity(let s): return "severity \(s.rawValue)"
         case .addLabel(let l): return "label \(l)"
         case .runPlaybook(let p): return "playbook \(p)"
+        case .runTriage: return "triage"
+        case .runReport(let post): return post ? "report (posted)" : "report"
         }
     }
 
@@ -139,9 +154,19 @@ public struct IncidentPipeline {
             out[inc.id] = scored
         }
         try IncidentStore(store: store).save(Array(out.values).sorted { $0.number < $1.number }, actor: "triage", action: { inc in
-            ("triage", "Risk Score - \(inc.riskScore?.total ?? 0): " + (inc.riskScore?.contributions.map { "\($0.source) \($0.points)" }.joined(separator: ", ") ?? ""))
+            ("triage", "Risk Score - \(inc.riskScore?.total ?? 0): " + Self.bySource(inc.riskScore?.contributions ?? []))
         }, now: now)
         return out
+    }
+
+    /// Contributions summed by source, in first-seen order: `Related alerts 118, Host activity 10`.
+    static func bySource(_ cs: [Incident.RiskScore.Contribution]) -> String {
+        var order: [String] = [], sum: [String: Int] = [:]
+        for c in cs {
+            if sum[c.source] == nil { order.append(c.source) }
+            sum[c.source, default: 0] += c.points
+        }
+        return order.map { "\($0) \(sum[$0]!)" }.joined(separator: ", ")
     }
 
     /// The reviewer agent's verdicts on incidents the producer created or changed, applied and stored

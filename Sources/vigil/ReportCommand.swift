@@ -87,7 +87,8 @@ struct OutboxCommand: AsyncParsableCommand {
             let list = try OutboxStore(store: store).list(state: s)
             if list.isEmpty { print("the outbox is empty") }
             for m in list {
-                print("\(m.key)\t\(m.channel)\t\(m.state.rawValue)\t\(m.attempts) attempt(s)\tnext \(ReportTime(m.nextAttempt).iso)\t\(m.lastError ?? "")")
+                let when = m.state == .pending ? "next attempt \(ReportTime(m.nextAttempt).iso)" : "\(m.state.rawValue) at \(ReportTime(m.nextAttempt).iso)"
+                print("\(m.key)\t\(m.channel)\t\(m.state.rawValue)\t\(m.attempts) attempt(s)\t\(when)\t\(m.lastError ?? "")")
             }
         }
     }

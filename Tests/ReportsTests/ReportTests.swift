@@ -69,6 +69,23 @@ import VigilCore
         #expect(ReportRenderer.markdown(r).contains("No follow-up actions."))
     }
 
+    @Test func repeatedAlertsBecomeOneStepAndLongNamesAreCut() {
+        var input = ReportFixtures.input()
+        let t0 = ReportFixtures.t0, m = ReportFixtures.minute
+        for i in 1...3 {
+            input.incident.alerts.append(.init(systemAlertID: "cert-\(i)", ruleID: "r-cert", name: "Certutil used to download a file", severity: .medium,
+                                               tactics: [.defenseEvasion], startTime: t0 + Int64(10 * i) * m, endTime: t0 + Int64(10 * i) * m, isAnomaly: false))
+        }
+        let long = "powershell.exe -nop -w hidden -enc " + String(repeating: "SQBFAFgA", count: 40)
+        input.incident.entities.append(Entity(type: .process, properties: ["CommandLine": long]))
+        let r = ReportBuilder().build(input)
+        let stage = r.summary.timeline.first { $0.tactic == "Defense Evasion" }
+        #expect(stage?.steps.count == 1 && stage?.steps[0].count == 3 && stage?.steps[0].until?.display == "2024-06-21 02:30 UTC")
+        #expect(ReportRenderer.markdown(r).contains("- 2024-06-21 02:10 UTC to 2024-06-21 02:30 UTC: Certutil used to download a file (Medium, 3 times)"))
+        #expect(r.summary.impact.contains("process powershell.exe -nop -w hidden") && !r.summary.impact.contains(long) && r.summary.impact.contains("..."))
+        #expect(ReportGrounding.ungrounded(r, evidence: ReportGrounding.evidence(input)) == [])
+    }
+
     @Test func anEmptyIncidentStillRenders() {
         let inc = Incident(id: "00000000-0000-4000-8000-000000000000", number: 1, title: "Empty <b>", severity: .low, createdTime: 0)
         let r = ReportBuilder().build(.init(incident: inc, audit: []))

@@ -82,4 +82,44 @@ import VigilStore
         let audit = try IncidentStore(store: store).audit(incidentID: inc?.id ?? "")
         #expect(audit.map(\.actor) == ["producer-agent", "triage", "reviewer-agent", "automation"])
     }
+
+    /// Automation that re-runs triage and writes the report: both on the stored incident, the
+    /// report once per rule and incident however often the rule fires.
+    @Test func automationRulesRunTriageAndTheReport() throws {
+        let path = NSTemporaryDirectory() + "vigil-automation-report-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try LogStore(workspace: Workspace.open(path))
+        try FileManager.default.createDirectory(atPath: path + "/policies", withIntermediateDirectories: true)
+        try """
+        rules:
+          - name: Escalate and report
+            trigger: incidentCreated
+            actions: [{changeSeverity: High}, {runTriage: true}, {runReport: comment}]
+          - name: Report on change
+            trigger: incidentUpdated
+            actions: [{runReport: comment}]
+        """.write(toFile: path + "/policies/automation.yaml", atomically: true, encoding: .utf8)
+        let t = DateTimeParser.parse("2024-06-21T02:00:00Z")!
+        let alert = AlertRecord(systemAlertID: "a1", ruleID: "r", name: "Brute force", severity: .medium, startTime: t, endTime: t, time: t,
+                                entities: [Entity(type: .account, properties: ["FullName": "CONTOSO\\bob"])])
+        var pipeline = IncidentPipeline(store: store, rules: [])
+        pipeline.model = nil
+        _ = try pipeline.process([alert], now: t + Ticks.perHour)
+        let inc = try #require(try IncidentStore(store: store).get(number: 1))
+        #expect(inc.severity == .high)
+        let reports = inc.comments.filter { $0.author == "report" }
+        #expect(reports.count == 1)
+        #expect(reports.first?.message.hasPrefix("<h1>Incident 1: ") == true && reports.first?.message.contains("<h2>Follow-up actions</h2>") == true)
+        #expect(inc.labels.contains { $0.labelName == "Vigil Report" })
+        let audit = try IncidentStore(store: store).audit(incidentID: inc.id)
+        #expect(audit.map(\.actor) == ["producer-agent", "triage", "reviewer-agent", "automation", "triage", "report"])
+        // Another alert on the same account updates the incident: the update rule reports it once.
+        let second = AlertRecord(systemAlertID: "a2", ruleID: "r", name: "Brute force", severity: .medium, startTime: t + Ticks.perHour, endTime: t + Ticks.perHour,
+                                 time: t + Ticks.perHour, entities: [Entity(type: .account, properties: ["FullName": "CONTOSO\\bob"])])
+        _ = try pipeline.process([second], now: t + 2 * Ticks.perHour)
+        _ = try pipeline.automate([try #require(try IncidentStore(store: store).get(number: 1))], created: [], now: t + 3 * Ticks.perHour)
+        let after = try #require(try IncidentStore(store: store).get(number: 1))
+        #expect(after.alerts.count == 2)
+        #expect(after.comments.filter { $0.author == "report" }.count == 2)
+    }
 }
