@@ -2,14 +2,17 @@ import Foundation
 public import VigilCore
 import Yams
 
-/// Sentinel-style automation rules (`policies/automation.yaml`): on an incident created or updated,
+/// Sentinel-style automation rules (`policies/automation.yaml`): on an incident created or updated, or an alert created,
 /// ordered rules whose conditions hold (the review policy's condition language) apply their actions:
 /// assign an owner, change status or severity, add a label, run a playbook, run triage, run the
 /// report (a comment, and optionally a post to the report channels). Rules may expire.
 /// Playbooks are declared here too: a webhook or a local command, with a timeout. Whether a playbook
 /// may run without a human is the review policy's decision (`playbooksWithoutApproval`).
 public struct AutomationRules: Sendable, Equatable {
-    public enum Trigger: String, Sendable, CaseIterable { case incidentCreated, incidentUpdated }
+    /// `alertCreated` fires once per new alert, on the incident that holds it, with the alert's own
+    /// facts (`alertName`, `alertSeverity`, `alertRuleId`, `alertTactics`, `alertIsAnomaly`) beside
+    /// the incident's.
+    public enum Trigger: String, Sendable, CaseIterable { case incidentCreated, incidentUpdated, alertCreated }
     public enum Action: Sendable, Equatable {
         case assignOwner(String), changeStatus(Incident.Status), changeSeverity(Severity), addLabel(String), runPlaybook(String)
         /// The evidence modules and the score, again (after an escalation, say).
@@ -36,11 +39,24 @@ public struct AutomationRules: Sendable, Equatable {
     public var rules: [Rule]
     public var playbooks: [String: Playbook]
 
+    /// The facts of an `alertCreated` rule's alert, beside the incident's.
+    public static let alertFields: [String: String] = [
+        "alertName": "the new alert's name", "alertSeverity": "its severity", "alertRuleId": "the id of the rule that raised it",
+        "alertTactics": "list of its tactics", "alertIsAnomaly": "true for an anomaly",
+    ]
+
     public static let empty = AutomationRules(rules: [], playbooks: [:])
 
     /// The actions due for an event, rule by rule in `order`, skipping expired rules.
-    public func actions(for trigger: Trigger, _ inc: Incident, now: Int64) -> [(rule: String, action: Action)] {
-        let facts = ReviewerAgent.facts(inc)
+    public func actions(for trigger: Trigger, _ inc: Incident, alert: Incident.AlertRef? = nil, now: Int64) -> [(rule: String, action: Action)] {
+        var facts = ReviewerAgent.facts(inc)
+        if let a = alert {
+            facts["alertName"] = .string(a.name)
+            facts["alertSeverity"] = .string(a.severity.rawValue)
+            facts["alertRuleId"] = .string(a.ruleID)
+            facts["alertTactics"] = .list(a.tactics.map(\.rawValue))
+            facts["alertIsAnomaly"] = .bool(a.isAnomaly)
+        }
         return rules.filter { $0.trigger == trigger && ($0.expires.map { now < $0 } ?? true) && ($0.condition.map { ReviewerAgent.holds($0, facts) } ?? true) }
             .sorted { ($0.order, $0.name) < ($1.order, $1.name) }
             .flatMap { r in r.actions.map { (r.name, $0) } }
@@ -94,7 +110,12 @@ public struct AutomationRules: Sendable, Equatable {
                 guard let d = f.date(from: e) else { throw fail(m["expires"], "rule \(name): expires must be an ISO 8601 time") }
                 expires = Int64(d.timeIntervalSince1970 * 1e7)
             }
-            let condition = try m["conditions"].map { try ReviewPolicy.condition($0) }
+            let fields = trigger == .alertCreated ? ReviewPolicy.fields.merging(Self.alertFields) { a, _ in a } : ReviewPolicy.fields
+            let condition: ReviewPolicy.Condition?
+            do { condition = try m["conditions"].map { try ReviewPolicy.condition($0, fields: fields) } } catch var e as ReviewPolicy.PolicyError {
+                e.file = "policies/automation.yaml"
+                throw e
+            }
             var actions: [Action] = []
             for a in m["actions"]?.sequence ?? [] {
                 guard let am = a.mapping, am.count == 1, let (k, v) = am.first.map({ ($0.key.string ?? "", $0.value.string ?? "") }) else {

@@ -122,11 +122,11 @@ public struct ReviewPolicy: Sendable, Equatable {
         return p
     }
 
-    static func condition(_ n: Node) throws -> Condition {
+    static func condition(_ n: Node, fields: [String: String] = fields) throws -> Condition {
         guard let m = n.mapping else { throw PolicyError(line: n.mark?.line ?? 1, message: "a condition is a mapping (all, any, not, or field/op/value)") }
-        if let all = m["all"]?.sequence { return .all(try all.map(condition)) }
-        if let any = m["any"]?.sequence { return .any(try any.map(condition)) }
-        if let not = m["not"] { return .not(try condition(not)) }
+        if let all = m["all"]?.sequence { return .all(try all.map { try condition($0, fields: fields) }) }
+        if let any = m["any"]?.sequence { return .any(try any.map { try condition($0, fields: fields) }) }
+        if let not = m["not"] { return .not(try condition(not, fields: fields)) }
         guard let field = m["field"]?.string else { throw PolicyError(line: n.mark?.line ?? 1, message: "a condition needs field, op and value (or all, any, not)") }
         guard fields[field] != nil else { throw PolicyError(line: m["field"]?.mark?.line ?? 1, message: "unknown field '\(field)' (\(fields.keys.sorted().joined(separator: ", ")))") }
         guard let opText = m["op"]?.string, let op = Op(rawValue: opText) else {

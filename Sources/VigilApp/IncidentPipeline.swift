@@ -65,14 +65,14 @@ public struct IncidentPipeline {
         let triaged = try triage(produced.filter { created.contains($0.id) }, now: now)
         for i in produced.indices { if let t = triaged[produced[i].id] { produced[i] = t } }
         try review(produced.filter { $0.status != .closed }, now: now)
-        try automate(produced, created: created, now: now)
+        try automate(produced, created: created, newAlerts: Set(input.map(\.systemAlertID)), now: now)
         return ProducerAgent.Result(incidents: produced, created: result.created, unattachedAnomalies: result.unattachedAnomalies)
     }
 
     /// Automation rules on the incidents just created or changed (as reviewed): owner, status,
     /// severity and labels applied; playbooks run when the review policy lets them run without a
     /// human, else left pending approval. Outcomes are comments and audit entries.
-    public func automate(_ changed: [Incident], created: Set<String>, now: Int64) throws {
+    public func automate(_ changed: [Incident], created: Set<String>, newAlerts: Set<String> = [], now: Int64) throws {
         let files = PolicyFiles(workspace: store.workspace)
         let rules = try files.automation()
         guard !rules.rules.isEmpty else { return }
@@ -80,7 +80,8 @@ public struct IncidentPipeline {
         let incidents = IncidentStore(store: store)
         for old in changed {
             guard let inc = try incidents.get(number: old.number) else { continue }
-            let due = rules.actions(for: created.contains(inc.id) ? .incidentCreated : .incidentUpdated, inc, now: now)
+            var due = rules.actions(for: created.contains(inc.id) ? .incidentCreated : .incidentUpdated, inc, now: now)
+            for a in inc.alerts where newAlerts.contains(a.systemAlertID) { due += rules.actions(for: .alertCreated, inc, alert: a, now: now) }
             guard !due.isEmpty else { continue }
             var (out, playbooks) = AutomationRules.apply(due, to: inc, now: now)
             for (rule, name) in playbooks {

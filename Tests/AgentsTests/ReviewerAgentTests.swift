@@ -151,6 +151,10 @@ struct SplitMix {
       - name: On update
         trigger: incidentUpdated
         actions: [{changeStatus: Active}]
+      - name: High alerts
+        trigger: alertCreated
+        conditions: {field: alertSeverity, op: eq, value: High}
+        actions: [{addLabel: high-alert}, {runTriage: true}, {runReport: post}]
     """
 
     @Test func rulesApplyInOrderAndExpire() throws {
@@ -163,6 +167,13 @@ struct SplitMix {
         #expect(out.severity == .high && out.owner.assignedTo == "identity-team" && out.labels.map(\.labelName) == ["credential"])
         #expect(playbooks.map(\.playbook) == ["block-ip", "disable-account"])
         #expect(rules.actions(for: .incidentUpdated, inc, now: 0).map(\.rule) == ["On update"])
+        // Alert rules see the alert's facts: only the High alert fires.
+        #expect(rules.actions(for: .alertCreated, inc, alert: inc.alerts[0], now: 0).isEmpty)
+        var high = inc.alerts[0]
+        high.severity = .high
+        let fired = rules.actions(for: .alertCreated, inc, alert: high, now: 0)
+        #expect(fired.map(\.rule) == ["High alerts", "High alerts", "High alerts"])
+        #expect(fired.map(\.action) == [.addLabel("high-alert"), .runTriage, .runReport(post: true)])
     }
 
     @Test func automationFileErrorsNameTheLine() {
