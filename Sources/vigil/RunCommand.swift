@@ -20,28 +20,10 @@ struct RunCommand: ParsableCommand {
     /// automatic closures see the days one by one.
     func run() throws {
         let (replay, f, t) = try options.replay()
-        let store = replay.store
-        let pipeline = IncidentPipeline(store: store, rules: replay.rules)
-        var touched: [Int: Incident] = [:]
-        var runs = 0, alerts = 0, anomalies = 0, created = 0
-        // Only what this span adds: a second run finds its alerts stored (same ids) and skips them.
-        var stored = try storedIDs(store)
-        var dayStart = f
-        while dayStart <= t {
-            let dayEnd = min(dayStart + Ticks.perDay - 1, t)
-            let result = replay.run(from: dayStart, to: dayEnd)
-            try replay.storeAlerts(result.alerts.filter { !stored.contains($0.systemAlertID) })
-            try replay.storeAnomalies(result.anomalies.filter { !stored.contains($0.id) })
-            stored.formUnion(result.alerts.map(\.systemAlertID) + result.anomalies.map(\.id))
-            try replay.recordRuns(result.outcomes)
-            let produced = try pipeline.process(result.alerts.compactMap(\.record), anomalies: result.anomalies.compactMap { AlertRecords.fromAnomalyRow($0.row) }, now: dayEnd)
-            for inc in produced.incidents { touched[inc.number] = inc }
-            runs += result.outcomes.count; alerts += result.alerts.count; anomalies += result.anomalies.count; created += produced.created.count
-            dayStart += Ticks.perDay
-        }
-        FileHandle.standardError.write(Data("\(replay.rules.count) rules, \(runs) runs, \(alerts) alerts, \(anomalies) anomalies; \(created) incidents created, \(touched.count - created) changed\n".utf8))
-        let incidents = IncidentStore(store: store)
-        for (_, inc) in touched.sorted(by: { $0.key < $1.key }) {
+        let s = try HistoryRun(replay: replay).run(from: f, to: t)
+        FileHandle.standardError.write(Data("\(replay.rules.count) rules, \(s.runs) runs, \(s.alerts) alerts, \(s.anomalies) anomalies; \(s.created) incidents created, \(s.touched.count - s.created) changed\n".utf8))
+        let incidents = IncidentStore(store: replay.store)
+        for (_, inc) in s.touched.sorted(by: { $0.key < $1.key }) {
             let current = try incidents.get(number: inc.number) ?? inc
             print(String(format: "#%d  %@  %@  %@  alerts %d  confidence %.2f  %@", current.number, current.severity.rawValue, current.status.rawValue,
                          current.review?.outcome.rawValue ?? "-", current.alerts.count, current.confidence, current.title))
@@ -51,21 +33,6 @@ struct RunCommand: ParsableCommand {
                 for r in current.review?.reasons ?? [] { print("      > \(r)") }
             }
         }
-    }
-
-    /// Ids of the alerts and anomalies already in the tables (a re-run must not store them twice).
-    func storedIDs(_ store: LogStore) throws -> Set<String> {
-        var out = Set<String>()
-        let runner = QueryRunner(provider: store, now: 0)
-        if store.tableInfos().contains(where: { $0.name == "SecurityAlert" && $0.rows > 0 }),
-           case .success(let res, _) = runner.run("SecurityAlert | distinct SystemAlertId"), let t = res.first?.table, let c = t.columns.first {
-            for i in 0..<t.count { out.insert(c.value(at: i).kqlString) }
-        }
-        if store.tableInfos().contains(where: { $0.name == "Anomalies" && $0.rows > 0 }),
-           case .success(let res, _) = runner.run("Anomalies | distinct Id"), let t = res.first?.table, let c = t.columns.first {
-            for i in 0..<t.count { out.insert(c.value(at: i).kqlString) }
-        }
-        return out
     }
 }
 
