@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore",
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "Agents", "VigilCore", "Reports", "Notifications",
+                "Agents", "VigilCore", "Reports", "Notifications", .product(name: "Hummingbird", package: "hummingbird"),
                 "VigilServer", "VigilStore", "VigilApp", "KQL",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,8 @@ public import Foundation
 public import Logging
 import ServiceLifecycle
 import UnixSignals
+import Reports
+import VigilCore
 import VigilServer
 public import VigilStore
 
@@ -38,7 +40,10 @@ public struct ServeRunner: Sendable {
     public func run(onRunning: @escaping @Sendable (Started) async -> Void = { _ in }, signals: Bool = true) async throws {
         let store = self.store, clock = self.clock
         let query = QueryEndpoint(execute: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock)
-        let router = HTTPServer.router(store: store, endpoints: .init(ingest: IngestEndpoint(store: store), query: query))
+        let auth = AuthMiddleware(tokens: store.workspace.config.server.auth == "tokens" ? TokenStore(store: store) : nil, clock: clock)
+        let router = HTTPServer.router(store: store, endpoints: .init(ingest: IngestEndpoint(store: store), query: query,
+                                                                      incidents: IncidentEndpoints(store: store, actions: Self.actions(store: store, clock: clock), clock: clock),
+                                                                      tokens: TokenEndpoints(store: store, clock: clock)), auth: auth)
         var services: [any Service] = [StoreMaintenance(store: store, logger: logger, clock: clock)]
         let listener: SyslogListener? = syslog.enabled
             ? SyslogListener(store: store, host: syslog.host, udpPort: syslog.udp, tcpPort: syslog.tcp, logger: logger) : nil
@@ -60,6 +65,37 @@ public struct ServeRunner: Sendable {
                                                       gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
         groupBox.group = group
         try await group.run()
+    }
+}
+
+extension ServeRunner {
+    /// What the incident API asks of the pipeline: reports, triage and reviews on demand, each
+    /// recorded in the audit trail under the caller's token.
+    static func actions(store: LogStore, clock: @escaping @Sendable () -> Int64) -> IncidentEndpoints.Actions {
+        IncidentEndpoints.Actions(
+            report: { inc, format in
+                let built = try IncidentReports(store: store).build(inc, now: clock())
+                switch format {
+                case "html": return (ReportRenderer.html(built.report), "text/html; charset=utf-8")
+                case "json": return (ReportRenderer.json(built.report), "application/json")
+                default: return (ReportRenderer.markdown(built.report), "text/markdown; charset=utf-8")
+                }
+            },
+            triage: { inc, actor in
+                let now = clock()
+                try IncidentStore(store: store).recordAudit(actor: actor, action: "triage requested", detail: "", now: now, incidentID: inc.id)
+                var pipeline = IncidentPipeline(store: store, rules: [])
+                pipeline.model = nil
+                return try pipeline.triage([inc], now: now)[inc.id] ?? inc
+            },
+            review: { inc, actor in
+                let now = clock()
+                try IncidentStore(store: store).recordAudit(actor: actor, action: "review requested", detail: "", now: now, incidentID: inc.id)
+                var pipeline = IncidentPipeline(store: store, rules: [])
+                pipeline.model = nil
+                try pipeline.review([inc], now: now)
+                return try IncidentStore(store: store).get(number: inc.number) ?? inc
+            })
     }
 }
 

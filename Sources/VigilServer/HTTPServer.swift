@@ -8,11 +8,17 @@ public enum HTTPServer {
     public struct Endpoints: Sendable {
         public var ingest: IngestEndpoint
         public var query: QueryEndpoint
-        public init(ingest: IngestEndpoint, query: QueryEndpoint) { self.ingest = ingest; self.query = query }
+        public var incidents: IncidentEndpoints?
+        public var tokens: TokenEndpoints?
+        public init(ingest: IngestEndpoint, query: QueryEndpoint, incidents: IncidentEndpoints? = nil, tokens: TokenEndpoints? = nil) {
+            self.ingest = ingest; self.query = query; self.incidents = incidents; self.tokens = tokens
+        }
     }
 
-    public static func router(store: LogStore, endpoints: Endpoints) -> Router<BasicRequestContext> {
-        let router = Router()
+    /// `auth`: the token check every `/api` route goes through (`server.auth: tokens`).
+    public static func router(store: LogStore, endpoints: Endpoints, auth: AuthMiddleware) -> Router<VigilRequestContext> {
+        let router = Router(context: VigilRequestContext.self)
+        router.add(middleware: auth)
         router.get("/healthz") { _, _ in "ok\n" }
         // Ready while ingest can be accepted: not when the write-ahead area is at its bound.
         router.get("/readyz") { _, _ -> Response in
@@ -24,11 +30,13 @@ public enum HTTPServer {
         }
         endpoints.ingest.register(on: router)
         endpoints.query.register(on: router)
+        endpoints.incidents?.register(on: router)
+        endpoints.tokens?.register(on: router)
         return router
     }
 
     /// The Hummingbird application, a `Service` for the service group; `onRunning` gets the bound port.
-    public static func application(router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger,
+    public static func application(router: Router<VigilRequestContext>, host: String, port: Int, logger: Logger,
                                    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Vigil"),
                     onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)

@@ -33,6 +33,7 @@ public struct ServerError: Error, Sendable {
                 return s
             case .notFound(let m): return ServerError(.notFound, "NotFound", m)
             case .invalid(let m): return ServerError(.badRequest, "InvalidRequest", m)
+            case .conflict(let m): return ServerError(.conflict, "Conflict", m)
             default: return ServerError(.internalServerError, "StoreError", e.description)
             }
         case let e as KQLError: return ServerError(e.phase == .runtime ? .unprocessableContent : .badRequest, e.code, e.message)

@@ -34,6 +34,15 @@ public struct IncidentStore: Sendable {
         }
     }
 
+    /// The incident and its version (the time of its latest `SecurityIncident` row): the API's etag.
+    public func versioned(number: Int) throws -> (Incident, Int64)? {
+        try db.pool.read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT body, row_time FROM incident WHERE number = ?", arguments: [number]) else { return nil }
+            let body: String = r["body"]
+            return (try JSONDecoder().decode(Incident.self, from: Data(body.utf8)), r["row_time"] ?? 0)
+        }
+    }
+
     public func get(id: String) throws -> Incident? {
         try db.pool.read { db in
             try String.fetchOne(db, sql: "SELECT body FROM incident WHERE id = ?", arguments: [id]).map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
@@ -58,7 +67,9 @@ public struct IncidentStore: Sendable {
 
     /// Stores incidents created or changed by `actor`, with one audit entry each and their
     /// `SecurityIncident` rows, in one transaction for the state (the table rows follow it).
-    public func save(_ incidents: [Incident], actor: String, action: (Incident) -> (String, String), now: Int64) throws {
+    /// `expecting`: incident id → the version (`row_time`) the change was based on; a different
+    /// current version fails the whole save with `StoreError.conflict` (optimistic concurrency).
+    public func save(_ incidents: [Incident], actor: String, action: (Incident) -> (String, String), now: Int64, expecting: [String: Int64] = [:]) throws {
         guard !incidents.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -66,6 +77,9 @@ public struct IncidentStore: Sendable {
         try db.pool.write { db in
             for inc in incidents {
                 let previous = try Int64.fetchOne(db, sql: "SELECT row_time FROM incident WHERE id = ?", arguments: [inc.id]) ?? Int64.min
+                if let want = expecting[inc.id], want != previous {
+                    throw StoreError.conflict("incident \(inc.number) changed since version \(want) (now \(previous)); read it again and retry")
+                }
                 let rowTime = max(now, previous == Int64.min ? now : previous + 1)
                 rowTimes.append(rowTime)
                 let body = String(decoding: try encoder.encode(inc), as: UTF8.self)
@@ -93,9 +107,9 @@ public struct IncidentStore: Sendable {
     }
 
     /// An audit entry not about one incident (a policy change).
-    public func recordAudit(actor: String, action: String, detail: String, now: Int64) throws {
+    public func recordAudit(actor: String, action: String, detail: String, now: Int64, incidentID: String? = nil) throws {
         try db.pool.write { db in
-            try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, NULL, ?, ?)", arguments: [now, actor, action, detail])
+            try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", arguments: [now, actor, incidentID, action, detail])
         }
     }
 

@@ -156,6 +156,19 @@ public final class StateDatabase: Sendable {
                 t.primaryKey(["period", "incident_id"])
             }
         }
+        m.registerMigration("v8-api-tokens") { db in
+            // API tokens: the hash of the secret only; revoked ones stay for the audit trail.
+            try db.create(table: "api_token") { t in
+                t.column("id", .text).primaryKey()
+                t.column("name", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("hash", .text).notNull()
+                t.column("created", .integer).notNull()
+                t.column("expires", .integer)
+                t.column("revoked", .integer)
+                t.column("last_used", .integer)
+            }
+        }
         return m
     }
 }

@@ -11,6 +11,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case io(String)
     /// A request the store cannot carry out as asked (a bad name, a missing column).
     case invalid(String)
+    /// A change based on an old version (an `If-Match` etag that is no longer current).
+    case conflict(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .busy(let m): return "busy: \(m)"
         case .io(let m): return "I/O error: \(m)"
         case .invalid(let m): return m
+        case .conflict(let m): return "conflict: \(m)"
         }
     }
 }

@@ -41,6 +41,9 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public struct Server: Sendable, Equatable {
         public var host = "127.0.0.1"
         public var port = 8080
+        /// `tokens`: every `/api` route needs a bearer token with its role (`vigil tokens create`);
+        /// `none`: no authentication (a single-user machine, tests).
+        public var auth = "tokens"
     }
     public struct Syslog: Sendable, Equatable {
         public var enabled = false
@@ -120,6 +123,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
     server:
       host: 127.0.0.1
       port: 8080
+      auth: tokens              # every /api route needs a token (vigil tokens create); `none` turns that off
     syslog:
       enabled: false            # a UDP and TCP (RFC 6587) listener in `vigil serve`
       host: 127.0.0.1
@@ -190,8 +194,12 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 c.retention.tables[k] = d
             }
         }
-        let srv = try section("server", ["host", "port"])
+        let srv = try section("server", ["host", "port", "auth"])
         if let h = srv["host"] { c.server.host = "\(h)" }
+        if let a = srv["auth"] {
+            guard let v = a as? String, ["tokens", "none"].contains(v) else { throw StoreError.workspace("vigil.yaml: 'server.auth' is tokens or none") }
+            c.server.auth = v
+        }
         if let v = try int(srv, "port", "server") { c.server.port = v }
         let sl = try section("syslog", ["enabled", "host", "udpPort", "tcpPort"])
         if let e = sl["enabled"] { guard let b = e as? Bool else { throw StoreError.workspace("vigil.yaml: 'syslog.enabled' must be true or false") }; c.syslog.enabled = b }

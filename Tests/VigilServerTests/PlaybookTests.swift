@@ -17,7 +17,8 @@ import VigilStore
     }
 
     @Test func aWebhookPlaybookPostsTheIncidentToARealServer() async throws {
-        let s = try await ServeTests.Running()
+        // The playbook posts without a token: a receiver that takes anything.
+        let s = try await ServeTests.Running(auth: "none")
         defer { Task { await s.stop() } }
         let p = AutomationRules.Playbook(name: "block-ip", target: .webhook("http://127.0.0.1:\(s.port)/api/ingest/Playbook_CL"), timeoutSeconds: 10)
         let o = await PlaybookRunner().run(p, incident: Self.incident())

@@ -18,9 +18,19 @@ import VigilStore
         return dir.appendingPathComponent("vigil")
     }
 
-    /// Starts `vigil serve` on a free port; returns the process and the port from its first line.
-    static func start(_ workspace: String) throws -> (Process, Int) {
+    /// Starts `vigil serve` on a free port; returns the process, the port from its first line, and an
+    /// ingest token made with `vigil tokens create`.
+    static func start(_ workspace: String) throws -> (Process, Int, String) {
         try "server:\n  port: 0\ningest:\n  sealRows: 3000\n".write(toFile: workspace + "/vigil.yaml", atomically: true, encoding: .utf8)
+        let mint = Process()
+        mint.executableURL = vigilBinary
+        mint.arguments = ["tokens", "create", "--workspace", workspace, "--role", "contributor", "--name", "ingest"]
+        let secret = Pipe()
+        mint.standardOutput = secret
+        mint.standardError = FileHandle.nullDevice
+        try mint.run()
+        let token = String(decoding: secret.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        mint.waitUntilExit()
         let p = Process()
         p.executableURL = vigilBinary
         p.arguments = ["serve", "--workspace", workspace]
@@ -39,16 +49,17 @@ import VigilStore
             p.terminate()
             throw CancellationError()
         }
-        return (p, port)
+        return (p, port, token)
     }
 
     static func batch(_ start: Int, _ n: Int) -> String {
         (start..<(start + n)).map { "{\"Seq\":\($0),\"TimeGenerated\":\"2026-11-23T10:00:00Z\",\"Host\":\"h\($0 % 7)\"}" }.joined(separator: "\n")
     }
 
-    static func post(_ port: Int, _ body: String) async throws -> Int {
+    static func post(_ port: Int, _ body: String, token: String) async throws -> Int {
         var req = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/ingest/Seq_CL")
         req.method = .POST
+        req.headers.add(name: "Authorization", value: "Bearer " + token)
         req.headers.add(name: "Content-Type", value: "application/x-ndjson")
         req.body = .bytes(ByteBuffer(string: body))
         return Int(try await HTTPClient.shared.execute(req, timeout: .seconds(30)).status.code)
@@ -63,14 +74,14 @@ import VigilStore
     @Test func acknowledgedHTTPBatchesSurviveKill9() async throws {
         let ws = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: ws) }
-        let (p, port) = try Self.start(ws)
+        let (p, port, token) = try Self.start(ws)
         let batch = 500
         var acked = 0
         // Keep posting from a second task; kill while requests are in flight.
         let poster = Task {
             var n = 0
             while !Task.isCancelled {
-                guard let status = try? await Self.post(port, Self.batch(n, batch)), status == 200 else { break }
+                guard let status = try? await Self.post(port, Self.batch(n, batch), token: token), status == 200 else { break }
                 n += batch
             }
             return n
@@ -94,8 +105,10 @@ import VigilStore
     @Test func sigtermShutsDownCleanlyWithEverythingSealed() async throws {
         let ws = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: ws) }
-        let (p, port) = try Self.start(ws)
-        #expect(try await Self.post(port, Self.batch(0, 100)) == 200)
+        let (p, port, token) = try Self.start(ws)
+        #expect(token.hasPrefix("vgl_"))
+        #expect(try await Self.post(port, Self.batch(0, 100), token: "vgl_00000000_wrong") == 401)
+        #expect(try await Self.post(port, Self.batch(0, 100), token: token) == 200)
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
         #expect(p.terminationReason == .exit)

@@ -7,6 +7,7 @@ import NIOHTTP1
 import NIOPosix
 import Testing
 import VigilApp
+import VigilCore
 import VigilStore
 
 /// `vigil serve` started for real on loopback (free ports), driven over HTTP, UDP and TCP.
@@ -22,17 +23,21 @@ import VigilStore
 
         /// `rules`: rule files (name → text) for the workspace's rule directory. `realClock`: the store
         /// stamps ingestion with the wall clock the detection loop runs on (NRT latency).
-        init(yaml: String = "", rules: [String: String] = [:], realClock: Bool = false) async throws {
+        /// An admin token the helpers send (nil with `auth: "none"`).
+        var token: String?
+
+        init(yaml: String = "", rules: [String: String] = [:], realClock: Bool = false, auth: String = "tokens") async throws {
             path = NSTemporaryDirectory() + "vigil-serve-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: path + "/rules", withIntermediateDirectories: true)
             for (name, text) in rules { try text.write(toFile: path + "/rules/" + name, atomically: true, encoding: .utf8) }
-            try (yaml + "server:\n  port: 0\n").write(toFile: path + "/vigil.yaml", atomically: true, encoding: .utf8)
+            try (yaml + "server:\n  port: 0\n  auth: \(auth)\n").write(toFile: path + "/vigil.yaml", atomically: true, encoding: .utf8)
             let fixed = DateTimeParser.parse("2026-11-24T00:00:00Z")!
             if realClock {
                 store = try LogStore(workspace: Workspace.open(path), clock: { Int64(Date().timeIntervalSince1970 * 1e7) })
             } else {
                 store = try LogStore(workspace: Workspace.open(path), clock: { fixed })
             }
+            if auth == "tokens" { token = try TokenStore(store: store).create(name: "test-admin", role: .admin, expires: nil, now: fixed).secret }
             var logger = Logger(label: "test")
             logger.logLevel = .warning
             let runner = ServeRunner(store: store, logger: logger)
@@ -49,18 +54,25 @@ import VigilStore
         }
 
         func post(_ path: String, _ body: String, contentType: String = "application/json") async throws -> (Int, String) {
+            try await send(.POST, path, body, contentType: contentType)
+        }
+
+        /// Any request, with the admin token unless `token` says otherwise ("" for none).
+        func send(_ method: HTTPMethod, _ path: String, _ body: String? = nil, contentType: String = "application/json", token: String? = nil,
+                  headers: [(String, String)] = []) async throws -> (Int, String) {
             var req = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-            req.method = .POST
+            req.method = method
+            if let t = token ?? self.token, !t.isEmpty { req.headers.add(name: "Authorization", value: "Bearer " + t) }
+            for (k, v) in headers { req.headers.add(name: k, value: v) }
             req.headers.add(name: "Content-Type", value: contentType)
-            req.body = .bytes(ByteBuffer(string: body))
+            if let body { req.body = .bytes(ByteBuffer(string: body)) }
             let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(30))
             let text = String(buffer: try await resp.body.collect(upTo: 16 << 20))
             return (Int(resp.status.code), text)
         }
 
-        func get(_ path: String) async throws -> (Int, String) {
-            let resp = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(30))
-            return (Int(resp.status.code), String(buffer: try await resp.body.collect(upTo: 1 << 20)))
+        func get(_ path: String, token: String? = nil) async throws -> (Int, String) {
+            try await send(.GET, path, token: token)
         }
 
         func json(_ s: String) -> [String: Any] { (try? JSONSerialization.jsonObject(with: Data(s.utf8))) as? [String: Any] ?? [:] }

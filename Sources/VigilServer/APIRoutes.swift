@@ -1,0 +1,55 @@
+public import Hummingbird
+public import VigilCore
+
+/// Every `/api` route with the least role that may call it: the one table the auth middleware
+/// enforces, the OpenAPI document describes and the role tests walk. A route missing here is
+/// answered 404 even if a handler exists, so nothing is reachable without a declared role.
+public struct APIRoute: Sendable, Equatable {
+    public var method: HTTPRequest.Method
+    public var path: String
+    public var role: APIRole
+    public var summary: String
+
+    public init(_ method: HTTPRequest.Method, _ path: String, _ role: APIRole, _ summary: String) {
+        self.method = method; self.path = path; self.role = role; self.summary = summary
+    }
+
+    /// Whether a concrete path (`/api/incidents/12/comments`) is this route's pattern
+    /// (`/api/incidents/{number}/comments`).
+    public func matches(_ method: HTTPRequest.Method, _ path: String) -> Bool {
+        guard method == self.method else { return false }
+        let a = self.path.split(separator: "/"), b = path.split(separator: "/")
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+    }
+
+    /// The pattern in Hummingbird's syntax (`:number`).
+    var routerPath: String {
+        path.split(separator: "/").map { $0.hasPrefix("{") ? ":" + $0.dropFirst().dropLast() : String($0) }.joined(separator: "/").prefixed("/")
+    }
+
+    public static let all: [APIRoute] = [
+        APIRoute(.post, "/api/query", .reader, "Run a KQL query"),
+        APIRoute(.post, "/api/ingest/{table}", .contributor, "Ingest JSON or JSON lines into a table"),
+        APIRoute(.get, "/api/incidents", .reader, "List incidents ($filter, $orderby, $top, $skipToken)"),
+        APIRoute(.get, "/api/incidents/{number}", .reader, "Get an incident"),
+        APIRoute(.patch, "/api/incidents/{number}", .responder, "Update an incident (If-Match: its etag)"),
+        APIRoute(.put, "/api/incidents/{number}", .responder, "Update an incident (If-Match: its etag)"),
+        APIRoute(.get, "/api/incidents/{number}/alerts", .reader, "The incident's alerts"),
+        APIRoute(.get, "/api/incidents/{number}/entities", .reader, "The incident's entities"),
+        APIRoute(.get, "/api/incidents/{number}/comments", .reader, "The incident's comments"),
+        APIRoute(.post, "/api/incidents/{number}/comments", .responder, "Add a comment"),
+        APIRoute(.delete, "/api/incidents/{number}/comments/{id}", .responder, "Delete a comment"),
+        APIRoute(.get, "/api/incidents/{number}/audit", .reader, "The incident's audit trail"),
+        APIRoute(.get, "/api/incidents/{number}/report", .reader, "The incident report (?format=md|html|json)"),
+        APIRoute(.post, "/api/incidents/{number}/triage", .responder, "Run the evidence modules and the score"),
+        APIRoute(.post, "/api/incidents/{number}/review", .responder, "Run the reviewer agent"),
+        APIRoute(.get, "/api/tokens", .admin, "List API tokens (never their secrets)"),
+        APIRoute(.post, "/api/tokens", .admin, "Create an API token (its secret is in this answer only)"),
+        APIRoute(.delete, "/api/tokens/{name}", .admin, "Revoke an API token"),
+    ]
+}
+
+extension String {
+    func prefixed(_ p: String) -> String { hasPrefix(p) ? self : p + self }
+}

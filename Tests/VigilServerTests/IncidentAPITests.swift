@@ -1,0 +1,175 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import KQL
+import NIOHTTP1
+import Testing
+import VigilApp
+import VigilCore
+import VigilServer
+import VigilStore
+
+/// The incident API on a real server: every route with every role (allowed and denied), every way a
+/// token can be wrong, and the Sentinel-shaped incident flows: list pages, etags, updates, comments,
+/// reports, audit under the token's name.
+@Suite(.serialized) struct IncidentAPITests {
+    static let t0 = DateTimeParser.parse("2024-06-21T02:00:00Z")!
+
+    static func seed(_ store: LogStore) throws {
+        var list: [Incident] = []
+        for n in 1...3 {
+            var inc = Incident(id: "00000000-0000-4000-8000-00000000000\(n)", number: n, title: "Incident \(n)", severity: n == 2 ? .low : .high,
+                               createdTime: t0 + Int64(n) * Ticks.perHour)
+            inc.alerts = [.init(systemAlertID: "a\(n)", ruleID: "r", name: "Brute force", severity: .high, tactics: [.credentialAccess],
+                                startTime: inc.createdTime, endTime: inc.createdTime, isAnomaly: false)]
+            inc.entities = [Entity(type: .account, properties: ["FullName": "CONTOSO\\bob"])]
+            inc.labels = [.init("Risk Score - \(n * 10)", .autoAssigned)]
+            list.append(inc)
+        }
+        try IncidentStore(store: store).save(list, actor: "producer-agent", action: { _ in ("created", "seed") }, now: t0 + 4 * Ticks.perHour)
+    }
+
+    static func concrete(_ path: String) -> String {
+        path.replacingOccurrences(of: "{number}", with: "1").replacingOccurrences(of: "{id}", with: "no-such-comment")
+            .replacingOccurrences(of: "{table}", with: "Api_CL").replacingOccurrences(of: "{name}", with: "nobody")
+    }
+
+    static func method(_ m: HTTPRequest.Method) -> HTTPMethod {
+        switch m {
+        case .get: return .GET
+        case .post: return .POST
+        case .put: return .PUT
+        case .patch: return .PATCH
+        default: return .DELETE
+        }
+    }
+
+    @Test func everyRouteWithEveryRoleIsAllowedOrDeniedAsDeclared() async throws {
+        let s = try await ServeTests.Running()
+        defer { Task { await s.stop() } }
+        try Self.seed(s.store)
+        let tokens = TokenStore(store: s.store)
+        var secrets: [APIRole: String] = [:]
+        for r in APIRole.allCases { secrets[r] = try tokens.create(name: "role-\(r.rawValue)", role: r, expires: nil, now: Self.t0).secret }
+        for route in APIRoute.all {
+            for role in APIRole.allCases {
+                let body: String? = [.post, .put, .patch].contains(route.method) ? (route.path.hasPrefix("/api/ingest") ? "{\"A\":1}" : "{}") : nil
+                let (status, text) = try await s.send(Self.method(route.method), Self.concrete(route.path), body, token: secrets[role])
+                if role < route.role {
+                    #expect(status == 403, "\(role.rawValue) \(route.method.rawValue) \(route.path): \(status) \(text)")
+                } else {
+                    #expect(status != 401 && status != 403 && status < 500, "\(role.rawValue) \(route.method.rawValue) \(route.path): \(status) \(text)")
+                }
+            }
+        }
+        // A path no route declares is not reachable, whoever asks.
+        #expect(try await s.get("/api/secrets").0 == 404)
+        #expect(try await s.get("/healthz", token: "").0 == 200)
+    }
+
+    @Test func missingWrongExpiredAndRevokedTokensAreRefused() async throws {
+        let s = try await ServeTests.Running()
+        defer { Task { await s.stop() } }
+        let tokens = TokenStore(store: s.store)
+        let now = Int64(Date().timeIntervalSince1970 * 1e7)
+        let expired = try tokens.create(name: "old", role: .admin, expires: now - 1, now: now - 10).secret
+        let revoked = try tokens.create(name: "gone", role: .admin, expires: nil, now: now).secret
+        try tokens.revoke("gone", now: now)
+        let (missing, m1) = try await s.get("/api/incidents", token: "")
+        #expect(missing == 401 && m1.contains("an API token is required"))
+        #expect(try await s.get("/api/incidents", token: "vgl_12345678_nope").0 == 401)
+        #expect(try await s.get("/api/incidents", token: "not-even-a-token").0 == 401)
+        let (e, et) = try await s.get("/api/incidents", token: expired)
+        #expect(e == 401 && et.contains("TokenExpired"))
+        let (r, rt) = try await s.get("/api/incidents", token: revoked)
+        #expect(r == 401 && rt.contains("TokenRevoked"))
+        // A token whose secret holds underscores (base64url) is read whole.
+        let odd = try tokens.create(name: "odd", role: .reader, expires: nil, now: now, random: { [UInt8](repeating: 0xff, count: 32) }).secret
+        #expect(odd.dropFirst(13).contains("_"))
+        #expect(try await s.get("/api/incidents", token: odd).0 == 200)
+        // Failures are rate-limited; a valid token still works.
+        var limited = false
+        for _ in 0..<25 where !limited { limited = try await s.get("/api/incidents", token: "vgl_00000000_x").0 == 429 }
+        #expect(limited)
+        #expect(try await s.get("/api/incidents").0 == 200)
+        // The database holds no secret.
+        let listed = try tokens.list()
+        #expect(listed.count == 4 && !listed.contains { odd.contains($0.name) && $0.id.count != 8 })
+    }
+
+    @Test func incidentsListUpdateCommentReportAndAuditLikeSentinel() async throws {
+        let s = try await ServeTests.Running()
+        defer { Task { await s.stop() } }
+        try Self.seed(s.store)
+        // List: filter, order, page.
+        let (st, page1) = try await s.get("/api/incidents?$filter=properties/severity%20eq%20'High'&$orderby=properties/createdTimeUtc%20desc&$top=1")
+        #expect(st == 200, "\(page1)")
+        let p1 = s.json(page1)
+        let v1 = p1["value"] as? [[String: Any]] ?? []
+        #expect(v1.count == 1 && (v1.first?["properties"] as? [String: Any])?["incidentNumber"] as? Int == 3)
+        #expect(v1.first?["type"] as? String == "Microsoft.SecurityInsights/Incidents")
+        let next = try #require(p1["nextLink"] as? String)
+        let p2 = s.json(try await s.get(next).1)
+        #expect(((p2["value"] as? [[String: Any]])?.first?["properties"] as? [String: Any])?["incidentNumber"] as? Int == 1)
+        #expect(p2["nextLink"] == nil)
+        let labelled = s.json(try await s.get("/api/incidents?$filter=properties/labels/any(l:%20l/labelName%20eq%20'Risk%20Score%20-%2020')").1)
+        #expect((labelled["value"] as? [Any])?.count == 1)
+        #expect(try await s.get("/api/incidents?$filter=properties/colour%20eq%20'red'").0 == 400)
+        #expect(try await s.get("/api/incidents?$top=0").0 == 400)
+
+        // Get, then update with the etag; a stale etag is a conflict.
+        let (gs, got) = try await s.get("/api/incidents/1")
+        #expect(gs == 200)
+        let etag = try #require(s.json(got)["etag"] as? String)
+        let update = #"{"properties": {"status": "Active", "owner": {"assignedTo": "alice@contoso.com"}, "labels": [{"labelName": "phishing"}]}}"#
+        let (us, updated) = try await s.send(.PATCH, "/api/incidents/1", update, headers: [("If-Match", etag)])
+        #expect(us == 200, "\(updated)")
+        let up = s.json(updated)
+        #expect((up["properties"] as? [String: Any])?["status"] as? String == "Active")
+        #expect(up["etag"] as? String != etag)
+        #expect(try await s.send(.PATCH, "/api/incidents/1", #"{"properties": {"severity": "Low"}}"#, headers: [("If-Match", etag)]).0 == 409)
+        // Sentinel's rules and bad input: 4xx with a code, never 500.
+        #expect(try await s.send(.PATCH, "/api/incidents/1", #"{"properties": {"status": "Closed"}}"#).1.contains("ClassificationRequired"))
+        #expect(try await s.send(.PATCH, "/api/incidents/1", #"{"properties": {"colour": "red"}}"#).0 == 400)
+        #expect(try await s.send(.PATCH, "/api/incidents/1", "{not json").0 == 400)
+        #expect(try await s.send(.PATCH, "/api/incidents/1", #"{"properties": {"severity": "Urgent"}}"#).0 == 400)
+        #expect(try await s.send(.PATCH, "/api/incidents/1", String(repeating: "x", count: 300_000)).0 == 413)
+        #expect(try await s.get("/api/incidents/99").0 == 404)
+        #expect(try await s.get("/api/incidents/abc").0 == 400)
+        let close = #"{"properties": {"status": "Closed", "classification": "TruePositive", "classificationReason": "SuspiciousActivity", "classificationComment": "confirmed"}}"#
+        let (cs, closed) = try await s.send(.PUT, "/api/incidents/1", close)
+        #expect(cs == 200, "\(closed)")
+        #expect((s.json(closed)["properties"] as? [String: Any])?["closedTimeUtc"] != nil)
+
+        // Comments.
+        let (ps, posted) = try await s.post("/api/incidents/1/comments", #"{"properties": {"message": "Reset bob's password."}}"#)
+        #expect(ps == 201)
+        let commentID = try #require(s.json(posted)["name"] as? String)
+        let comments = s.json(try await s.get("/api/incidents/1/comments").1)["value"] as? [[String: Any]]
+        #expect(comments?.contains { ($0["properties"] as? [String: Any])?["message"] as? String == "Reset bob's password." } == true)
+        #expect(try await s.send(.DELETE, "/api/incidents/1/comments/\(commentID)").0 == 204)
+        #expect(try await s.send(.DELETE, "/api/incidents/1/comments/\(commentID)").0 == 404)
+        #expect(try await s.post("/api/incidents/1/comments", #"{"properties": {"message": ""}}"#).0 == 400)
+
+        // The report, the alerts and entities, the audit trail under the token's name.
+        let (rs, report) = try await s.get("/api/incidents/1/report?format=html")
+        #expect(rs == 200 && report.hasPrefix("<h1>Incident 1: Incident 1</h1>") && report.contains("TruePositive"))
+        #expect(try await s.get("/api/incidents/1/report?format=pdf").0 == 400)
+        #expect((s.json(try await s.get("/api/incidents/1/alerts").1)["value"] as? [Any])?.count == 1)
+        let audit = s.json(try await s.get("/api/incidents/1/audit").1)["value"] as? [[String: Any]] ?? []
+        #expect(audit.map { $0["actor"] as? String ?? "" } == ["producer-agent", "token:test-admin", "token:test-admin", "token:test-admin", "token:test-admin"])
+        #expect(audit.map { $0["action"] as? String ?? "" } == ["created", "update", "update", "comment", "comment deleted"])
+        // SecurityIncident has the change, for KQL.
+        let rows = try await s.rows("SecurityIncident | summarize arg_max(TimeGenerated, *) by IncidentNumber | where IncidentNumber == 1 | project Status, Classification, ModifiedBy")
+        #expect(rows.first?[0] as? String == "Closed" && rows.first?[1] as? String == "TruePositive" && rows.first?[2] as? String == "token:test-admin")
+        // Tokens over the API: created once with its secret, then usable.
+        let (ts, created) = try await s.post("/api/tokens", #"{"name": "soc-bot", "role": "reader", "expiresInDays": 30}"#)
+        #expect(ts == 201)
+        let secret = try #require(s.json(created)["token"] as? String)
+        #expect(try await s.get("/api/incidents", token: secret).0 == 200)
+        #expect(try await s.send(.PATCH, "/api/incidents/2", #"{"properties": {"severity": "High"}}"#, token: secret).0 == 403)
+        #expect(try await s.send(.DELETE, "/api/tokens/soc-bot").0 == 204)
+        #expect(try await s.get("/api/incidents", token: secret).0 == 401)
+        #expect(!(try await s.get("/api/tokens").1.contains(secret)))
+    }
+}
