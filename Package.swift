@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .target(name: "KQLSyntax", swiftSettings: strict),
@@ -54,7 +56,8 @@ let package = Package(
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
             name: "VigilStore",
-            dependencies: ["KQL", "Ingestion", "VigilCore", "Notifications", "Reports", .product(name: "GRDB", package: "GRDB.swift"), "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            dependencies: ["KQL", "Ingestion", "VigilCore", "Notifications", "Reports", .product(name: "GRDB", package: "GRDB.swift"), "Yams",
+                           .product(name: "Metrics", package: "swift-metrics"), .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
         // HTTP API and network listeners; no business logic beyond mapping requests to the store.
@@ -63,6 +66,7 @@ let package = Package(
             dependencies: [
                 "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,6 +82,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict),
         .executableTarget(

@@ -1,6 +1,7 @@
 public import Detection
 import Agents
 import Foundation
+import Metrics
 import KQL
 public import Logging
 public import VigilCore
@@ -51,6 +52,8 @@ public final class DetectionLoop: @unchecked Sendable {
                 self.history.counts(run.ruleID, before: run.runTime, within: rule.dynamicThreshold?.history ?? 0)
             }
             for o in outcomes {
+                Counter(label: "vigil_rule_runs_total", dimensions: [("outcome", o.error == nil ? "ok" : "failed")]).increment()
+                if !o.alerts.isEmpty { Counter(label: "vigil_alerts_total").increment(by: o.alerts.count) }
                 if o.error == nil { history.record(ruleID: o.run.ruleID, runTime: o.run.runTime, count: o.resultRows) }
                 if !o.alerts.isEmpty { s.alerted(ruleID: o.run.ruleID, at: o.run.runTime) }
                 if let e = o.error { logger.warning("rule run failed", metadata: ["rule": "\(byID[o.run.ruleID]?.name ?? o.run.ruleID)", "error": "\(e)"]) }

@@ -2,6 +2,8 @@ public import Foundation
 public import Logging
 import ServiceLifecycle
 import UnixSignals
+import Metrics
+import Notifications
 import Reports
 import VigilCore
 import VigilServer
@@ -43,7 +45,14 @@ public struct ServeRunner: Sendable {
         let auth = AuthMiddleware(tokens: store.workspace.config.server.auth == "tokens" ? TokenStore(store: store) : nil, clock: clock)
         let router = HTTPServer.router(store: store, endpoints: .init(ingest: IngestEndpoint(store: store), query: query,
                                                                       incidents: IncidentEndpoints(store: store, actions: Self.actions(store: store, clock: clock), clock: clock),
-                                                                      tokens: TokenEndpoints(store: store, clock: clock)), auth: auth)
+                                                                      tokens: TokenEndpoints(store: store, clock: clock)), auth: auth,
+                                     scrape: {
+                                         let counts = (try? OutboxStore(store: store).counts()) ?? [:]
+                                         for state in OutboxMessage.State.allCases {
+                                             Gauge(label: "vigil_outbox_messages", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+                                         }
+                                         Gauge(label: "vigil_ingest_pending_rows").record(store.pendingRows)
+                                     })
         var services: [any Service] = [StoreMaintenance(store: store, logger: logger, clock: clock)]
         let listener: SyslogListener? = syslog.enabled
             ? SyslogListener(store: store, host: syslog.host, udpPort: syslog.udp, tcpPort: syslog.tcp, logger: logger) : nil

@@ -16,9 +16,17 @@ public enum HTTPServer {
     }
 
     /// `auth`: the token check every `/api` route goes through (`server.auth: tokens`).
-    public static func router(store: LogStore, endpoints: Endpoints, auth: AuthMiddleware) -> Router<VigilRequestContext> {
+    /// `scrape`: refreshes the gauges that are read, not counted (the outbox backlog), before `/metrics` answers.
+    public static func router(store: LogStore, endpoints: Endpoints, auth: AuthMiddleware, scrape: @escaping @Sendable () -> Void = {}) -> Router<VigilRequestContext> {
+        VigilMetrics.bootstrap()
         let router = Router(context: VigilRequestContext.self)
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: auth)
+        router.get("/metrics") { _, _ in
+            scrape()
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: VigilMetrics.text())))
+        }
         router.get("/healthz") { _, _ in "ok\n" }
         // Ready while ingest can be accepted: not when the write-ahead area is at its bound.
         router.get("/readyz") { _, _ -> Response in
@@ -27,6 +35,9 @@ public enum HTTPServer {
                 return ServerError(.serviceUnavailable, "Busy", "\(pending) rows waiting to be sealed").response()
             }
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json())))
         }
         endpoints.ingest.register(on: router)
         endpoints.query.register(on: router)

@@ -1,5 +1,6 @@
 public import Hummingbird
 import Foundation
+import Metrics
 import KQL
 import NIOCore
 import NIOPosix
@@ -30,7 +31,10 @@ public struct QueryEndpoint: Sendable {
                 }
                 let execute = self.execute
                 let at = now
+                let started = DispatchTime.now().uptimeNanoseconds
                 let (code, json) = try await NIOThreadPool.singleton.runIfActive { execute(body.query, at) }
+                Metrics.Timer(label: "vigil_query_duration_seconds", dimensions: [("outcome", code == 0 ? "ok" : "error")])
+                    .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
                 let status: HTTPResponse.Status = code == 0 ? .ok : code == 2 ? .badRequest : .unprocessableContent
                 return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
             } catch { return ServerError.from(error).response() }

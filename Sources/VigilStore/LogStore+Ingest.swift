@@ -2,6 +2,7 @@ public import Foundation
 public import Ingestion
 public import KQL
 import GRDB
+import Metrics
 
 extension LogStore {
     /// The outcome of one ingested input.
@@ -61,6 +62,8 @@ extension LogStore {
             try db.execute(sql: "INSERT INTO ingest_log (source, table_name, format, accepted, skipped, warnings, at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [source, table, format.rawValue, accepted, log.skippedRecords, log.warnings, now, Int(secs * 1000)])
         }
+        Counter(label: "vigil_ingest_rows_total", dimensions: [("table", table)]).increment(by: accepted)
+        if log.skippedRecords > 0 { Counter(label: "vigil_ingest_rejected_total", dimensions: [("table", table)]).increment(by: log.skippedRecords) }
         return IngestSummary(source: source, table: table, format: format, accepted: accepted, skipped: log.skippedRecords, warnings: log.warnings,
                              diagnostics: log.items, seconds: secs)
     }

@@ -59,8 +59,28 @@ import VigilStore
                     #expect(status == 403, "\(role.rawValue) \(route.method.rawValue) \(route.path): \(status) \(text)")
                 } else {
                     #expect(status != 401 && status != 403 && status < 500, "\(role.rawValue) \(route.method.rawValue) \(route.path): \(status) \(text)")
+                    // A 404 must be the handler's (a JSON error), not a route the router lacks.
+                    if status == 404 { #expect(text.contains("\"code\""), "\(route.method.rawValue) \(route.path) has no handler") }
                 }
             }
+        }
+        // The OpenAPI document lists exactly the declared routes, with their roles.
+        let (os, doc) = try await s.get("/openapi.json", token: "")
+        #expect(os == 200)
+        let paths = s.json(doc)["paths"] as? [String: [String: Any]] ?? [:]
+        #expect(s.json(doc)["openapi"] as? String == "3.1.0")
+        for route in APIRoute.all {
+            let op = paths[route.path]?[route.method.rawValue.lowercased()] as? [String: Any]
+            #expect(op?["x-vigil-role"] as? String == route.role.rawValue, "\(route.method.rawValue) \(route.path) is not documented")
+        }
+        #expect(paths.keys.filter { $0.hasPrefix("/api") }.count == Set(APIRoute.all.map(\.path)).count)
+        // Prometheus metrics, without a token: ingest, queries, the outbox backlog, requests.
+        _ = try await s.post("/api/ingest/Metrics_CL", #"{"A": 1}"#)
+        _ = try await s.rows("Metrics_CL | count")
+        let (ms, metrics) = try await s.get("/metrics", token: "")
+        #expect(ms == 200)
+        for name in [#"vigil_ingest_rows_total{table="Metrics_CL"}"#, "vigil_query_duration_seconds_bucket", #"vigil_outbox_messages{state="pending"}"#, "vigil_ingest_pending_rows", "hb_requests"] {
+            #expect(metrics.contains(name), "/metrics lacks \(name)")
         }
         // A path no route declares is not reachable, whoever asks.
         #expect(try await s.get("/api/secrets").0 == 404)
