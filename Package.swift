@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilCore",
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilCore", "Reports", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,7 +102,8 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "Agents", "VigilCore", "Reports", "Notifications", .product(name: "Hummingbird", package: "hummingbird"),
+                "Agents", "VigilCore", "Reports", "Notifications", "Ingestion", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 "VigilServer", "VigilStore", "VigilApp", "KQL",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system packages Vigil builds against, when missing (Debian/Ubuntu): SQLite's headers
-# for GRDB. Idempotent and quiet when everything is there.
+# Installs the system packages Vigil needs, when missing (Debian/Ubuntu): SQLite's headers for GRDB,
+# and Chromium for the web UI's browser test (`swift test` drives it headless). Idempotent and quiet
+# when everything is there. VIGIL_NO_BROWSER=1 skips Chromium (the UI test then fails, saying why).
 set -euo pipefail
 need=()
 [ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+if [ -z "${VIGIL_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && ! command -v google-chrome >/dev/null; then
+  need+=(chromium)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -43,9 +43,12 @@ public struct ServeRunner: Sendable {
         let store = self.store, clock = self.clock
         let query = QueryEndpoint(execute: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock)
         let auth = AuthMiddleware(tokens: store.workspace.config.server.auth == "tokens" ? TokenStore(store: store) : nil, clock: clock)
+        let actions = Self.actions(store: store, clock: clock)
         let router = HTTPServer.router(store: store, endpoints: .init(ingest: IngestEndpoint(store: store), query: query,
-                                                                      incidents: IncidentEndpoints(store: store, actions: Self.actions(store: store, clock: clock), clock: clock),
-                                                                      tokens: TokenEndpoints(store: store, clock: clock)), auth: auth,
+                                                                      incidents: IncidentEndpoints(store: store, actions: actions, clock: clock),
+                                                                      tokens: TokenEndpoints(store: store, clock: clock),
+                                                                      ui: WebUI(store: store, actions: actions, query: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock)),
+                                       auth: auth,
                                      scrape: {
                                          let counts = (try? OutboxStore(store: store).counts()) ?? [:]
                                          for state in OutboxMessage.State.allCases {

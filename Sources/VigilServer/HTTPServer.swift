@@ -10,8 +10,9 @@ public enum HTTPServer {
         public var query: QueryEndpoint
         public var incidents: IncidentEndpoints?
         public var tokens: TokenEndpoints?
-        public init(ingest: IngestEndpoint, query: QueryEndpoint, incidents: IncidentEndpoints? = nil, tokens: TokenEndpoints? = nil) {
-            self.ingest = ingest; self.query = query; self.incidents = incidents; self.tokens = tokens
+        public var ui: WebUI?
+        public init(ingest: IngestEndpoint, query: QueryEndpoint, incidents: IncidentEndpoints? = nil, tokens: TokenEndpoints? = nil, ui: WebUI? = nil) {
+            self.ingest = ingest; self.query = query; self.incidents = incidents; self.tokens = tokens; self.ui = ui
         }
     }
 
@@ -43,6 +44,7 @@ public enum HTTPServer {
         endpoints.query.register(on: router)
         endpoints.incidents?.register(on: router)
         endpoints.tokens?.register(on: router)
+        endpoints.ui?.register(on: router)
         return router
     }
 

@@ -59,6 +59,10 @@ public struct TokenStore: Sendable {
         _ = try? store.db.pool.write { db in try db.execute(sql: "UPDATE api_token SET last_used = ? WHERE id = ?", arguments: [now, t.id]) }
     }
 
+    public func token(id: String) throws -> Token? {
+        try store.db.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id]).map(Self.token) }
+    }
+
     public func list() throws -> [Token] {
         try store.db.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_token ORDER BY created, name").map(Self.token) }
     }
