@@ -154,9 +154,9 @@ public struct IncidentEndpoints: Sendable {
         let ifMatch = request.headers[.ifMatch]
         return try await respond {
             let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
-            let u = try IncidentUpdate.parse(Data(body.readableBytesView))
+            let (u, bodyTag) = try IncidentUpdate.parse(Data(body.readableBytesView))
             let (inc, v) = try find(context)
-            let tag = ifMatch ?? u.etag
+            let tag = ifMatch ?? bodyTag
             if let tag, tag != "*", tag != IncidentResource.etag(v), tag != String(v) {
                 throw ServerError(.conflict, "Conflict", "incident \(inc.number) has changed (etag \(IncidentResource.etag(v)), yours \(tag)); read it again and retry")
             }

@@ -79,19 +79,16 @@ struct IncidentResource: Encodable {
 
 /// The body of an update: any of the editable properties, Sentinel-style under `properties` or flat.
 /// Unknown fields are an error, so a typo is not silently ignored.
-struct IncidentUpdate {
-    var title: String?, description: String?, severity: Severity?, status: Incident.Status?
-    var classification: Incident.Classification?, classificationReason: Incident.ClassificationReason?, classificationComment: String?
-    var owner: Incident.Owner?, labels: [Incident.Label]?, etag: String?
-
+enum IncidentUpdate {
     static let fields: Set<String> = ["title", "description", "severity", "status", "classification", "classificationReason", "classificationComment", "owner", "labels"]
 
-    static func parse(_ data: Data) throws -> IncidentUpdate {
+    /// The change and the etag the body names (if any).
+    static func parse(_ data: Data) throws -> (IncidentChange, String?) {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ServerError(.badRequest, "BadRequest", "expected a JSON object {\"properties\": {...}}")
         }
-        var u = IncidentUpdate()
-        u.etag = root["etag"] as? String
+        var u = IncidentChange()
+        let etag = root["etag"] as? String
         let props = (root["properties"] as? [String: Any]) ?? root.filter { $0.key != "etag" }
         for k in root.keys where !["properties", "etag"].contains(k) && root["properties"] != nil {
             throw ServerError(.badRequest, "UnknownField", "unknown field '\(k)' (properties, etag)")
@@ -110,7 +107,6 @@ struct IncidentUpdate {
             return v
         }
         u.title = try string("title")
-        if let t = u.title, t.isEmpty || t.count > 256 { throw ServerError(.badRequest, "BadRequest", "title must be 1 to 256 characters") }
         u.description = try string("description")
         if let s = try string("severity") {
             guard let v = Severity(loose: s) else { throw ServerError(.badRequest, "BadRequest", "severity: '\(s)' is not Informational, Low, Medium or High") }
@@ -138,38 +134,6 @@ struct IncidentUpdate {
                 return Incident.Label(n, (m["labelType"] as? String).flatMap(Incident.Label.Kind.init(rawValue:)) ?? .user)
             }
         }
-        return u
-    }
-
-    /// The incident with the update applied, as Sentinel validates it: closing needs a classification.
-    func apply(to inc: Incident, now: Int64) throws -> (Incident, [String]) {
-        var out = inc
-        var changed: [String] = []
-        if let v = title, v != out.title { out.title = v; changed.append("title") }
-        if let v = description, v != out.description { out.description = v; changed.append("description") }
-        if let v = severity, v != out.severity { out.severity = v; changed.append("severity \(v.rawValue)") }
-        if let v = owner, v != out.owner { out.owner = v; changed.append("owner \(v.assignedTo ?? v.userPrincipalName ?? v.email ?? "none")") }
-        if let v = labels, v != out.labels { out.labels = v; changed.append("labels") }
-        if let v = classification { out.classification = v; changed.append("classification \(v.rawValue)") }
-        if let v = classificationReason { out.classificationReason = v }
-        if let v = classificationComment { out.classificationComment = v }
-        if let v = status, v != out.status {
-            out.status = v
-            changed.append("status \(v.rawValue)")
-            if v == .closed {
-                out.closedTime = now
-            } else {
-                out.closedTime = nil
-                if classification == nil { out.classification = nil; out.classificationReason = nil; out.classificationComment = nil }
-            }
-        }
-        if out.status == .closed && out.classification == nil {
-            throw ServerError(.badRequest, "ClassificationRequired", "closing an incident needs a classification (TruePositive, BenignPositive, FalsePositive or Undetermined)")
-        }
-        if out.classification == .truePositive || out.classification == .benignPositive, out.status == .closed, out.classificationReason == nil {
-            throw ServerError(.badRequest, "ClassificationReasonRequired", "a \(out.classification!.rawValue) classification needs a classificationReason")
-        }
-        if !changed.isEmpty || out != inc { out.lastModifiedTime = now }
-        return (out, changed)
+        return (u, etag)
     }
 }

@@ -2,6 +2,7 @@ public import Hummingbird
 import Ingestion
 import VigilStore
 import KQL
+import VigilCore
 
 /// The JSON error body of every failed request: `{"code": "...", "message": "..."}`; the mapping of
 /// the other modules' errors to HTTP statuses lives here and nowhere else.
@@ -36,6 +37,7 @@ public struct ServerError: Error, Sendable {
             case .conflict(let m): return ServerError(.conflict, "Conflict", m)
             default: return ServerError(.internalServerError, "StoreError", e.description)
             }
+        case let e as IncidentChange.Invalid: return ServerError(.badRequest, e.code, e.message)
         case let e as KQLError: return ServerError(e.phase == .runtime ? .unprocessableContent : .badRequest, e.code, e.message)
         default: return ServerError(.internalServerError, "InternalError", "\(error)")
         }

@@ -107,7 +107,7 @@ extension WebUI {
     func update(_ n: Int, _ form: [String: String], _ v: Visit) throws -> Response {
         let incidents = IncidentStore(store: store)
         guard let (inc, version) = try incidents.versioned(number: n) else { return notFound(v) }
-        var u = IncidentUpdate()
+        var u = IncidentChange()
         if let o = form["owner"] { u.owner = Incident.Owner(assignedTo: o.isEmpty ? nil : o) }
         if let s = form["status"], !s.isEmpty { u.status = Incident.Status(rawValue: s) }
         if let c = form["classification"], !c.isEmpty { u.classification = Incident.Classification(rawValue: c) }

@@ -192,4 +192,38 @@ import VigilStore
         #expect(try await s.get("/api/incidents", token: secret).0 == 401)
         #expect(!(try await s.get("/api/tokens").1.contains(secret)))
     }
+
+    /// The CLI against a server (`--server`, `--token`), with the documented exit codes.
+    @Test func theCLIWorksAgainstAServerWithItsExitCodes() async throws {
+        let s = try await ServeTests.Running()
+        defer { Task { await s.stop() } }
+        try Self.seed(s.store)
+        let token = try TokenStore(store: s.store).create(name: "cli", role: .responder, expires: nil, now: Self.t0).secret
+        func vigil(_ args: [String], token t: String? = nil) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = ServeProcessTests.vigilBinary
+            p.arguments = args
+            p.environment = ["VIGIL_SERVER": "http://127.0.0.1:\(s.port)", "VIGIL_TOKEN": t ?? token, "PATH": "/usr/bin:/bin"]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let (l, list) = try vigil(["incidents", "list", "--format", "json"])
+        #expect(l == 0 && list.contains("Incident 3"))
+        #expect(try vigil(["incidents", "update", "2", "--owner", "alice", "--label", "triaged"]).0 == 0)
+        #expect(try IncidentStore(store: s.store).get(number: 2)?.owner.assignedTo == "alice")
+        #expect(try vigil(["incidents", "comment", "2", "called the user"]).0 == 0)
+        let (closeCode, closeText) = try vigil(["incidents", "update", "2", "--status", "Closed"])
+        #expect(closeCode == 2 && closeText.contains("ClassificationRequired"))
+        #expect(try vigil(["incidents", "show", "99"]).0 == 4)
+        #expect(try vigil(["incidents", "list"], token: "vgl_00000000_bad").0 == 2)
+        #expect(try vigil(["incidents", "update", "2", "--severity", "Urgent"]).0 == 2)
+        #expect(try vigil(["incidents", "list", "--bogus"]).0 == 2)
+        let audit = try IncidentStore(store: s.store).audit(incidentID: "00000000-0000-4000-8000-000000000002")
+        #expect(audit.map(\.actor).suffix(2) == ["token:cli", "token:cli"])
+    }
 }
