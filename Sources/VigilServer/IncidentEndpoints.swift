@@ -62,13 +62,14 @@ public struct IncidentEndpoints: Sendable {
                     throw ServerError(.badRequest, "BadRequest", "a comment is 1 to 30,000 characters")
                 }
                 let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
-                let (inc, v) = try find(context)
                 let now = clock()
-                var out = inc
                 let comment = Incident.Comment(id: UUID().uuidString.lowercased(), message: message, author: caller.name, createdTime: now)
-                out.comments.append(comment)
-                out.lastModifiedTime = now
-                try incidents.save([out], actor: caller.actor, action: { _ in ("comment", String(message.prefix(200))) }, now: now, expecting: [inc.id: v])
+                guard try incidents.modify(number: try number(context), actor: caller.actor, now: now, { inc in
+                    var out = inc
+                    out.comments.append(comment)
+                    out.lastModifiedTime = now
+                    return (out, "comment", String(message.prefix(200)))
+                }) != nil else { throw ServerError(.notFound, "NotFound", "no such incident") }
                 return try json(CommentResource(comment), status: .created)
             }
         }
@@ -76,12 +77,14 @@ public struct IncidentEndpoints: Sendable {
             try await respond {
                 let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
                 let id = try context.parameters.require("id")
-                let (inc, v) = try find(context)
-                guard inc.comments.contains(where: { $0.id == id }) else { throw ServerError(.notFound, "NotFound", "incident \(inc.number) has no comment \(id)") }
-                var out = inc
-                out.comments.removeAll { $0.id == id }
-                out.lastModifiedTime = clock()
-                try incidents.save([out], actor: caller.actor, action: { _ in ("comment deleted", id) }, now: out.lastModifiedTime, expecting: [inc.id: v])
+                let now = clock()
+                guard try incidents.modify(number: try number(context), actor: caller.actor, now: now, { inc in
+                    guard inc.comments.contains(where: { $0.id == id }) else { throw ServerError(.notFound, "NotFound", "incident \(inc.number) has no comment \(id)") }
+                    var out = inc
+                    out.comments.removeAll { $0.id == id }
+                    out.lastModifiedTime = now
+                    return (out, "comment deleted", id)
+                }) != nil else { throw ServerError(.notFound, "NotFound", "no such incident") }
                 return Response(status: .noContent)
             }
         }
@@ -117,9 +120,14 @@ public struct IncidentEndpoints: Sendable {
         do { return try await NIOThreadPool.singleton.runIfActive(work) } catch { return ServerError.from(error).response() }
     }
 
-    func find(_ context: VigilRequestContext) throws -> (Incident, Int64) {
+    func number(_ context: VigilRequestContext) throws -> Int {
         let text = try context.parameters.require("number")
         guard let n = Int(text) else { throw ServerError(.badRequest, "BadRequest", "'\(text)' is not an incident number") }
+        return n
+    }
+
+    func find(_ context: VigilRequestContext) throws -> (Incident, Int64) {
+        let n = try number(context)
         guard let found = try incidents.versioned(number: n) else { throw ServerError(.notFound, "NotFound", "no incident \(n)") }
         return found
     }
@@ -128,11 +136,11 @@ public struct IncidentEndpoints: Sendable {
         var params: [String: String] = [:]
         for (k, v) in request.uri.queryParameters { params[String(k)] = String(v) }
         let q = try IncidentQuery.parse(params)
-        let all = try incidents.all()
-        let matching = q.sorted(try all.filter { try q.matches($0) })
-        let page = Array(matching.dropFirst(q.skip).prefix(q.top))
+        let all = try incidents.allVersioned()
         var versions: [String: Int64] = [:]
-        for inc in page { versions[inc.id] = try incidents.versioned(number: inc.number)?.1 ?? 0 }
+        for (inc, v) in all { versions[inc.id] = v }
+        let matching = q.sorted(try all.map(\.0).filter { try q.matches($0) })
+        let page = Array(matching.dropFirst(q.skip).prefix(q.top))
         struct Page: Encodable { var value: [IncidentResource]; var nextLink: String? }
         var next: String?
         if q.skip + page.count < matching.count {
@@ -155,16 +163,19 @@ public struct IncidentEndpoints: Sendable {
         return try await respond {
             let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
             let (u, bodyTag) = try IncidentUpdate.parse(Data(body.readableBytesView))
-            let (inc, v) = try find(context)
-            let tag = ifMatch ?? bodyTag
-            if let tag, tag != "*", tag != IncidentResource.etag(v), tag != String(v) {
-                throw ServerError(.conflict, "Conflict", "incident \(inc.number) has changed (etag \(IncidentResource.etag(v)), yours \(tag)); read it again and retry")
+            let n = try number(context)
+            var version: Int64?
+            if let tag = ifMatch ?? bodyTag, tag != "*" {
+                guard let v = Int64(tag.trimmingCharacters(in: CharacterSet(charactersIn: "\"W/"))) else {
+                    throw ServerError(.badRequest, "BadRequest", "If-Match: '\(tag)' is not an etag this server gave")
+                }
+                version = v
             }
             let now = clock()
-            let (out, changed) = try u.apply(to: inc, now: now)
-            guard out != inc else { return try json(IncidentResource(inc, version: v), etag: v) }
-            try incidents.save([out], actor: caller.actor, action: { _ in ("update", changed.joined(separator: "; ")) }, now: now, expecting: [inc.id: v])
-            let (saved, nv) = try find(context)
+            guard let (saved, nv) = try incidents.modify(number: n, actor: caller.actor, now: now, ifVersion: version, { inc in
+                let (out, changed) = try u.apply(to: inc, now: now)
+                return out == inc ? nil : (out, "update", changed.joined(separator: "; "))
+            }) else { throw ServerError(.notFound, "NotFound", "no incident \(n)") }
             return try json(IncidentResource(saved, version: nv), etag: nv)
         }
     }

@@ -105,8 +105,6 @@ extension WebUI {
     }
 
     func update(_ n: Int, _ form: [String: String], _ v: Visit) throws -> Response {
-        let incidents = IncidentStore(store: store)
-        guard let (inc, version) = try incidents.versioned(number: n) else { return notFound(v) }
         var u = IncidentChange()
         if let o = form["owner"] { u.owner = Incident.Owner(assignedTo: o.isEmpty ? nil : o) }
         if let s = form["status"], !s.isEmpty { u.status = Incident.Status(rawValue: s) }
@@ -114,23 +112,25 @@ extension WebUI {
         if let r = form["classificationReason"], !r.isEmpty { u.classificationReason = Incident.ClassificationReason(rawValue: r) }
         if let c = form["classificationComment"], !c.isEmpty { u.classificationComment = c }
         let now = clock()
-        let (out, changed) = try u.apply(to: inc, now: now)
-        if out != inc {
-            try incidents.save([out], actor: v.caller.actor, action: { _ in ("update", changed.joined(separator: "; ")) }, now: now, expecting: [inc.id: version])
-        }
+        var changed: [String] = []
+        guard try IncidentStore(store: store).modify(number: n, actor: v.caller.actor, now: now, { inc in
+            let (out, what) = try u.apply(to: inc, now: now)
+            changed = what
+            return out == inc ? nil : (out, "update", what.joined(separator: "; "))
+        }) != nil else { return notFound(v) }
         return redirect("/incidents/\(n)?done=" + (changed.isEmpty ? "Nothing changed." : "Saved: " + changed.joined(separator: ", ")).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
     }
 
     func comment(_ n: Int, _ form: [String: String], _ v: Visit) throws -> Response {
         let message = (form["message"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !message.isEmpty, message.count <= 30_000 else { throw ServerError(.badRequest, "BadRequest", "a comment is 1 to 30,000 characters") }
-        let incidents = IncidentStore(store: store)
-        guard let (inc, version) = try incidents.versioned(number: n) else { return notFound(v) }
-        var out = inc
         let now = clock()
-        out.comments.append(Incident.Comment(id: UUID().uuidString.lowercased(), message: message, author: v.caller.name, createdTime: now))
-        out.lastModifiedTime = now
-        try incidents.save([out], actor: v.caller.actor, action: { _ in ("comment", String(message.prefix(200))) }, now: now, expecting: [inc.id: version])
+        guard try IncidentStore(store: store).modify(number: n, actor: v.caller.actor, now: now, { inc in
+            var out = inc
+            out.comments.append(Incident.Comment(id: UUID().uuidString.lowercased(), message: message, author: v.caller.name, createdTime: now))
+            out.lastModifiedTime = now
+            return (out, "comment", String(message.prefix(200)))
+        }) != nil else { return notFound(v) }
         return redirect("/incidents/\(n)?done=Comment%20added.")
     }
 

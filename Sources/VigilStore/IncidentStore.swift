@@ -28,6 +28,16 @@ public struct IncidentStore: Sendable {
         }
     }
 
+    /// Every incident with its version, in one read (the API's lists).
+    public func allVersioned() throws -> [(Incident, Int64)] {
+        try db.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT body, row_time FROM incident ORDER BY number").map { r in
+                let body: String = r["body"]
+                return (try JSONDecoder().decode(Incident.self, from: Data(body.utf8)), r["row_time"] ?? 0)
+            }
+        }
+    }
+
     public func get(number: Int) throws -> Incident? {
         try db.pool.read { db in
             try String.fetchOne(db, sql: "SELECT body FROM incident WHERE number = ?", arguments: [number]).map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
@@ -41,6 +51,30 @@ public struct IncidentStore: Sendable {
             let body: String = r["body"]
             return (try JSONDecoder().decode(Incident.self, from: Data(body.utf8)), r["row_time"] ?? 0)
         }
+    }
+
+    /// A read-modify-write of one incident: `change` gets the current incident and returns the new
+    /// one with the audit action and detail (nil: nothing to do). With `ifVersion` the change applies
+    /// only to that version (`StoreError.conflict` otherwise, the API's `If-Match`); without it a
+    /// concurrent change is retried on the new state, so two comments at once both land.
+    /// Nil when there is no such incident.
+    @discardableResult
+    public func modify(number: Int, actor: String, now: Int64, ifVersion: Int64? = nil,
+                       _ change: (Incident) throws -> (Incident, String, String)?) throws -> (Incident, Int64)? {
+        for attempt in 0..<20 {
+            guard let (inc, version) = try versioned(number: number) else { return nil }
+            if let want = ifVersion, want != version {
+                throw StoreError.conflict("incident \(number) changed since version \(want) (now \(version)); read it again and retry")
+            }
+            guard let (out, action, detail) = try change(inc) else { return (inc, version) }
+            do {
+                try save([out], actor: actor, action: { _ in (action, detail) }, now: now, expecting: [inc.id: version])
+            } catch StoreError.conflict where ifVersion == nil && attempt < 19 {
+                continue
+            }
+            return try versioned(number: number)
+        }
+        throw StoreError.conflict("incident \(number) kept changing; try again")
     }
 
     public func get(id: String) throws -> Incident? {

@@ -24,6 +24,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Only the triage benchmark: all modules on one incident over the stored data, then this many incidents.") var triage: Int?
     @Option(help: "Only the reports benchmark: reports for this many incidents, and the digest over --report-incidents incidents.") var reports: Int?
     @Option(help: "Incidents in SecurityIncident for the digest benchmark.") var reportIncidents: Int = 100_000
+    @Option(help: "Only the API load test: this many requests against vigil serve on loopback.") var api: Int?
+    @Option(help: "Concurrent clients of the API load test.") var clients: Int = 16
 
     func run() async throws {
         let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
@@ -34,6 +36,14 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "Vigil agents bench: %d alerts -> %d incidents in %.3f s (producer), verdicts in %.3f s (reviewer); total %.3f s",
                          n, r.incidents, r.produce, r.review, r.produce + r.review))
             print("verdicts: " + r.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            return
+        }
+        if let n = api {
+            let r = try await Benchmark.runAPI(requests: n, clients: clients)
+            print(String(format: "Vigil API load test: %d requests from %d clients in %.2f s: %.0f requests/s, p50 %.1f ms, p99 %.1f ms",
+                         r.requests, r.clients, r.seconds, r.requestsPerSecond, r.p50Millis, r.p99Millis))
+            print("statuses: " + r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
+            print("writes: \(r.commentsAcknowledged) comments acknowledged, \(r.commentsStored) stored; \(r.rowsAcknowledged) rows acknowledged, \(r.rowsStored) stored")
             return
         }
         if let n = reports {

@@ -133,14 +133,16 @@ struct IncidentsCommand: AsyncParsableCommand {
                 return
             }
             let store = try WorkspaceSession.open(target.workspace)
-            let incidents = IncidentStore(store: store)
-            guard let (inc, version) = try incidents.versioned(number: number) else { throw StoreError.notFound("no incident \(number)") }
-            var ch = c
-            if !label.isEmpty { ch.labels = inc.labels + label.filter { l in !inc.labels.contains { $0.labelName == l } }.map { Incident.Label($0, .user) } }
             let now = IncidentsCommand.now
-            let (out, changed) = try ch.apply(to: inc, now: now)
-            guard out != inc else { print("incident \(number): nothing to change"); return }
-            try incidents.save([out], actor: "cli:\(by)", action: { _ in ("update", changed.joined(separator: "; ")) }, now: now, expecting: [inc.id: version])
+            var changed: [String] = []
+            guard try IncidentStore(store: store).modify(number: number, actor: "cli:\(by)", now: now, { inc in
+                var ch = c
+                if !label.isEmpty { ch.labels = inc.labels + label.filter { l in !inc.labels.contains { $0.labelName == l } }.map { Incident.Label($0, .user) } }
+                let (out, what) = try ch.apply(to: inc, now: now)
+                changed = what
+                return out == inc ? nil : (out, "update", what.joined(separator: "; "))
+            }) != nil else { throw StoreError.notFound("no incident \(number)") }
+            guard !changed.isEmpty else { print("incident \(number): nothing to change"); return }
             print("incident \(number) updated: \(changed.joined(separator: ", "))")
         }
     }
@@ -160,14 +162,14 @@ struct IncidentsCommand: AsyncParsableCommand {
                 return
             }
             let store = try WorkspaceSession.open(target.workspace)
-            let incidents = IncidentStore(store: store)
-            guard let (inc, version) = try incidents.versioned(number: number) else { throw StoreError.notFound("no incident \(number)") }
-            var out = inc
             let now = IncidentsCommand.now
             let id = UUID().uuidString.lowercased()
-            out.comments.append(Incident.Comment(id: id, message: message, author: by, createdTime: now))
-            out.lastModifiedTime = now
-            try incidents.save([out], actor: "cli:\(by)", action: { _ in ("comment", String(message.prefix(200))) }, now: now, expecting: [inc.id: version])
+            guard try IncidentStore(store: store).modify(number: number, actor: "cli:\(by)", now: now, { inc in
+                var out = inc
+                out.comments.append(Incident.Comment(id: id, message: message, author: by, createdTime: now))
+                out.lastModifiedTime = now
+                return (out, "comment", String(message.prefix(200)))
+            }) != nil else { throw StoreError.notFound("no incident \(number)") }
             print("comment \(id) added to incident \(number)")
         }
     }

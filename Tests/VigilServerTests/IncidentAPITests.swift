@@ -226,4 +226,14 @@ import VigilStore
         let audit = try IncidentStore(store: s.store).audit(incidentID: "00000000-0000-4000-8000-000000000002")
         #expect(audit.map(\.actor).suffix(2) == ["token:cli", "token:cli"])
     }
+
+    /// Load on loopback, bounded: concurrent reads, comments and ingest; no error, no lost write.
+    /// (`vigil bench --api 5000` is the measured version.)
+    @Test func concurrentReadsWritesAndIngestLoseNothing() async throws {
+        let r = try await Benchmark.runAPI(requests: 240, clients: 8)
+        #expect(r.statuses.keys.allSatisfy { (200..<300).contains($0) }, "\(r.statuses)")
+        #expect(r.requests == 240)
+        #expect(r.commentsStored == r.commentsAcknowledged && r.commentsAcknowledged == 60)
+        #expect(r.rowsStored == r.rowsAcknowledged && r.rowsAcknowledged == 60 * 20)
+    }
 }
