@@ -47,7 +47,8 @@ public struct ServeRunner: Sendable {
         let router = HTTPServer.router(store: store, endpoints: .init(ingest: IngestEndpoint(store: store), query: query,
                                                                       incidents: IncidentEndpoints(store: store, actions: actions, clock: clock),
                                                                       tokens: TokenEndpoints(store: store, clock: clock),
-                                                                      ui: WebUI(store: store, actions: actions, query: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock)),
+                                                                      ui: WebUI(store: store, actions: actions, query: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock),
+                                                                      admin: AdminEndpoints(store: store, actions: AdminActions.make(store: store, clock: clock), clock: clock)),
                                        auth: auth,
                                      scrape: {
                                          let counts = (try? OutboxStore(store: store).counts()) ?? [:]

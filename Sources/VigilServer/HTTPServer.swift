@@ -11,8 +11,10 @@ public enum HTTPServer {
         public var incidents: IncidentEndpoints?
         public var tokens: TokenEndpoints?
         public var ui: WebUI?
-        public init(ingest: IngestEndpoint, query: QueryEndpoint, incidents: IncidentEndpoints? = nil, tokens: TokenEndpoints? = nil, ui: WebUI? = nil) {
-            self.ingest = ingest; self.query = query; self.incidents = incidents; self.tokens = tokens; self.ui = ui
+        public var admin: AdminEndpoints?
+        public init(ingest: IngestEndpoint, query: QueryEndpoint, incidents: IncidentEndpoints? = nil, tokens: TokenEndpoints? = nil, ui: WebUI? = nil,
+                    admin: AdminEndpoints? = nil) {
+            self.ingest = ingest; self.query = query; self.incidents = incidents; self.tokens = tokens; self.ui = ui; self.admin = admin
         }
     }
 
@@ -45,6 +47,7 @@ public enum HTTPServer {
         endpoints.incidents?.register(on: router)
         endpoints.tokens?.register(on: router)
         endpoints.ui?.register(on: router)
+        endpoints.admin?.register(on: router)
         return router
     }
 

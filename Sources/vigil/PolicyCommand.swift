@@ -21,28 +21,13 @@ struct PolicyCommand: ParsableCommand {
 
         func run() throws {
             let store = try WorkspaceSession.open(workspace)
-            let files = PolicyFiles(workspace: store.workspace)
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            let new: ReviewPolicy
-            do { new = try ReviewPolicy.parse(text) } catch var e as ReviewPolicy.PolicyError {
+            do { _ = try ReviewPolicy.parse(text) } catch var e as ReviewPolicy.PolicyError {
                 e.file = file
                 throw e
             }
-            let old = try files.reviewPolicy()
-            guard new.version > old.version || !FileManager.default.fileExists(atPath: files.reviewPath) else {
-                throw ValidationError("the new policy's version (\(new.version)) must be greater than the current one (\(old.version))")
-            }
-            try FileManager.default.createDirectory(atPath: (files.reviewPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if FileManager.default.fileExists(atPath: files.reviewPath) {
-                // The old text stays beside it, named by its version, so that earlier verdicts can be read against it.
-                let kept = (files.reviewPath as NSString).deletingPathExtension + ".v\(old.version).yaml"
-                try? FileManager.default.removeItem(atPath: kept)
-                try FileManager.default.copyItem(atPath: files.reviewPath, toPath: kept)
-            }
-            try text.write(toFile: files.reviewPath, atomically: true, encoding: .utf8)
-            try IncidentStore(store: store).recordAudit(actor: by, action: "policy", detail: "review policy \(old.versionLabel) -> \(new.versionLabel)",
-                                                        now: Int64(Date().timeIntervalSince1970 * 1e7))
-            print("review policy \(new.versionLabel) installed (was \(old.versionLabel))")
+            let summary = try PolicyFiles(workspace: store.workspace).install(.review, text: text, by: by, store: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
+            print(summary + " installed")
         }
     }
 

@@ -236,4 +236,79 @@ import VigilStore
         #expect(r.commentsStored == r.commentsAcknowledged && r.commentsAcknowledged == 60)
         #expect(r.rowsStored == r.rowsAcknowledged && r.rowsAcknowledged == 60 * 20)
     }
+
+    /// Rules, policies, watchlists and threat intelligence through the API, validated on the way in.
+    @Test func configurationThroughTheAPI() async throws {
+        let s = try await ServeTests.Running()
+        defer { Task { await s.stop() } }
+        let rule = """
+        id: 11111111-2222-4333-8444-555555555555
+        name: Failed logons by account
+        description: Many failed logons.
+        kind: Scheduled
+        severity: Medium
+        queryFrequency: 1h
+        queryPeriod: 1h
+        triggerOperator: gt
+        triggerThreshold: 0
+        tactics: [CredentialAccess]
+        query: |
+          SecurityEvent | where EventID == 4625 | summarize n = count() by Account
+        entityMappings:
+          - entityType: Account
+            fieldMappings:
+              - identifier: FullName
+                columnName: Account
+        """
+        let (ps, put) = try await s.send(.PUT, "/api/rules/failed-logons", rule, contentType: "application/yaml")
+        #expect(ps == 200, "\(put)")
+        #expect(put.contains("Failed logons by account"))
+        let listed = s.json(try await s.get("/api/rules").1)["value"] as? [[String: Any]] ?? []
+        #expect(listed.contains { $0["name"] as? String == "Failed logons by account" && $0["file"] as? String == "failed-logons.yaml" })
+        #expect(try await s.get("/api/rules/failed-logons").1.contains("EventID == 4625"))
+        let bad = rule.replacingOccurrences(of: "summarize n = count() by Account", with: "summarize n = count() by NoSuchColumn")
+        let (bs, bt) = try await s.send(.PUT, "/api/rules/broken", bad, contentType: "application/yaml")
+        #expect(bs == 400 && bt.contains("VGR"), "\(bt)")
+        #expect(try await s.get("/api/rules/broken").0 == 404)
+        #expect(try await s.send(.PUT, "/api/rules/..hidden", rule).0 == 400)
+        #expect(try await s.send(.DELETE, "/api/rules/failed-logons").0 == 204)
+        #expect(try await s.send(.DELETE, "/api/rules/failed-logons").0 == 404)
+
+        // Policies: validated, versioned, audited.
+        let policy = try await s.get("/api/policies/review").1
+        #expect(policy.contains("version: 1"))
+        let v2 = policy.replacingOccurrences(of: "version: 1", with: "version: 2")
+        let (vs, vt) = try await s.send(.PUT, "/api/policies/review", v2, contentType: "application/yaml")
+        #expect(vs == 200 && vt.contains("v2"), "\(vt)")
+        #expect(try await s.send(.PUT, "/api/policies/review", v2).0 == 400)
+        #expect(try await s.send(.PUT, "/api/policies/review", "version: 3\nrules: [{name: x, when: {field: colour, op: eq, value: red}, then: approve}]").0 == 400)
+        #expect(try await s.get("/api/policies/nope").0 == 404)
+
+        // Watchlists, then usable from KQL.
+        let csv = "UserPrincipalName,Title\nceo@contoso.com,CEO\ncfo@contoso.com,CFO\n"
+        #expect(try await s.send(.PUT, "/api/watchlists/vip?searchKey=UserPrincipalName&name=VIPs", csv, contentType: "text/csv").0 == 200)
+        #expect(try await s.send(.PUT, "/api/watchlists/vip", csv, contentType: "text/csv").0 == 400)
+        #expect((s.json(try await s.get("/api/watchlists").1)["value"] as? [[String: Any]])?.first?["items"] as? Int == 2)
+        #expect(try await s.rows("_GetWatchlist('vip') | count").first?.first as? Int == 2)
+        #expect(try await s.send(.DELETE, "/api/watchlists/vip").0 == 204)
+
+        // Threat intelligence: STIX 2.1 and CSV; an unsupported pattern is reported, not fatal.
+        let stix = """
+        {"type": "bundle", "id": "bundle--1", "objects": [
+          {"type": "indicator", "id": "indicator--a", "pattern": "[ipv4-addr:value = '185.220.101.45']", "pattern_type": "stix", "valid_from": "2024-06-01T00:00:00Z",
+           "valid_until": "2030-01-01T00:00:00Z", "confidence": 80, "indicator_types": ["malicious-activity"], "name": "Tor exit"},
+          {"type": "indicator", "id": "indicator--b", "pattern": "[domain-name:value = 'evil.example']", "pattern_type": "stix", "valid_from": "2024-06-01T00:00:00Z"},
+          {"type": "indicator", "id": "indicator--c", "pattern": "[process:name = 'x']", "pattern_type": "stix", "valid_from": "2024-06-01T00:00:00Z"},
+          {"type": "malware", "id": "malware--d", "name": "ignored"}]}
+        """
+        let (ts, tt) = try await s.post("/api/threatintelligence", stix)
+        #expect(ts == 200, "\(tt)")
+        #expect(s.json(tt)["imported"] as? Int == 2 && (s.json(tt)["skipped"] as? [String])?.first?.contains("indicator--c") == true)
+        let (cs, ct) = try await s.post("/api/threatintelligence", "type,value,threatType,confidence\nurl,http://104.21.33.7/a.exe,MaliciousUrl,70\nbogus,x,y,1\n", contentType: "text/csv")
+        #expect(cs == 200 && s.json(ct)["imported"] as? Int == 1, "\(ct)")
+        let ti = try await s.rows("ThreatIntelligenceIndicator | summarize ips = countif(NetworkIP != ''), domains = countif(DomainName != ''), urls = countif(Url != '')")
+        #expect(ti.first?.compactMap { $0 as? Int } == [1, 1, 1])
+        let audit = try IncidentStore(store: s.store).auditCount(actor: "token:test-admin", action: "policy", since: 0)
+        #expect(audit == 1)
+    }
 }
