@@ -14,12 +14,24 @@ public struct EntitiesModule: EvidenceModule {
         for e in ctx.incident.entities {
             switch e.type {
             case .account:
-                let full = e.properties["FullName"] ?? e.properties["Upn"] ?? e.properties["Name"] ?? ""
+                var full = e.properties["FullName"] ?? e.properties["Upn"] ?? e.properties["Name"] ?? ""
+                var sid = e.properties["Sid"]
+                // The other form from the Security log, where Windows writes both: a SID's account, an account's SID.
+                if let t = try? ctx.query("""
+                    SecurityEvent | where TimeGenerated >= since and isnotempty(TargetUserSid) and (TargetUserSid == sid or TargetAccount =~ name)
+                    | summarize arg_max(TimeGenerated, TargetAccount, TargetUserSid)
+                    """, extra: ["sid": .string(sid ?? "-"), "name": .string(full.isEmpty ? "-" : full)]), let r = t.rowDicts(limit: 1).first,
+                   let account = r["TargetAccount"], !account.isEmpty {
+                    if full.isEmpty { full = account }
+                    if sid == nil, let s = r["TargetUserSid"], !s.isEmpty { sid = s }
+                }
                 var forms: [String: String] = ["FullName": full]
+                if let sid { forms["Sid"] = sid }
                 if let i = full.firstIndex(of: "\\") { forms["Domain"] = String(full[..<i]); forms["Name"] = String(full[full.index(after: i)...]) }
                 else if let i = full.firstIndex(of: "@") { forms["Name"] = String(full[..<i]); forms["UPNSuffix"] = String(full[full.index(after: i)...]) }
                 else { forms["Name"] = full }
-                out.append(Finding(kind: .entity, summary: "account \(full): name \(forms["Name"] ?? ""), " + (forms["Domain"].map { "domain \($0)" } ?? forms["UPNSuffix"].map { "UPN suffix \($0)" } ?? "no domain"),
+                out.append(Finding(kind: .entity, summary: "account \(full): name \(forms["Name"] ?? ""), " + (forms["Domain"].map { "domain \($0)" } ?? forms["UPNSuffix"].map { "UPN suffix \($0)" } ?? "no domain")
+                                   + (sid.map { ", SID \($0)" } ?? ""),
                                    evidence: [forms]))
             case .host:
                 let full = e.properties["FullName"] ?? e.properties["HostName"] ?? ""

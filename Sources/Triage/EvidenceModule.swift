@@ -97,6 +97,9 @@ public struct ModuleReport: Sendable, Codable, Equatable {
     public init(module: String, findings: [Finding], comment: String, error: String?, millis: Double) {
         self.module = module; self.findings = findings; self.comment = comment; self.error = error; self.millis = millis
     }
+
+    /// The comment as an HTML table (STAT's form; `vigil triage N --format html`).
+    public var html: String { TriageRunner.htmlComment(module, findings, error) }
 }
 
 /// An evidence module: a pure function of the context.

@@ -60,6 +60,28 @@ public struct TriageRunner: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// The same comment as an HTML table, as STAT writes them (every value escaped).
+    public static func htmlComment(_ module: String, _ findings: [Finding], _ error: String?) -> String {
+        if let error { return "<p><b>\(esc(module))</b>: the module failed: \(esc(error))</p>" }
+        guard !findings.isEmpty else { return "<p><b>\(esc(module))</b>: nothing found.</p>" }
+        var out = "<p><b>\(esc(module))</b>: \(findings.count) finding\(findings.count == 1 ? "" : "s")</p><table><tr><th>Finding</th><th>Level</th></tr>"
+        for f in findings.prefix(20) { out += "<tr><td>\(esc(f.summary))</td><td>\(esc(f.level ?? ""))</td></tr>" }
+        if findings.count > 20 { out += "<tr><td>... \(findings.count - 20) more</td><td></td></tr>" }
+        return out + "</table>"
+    }
+
+    public static func htmlScoreComment(_ s: Incident.RiskScore) -> String {
+        var out = "<p><b>Risk score: \(s.total)</b></p><table><tr><th>Source</th><th>Points</th><th>Reason</th></tr>"
+        for c in s.contributions { out += "<tr><td>\(esc(c.source))</td><td>\(c.points)</td><td>\(esc(c.reason))</td></tr>" }
+        if s.contributions.isEmpty { out += "<tr><td>-</td><td>0</td><td>no module found anything that scores</td></tr>" }
+        return out + "</table>"
+    }
+
+    static func esc(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+
     static func scoreComment(_ s: Incident.RiskScore) -> String {
         var lines = ["**Risk score: \(s.total)**", "", "| Source | Points | Reason |", "|---|---:|---|"]
         for c in s.contributions { lines.append("| \(c.source) | \(c.points) | \(cell(c.reason)) |") }

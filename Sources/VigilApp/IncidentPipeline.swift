@@ -1,5 +1,5 @@
 public import Agents
-import Triage
+public import Triage
 import Detection
 import Foundation
 import KQL
@@ -140,7 +140,8 @@ public struct IncidentPipeline {
 
     /// The evidence modules and the risk score on these incidents, stored (comments, label, score).
     @discardableResult
-    public func triage(_ incidents: [Incident], now: Int64, lookback: Int64 = 14 * 864_000_000_000) throws -> [String: Incident] {
+    public func triage(_ incidents: [Incident], now: Int64, lookback: Int64 = 14 * 864_000_000_000,
+                       onReports: (Incident, [ModuleReport]) -> Void = { _, _ in }) throws -> [String: Incident] {
         guard !incidents.isEmpty else { return [:] }
         let files = PolicyFiles(workspace: store.workspace)
         let runner = TriageRunner(scoring: try files.scoringPolicy())
@@ -150,6 +151,7 @@ public struct IncidentPipeline {
         var out: [String: Incident] = [:]
         for inc in incidents {
             let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now, lookback: lookback, shared: shared))
+            onReports(inc, reports)
             var scored = runner.apply(reports, to: inc, now: now)
             if let c = calibration, let total = scored.riskScore?.total { scored.riskScore?.probability = c.probability(total) }
             out[inc.id] = scored

@@ -4,6 +4,7 @@ import Foundation
 import KQL
 import VigilApp
 import VigilCore
+import Triage
 import VigilStore
 
 /// `vigil triage N`: the evidence modules and the risk score on one incident, on demand. Re-running
@@ -13,6 +14,7 @@ struct TriageCommand: ParsableCommand {
     @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
     @Option(help: "The time the evidence is gathered at (ISO 8601; default: now). Set it to replay old data.") var now: String?
     @Option(help: "How far back the modules look.") var lookback: String = "14d"
+    @Option(help: "md (the comments as stored) or html (STAT's HTML tables).") var format: String = "md"
     @Argument(help: "The incident number.") var number: Int
 
     func run() throws {
@@ -21,8 +23,15 @@ struct TriageCommand: ParsableCommand {
         let t = try now.map { s -> Int64 in guard let v = DateTimeParser.parse(s) else { throw ValidationError("--now: '\(s)' is not a datetime") }; return v }
             ?? Int64(Date().timeIntervalSince1970 * 1e7)
         guard let l = RuleDuration.parse(lookback) else { throw ValidationError("--lookback: '\(lookback)' is not a duration") }
-        let done = try IncidentPipeline(store: store, rules: []).triage([inc], now: t, lookback: l)
+        guard ["md", "html"].contains(format) else { throw ValidationError("--format is md or html") }
+        var html: [String] = []
+        let done = try IncidentPipeline(store: store, rules: []).triage([inc], now: t, lookback: l) { _, reports in html = reports.map(\.html) }
         guard let out = done[inc.id] else { return }
+        if format == "html" {
+            for h in html { print(h) }
+            if let s = out.riskScore { print(TriageRunner.htmlScoreComment(s)) }
+            return
+        }
         for c in out.comments where c.author.hasPrefix("triage") { print(c.message + "\n") }
     }
 }

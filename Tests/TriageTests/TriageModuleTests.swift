@@ -136,6 +136,26 @@ import VigilCore
         #expect(ScoringPolicy().score([ModuleReport(module: "Entities", findings: f, comment: "", error: nil, millis: 0)], now: 0).total == 0)
     }
 
+    @Test func accountsAreResolvedBetweenTheirSIDAndTheirName() throws {
+        var tables = Self.tables()
+        let schema = SchemaCatalog.builtIn["SecurityEvent"]!
+        tables.add("SecurityEvent", Table.from(schema: schema, rows: [schema.columns.map { c -> Value in
+            switch c.name {
+            case "TimeGenerated": return .datetime(Self.now - Self.day)
+            case "EventID": return .long(4624)
+            case "TargetUserSid": return .string("S-1-5-21-1004336348-1177238915-682003330-1105")
+            case "TargetAccount": return .string("CONTOSO\\bob")
+            default: return .null
+            }
+        }]))
+        let bySid = try EntitiesModule().run(TriageContext(incident: Self.incident([Entity(type: .account, properties: ["Sid": "S-1-5-21-1004336348-1177238915-682003330-1105"])]),
+                                                           provider: tables, now: Self.now))
+        #expect(bySid.map(\.summary) == ["account CONTOSO\\bob: name bob, domain CONTOSO, SID S-1-5-21-1004336348-1177238915-682003330-1105"])
+        let byName = try EntitiesModule().run(TriageContext(incident: Self.incident([Entity(type: .account, properties: ["FullName": "contoso\\BOB"])]),
+                                                            provider: tables, now: Self.now))
+        #expect(byName.first?.evidence.first?["Sid"] == "S-1-5-21-1004336348-1177238915-682003330-1105")
+    }
+
     @Test func scoringFileOverridesWeights() throws {
         let p = try ScoringPolicy.parse("threatIntel: 25\nmultipliers: {Anomalies: 0.5}\n")
         #expect(p.threatIntel == 25 && p.multipliers["Anomalies"] == 0.5 && p.kqlRow == 5)
@@ -179,5 +199,15 @@ import VigilCore
         if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil { try text.write(toFile: path, atomically: true, encoding: .utf8) }
         let golden = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == golden)
+    }
+
+    @Test func theSameCommentsAsHTMLTables() throws {
+        let inc = TriageModuleTests.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])
+        let reports = TriageRunner().reports(TriageContext(incident: inc, provider: TriageModuleTests.tables(), now: TriageModuleTests.now))
+        let text = reports.map(\.html).joined(separator: "\n") + "\n"
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens/ti-iis-comments.html").path
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        #expect(text == (try String(contentsOfFile: path, encoding: .utf8)))
+        #expect(TriageRunner.htmlComment("X", [Finding(kind: .kqlRows, summary: "<script>", tactics: [], evidence: [])], nil).contains("&lt;script&gt;"))
     }
 }
