@@ -37,6 +37,48 @@ public struct IncidentEndpoints: Sendable {
         router.get("/api/incidents/:number") { _, context in
             try await respond { let (inc, v) = try find(context); return try json(IncidentResource(inc, version: v), etag: v) }
         }
+        router.post("/api/incidents") { request, context in
+            let body = try await request.body.collect(upTo: 256 * 1024)
+            return try await respond {
+                let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
+                let (change, _) = try IncidentUpdate.parse(Data(body.readableBytesView))
+                guard let title = change.title, let severity = change.severity else {
+                    throw ServerError(.badRequest, "BadRequest", "a new incident needs properties.title and properties.severity")
+                }
+                let now = clock()
+                // A new number and id; the store's unique number makes a race a conflict, retried.
+                for _ in 0..<5 {
+                    let n = try incidents.nextNumber()
+                    var inc = Incident(id: UUID().uuidString.lowercased(), number: n, title: title, severity: severity, createdTime: now)
+                    inc.providerName = "Vigil (manual)"
+                    var rest = change
+                    rest.title = nil; rest.severity = nil
+                    (inc, _) = try rest.apply(to: inc, now: now)
+                    do {
+                        try incidents.save([inc], actor: caller.actor, action: { _ in ("created", "by hand") }, now: now)
+                    } catch { if try incidents.get(number: n) != nil { continue } else { throw error } }
+                    let (saved, v) = try incidents.versioned(number: n) ?? (inc, now)
+                    return try json(IncidentResource(saved, version: v), status: .created, etag: v)
+                }
+                throw ServerError(.conflict, "Conflict", "could not take a new incident number; retry")
+            }
+        }
+        router.delete("/api/incidents/:number") { _, context in
+            try await respond {
+                let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
+                guard try incidents.delete(number: try number(context), actor: caller.actor, now: clock()) else { throw ServerError(.notFound, "NotFound", "no such incident") }
+                return Response(status: .noContent)
+            }
+        }
+        router.get("/api/incidents/:number/relations") { _, context in
+            try await respond {
+                let (inc, _) = try find(context)
+                struct Relation: Encodable { var name: String; var properties: [String: String] }
+                return try json(["value": inc.alerts.map { Relation(name: $0.systemAlertID, properties: ["relatedResourceName": $0.systemAlertID,
+                                                                                                         "relatedResourceKind": $0.isAnomaly ? "Anomaly" : "SecurityAlert",
+                                                                                                         "relatedResourceType": "Microsoft.SecurityInsights/entities"]) }])
+            }
+        }
         router.patch("/api/incidents/:number") { request, context in try await update(request, context) }
         router.put("/api/incidents/:number") { request, context in try await update(request, context) }
         router.get("/api/incidents/:number/alerts") { _, context in

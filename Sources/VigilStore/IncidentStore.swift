@@ -53,6 +53,19 @@ public struct IncidentStore: Sendable {
         }
     }
 
+    /// Deletes an incident (its record and alert links; its `SecurityIncident` rows stay, as history),
+    /// with an audit entry. False when there is none.
+    @discardableResult
+    public func delete(number: Int, actor: String, now: Int64) throws -> Bool {
+        try db.pool.write { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM incident WHERE number = ?", arguments: [number]) else { return false }
+            try db.execute(sql: "DELETE FROM incident_alert WHERE incident_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM incident WHERE id = ?", arguments: [id])
+            try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, 'deleted', ?)", arguments: [now, actor, id, "incident \(number)"])
+            return true
+        }
+    }
+
     /// A read-modify-write of one incident: `change` gets the current incident and returns the new
     /// one with the audit action and detail (nil: nothing to do). With `ifVersion` the change applies
     /// only to that version (`StoreError.conflict` otherwise, the API's `If-Match`); without it a
@@ -83,7 +96,13 @@ public struct IncidentStore: Sendable {
         }
     }
     public func nextNumber() throws -> Int {
-        try db.pool.read { db in (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM incident") ?? 0) + 1 }
+        // Numbers are never reused, not even a deleted incident's (its SecurityIncident rows keep it).
+        try db.pool.read { db in
+            (try Int.fetchOne(db, sql: """
+                SELECT MAX(n) FROM (SELECT MAX(number) AS n FROM incident
+                                    UNION ALL SELECT MAX(CAST(substr(detail, 10) AS INTEGER)) FROM audit WHERE action = 'deleted')
+                """) ?? 0) + 1
+        }
     }
 
     /// Which of these alert ids are already in an incident.

@@ -182,6 +182,17 @@ import VigilStore
         // SecurityIncident has the change, for KQL.
         let rows = try await s.rows("SecurityIncident | summarize arg_max(TimeGenerated, *) by IncidentNumber | where IncidentNumber == 1 | project Status, Classification, ModifiedBy")
         #expect(rows.first?[0] as? String == "Closed" && rows.first?[1] as? String == "TruePositive" && rows.first?[2] as? String == "token:test-admin")
+        // Create by hand, relations, delete.
+        let (ns, created0) = try await s.post("/api/incidents", #"{"properties": {"title": "Reported by phone", "severity": "Medium", "owner": {"assignedTo": "alice"}}}"#)
+        #expect(ns == 201, "\(created0)")
+        let newNumber = try #require((s.json(created0)["properties"] as? [String: Any])?["incidentNumber"] as? Int)
+        #expect(newNumber == 4)
+        #expect(try await s.post("/api/incidents", #"{"properties": {"title": "no severity"}}"#).0 == 400)
+        #expect((s.json(try await s.get("/api/incidents/1/relations").1)["value"] as? [Any])?.count == 1)
+        #expect(try await s.send(.DELETE, "/api/incidents/\(newNumber)").0 == 204)
+        #expect(try await s.get("/api/incidents/\(newNumber)").0 == 404)
+        let (_, again) = try await s.post("/api/incidents", #"{"properties": {"title": "Another", "severity": "Low"}}"#)
+        #expect((s.json(again)["properties"] as? [String: Any])?["incidentNumber"] as? Int == 5, "a deleted number is not reused")
         // Tokens over the API: created once with its secret, then usable.
         let (ts, created) = try await s.post("/api/tokens", #"{"name": "soc-bot", "role": "reader", "expiresInDays": 30}"#)
         #expect(ts == 201)
