@@ -44,11 +44,13 @@ public struct ServeRunner: Sendable {
         let query = QueryEndpoint(execute: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock)
         let auth = AuthMiddleware(tokens: store.workspace.config.server.auth == "tokens" ? TokenStore(store: store) : nil, clock: clock)
         let actions = Self.actions(store: store, clock: clock)
+        let adminActions = AdminActions.make(store: store, clock: clock)
         let router = HTTPServer.router(store: store, endpoints: .init(ingest: IngestEndpoint(store: store), query: query,
                                                                       incidents: IncidentEndpoints(store: store, actions: actions, clock: clock),
                                                                       tokens: TokenEndpoints(store: store, clock: clock),
-                                                                      ui: WebUI(store: store, actions: actions, query: { q, now in QueryRunner(provider: store, now: now).runJSON(q) }, clock: clock),
-                                                                      admin: AdminEndpoints(store: store, actions: AdminActions.make(store: store, clock: clock), clock: clock)),
+                                                                      ui: WebUI(store: store, actions: actions, query: { q, now in QueryRunner(provider: store, now: now).runJSON(q) },
+                                                                                admin: adminActions, clock: clock),
+                                                                      admin: AdminEndpoints(store: store, actions: adminActions, clock: clock)),
                                        auth: auth,
                                      scrape: {
                                          let counts = (try? OutboxStore(store: store).counts()) ?? [:]

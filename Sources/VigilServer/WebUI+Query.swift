@@ -66,31 +66,49 @@ extension WebUI {
         }
     }
 
-    /// Rule health from `SentinelHealth`, as in Sentinel: runs, failures, last run, alerts, and the
-    /// alert volume of the last 14 days as a bar chart.
-    func rulesPage(_ v: Visit) -> Response {
+    /// The rules of the workspace with their health (`SentinelHealth`), the alert volume by rule as a
+    /// bar chart, and (for contributors) enabling and disabling each rule file.
+    func rulesPage(_ v: Visit, message: String?) -> Response {
         var b = "<h1>Rules</h1>"
-        let now = clock()
-        let health = """
-        SentinelHealth | where SentinelResourceType == "Analytics Rule"
-        | summarize Runs = count(), Failures = countif(Status != "Success"), LastRun = max(TimeGenerated),
-            Alerts = sum(tolong(ExtendedProperties.AlertsGeneratedAmount)), Kind = take_any(SentinelResourceKind) by Rule = SentinelResourceName
-        | order by Alerts desc, Rule asc
-        """
-        let (code, json) = query(health, now)
-        let obj = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
-        if code != 0 {
-            b += "<p class=\"muted\">No rule has run in this workspace yet (vigil serve runs the rules in rules/; vigil run replays them).</p>"
-            return page(HTML.page("Rules", caller: v.caller, active: "Rules", b))
+        if let m = message { b += "<div class=\"card\" id=\"done\">\(HTML.esc(m))</div>" }
+        guard let admin, let data = try? admin.rules(), let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return page(HTML.page("Rules", caller: v.caller, active: "Rules", b + "<p class=\"muted\">No rule directory.</p>"))
         }
-        let rows = obj["rows"] as? [[Any]] ?? []
-        let alerts = rows.compactMap { r -> (String, Int)? in
-            guard let name = r[0] as? String, let n = (r[4] as? NSNumber)?.intValue, n > 0 else { return nil }
-            return (name, n)
-        }
+        let rules = obj["value"] as? [[String: Any]] ?? []
+        let alerts = rules.compactMap { r -> (String, Int)? in
+            guard let n = (r["health"] as? [String: Any])?["alerts"] as? Int, n > 0 else { return nil }
+            return (r["name"] as? String ?? "", n)
+        }.sorted { $0.1 > $1.1 }
         b += "<div class=\"card\"><h2>Alerts by rule</h2>" + HTML.bars(Array(alerts.prefix(15)), id: "alert-volume") + "</div>"
-        b += HTML.table(["Rule", "Runs", "Failures", "Last run", "Alerts", "Kind"], rows.map { r in [0, 1, 2, 3, 4, 5].map { Self.cell(r[$0]) } }, id: "rules")
+        let rows = rules.map { r -> [String] in
+            let h = r["health"] as? [String: Any] ?? [:]
+            let file = r["file"] as? String ?? "", enabled = r["enabled"] as? Bool ?? true
+            var toggle = ""
+            if v.caller.role >= .contributor && !file.lowercased().hasSuffix(".json") {
+                toggle = "<form method=\"post\" action=\"/rules/\(HTML.esc(file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? file))/enabled\" class=\"inline\">\(hidden(v))"
+                    + "<input type=\"hidden\" name=\"enabled\" value=\"\(!enabled)\"><button>\(enabled ? "Disable" : "Enable")</button></form>"
+            }
+            return [HTML.esc(r["name"] as? String ?? ""), HTML.esc(r["kind"] as? String ?? ""), HTML.badge(r["severity"] as? String ?? ""),
+                    enabled ? "enabled" : "<b>disabled</b>", "\(h["runs"] as? Int ?? 0)", "\(h["failures"] as? Int ?? 0)", HTML.esc(h["lastRun"] as? String ?? "never"),
+                    "\(h["alerts"] as? Int ?? 0)", HTML.esc(file), toggle]
+        }
+        b += HTML.table(["Rule", "Kind", "Severity", "State", "Runs", "Failures", "Last run", "Alerts", "File", ""], rows, raw: true, id: "rules")
         return page(HTML.page("Rules", caller: v.caller, active: "Rules", b))
+    }
+
+    /// Sets `enabled:` in a YAML rule file, through the same validation as `PUT /api/rules/{name}`.
+    func setEnabled(_ file: String, _ enabled: Bool, _ v: Visit) throws -> Response {
+        guard let admin else { throw ServerError(.notFound, "NotFound", "no rule directory") }
+        let text = try admin.rule(file)
+        let line = "enabled: \(enabled)"
+        let updated: String
+        if let r = text.range(of: #"(?m)^enabled:[ \t]*\S+[ \t]*$"#, options: .regularExpression) {
+            updated = text.replacingCharacters(in: r, with: line)
+        } else {
+            updated = line + "\n" + text
+        }
+        _ = try admin.putRule(file, updated, v.caller.actor)
+        return redirect("/rules?done=" + "\(file): \(enabled ? "enabled" : "disabled")".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
     }
 
     func watchlistsPage(_ v: Visit) throws -> Response {

@@ -16,12 +16,14 @@ public struct WebUI: Sendable {
     let store: LogStore
     let actions: IncidentEndpoints.Actions
     let query: QueryEndpoint.Execute
+    let admin: AdminEndpoints.Actions?
     let clock: @Sendable () -> Int64
     let sessions: UISessions
     let limiter = FailureLimiter()
 
-    public init(store: LogStore, actions: IncidentEndpoints.Actions, query: @escaping QueryEndpoint.Execute, clock: @escaping @Sendable () -> Int64) {
-        self.store = store; self.actions = actions; self.query = query; self.clock = clock
+    public init(store: LogStore, actions: IncidentEndpoints.Actions, query: @escaping QueryEndpoint.Execute, admin: AdminEndpoints.Actions? = nil,
+                clock: @escaping @Sendable () -> Int64) {
+        self.store = store; self.actions = actions; self.query = query; self.admin = admin; self.clock = clock
         sessions = UISessions(tokens: store.workspace.config.server.auth == "tokens" ? TokenStore(store: store) : nil)
     }
 
@@ -78,7 +80,13 @@ public struct WebUI: Sendable {
             let form = HTML.form(Data(try await request.body.collect(upTo: 256 * 1024).readableBytesView))
             return try await visit(request, .reader, form: form) { v in queryPage(form["q"] ?? "", now: form["now"], v) }
         }
-        router.get("/rules") { request, _ in try await visit(request, .reader) { v in rulesPage(v) } }
+        router.get("/rules") { request, _ in try await visit(request, .reader) { v in rulesPage(v, message: request.uri.queryParameters.get("done")) } }
+        router.post("/rules/:file/enabled") { request, context in
+            let form = HTML.form(Data(try await request.body.collect(upTo: 16 * 1024).readableBytesView))
+            return try await visit(request, .contributor, form: form) { v in
+                try setEnabled(try context.parameters.require("file"), form["enabled"] == "true", v)
+            }
+        }
         router.get("/watchlists") { request, _ in try await visit(request, .reader) { v in try watchlistsPage(v) } }
     }
 

@@ -107,6 +107,20 @@ import VigilStore
         _ = try s.store.ingest(Array("{\"TimeGenerated\":\"2024-06-21T00:00:00Z\",\"N\":1}\n{\"TimeGenerated\":\"2024-06-21T01:00:00Z\",\"N\":3}\n{\"TimeGenerated\":\"2024-06-21T02:00:00Z\",\"N\":2}".utf8).withUnsafeBufferPointer { $0 },
                                source: "t", format: .json, table: "Chart_CL")
         let secret = try TokenStore(store: s.store).create(name: "alice", role: .responder, expires: nil, now: Self.now).secret
+        let carol = try TokenStore(store: s.store).create(name: "carol", role: .contributor, expires: nil, now: Self.now).secret
+        try """
+        id: 11111111-2222-4333-8444-555555555555
+        name: Failed logons by account
+        description: Many failed logons.
+        severity: Medium
+        queryFrequency: 1h
+        queryPeriod: 1h
+        triggerOperator: gt
+        triggerThreshold: 0
+        tactics: [CredentialAccess]
+        query: |
+          SecurityEvent | where EventID == 4625 | summarize n = count() by Account
+        """.write(toFile: s.path + "/rules/failed-logons.yaml", atomically: true, encoding: .utf8)
 
         // The browser, with its DevTools endpoint on a free port.
         let profile = NSTemporaryDirectory() + "vigil-chromium-" + UUID().uuidString
@@ -190,6 +204,8 @@ import VigilStore
             #expect((try await p.eval("document.getElementById('error').textContent") as? String)?.contains("line 2") == true)
 
             try await p.go(base + "/rules", expect: "/rules")
+            #expect((try await p.eval("document.getElementById('rules').textContent") as? String)?.contains("Failed logons by account") == true)
+            #expect(try await p.eval("document.querySelectorAll('#rules form').length") as? Int == 0, "a responder cannot disable rules")
             try await p.screenshot("5-rules")
             try await p.go(base + "/watchlists", expect: "/watchlists")
             #expect(try await p.eval("!!document.getElementById('watchlists')") as? Bool == true)
@@ -197,6 +213,11 @@ import VigilStore
             // Signing out ends the session.
             try await p.act("document.querySelector('header form button').click()", expect: "/login")
             try await p.go(base + "/incidents", expect: "/login")
+            // A contributor disables the rule from the rules page.
+            try await p.act("document.getElementById('token').value = '\(carol)'; document.getElementById('signin').click()", expect: "/incidents")
+            try await p.go(base + "/rules", expect: "/rules")
+            try await p.act("document.querySelector('#rules form button').click()", expect: "/rules")
+            #expect((try await p.eval("document.getElementById('rules').textContent") as? String)?.contains("disabled") == true)
         }
         // What the browser did is in the store, under the token's name.
         let after = try #require(try IncidentStore(store: s.store).get(number: 1))
@@ -205,6 +226,7 @@ import VigilStore
         let audit = try IncidentStore(store: s.store).audit(incidentID: after.id)
         #expect(audit.suffix(2).map(\.actor) == ["token:alice", "token:alice"])
         #expect(FileManager.default.fileExists(atPath: Self.artifacts + "/2-incident.png"))
+        #expect(try String(contentsOfFile: s.path + "/rules/failed-logons.yaml", encoding: .utf8).hasPrefix("enabled: false\n"))
     }
 
     static let now = DateTimeParser.parse("2024-06-21T08:00:00Z")!
