@@ -88,7 +88,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", "Agents", "VigilCore", "Triage", "Reports", "Notifications", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["VigilApp", "KQL", "KQLSyntax", "Detection", "VigilStore", "Ingestion", "Agents", "VigilCore", "Triage", "Reports", "Notifications", "VigilServer", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "KQLSyntaxTests", dependencies: ["KQLSyntax"], swiftSettings: strict),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "VigilCore"], swiftSettings: strict),

@@ -2,13 +2,13 @@ import Detection
 import Foundation
 import KQL
 import VigilCore
-import VigilServer
-import VigilStore
+public import VigilServer
+public import VigilStore
 
 /// What the configuration API asks of the pipeline: policy files, and rule files validated with the
 /// same parser and validator as `vigil rules validate` before they reach the rule directory.
-enum AdminActions {
-    static func make(store: LogStore, clock: @escaping @Sendable () -> Int64) -> AdminEndpoints.Actions {
+public enum AdminActions {
+    public static func make(store: LogStore, clock: @escaping @Sendable () -> Int64) -> AdminEndpoints.Actions {
         let files = PolicyFiles(workspace: store.workspace)
         let ruleDir = store.workspace.root.appendingPathComponent(store.workspace.config.detection.rules).path
         /// A file name in the rule directory: no path, no `..`, `.yaml` added when it has no extension.

@@ -22,7 +22,12 @@ public struct RemoteAPI: Sendable {
     }
 
     /// The body of a successful answer; a `RemoteError` otherwise.
-    public func send(_ method: String, _ path: String, json: Any? = nil, headers: [(String, String)] = []) async throws -> Data {
+    /// A raw body (CSV, YAML) with its content type.
+    public func send(_ method: String, _ path: String, body: Data, contentType: String) async throws -> Data {
+        try await send(method, path, json: nil, headers: [("Content-Type", contentType)], raw: body)
+    }
+
+    public func send(_ method: String, _ path: String, json: Any? = nil, headers: [(String, String)] = [], raw: Data? = nil) async throws -> Data {
         var req = HTTPClientRequest(url: server + path)
         req.method = HTTPMethod(rawValue: method)
         if let token { req.headers.add(name: "Authorization", value: "Bearer " + token) }
@@ -30,6 +35,8 @@ public struct RemoteAPI: Sendable {
         if let json {
             req.headers.add(name: "Content-Type", value: "application/json")
             req.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        } else if let raw {
+            req.body = .bytes(ByteBuffer(bytes: raw))
         }
         let resp: HTTPClientResponse
         do { resp = try await HTTPClient.shared.execute(req, timeout: .seconds(60)) } catch {

@@ -13,20 +13,29 @@ struct PolicyCommand: ParsableCommand {
 
     /// Installs a new review policy after validating it; its version must go up, so every verdict's
     /// recorded version names one text.
-    struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate a review policy file and install it as the workspace's (its version must increase).")
-        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
-        @Option(help: "Who changes it (recorded in the audit trail).") var by: String = NSUserName()
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a policy file and install it as the workspace's (or server's); a review policy's version must increase.")
+        @OptionGroup var target: Target
+        @Option(help: "Which policy: review, scoring or automation.") var kind: String = "review"
+        @Option(help: "Who changes it (recorded in the audit trail; a server records the token's name).") var by: String = NSUserName()
         @Argument(help: "The new policy file.") var file: String
 
-        func run() throws {
-            let store = try WorkspaceSession.open(workspace)
+        func run() async throws {
+            guard let k = PolicyFiles.Kind(rawValue: kind) else { throw ValidationError("--kind is review, scoring or automation") }
             let text = try String(contentsOfFile: file, encoding: .utf8)
-            do { _ = try ReviewPolicy.parse(text) } catch var e as ReviewPolicy.PolicyError {
-                e.file = file
-                throw e
+            if k == .review {
+                do { _ = try ReviewPolicy.parse(text) } catch var e as ReviewPolicy.PolicyError {
+                    e.file = file
+                    throw e
+                }
             }
-            let summary = try PolicyFiles(workspace: store.workspace).install(.review, text: text, by: by, store: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
+            if let api = target.api {
+                let out = try await api.send("PUT", "/api/policies/\(k.rawValue)", body: Data(text.utf8), contentType: "application/yaml")
+                print(((((try? JSONSerialization.jsonObject(with: out)) as? [String: Any])?["installed"] as? String) ?? "installed") + " installed")
+                return
+            }
+            let store = try WorkspaceSession.open(target.workspace)
+            let summary = try PolicyFiles(workspace: store.workspace).install(k, text: text, by: by, store: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
             print(summary + " installed")
         }
     }

@@ -5,10 +5,66 @@ import KQL
 import VigilApp
 import VigilStore
 import VigilCore
+import VigilServer
 
 /// `vigil rules`: analytics rules in Sentinel's format.
-struct RulesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.", subcommands: [Validate.self, Test.self, Status.self, Tune.self])
+struct RulesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.",
+                                                    subcommands: [Validate.self, Test.self, Status.self, Tune.self, List.self, Install.self, Remove.self])
+
+    static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1e7) }
+
+    /// `vigil rules list`: the workspace's (or a server's) rules with their health.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The rules of a workspace or server, with their health.")
+        @OptionGroup var target: Target
+        func run() async throws {
+            let data: Data
+            if let api = target.api { data = try await api.send("GET", "/api/rules") } else {
+                data = try AdminActions.make(store: try WorkspaceSession.open(target.workspace), clock: { RulesCommand.now }).rules()
+            }
+            for r in ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["value"] as? [[String: Any]] ?? [] {
+                let h = r["health"] as? [String: Any] ?? [:]
+                print("\(r["name"] as? String ?? "")\t\(r["kind"] as? String ?? "")\t\(r["severity"] as? String ?? "")\t\((r["enabled"] as? Bool ?? true) ? "enabled" : "disabled")\t"
+                      + "runs \(h["runs"] as? Int ?? 0), failures \(h["failures"] as? Int ?? 0), alerts \(h["alerts"] as? Int ?? 0)\t\(r["file"] as? String ?? "")")
+            }
+        }
+    }
+
+    /// `vigil rules install FILE`: a rule file validated and put in the rule directory (the scheduler reloads it).
+    struct Install: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a rule file and install it in the workspace's (or server's) rule directory.")
+        @OptionGroup var target: Target
+        @Option(help: "Who installs it (audit trail; a server records the token's name).") var by: String = NSUserName()
+        @Argument(help: "The rule file (Sentinel YAML or ARM JSON).") var file: String
+        func run() async throws {
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let name = (file as NSString).lastPathComponent
+            if let api = target.api {
+                let data = try await api.send("PUT", "/api/rules/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name), body: Data(text.utf8), contentType: "application/yaml")
+                print("installed \(name): " + ((((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["rules"] as? [String]) ?? []).joined(separator: ", "))
+                return
+            }
+            let names = try AdminActions.make(store: try WorkspaceSession.open(target.workspace), clock: { RulesCommand.now }).putRule(name, text, "cli:\(by)")
+            print("installed \(name): " + names.joined(separator: ", "))
+        }
+    }
+
+    /// `vigil rules remove NAME`: a rule file out of the rule directory.
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a rule file from the workspace's (or server's) rule directory.")
+        @OptionGroup var target: Target
+        @Option(help: "Who removes it (audit trail).") var by: String = NSUserName()
+        @Argument(help: "The rule file's name.") var name: String
+        func run() async throws {
+            if let api = target.api {
+                _ = try await api.send("DELETE", "/api/rules/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name))
+            } else {
+                try AdminActions.make(store: try WorkspaceSession.open(target.workspace), clock: { RulesCommand.now }).deleteRule(name, "cli:\(by)")
+            }
+            print("removed \(name)")
+        }
+    }
 
     /// `vigil rules status`: health of every rule that has run (runs, failures, rows, alerts, durations).
     struct Status: ParsableCommand {

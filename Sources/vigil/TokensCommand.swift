@@ -7,26 +7,33 @@ import VigilCore
 import VigilStore
 
 /// `vigil tokens`: API tokens for `vigil serve` (roles reader, responder, contributor, admin).
-struct TokensCommand: ParsableCommand {
+struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tokens", abstract: "Create, list and revoke API tokens.",
                                                     subcommands: [List.self, Create.self, Revoke.self], defaultSubcommand: List.self)
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1e7) }
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a token; its secret is printed once and stored only as a hash.")
-        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @OptionGroup var target: Target
         @Option(help: "reader, responder, contributor or admin.") var role: String
         @Option(help: "A name for the audit trail (unique among live tokens).") var name: String
         @Option(help: "Lifetime, e.g. 90d or 12h (default: no expiry).") var expires: String?
-        func run() throws {
+        func run() async throws {
             guard let r = APIRole(rawValue: role) else { throw ValidationError("--role is reader, responder, contributor or admin") }
             var until: Int64?
             if let e = expires {
                 guard let d = RuleDuration.parse(e), d > 0 else { throw ValidationError("--expires: '\(e)' is not a duration (90d, 12h)") }
                 until = TokensCommand.now + d
             }
-            let store = try WorkspaceSession.open(workspace)
+            if let api = target.api {
+                var body: [String: Any] = ["name": name, "role": r.rawValue]
+                if let d = until { body["expiresInDays"] = max(1, Int((d - TokensCommand.now) / 864_000_000_000)) }
+                let out = try await api.object("POST", "/api/tokens", json: body)
+                print(out["token"] as? String ?? "")
+                return
+            }
+            let store = try WorkspaceSession.open(target.workspace)
             let (secret, t) = try TokenStore(store: store).create(name: name, role: r, expires: until, now: TokensCommand.now)
             try IncidentStore(store: store).recordAudit(actor: "cli:\(NSUserName())", action: "token created", detail: "\(name) (\(r.rawValue))", now: TokensCommand.now)
             print(secret)
@@ -34,11 +41,19 @@ struct TokensCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Tokens, without their secrets.")
-        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
-        func run() throws {
-            let store = try WorkspaceSession.open(workspace)
+        @OptionGroup var target: Target
+        func run() async throws {
+            if let api = target.api {
+                for t in (try await api.object("GET", "/api/tokens"))["value"] as? [[String: Any]] ?? [] {
+                    print("\(t["id"] as? String ?? "")\t\(t["name"] as? String ?? "")\t\(t["role"] as? String ?? "")\tcreated \(t["created"] as? String ?? "")\t"
+                          + ((t["revoked"] as? String).map { "revoked \($0)" } ?? (t["expires"] as? String).map { "expires \($0)" } ?? "no expiry")
+                          + "\tlast used \(t["lastUsed"] as? String ?? "never")")
+                }
+                return
+            }
+            let store = try WorkspaceSession.open(target.workspace)
             let list = try TokenStore(store: store).list()
             if list.isEmpty { print("no tokens; create one with `vigil tokens create --role admin --name NAME`") }
             for t in list {
@@ -48,12 +63,18 @@ struct TokensCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token by name or id; it stops working at once.")
-        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
-        @Argument(help: "The token's name or id.") var token: String
-        func run() throws {
-            let store = try WorkspaceSession.open(workspace)
+        @OptionGroup var target: Target
+        @Argument(help: "The token's name or id.") var name: String
+        func run() async throws {
+            if let api = target.api {
+                _ = try await api.send("DELETE", "/api/tokens/" + name)
+                print("revoked \(name)")
+                return
+            }
+            let token = name
+            let store = try WorkspaceSession.open(target.workspace)
             guard try TokenStore(store: store).revoke(token, now: TokensCommand.now) else { throw ValidationError("no live token \(token)") }
             try IncidentStore(store: store).recordAudit(actor: "cli:\(NSUserName())", action: "token revoked", detail: token, now: TokensCommand.now)
             print("revoked \(token)")

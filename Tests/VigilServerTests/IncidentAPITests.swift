@@ -236,6 +236,38 @@ import VigilStore
         #expect(try vigil(["incidents", "list", "--bogus"]).0 == 2)
         let audit = try IncidentStore(store: s.store).audit(incidentID: "00000000-0000-4000-8000-000000000002")
         #expect(audit.map(\.actor).suffix(2) == ["token:cli", "token:cli"])
+        // The other capabilities against the server, with an admin token.
+        let admin = try TokenStore(store: s.store).create(name: "cli-admin", role: .admin, expires: nil, now: Self.t0).secret
+        let dir = NSTemporaryDirectory() + "vigil-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "UserPrincipalName\nceo@contoso.com\n".write(toFile: dir + "/vip.csv", atomically: true, encoding: .utf8)
+        try "type,value,threatType\nip,203.0.113.9,Botnet\n".write(toFile: dir + "/ti.csv", atomically: true, encoding: .utf8)
+        try """
+        id: 11111111-2222-4333-8444-555555555555
+        name: Failed logons by account
+        description: Many failed logons.
+        severity: Medium
+        queryFrequency: 1h
+        queryPeriod: 1h
+        triggerOperator: gt
+        triggerThreshold: 0
+        tactics: [CredentialAccess]
+        query: |
+          SecurityEvent | where EventID == 4625 | summarize n = count() by Account
+        """.write(toFile: dir + "/failed.yaml", atomically: true, encoding: .utf8)
+        #expect(try vigil(["watchlists", "add", "vip", dir + "/vip.csv", "--search-key", "UserPrincipalName"], token: admin).1.contains("1 items"))
+        #expect(try vigil(["watchlists", "list"], token: admin).1.contains("vip\t1 items"))
+        #expect(try vigil(["ti", "import", dir + "/ti.csv"], token: admin).1.contains("1 indicators imported"))
+        #expect(try vigil(["rules", "install", dir + "/failed.yaml"], token: admin).1.contains("Failed logons by account"))
+        #expect(try vigil(["rules", "list"], token: admin).1.contains("Failed logons by account"))
+        #expect(try vigil(["rules", "remove", "failed.yaml"], token: admin).0 == 0)
+        #expect(try vigil(["rules", "remove", "failed.yaml"], token: admin).0 == 4)
+        let minted = try vigil(["tokens", "create", "--role", "reader", "--name", "minted"], token: admin)
+        #expect(minted.0 == 0 && minted.1.hasPrefix("vgl_"))
+        #expect(try vigil(["tokens", "list"], token: admin).1.contains("minted\treader"))
+        #expect(try vigil(["tokens", "list"]).0 == 2, "a responder cannot list tokens")
+        #expect(try vigil(["watchlists", "remove", "vip"], token: admin).0 == 0)
     }
 
     /// Load on loopback, bounded: concurrent reads, comments and ingest; no error, no lost write.
