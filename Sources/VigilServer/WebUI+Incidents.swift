@@ -9,18 +9,20 @@ extension WebUI {
     func queuePage(_ request: Request, _ v: Visit) -> Response {
         let q = request.uri.queryParameters
         func param(_ k: String) -> String { q.get(k).map { String($0) } ?? "" }
-        let status = param("status"), severity = param("severity"), owner = param("owner"), minScore = Int(param("minScore"))
+        let status = param("status"), severity = param("severity"), owner = param("owner"), minScore = Int(param("minScore")), verdict = param("verdict")
         let all = (try? IncidentStore(store: store).all()) ?? []
         let list = all.filter { i in
             (status.isEmpty || i.status.rawValue == status) && (severity.isEmpty || i.severity.rawValue == severity)
                 && (owner.isEmpty || (i.owner.assignedTo ?? "").localizedCaseInsensitiveContains(owner))
                 && (minScore.map { (i.riskScore?.total ?? Int.min) >= $0 } ?? true)
+                && (verdict.isEmpty || i.review?.outcome.rawValue == verdict)
         }.sorted { ($0.createdTime, $0.number) > ($1.createdTime, $1.number) }
         func option(_ value: String, _ current: String) -> String { "<option\(value == current ? " selected" : "")>\(HTML.esc(value))</option>" }
         let filters = """
         <form method="get" action="/incidents" class="card" id="filters">
         Status <select name="status"><option value="">any</option>\(["New", "Active", "Closed"].map { option($0, status) }.joined())</select>
         Severity <select name="severity"><option value="">any</option>\(["High", "Medium", "Low", "Informational"].map { option($0, severity) }.joined())</select>
+        Verdict <select name="verdict"><option value="">any</option>\(["approve", "flag", "autoClose"].map { option($0, verdict) }.joined())</select>
         Owner <input name="owner" value="\(HTML.esc(owner))" size="14"> Min score <input name="minScore" value="\(minScore.map(String.init) ?? "")" size="4">
         <button>Filter</button></form>
         """

@@ -16,15 +16,19 @@ struct ReportCommand: AsyncParsableCommand {
             ?? Int64(Date().timeIntervalSince1970 * 1e7)
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print an incident's report (Markdown, HTML or JSON).")
-        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @OptionGroup var target: Target
         @Option(help: "md, html or json.") var format: String = "md"
         @Argument(help: "The incident number.") var number: Int
-        func run() throws {
+        func run() async throws {
             guard let f = ReportFormat(rawValue: format) else { throw ValidationError("--format is md, html or json") }
-            let store = try WorkspaceSession.open(workspace)
-            guard let inc = try IncidentStore(store: store).get(number: number) else { throw ValidationError("no incident \(number)") }
+            if let api = target.api {
+                print(String(decoding: try await api.send("GET", "/api/incidents/\(number)/report?format=\(f.rawValue)"), as: UTF8.self), terminator: "")
+                return
+            }
+            let store = try WorkspaceSession.open(target.workspace)
+            guard let inc = try IncidentStore(store: store).get(number: number) else { throw StoreError.notFound("no incident \(number)") }
             let built = try IncidentReports(store: store).build(inc, now: try ReportCommand.time(nil))
             if let why = built.rejection { FileHandle.standardError.write(Data("note: \(why); the deterministic summary is used\n".utf8)) }
             print(ReportRenderer.render(built.report, as: f), terminator: "")

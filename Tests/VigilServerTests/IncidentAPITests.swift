@@ -268,6 +268,10 @@ import VigilStore
         #expect(try vigil(["tokens", "list"], token: admin).1.contains("minted\treader"))
         #expect(try vigil(["tokens", "list"]).0 == 2, "a responder cannot list tokens")
         #expect(try vigil(["watchlists", "remove", "vip"], token: admin).0 == 0)
+        let report = try vigil(["report", "show", "1", "--format", "md"])
+        #expect(report.0 == 0 && report.1.hasPrefix("# Incident 1: Incident 1"))
+        let triage = try vigil(["triage", "3"])
+        #expect(triage.0 == 0 && triage.1.contains("**Related alerts**"))
     }
 
     /// Load on loopback, bounded: concurrent reads, comments and ingest; no error, no lost write.
