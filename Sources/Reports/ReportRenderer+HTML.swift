@@ -1,3 +1,4 @@
+import VigilCore
 extension ReportRenderer {
     /// An HTML fragment (no `<html>` or styles): what an incident comment holds, as in Sentinel.
     public static func html(_ r: IncidentReport) -> String {
@@ -29,21 +30,6 @@ extension ReportRenderer {
 
     static func list(_ items: [String]) -> String { "<ul>" + items.map { "<li>\(esc($0))</li>" }.joined() + "</ul>" }
 
-    /// Text as HTML: everything a comment shows is escaped, so no alert field or entity name can
-    /// inject markup into the analyst's browser.
-    public static func esc(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Text as HTML (one escape for everything Vigil writes).
+    public static func esc(_ s: String) -> String { HTMLText.escape(s) }
 }

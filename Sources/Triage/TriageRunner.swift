@@ -77,10 +77,7 @@ public struct TriageRunner: Sendable {
         return out + "</table>"
     }
 
-    static func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
-    }
+    static func esc(_ s: String) -> String { HTMLText.escape(s) }
 
     static func scoreComment(_ s: Incident.RiskScore) -> String {
         var lines = ["**Risk score: \(s.total)**", "", "| Source | Points | Reason |", "|---|---:|---|"]

@@ -4,21 +4,7 @@ import VigilCore
 /// Server-rendered HTML for the web UI: every value goes through `esc`, pages share one layout, one
 /// stylesheet and a few lines of plain JavaScript; no build step, nothing fetched from elsewhere.
 enum HTML {
-    static func esc(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func esc(_ s: String) -> String { HTMLText.escape(s) }
 
     static func page(_ title: String, caller: Caller?, active: String, _ body: String) -> String {
         let nav = [("Incidents", "/incidents"), ("Query", "/query"), ("Rules", "/rules"), ("Watchlists", "/watchlists")]

@@ -38,13 +38,7 @@ struct UISessions: Sendable {
         HMAC<SHA256>.authenticationCode(for: Data(s.utf8), using: SymmetricKey(data: keyBytes)).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var d: UInt8 = 0
-        for i in 0..<x.count { d |= x[i] ^ y[i] }
-        return d == 0
-    }
+    static func equal(_ a: String, _ b: String) -> Bool { ConstantTime.equal(a, b) }
 
     static func read(_ header: String?) -> String? {
         guard let header else { return nil }

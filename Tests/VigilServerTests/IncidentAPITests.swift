@@ -243,19 +243,7 @@ import VigilStore
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "UserPrincipalName\nceo@contoso.com\n".write(toFile: dir + "/vip.csv", atomically: true, encoding: .utf8)
         try "type,value,threatType\nip,203.0.113.9,Botnet\n".write(toFile: dir + "/ti.csv", atomically: true, encoding: .utf8)
-        try """
-        id: 11111111-2222-4333-8444-555555555555
-        name: Failed logons by account
-        description: Many failed logons.
-        severity: Medium
-        queryFrequency: 1h
-        queryPeriod: 1h
-        triggerOperator: gt
-        triggerThreshold: 0
-        tactics: [CredentialAccess]
-        query: |
-          SecurityEvent | where EventID == 4625 | summarize n = count() by Account
-        """.write(toFile: dir + "/failed.yaml", atomically: true, encoding: .utf8)
+        try TestRules.failedLogons.write(toFile: dir + "/failed.yaml", atomically: true, encoding: .utf8)
         #expect(try vigil(["watchlists", "add", "vip", dir + "/vip.csv", "--search-key", "UserPrincipalName"], token: admin).1.contains("1 items"))
         #expect(try vigil(["watchlists", "list"], token: admin).1.contains("vip\t1 items"))
         #expect(try vigil(["ti", "import", dir + "/ti.csv"], token: admin).1.contains("1 indicators imported"))
@@ -288,25 +276,7 @@ import VigilStore
     @Test func configurationThroughTheAPI() async throws {
         let s = try await ServeTests.Running()
         defer { Task { await s.stop() } }
-        let rule = """
-        id: 11111111-2222-4333-8444-555555555555
-        name: Failed logons by account
-        description: Many failed logons.
-        kind: Scheduled
-        severity: Medium
-        queryFrequency: 1h
-        queryPeriod: 1h
-        triggerOperator: gt
-        triggerThreshold: 0
-        tactics: [CredentialAccess]
-        query: |
-          SecurityEvent | where EventID == 4625 | summarize n = count() by Account
-        entityMappings:
-          - entityType: Account
-            fieldMappings:
-              - identifier: FullName
-                columnName: Account
-        """
+        let rule = TestRules.failedLogons
         let (ps, put) = try await s.send(.PUT, "/api/rules/failed-logons", rule, contentType: "application/yaml")
         #expect(ps == 200, "\(put)")
         #expect(put.contains("Failed logons by account"))

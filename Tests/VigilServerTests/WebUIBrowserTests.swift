@@ -108,19 +108,7 @@ import VigilStore
                                source: "t", format: .json, table: "Chart_CL")
         let secret = try TokenStore(store: s.store).create(name: "alice", role: .responder, expires: nil, now: Self.now).secret
         let carol = try TokenStore(store: s.store).create(name: "carol", role: .contributor, expires: nil, now: Self.now).secret
-        try """
-        id: 11111111-2222-4333-8444-555555555555
-        name: Failed logons by account
-        description: Many failed logons.
-        severity: Medium
-        queryFrequency: 1h
-        queryPeriod: 1h
-        triggerOperator: gt
-        triggerThreshold: 0
-        tactics: [CredentialAccess]
-        query: |
-          SecurityEvent | where EventID == 4625 | summarize n = count() by Account
-        """.write(toFile: s.path + "/rules/failed-logons.yaml", atomically: true, encoding: .utf8)
+        try TestRules.failedLogons.write(toFile: s.path + "/rules/failed-logons.yaml", atomically: true, encoding: .utf8)
 
         // The browser, with its DevTools endpoint on a free port.
         let profile = NSTemporaryDirectory() + "vigil-chromium-" + UUID().uuidString
