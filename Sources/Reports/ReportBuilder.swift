@@ -65,7 +65,9 @@ public struct ReportBuilder: Sendable {
     func analysts(_ inc: Incident, audit: [AuditEntry], comments: [Incident.Comment]) -> [String] {
         var out: [String] = []
         func add(_ name: String) {
-            let n = name.hasPrefix("triage") ? "triage" : name
+            // The same person through the API (`token:alice`), the CLI (`cli:alice`) or a comment (`alice`).
+            var n = name.hasPrefix("triage") ? "triage" : name
+            for p in ["token:", "cli:"] where n.hasPrefix(p) { n.removeFirst(p.count) }
             if !n.isEmpty && !out.contains(n) { out.append(n) }
         }
         let events = audit.map { ($0.time, $0.actor) } + comments.map { ($0.createdTime, $0.author) }
@@ -126,7 +128,7 @@ public struct ReportBuilder: Sendable {
                 let key = "\(a.name)|\(a.severity.rawValue)|\(a.isAnomaly)"
                 if let i = index[key] {
                     out[i].count += 1
-                    out[i].until = ReportTime(a.startTime)
+                    if a.startTime != out[i].time.ticks { out[i].until = ReportTime(a.startTime) }
                     for n in names(a) where !out[i].entities.contains(n) { out[i].entities.append(n) }
                 } else {
                     index[key] = out.count

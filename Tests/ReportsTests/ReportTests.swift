@@ -86,6 +86,21 @@ import VigilCore
         #expect(ReportGrounding.ungrounded(r, evidence: ReportGrounding.evidence(input)) == [])
     }
 
+    @Test func onePersonIsOneAnalystAndSimultaneousRepeatsHaveNoRange() {
+        var input = ReportFixtures.input()
+        let t = ReportFixtures.t0 + 200 * ReportFixtures.minute
+        input.audit.append(.init(time: t, actor: "token:alice@contoso.com", incidentID: input.incident.id, action: "update", detail: "owner"))
+        input.audit.append(.init(time: t, actor: "cli:alice@contoso.com", incidentID: input.incident.id, action: "comment", detail: "x"))
+        for i in 1...3 {
+            input.incident.alerts.append(.init(systemAlertID: "same-\(i)", ruleID: "r", name: "Same minute", severity: .low, tactics: [.discovery],
+                                               startTime: t, endTime: t, isAnomaly: false))
+        }
+        let r = ReportBuilder().build(input)
+        #expect(r.details.analysts == ["alice@contoso.com", "Tier 2"])
+        let step = r.summary.timeline.first { $0.tactic == "Discovery" }?.steps.first
+        #expect(step?.count == 3 && step?.until == nil)
+    }
+
     @Test func anEmptyIncidentStillRenders() {
         let inc = Incident(id: "00000000-0000-4000-8000-000000000000", number: 1, title: "Empty <b>", severity: .low, createdTime: 0)
         let r = ReportBuilder().build(.init(incident: inc, audit: []))
