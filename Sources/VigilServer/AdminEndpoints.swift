@@ -107,7 +107,7 @@ public struct AdminEndpoints: Sendable {
         }
     }
 
-    func actor(_ context: VigilRequestContext) -> String { (context.caller ?? Caller(name: "anonymous", role: .admin)).actor }
+    func actor(_ context: VigilRequestContext) -> String { context.who.actor }
 
     func collect(_ request: Request, _ limit: Int) async throws -> Data {
         do { return Data(try await request.body.collect(upTo: limit).readableBytesView) } catch {

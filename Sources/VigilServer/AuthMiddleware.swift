@@ -25,7 +25,7 @@ public struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         guard let tokens else {
-            context.caller = Caller(name: "anonymous", role: .admin)
+            context.caller = Caller.anonymous
             return try await next(request, context)
         }
         let now = clock()

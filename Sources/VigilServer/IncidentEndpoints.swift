@@ -40,7 +40,7 @@ public struct IncidentEndpoints: Sendable {
         router.post("/api/incidents") { request, context in
             let body = try await request.body.collect(upTo: 256 * 1024)
             return try await respond {
-                let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
+                let caller = context.who
                 let (change, _) = try IncidentUpdate.parse(Data(body.readableBytesView))
                 guard let title = change.title, let severity = change.severity else {
                     throw ServerError(.badRequest, "BadRequest", "a new incident needs properties.title and properties.severity")
@@ -65,7 +65,7 @@ public struct IncidentEndpoints: Sendable {
         }
         router.delete("/api/incidents/:number") { _, context in
             try await respond {
-                let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
+                let caller = context.who
                 guard try incidents.delete(number: try number(context), actor: caller.actor, now: clock()) else { throw ServerError(.notFound, "NotFound", "no such incident") }
                 return Response(status: .noContent)
             }
@@ -103,7 +103,7 @@ public struct IncidentEndpoints: Sendable {
                 guard !message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, message.count <= 30_000 else {
                     throw ServerError(.badRequest, "BadRequest", "a comment is 1 to 30,000 characters")
                 }
-                let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
+                let caller = context.who
                 let now = clock()
                 let comment = Incident.Comment(id: UUID().uuidString.lowercased(), message: message, author: caller.name, createdTime: now)
                 guard try incidents.modify(number: try number(context), actor: caller.actor, now: now, { inc in
@@ -117,7 +117,7 @@ public struct IncidentEndpoints: Sendable {
         }
         router.delete("/api/incidents/:number/comments/:id") { _, context in
             try await respond {
-                let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
+                let caller = context.who
                 let id = try context.parameters.require("id")
                 let now = clock()
                 guard try incidents.modify(number: try number(context), actor: caller.actor, now: now, { inc in
@@ -142,7 +142,7 @@ public struct IncidentEndpoints: Sendable {
         router.post("/api/incidents/:number/triage") { _, context in
             try await respond {
                 let (inc, _) = try find(context)
-                let out = try actions.triage(inc, (context.caller ?? Caller(name: "anonymous", role: .admin)).actor)
+                let out = try actions.triage(inc, context.who.actor)
                 let (_, v) = try find(context)
                 return try json(IncidentResource(out, version: v), etag: v)
             }
@@ -150,7 +150,7 @@ public struct IncidentEndpoints: Sendable {
         router.post("/api/incidents/:number/review") { _, context in
             try await respond {
                 let (inc, _) = try find(context)
-                let out = try actions.review(inc, (context.caller ?? Caller(name: "anonymous", role: .admin)).actor)
+                let out = try actions.review(inc, context.who.actor)
                 let (_, v) = try find(context)
                 return try json(IncidentResource(out, version: v), etag: v)
             }
@@ -203,7 +203,7 @@ public struct IncidentEndpoints: Sendable {
         }
         let ifMatch = request.headers[.ifMatch]
         return try await respond {
-            let caller = context.caller ?? Caller(name: "anonymous", role: .admin)
+            let caller = context.who
             let (u, bodyTag) = try IncidentUpdate.parse(Data(body.readableBytesView))
             let n = try number(context)
             var version: Int64?

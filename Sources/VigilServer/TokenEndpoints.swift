@@ -41,7 +41,7 @@ public struct TokenEndpoints: Sendable {
                     expires = now + Int64(days) * 864_000_000_000
                 }
                 let (secret, t) = try tokens.create(name: name, role: role, expires: expires, now: now)
-                try IncidentStore(store: store).recordAudit(actor: context.caller?.actor ?? "anonymous", action: "token created", detail: "\(name) (\(role.rawValue))", now: now)
+                try IncidentStore(store: store).recordAudit(actor: context.who.actor, action: "token created", detail: "\(name) (\(role.rawValue))", now: now)
                 struct Created: Encodable { var token: String; var info: TokenInfo }
                 return try json(Created(token: secret, info: TokenInfo(t)), status: .created)
             }
@@ -51,7 +51,7 @@ public struct TokenEndpoints: Sendable {
                 let name = try context.parameters.require("name")
                 let now = clock()
                 guard try tokens.revoke(name, now: now) else { throw ServerError(.notFound, "NotFound", "no live token \(name)") }
-                try IncidentStore(store: store).recordAudit(actor: context.caller?.actor ?? "anonymous", action: "token revoked", detail: name, now: now)
+                try IncidentStore(store: store).recordAudit(actor: context.who.actor, action: "token revoked", detail: name, now: now)
                 return Response(status: .noContent)
             }
         }

@@ -23,11 +23,11 @@ struct UISessions: Sendable {
 
     /// The caller a cookie stands for, if it is genuine, fresh and its token still valid.
     func caller(cookie value: String?, now: Int64) -> Caller? {
-        guard let value else { return tokens == nil ? Caller(name: "anonymous", role: .admin) : nil }
+        guard let value else { return tokens == nil ? Caller.anonymous : nil }
         let parts = value.split(separator: ".").map(String.init)
         guard parts.count == 3, let exp = Int64(parts[1]), exp > now / 10_000_000,
-              Self.equal(mac("\(parts[0]).\(parts[1])"), parts[2]) else { return tokens == nil ? Caller(name: "anonymous", role: .admin) : nil }
-        guard let tokens else { return Caller(name: "anonymous", role: .admin) }
+              Self.equal(mac("\(parts[0]).\(parts[1])"), parts[2]) else { return tokens == nil ? Caller.anonymous : nil }
+        guard let tokens else { return Caller.anonymous }
         guard let t = try? tokens.token(id: parts[0]), t.revoked == nil, (t.expires ?? .max) > now else { return nil }
         return Caller(name: t.name, role: t.role)
     }

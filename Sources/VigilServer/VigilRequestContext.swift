@@ -11,6 +11,9 @@ public struct VigilRequestContext: RequestContext {
         coreContext = .init(source: source)
         caller = nil
     }
+
+    /// The caller, or the anonymous admin of a server without authentication.
+    public var who: Caller { caller ?? .anonymous }
 }
 
 /// An authenticated caller: the token's name and role (or `anonymous` admin when auth is off).
@@ -18,6 +21,9 @@ public struct Caller: Sendable, Equatable {
     public var name: String
     public var role: APIRole
     public init(name: String, role: APIRole) { self.name = name; self.role = role }
+    /// Everyone, when `server.auth` is `none`.
+    public static let anonymous = Caller(name: "anonymous", role: .admin)
+
     /// The audit trail's actor.
     public var actor: String { "token:\(name)" }
 }
