@@ -262,15 +262,6 @@ import VigilStore
         #expect(triage.0 == 0 && triage.1.contains("**Related alerts**"))
     }
 
-    /// Load on loopback, bounded: concurrent reads, comments and ingest; no error, no lost write.
-    /// (`vigil bench --api 5000` is the measured version.)
-    @Test func concurrentReadsWritesAndIngestLoseNothing() async throws {
-        let r = try await Benchmark.runAPI(requests: 240, clients: 8)
-        #expect(r.statuses.keys.allSatisfy { (200..<300).contains($0) }, "\(r.statuses)")
-        #expect(r.requests == 240)
-        #expect(r.commentsStored == r.commentsAcknowledged && r.commentsAcknowledged == 60)
-        #expect(r.rowsStored == r.rowsAcknowledged && r.rowsAcknowledged == 60 * 20)
-    }
 
     /// Rules, policies, watchlists and threat intelligence through the API, validated on the way in.
     @Test func configurationThroughTheAPI() async throws {

@@ -218,4 +218,15 @@ import VigilStore
         #expect(reopened.tableInfos().first { $0.name == "Test_CL" }?.extents == 1)
         try? FileManager.default.removeItem(atPath: path)
     }
+
+    // In this serialized suite so that its load does not overlap the NRT latency measurement.
+    /// Load on loopback, bounded: concurrent reads, comments and ingest; no error, no lost write.
+    /// (`vigil bench --api 5000` is the measured version.)
+    @Test func concurrentReadsWritesAndIngestLoseNothing() async throws {
+        let r = try await Benchmark.runAPI(requests: 240, clients: 8)
+        #expect(r.statuses.keys.allSatisfy { (200..<300).contains($0) }, "\(r.statuses)")
+        #expect(r.requests == 240)
+        #expect(r.commentsStored == r.commentsAcknowledged && r.commentsAcknowledged == 60)
+        #expect(r.rowsStored == r.rowsAcknowledged && r.rowsAcknowledged == 60 * 20)
+    }
 }
