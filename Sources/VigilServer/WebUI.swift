@@ -44,7 +44,7 @@ public struct WebUI: Sendable {
             guard let tokens = sessions.tokens else { return redirect("/incidents") }
             if case .valid(let t)? = try? tokens.check(form["token"] ?? "", now: now) {
                 let cookie = sessions.issue(tokenID: t.id, now: now)
-                var r = redirect(form["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/incidents")
+                var r = redirect(form["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.hasPrefix("/\\") ? $0 : nil } ?? "/incidents")
                 r.headers[.setCookie] = "\(UISessions.cookie)=\(cookie); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(sessions.lifetime)"
                 return r
             }

@@ -319,4 +319,31 @@ import VigilStore
         let audit = try IncidentStore(store: s.store).auditCount(actor: "token:test-admin", action: "policy", since: 0)
         #expect(audit == 1)
     }
+
+    /// Sign-in sets a strict, HttpOnly session and sends the browser on only within the site.
+    @Test func signInSetsAStrictSessionAndRedirectsOnlyWithinTheSite() async throws {
+        let s = try await ServeTests.Running()
+        defer { Task { await s.stop() } }
+        let token = try TokenStore(store: s.store).create(name: "web", role: .reader, expires: nil, now: Self.t0).secret
+        // A client that shows redirects instead of following them.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        defer { _ = client.shutdown() }
+        func signIn(next: String) async throws -> (Int, String?, String?) {
+            var req = HTTPClientRequest(url: "http://127.0.0.1:\(s.port)/login")
+            req.method = .POST
+            req.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            req.body = .bytes(ByteBuffer(string: "token=\(token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"))
+            let resp = try await client.execute(req, timeout: .seconds(10))
+            return (Int(resp.status.code), resp.headers.first(name: "Location"), resp.headers.first(name: "Set-Cookie"))
+        }
+        let (status, location, cookie) = try await signIn(next: "/incidents/2")
+        #expect(status == 303 && location == "/incidents/2")
+        #expect(cookie?.contains("HttpOnly") == true && cookie?.contains("SameSite=Strict") == true)
+        for evil in ["//evil.example", "/\\evil.example", "https://evil.example"] {
+            #expect(try await signIn(next: evil).1 == "/incidents", "\(evil)")
+        }
+        // Without a session the pages send the browser to sign in.
+        let page = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(s.port)/incidents"), timeout: .seconds(10))
+        #expect(page.status.code == 303 && page.headers.first(name: "Location")?.hasPrefix("/login?next=") == true)
+    }
 }

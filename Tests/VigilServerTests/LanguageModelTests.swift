@@ -41,7 +41,7 @@ import VigilStore
         }
     }
 
-    static func serve(_ handler: ChatServer) async throws -> (Channel, Int) {
+    static func serve(_ handler: ChatServer) async throws -> (any Channel, Int) {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { ch in
                 ch.pipeline.configureHTTPServerPipeline().flatMap { ch.pipeline.addHandler(handler) }
