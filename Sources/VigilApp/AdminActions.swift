@@ -23,7 +23,7 @@ public enum AdminActions {
             policy: { kind in PolicyFiles.Kind(rawValue: kind).map { files.text($0) } },
             installPolicy: { kind, text, actor in
                 guard let k = PolicyFiles.Kind(rawValue: kind) else { throw StoreError.notFound("no policy '\(kind)'") }
-                do { return try files.install(k, text: text, by: actor, store: store, now: clock()) } catch let e as CustomStringConvertible where !(e is StoreError) {
+                do { return try files.install(k, text: text, by: actor, store: store, now: clock()) } catch let e as any CustomStringConvertible where !(e is StoreError) {
                     throw StoreError.invalid("\(e)")
                 }
             },

@@ -126,8 +126,10 @@ public struct IncidentStore: Sendable {
         guard !incidents.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var rowTimes: [Int64] = []
-        try db.pool.write { db in
+        // The record, the alert links, the audit entry and the SecurityIncident rows commit in one
+        // transaction: a change is never half stored, and it costs one fsync.
+        let pending: LogStore.PendingWAL? = try db.pool.write { db in
+            var rowTimes: [Int64] = []
             for inc in incidents {
                 let previous = try Int64.fetchOne(db, sql: "SELECT row_time FROM incident WHERE id = ?", arguments: [inc.id]) ?? Int64.min
                 if let want = expecting[inc.id], want != previous {
@@ -148,8 +150,12 @@ public struct IncidentStore: Sendable {
                 let (what, why) = action(inc)
                 try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", arguments: [now, actor, inc.id, what, why])
             }
+            guard let t = Self.rows(incidents, modifiedBy: actor, times: rowTimes) else { return nil }
+            return try store.walInsert(db, table: "SecurityIncident", batch: t, addedColumns: [])
         }
-        try appendRows(incidents, modifiedBy: actor, times: rowTimes)
+        if let pending { store.walCommitted(pending) }
+        // Like ingest, seal the write-ahead area into extents when it is due.
+        _ = try? store.seal()
     }
 
     public func audit(incidentID: String) throws -> [AuditEntry] {
@@ -173,12 +179,12 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    func appendRows(_ incidents: [Incident], modifiedBy: String, times: [Int64]) throws {
-        guard let schema = SchemaCatalog.builtIn["SecurityIncident"] else { return }
-        let rows = zip(incidents, times).map { Self.row($0, modifiedBy: modifiedBy, now: $1) }
+    /// The `SecurityIncident` rows of these changes, with Sentinel's columns.
+    static func rows(_ incidents: [Incident], modifiedBy: String, times: [Int64]) -> Table? {
+        guard let schema = SchemaCatalog.builtIn["SecurityIncident"] else { return nil }
+        let rows = zip(incidents, times).map { row($0, modifiedBy: modifiedBy, now: $1) }
         let cols = schema.columns.filter { c in rows.contains { $0[c.name] != nil } }
-        let t = Table.from(schema: Schema(cols), rows: rows.map { r in cols.map { r[$0.name] ?? .null } })
-        try store.writeExtent(table: "SecurityIncident", batch: t, addedColumns: [])
+        return Table.from(schema: Schema(cols), rows: rows.map { r in cols.map { r[$0.name] ?? .null } })
     }
 
     /// An incident as a `SecurityIncident` row (Sentinel's columns; Vigil's additions in `AdditionalData`).

@@ -63,22 +63,36 @@ extension LogStore {
         if limit > 0, pendingRows + batch.count > limit {
             throw StoreError.busy("\(pendingRows) rows are waiting to be sealed (limit \(limit)); retry shortly")
         }
+        let pending = try db.pool.write { db in try walInsert(db, table: table, batch: batch, addedColumns: addedColumns) }
+        walCommitted(pending)
+        return WriteReceipt(table: table, rows: batch.count, extentID: nil)
+    }
+
+    /// A write-ahead batch inserted, not yet known to this process's catalog.
+    struct PendingWAL {
+        var table: String, id: Int64, rows: Int, minTime: Int64?, maxTime: Int64?, ingestedAt: Int64, added: [ColumnSchema]
+    }
+
+    /// `appendWAL`'s insert inside the caller's transaction, so that a state change and its log rows
+    /// commit together (one fsync); `walCommitted` follows once that transaction has committed.
+    func walInsert(_ db: Database, table: String, batch: Table, addedColumns: [ColumnSchema]) throws -> PendingWAL {
         let (bytes, footer) = ExtentCodec.encode(batch)
         let now = clock()
-        let id: Int64 = try db.pool.write { db in
-            try self.registerTable(db, table, addedColumns)
-            try db.execute(sql: "INSERT INTO wal_batch (table_name, rows, min_time, max_time, ingested_at, payload) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [table, batch.count, footer.minTime, footer.maxTime, now, Data(bytes)])
-            return db.lastInsertedRowID
-        }
+        try registerTable(db, table, addedColumns)
+        try db.execute(sql: "INSERT INTO wal_batch (table_name, rows, min_time, max_time, ingested_at, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [table, batch.count, footer.minTime, footer.maxTime, now, Data(bytes)])
+        return PendingWAL(table: table, id: db.lastInsertedRowID, rows: batch.count, minTime: footer.minTime, maxTime: footer.maxTime, ingestedAt: now, added: addedColumns)
+    }
+
+    func walCommitted(_ p: PendingWAL) {
         state.withLock { st in
-            st.known.insert(table)
-            if !(st.wal[table] ?? []).contains(where: { $0.id == id }) { st.wal[table, default: []].append(WALRecord(id: id, table_name: table, rows: batch.count, min_time: footer.minTime,
-                                                        max_time: footer.maxTime, ingested_at: now)) }
-            st.generation[table, default: 0] += 1
-            addColumns(&st, table, addedColumns)
+            st.known.insert(p.table)
+            if !(st.wal[p.table] ?? []).contains(where: { $0.id == p.id }) {
+                st.wal[p.table, default: []].append(WALRecord(id: p.id, table_name: p.table, rows: p.rows, min_time: p.minTime, max_time: p.maxTime, ingested_at: p.ingestedAt))
+            }
+            st.generation[p.table, default: 0] += 1
+            addColumns(&st, p.table, p.added)
         }
-        return WriteReceipt(table: table, rows: batch.count, extentID: nil)
     }
 
     func addColumns(_ st: inout State, _ table: String, _ added: [ColumnSchema]) {
