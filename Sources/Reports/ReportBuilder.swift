@@ -47,15 +47,8 @@ public struct ReportBuilder: Sendable {
 
     /// The score's contributions summed by source, largest first: one line per evidence module.
     static func score(_ s: Incident.RiskScore) -> IncidentReport.Score {
-        var order: [String] = [], points: [String: Int] = [:], reasons: [String: [String]] = [:]
-        for c in s.contributions {
-            if points[c.source] == nil { order.append(c.source) }
-            points[c.source, default: 0] += c.points
-            reasons[c.source, default: []].append(c.reason)
-        }
-        let lines = order.enumerated().sorted { (abs(points[$0.element]!), -$0.offset) > (abs(points[$1.element]!), -$1.offset) }.map(\.element).map { src in
-            let r = reasons[src]!
-            return "\(src): \(points[src]!) (" + (r.count == 1 ? r[0] : "\(r.count) findings") + ")"
+        let lines = s.bySource.enumerated().sorted { (abs($0.element.points), -$0.offset) > (abs($1.element.points), -$1.offset) }.map { e in
+            "\(e.element.source): \(e.element.points) (" + (e.element.reasons.count == 1 ? e.element.reasons[0] : "\(e.element.reasons.count) findings") + ")"
         }
         return IncidentReport.Score(total: s.total, contributions: lines, probability: s.probability)
     }

@@ -157,19 +157,9 @@ public struct IncidentPipeline {
             out[inc.id] = scored
         }
         try IncidentStore(store: store).save(Array(out.values).sorted { $0.number < $1.number }, actor: "triage", action: { inc in
-            ("triage", "Risk Score - \(inc.riskScore?.total ?? 0): " + Self.bySource(inc.riskScore?.contributions ?? []))
+            ("triage", "Risk Score - \(inc.riskScore?.total ?? 0): " + (inc.riskScore?.bySource.map { "\($0.source) \($0.points)" }.joined(separator: ", ") ?? ""))
         }, now: now)
         return out
-    }
-
-    /// Contributions summed by source, in first-seen order: `Related alerts 118, Host activity 10`.
-    static func bySource(_ cs: [Incident.RiskScore.Contribution]) -> String {
-        var order: [String] = [], sum: [String: Int] = [:]
-        for c in cs {
-            if sum[c.source] == nil { order.append(c.source) }
-            sum[c.source, default: 0] += c.points
-        }
-        return order.map { "\($0) \(sum[$0]!)" }.joined(separator: ", ")
     }
 
     /// The reviewer agent's verdicts on incidents the producer created or changed, applied and stored

@@ -112,6 +112,21 @@ public struct Incident: Sendable, Codable, Equatable {
         public var watchlists: [String] = []
         public var threatIntelMatches: Int = 0
         public init(total: Int, contributions: [Contribution], time: Int64) { self.total = total; self.contributions = contributions; self.time = time }
+
+        /// The contributions summed by source (one evidence module each), in first-seen order,
+        /// with their reasons: what the report, the audit trail and the UI's chart show.
+        public var bySource: [(source: String, points: Int, reasons: [String])] {
+            var out: [(source: String, points: Int, reasons: [String])] = []
+            for c in contributions {
+                if let i = out.firstIndex(where: { $0.source == c.source }) {
+                    out[i].points += c.points
+                    out[i].reasons.append(c.reason)
+                } else {
+                    out.append((c.source, c.points, [c.reason]))
+                }
+            }
+            return out
+        }
     }
 
     /// What the reviewer agent decided, under which policy, and why.

@@ -10,7 +10,7 @@ public import VigilStore
 /// are written to the workspace's rule directory, which the scheduler reloads), the review, scoring
 /// and automation policies, watchlists (CSV), and threat-intelligence indicators (STIX 2.1 or CSV).
 /// What needs the pipeline's parsers comes in as `Actions` from the composition root.
-public struct AdminEndpoints: Sendable {
+public struct AdminEndpoints: Sendable, JSONEndpoint {
     public struct Actions: Sendable {
         /// A policy's current text (`review`, `scoring`, `automation`); nil for an unknown kind.
         public var policy: @Sendable (String) -> String?
@@ -113,17 +113,5 @@ public struct AdminEndpoints: Sendable {
         do { return Data(try await request.body.collect(upTo: limit).readableBytesView) } catch {
             throw ServerError(.contentTooLarge, "TooLarge", "the body is over \(limit / 1024) KB")
         }
-    }
-
-    func respond(_ work: @escaping @Sendable () throws -> Response) async throws -> Response {
-        do { return try await NIOThreadPool.singleton.runIfActive(work) } catch { return ServerError.from(error).response() }
-    }
-
-    func text(_ s: String, _ type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: s)))
-    }
-
-    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try IncidentResource.encoder().encode(value))))
     }
 }

@@ -10,7 +10,7 @@ public import VigilStore
 /// stale), comments, alerts, entities, audit, the report, and triage / review on demand. Every write
 /// is stored with an audit entry under the caller's token name. What needs the pipeline (report,
 /// triage, review) comes in as `Actions` from the composition root.
-public struct IncidentEndpoints: Sendable {
+public struct IncidentEndpoints: Sendable, JSONEndpoint {
     public struct Actions: Sendable {
         /// The report of an incident in a format (`md`, `html`, `json`): the text and its content type.
         public var report: @Sendable (Incident, String) throws -> (String, String)
@@ -157,11 +157,6 @@ public struct IncidentEndpoints: Sendable {
         }
     }
 
-    /// Store work off the event loop; every error as its JSON body.
-    func respond(_ work: @escaping @Sendable () throws -> Response) async throws -> Response {
-        do { return try await NIOThreadPool.singleton.runIfActive(work) } catch { return ServerError.from(error).response() }
-    }
-
     func number(_ context: VigilRequestContext) throws -> Int {
         let text = try context.parameters.require("number")
         guard let n = Int(text) else { throw ServerError(.badRequest, "BadRequest", "'\(text)' is not an incident number") }
@@ -220,12 +215,6 @@ public struct IncidentEndpoints: Sendable {
             }) else { throw ServerError(.notFound, "NotFound", "no incident \(n)") }
             return try json(IncidentResource(saved, version: nv), etag: nv)
         }
-    }
-
-    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, etag: Int64? = nil) throws -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let etag { headers[.eTag] = IncidentResource.etag(etag) }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try IncidentResource.encoder().encode(value))))
     }
 }
 

@@ -7,7 +7,7 @@ public import VigilStore
 
 /// `/api/tokens` (admin): list (never the secrets), create (the secret is in that answer only),
 /// revoke. Every change is in the audit trail under the admin's token name.
-public struct TokenEndpoints: Sendable {
+public struct TokenEndpoints: Sendable, JSONEndpoint {
     let store: LogStore
     let clock: @Sendable () -> Int64
     public init(store: LogStore, clock: @escaping @Sendable () -> Int64) { self.store = store; self.clock = clock }
@@ -55,13 +55,5 @@ public struct TokenEndpoints: Sendable {
                 return Response(status: .noContent)
             }
         }
-    }
-
-    func respond(_ work: @escaping @Sendable () throws -> Response) async throws -> Response {
-        do { return try await NIOThreadPool.singleton.runIfActive(work) } catch { return ServerError.from(error).response() }
-    }
-
-    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: try IncidentResource.encoder().encode(value))))
     }
 }

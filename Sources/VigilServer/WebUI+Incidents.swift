@@ -53,11 +53,7 @@ extension WebUI {
         } else { b += "<p class=\"muted\">Not reviewed.</p>" }
         b += "</div><div class=\"card\"><h2>Risk score</h2>"
         if let s = inc.riskScore {
-            var sums: [(String, Int)] = []
-            for c in s.contributions {
-                if let i = sums.firstIndex(where: { $0.0 == c.source }) { sums[i].1 += c.points } else { sums.append((c.source, c.points)) }
-            }
-            b += HTML.bars(sums, id: "score-chart")
+            b += HTML.bars(s.bySource.map { ($0.source, $0.points) }, id: "score-chart")
             if let p = s.probability { b += String(format: "<p>Probability of a true positive: %.2f</p>", p) }
         } else { b += "<p class=\"muted\">Not triaged.</p>" }
         b += "</div></div>"
