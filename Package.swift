@@ -35,8 +35,11 @@ let package = Package(
         .target(
             name: "KQL",
             dependencies: ["KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json")],
+            resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json"), .copy("Resources/schemas-connectors.json")],
             swiftSettings: strict),
+        // Pure: Sentinel's parser files (ASIM YAML, Solutions' .txt/.kql) read into workspace functions;
+        // the ASIM parsers ship as resources.
+        .target(name: "SentinelParsers", dependencies: ["KQL", "KQLSyntax", "Yams"], resources: [.copy("Resources/ASIM")], swiftSettings: strict),
         // Pure domain values shared by the SOC modules.
         .target(name: "VigilCore", swiftSettings: strict),
         // Pure: Sentinel rule files, their validation, scheduling and alerts.
@@ -57,7 +60,7 @@ let package = Package(
         .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
             name: "VigilStore",
-            dependencies: ["KQL", "Ingestion", "VigilCore", "Notifications", "Reports", .product(name: "GRDB", package: "GRDB.swift"), "Yams",
+            dependencies: ["KQL", "Ingestion", "VigilCore", "Notifications", "Reports", "SentinelParsers", .product(name: "GRDB", package: "GRDB.swift"), "Yams",
                            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strict),
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilCore", "Reports", .product(name: "Crypto", package: "swift-crypto"),
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilCore", "Reports", "SentinelParsers", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,7 +79,7 @@ let package = Package(
         .target(
             name: "VigilApp",
             dependencies: [
-                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection", "Agents", "Triage", "Reports", "Notifications",
+                "KQL", "KQLSyntax", "Ingestion", "VigilStore", "VigilServer", "VigilCore", "Detection", "Agents", "Triage", "Reports", "Notifications", "SentinelParsers",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

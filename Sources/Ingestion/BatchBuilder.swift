@@ -16,6 +16,9 @@ public struct BatchBuilder {
 
     public let table: String
     public let policy: ColumnPolicy
+    /// A table created with declared columns reports each field it drops (once per field and batch
+    /// builder); Sentinel's built-in tables drop export decorations silently.
+    public var warnsDroppedFields = false
     public let source: String
     public let ingestionTime: Int64
     /// False for files queried in place (`vigil query --table`): no `Type`, `_IngestionTime` or
@@ -88,6 +91,9 @@ public struct BatchBuilder {
         }
         guard policy == .extensible, !name.isEmpty else {
             lookup[rawName] = -1
+            if warnsDroppedFields, !name.isEmpty {
+                diagnostics.add(RecordDiagnostic(source: source, line: line, column: name, reason: "not a column of \(table); the field is dropped (declare it to keep it)"))
+            }
             return nil
         }
         // A null says nothing about the type: the column is declared by its first real value.

@@ -8,10 +8,12 @@ public enum IngestionError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidTableName(String)
     /// The input holds no records at all.
     case empty(String)
+    /// A custom table's declared columns are not usable (bad name or type, duplicates, reserved names).
+    case invalidSchema(String)
 
     public var description: String {
         switch self {
-        case .unknownFormat(let m), .unknownTable(let m), .invalidTableName(let m), .empty(let m): return m
+        case .unknownFormat(let m), .unknownTable(let m), .invalidTableName(let m), .empty(let m), .invalidSchema(let m): return m
         }
     }
 }

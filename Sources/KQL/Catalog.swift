@@ -18,6 +18,44 @@ public enum SchemaCatalog {
         return out
     }()
 
+    /// The connector and parser-output tables Sentinel's own query validation binds against
+    /// (`schemas-custom.json` of the shared samples): `_CL` tables of data connectors and the output
+    /// schemas of Solutions' parsers. Known to every workspace, empty until data arrives; unlike the
+    /// built-in tables their schemas grow when ingested rows carry new columns, as custom logs do.
+    public static let connectors: [String: Schema] = {
+        guard let url = Bundle.module.url(forResource: "schemas-connectors", withExtension: "json"),
+              let data = try? Data(contentsOf: url), let parsed = try? parse(data) else { return [:] }
+        // Names that are not identifiers (a display name such as `Syslog (Digital Guardian)`) are not tables.
+        return parsed.filter { isTableName($0.key) && builtIn[$0.key] == nil }.mapValues { withCustomLogColumns($0) }
+    }()
+
+    /// Every Log Analytics table has `TimeGenerated`; classic custom logs (`_CL`) also carry the agent's
+    /// columns. The connector schemas list only their own fields, and the Solutions' parsers read these.
+    static let customLogColumns: [ColumnSchema] = [
+        ColumnSchema("SourceSystem", .string), ColumnSchema("Computer", .string), ColumnSchema("RawData", .string),
+        ColumnSchema("MG", .string), ColumnSchema("ManagementGroupName", .string),
+    ]
+
+    static func withCustomLogColumns(_ s: Schema) -> Schema {
+        var cols = s.columns
+        if s.index(of: "TimeGenerated") == nil { cols.insert(ColumnSchema("TimeGenerated", .datetime), at: 0) }
+        if s.index(of: "SourceSystem") == nil { cols.append(ColumnSchema("SourceSystem", .string)) }
+        for c in customLogColumns where !cols.contains(where: { $0.name == c.name }) { cols.append(c) }
+        return Schema(cols)
+    }
+
+    /// Every table a workspace knows before any data arrives: Sentinel's built-in tables, then the connectors'.
+    public static func known(_ name: String) -> Schema? { builtIn[name] ?? connectors[name] }
+
+    /// Every known table name, sorted.
+    public static let knownNames: [String] = Array(Set(builtIn.keys).union(connectors.keys)).sorted()
+
+    /// A name a table can have: an identifier (letters, digits, `_`), not starting with a digit.
+    public static func isTableName(_ s: String) -> Bool {
+        guard let f = s.utf8.first, !(48...57).contains(f), s.utf8.count <= 256 else { return false }
+        return s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 }
+    }
+
     /// Log Analytics adds these columns to every table; schema exports often omit them.
     public static let standardColumns: [ColumnSchema] = [
         ColumnSchema("TenantId", .string), ColumnSchema("Type", .string), ColumnSchema("_ResourceId", .string),

@@ -47,6 +47,7 @@ public enum DiagnosticCode {
     public static let badArgument = "KQL2009"
     public static let unsupported = "KQL2010"
     public static let unknownParameter = "KQL2011"
+    public static let recursion = "KQL2012"
     public static let runtime = "KQL4001"
     public static let invalidRegex = "KQL4002"
     public static let budgetExceeded = "KQL4003"

@@ -379,9 +379,12 @@ extension Parser {
             return .source(.datatable(cols, [.literal(.string(t.text), t.span)]), Span(start, lastEnd))
         }
         expectPunct("[")
+        // Kusto skips empty items: Sentinel's parsers write lists with a leading comma (`[ , "a", "b"`).
+        while eatPunct(",") {}
         while !atPunct("]") && !at(.end) {
             values.append(parseOr())
             if !eatPunct(",") { break }
+            while eatPunct(",") {}
         }
         expectPunct("]")
         return .source(.datatable(cols, values), Span(start, lastEnd))

@@ -228,12 +228,19 @@ extension Parser {
         var out: [ExprSyntax] = []
         repeat {
             let t = current
-            if atPunct("*") { advance(); out.append(.name("*", t.span)); continue }
-            guard at(.identifier) || at(.quotedIdentifier) else {
-                error(DiagnosticCode.expectedToken, "expected a column name but found \(describe(t))", t.span)
-                break
+            var name: String
+            if atPunct("*") {
+                advance()
+                name = "*"
+                // `*_s`: a pattern may start with the wildcard.
+                if (at(.identifier) || at(.quotedIdentifier)) && !current.spaceBefore { name += advance().text }
+            } else {
+                guard at(.identifier) || at(.quotedIdentifier) else {
+                    error(DiagnosticCode.expectedToken, "expected a column name but found \(describe(t))", t.span)
+                    break
+                }
+                name = advance().text
             }
-            var name = advance().text
             while atPunct("*") && !current.spaceBefore {
                 advance(); name += "*"
                 if at(.identifier) && !current.spaceBefore { name += advance().text }
@@ -360,7 +367,7 @@ extension Parser {
         let source = parseAdditive()
         expectKeyword("with")
         var parts: [ParsePart] = []
-        while !at(.end) && !atPunct("|") && !atPunct(";") && !atPunct(")") {
+        while !at(.end) && !atPunct("|") && !atPunct(";") && !atPunct(")") && !atPunct("}") {
             if at(.string) {
                 parts.append(.text(advance().text))
             } else if atPunct("*") {

@@ -50,7 +50,8 @@ public struct ServeRunner: Sendable {
                                                                       tokens: TokenEndpoints(store: store, clock: clock),
                                                                       ui: WebUI(store: store, actions: actions, query: { q, now in QueryRunner(provider: store, now: now).runJSON(q) },
                                                                                 admin: adminActions, clock: clock),
-                                                                      admin: AdminEndpoints(store: store, actions: adminActions, clock: clock)),
+                                                                      admin: AdminEndpoints(store: store, actions: adminActions, clock: clock),
+                                                                      catalog: CatalogEndpoints(store: store, clock: clock)),
                                        auth: auth,
                                      scrape: {
                                          let counts = (try? OutboxStore(store: store).counts()) ?? [:]

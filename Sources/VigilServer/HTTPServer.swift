@@ -12,9 +12,11 @@ public enum HTTPServer {
         public var tokens: TokenEndpoints?
         public var ui: WebUI?
         public var admin: AdminEndpoints?
+        public var catalog: CatalogEndpoints?
         public init(ingest: IngestEndpoint, query: QueryEndpoint, incidents: IncidentEndpoints? = nil, tokens: TokenEndpoints? = nil, ui: WebUI? = nil,
-                    admin: AdminEndpoints? = nil) {
+                    admin: AdminEndpoints? = nil, catalog: CatalogEndpoints? = nil) {
             self.ingest = ingest; self.query = query; self.incidents = incidents; self.tokens = tokens; self.ui = ui; self.admin = admin
+            self.catalog = catalog
         }
     }
 
@@ -48,6 +50,7 @@ public enum HTTPServer {
         endpoints.tokens?.register(on: router)
         endpoints.ui?.register(on: router)
         endpoints.admin?.register(on: router)
+        endpoints.catalog?.register(on: router)
         return router
     }
 

@@ -2,6 +2,7 @@ public import Hummingbird
 import Ingestion
 import VigilStore
 import KQL
+import SentinelParsers
 import VigilCore
 
 /// The JSON error body of every failed request: `{"code": "...", "message": "..."}`; the mapping of
@@ -25,7 +26,9 @@ public struct ServerError: Error, Sendable {
             case .invalidTableName, .unknownTable: return ServerError(.badRequest, "InvalidTable", e.description)
             case .unknownFormat: return ServerError(.unsupportedMediaType, "UnknownFormat", e.description)
             case .empty: return ServerError(.badRequest, "EmptyBody", e.description)
+            case .invalidSchema: return ServerError(.badRequest, "InvalidSchema", e.description)
             }
+        case let e as ParserFileDiagnostic: return ServerError(.badRequest, "InvalidFunction", e.description)
         case let e as StoreError:
             switch e {
             case .busy(let m):

@@ -36,6 +36,7 @@ extension LogStore {
         let table = try Ingestor.resolveTable(explicit: explicitTable, format: format, source: source, head: head) { self.isBuiltIn($0) }
         let now = clock()
         var builder = BatchBuilder(table: table, schema: storageSchema(of: table), policy: policy(for: table), source: source, ingestionTime: now)
+        builder.warnsDroppedFields = isDeclared(table)
         var log = DiagnosticLog()
         var accepted = 0
         let options = ParseOptions(batchRows: batchRows ?? workspace.config.ingest.batchRows, referenceTime: now)

@@ -96,7 +96,7 @@ extension LogStore {
     }
 
     func addColumns(_ st: inout State, _ table: String, _ added: [ColumnSchema]) {
-        guard SchemaCatalog.builtIn[table] == nil else { return }
+        guard SchemaCatalog.builtIn[table] == nil, !added.isEmpty else { return }
         var cols = st.customSchemas[table]?.columns ?? []
         for c in added where !cols.contains(where: { $0.name == c.name }) { cols.append(c) }
         st.customSchemas[table] = Schema(cols)
@@ -105,7 +105,7 @@ extension LogStore {
     /// Records the table and a custom table's new columns, inside the caller's transaction.
     func registerTable(_ db: Database, _ table: String, _ added: [ColumnSchema]) throws {
         try db.execute(sql: "INSERT OR IGNORE INTO log_table (name, custom, created_at) VALUES (?, ?, ?)",
-                       arguments: [table, SchemaCatalog.builtIn[table] == nil, clock()])
+                       arguments: [table, SchemaCatalog.known(table) == nil, clock()])
         guard SchemaCatalog.builtIn[table] == nil, !added.isEmpty else { return }
         var ordinal = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), -1) + 1 FROM custom_column WHERE table_name = ?", arguments: [table]) ?? 0
         for c in added {

@@ -2,6 +2,7 @@ public import Foundation
 public import GRDB
 public import Ingestion
 public import KQL
+import SentinelParsers
 import Synchronization
 
 /// The log store: Sentinel-named tables kept as immutable, time-sorted columnar extents (files),
@@ -43,6 +44,10 @@ public final class LogStore: TableProvider, Sendable {
     struct State {
         var customSchemas: [String: Schema] = [:]
         var known: Set<String> = []
+        /// Tables created with a declared schema (`vigil tables create`): exactly those columns.
+        var declared: Set<String> = []
+        /// Workspace functions by every name they answer to.
+        var functions: [String: WorkspaceFunction] = [:]
         var extents: [String: [ExtentRecord]] = [:]
         var wal: [String: [WALRecord]] = [:]
         var generation: [String: Int] = [:]
@@ -76,8 +81,12 @@ public final class LogStore: TableProvider, Sendable {
             try db.pool.read { db in
                 let version = try Int64.fetchOne(db, sql: "SELECT version FROM catalog_version WHERE id = 1") ?? 0
                 guard force || version != st.catalogVersion else { return }
-                var known = Set<String>()
-                for row in try Row.fetchAll(db, sql: "SELECT name FROM log_table") { known.insert(row["name"]) }
+                var known = Set<String>(), declared = Set<String>()
+                for row in try Row.fetchAll(db, sql: "SELECT name, declared FROM log_table") {
+                    known.insert(row["name"])
+                    if row["declared"] as Bool? == true { declared.insert(row["name"]) }
+                }
+                st.functions = try Self.fetchFunctions(db)
                 var cols: [String: [ColumnSchema]] = [:]
                 for row in try Row.fetchAll(db, sql: "SELECT table_name, name, type FROM custom_column ORDER BY table_name, ordinal") {
                     let t: String = row["table_name"], n: String = row["name"], ty: String = row["type"]
@@ -93,6 +102,7 @@ public final class LogStore: TableProvider, Sendable {
                 for id in st.mapped.keys where !live.contains(id) { st.mapped[id] = nil; st.cache.removeAll(prefix: "E\(id)|") }
                 for t in Set(st.extents.keys).union(extents.keys).union(st.wal.keys).union(wal.keys) { st.generation[t, default: 0] += 1 }
                 st.known = known
+                st.declared = declared
                 st.customSchemas = cols.mapValues { Schema($0) }
                 st.extents = extents
                 st.wal = wal
@@ -125,21 +135,33 @@ public final class LogStore: TableProvider, Sendable {
 
     // MARK: catalog
 
-    public func isBuiltIn(_ table: String) -> Bool { SchemaCatalog.builtIn[table] != nil }
+    /// Whether a table is known before any data: Sentinel's built-in and connector tables (`vigil
+    /// ingest` accepts these names without the `_CL` suffix custom tables need).
+    public func isBuiltIn(_ table: String) -> Bool { SchemaCatalog.known(table) != nil }
 
-    /// The schema a batch for `table` is built against: Sentinel's, or the custom table's columns so far.
+    /// The schema a batch for `table` is built against: Sentinel's, a connector table's declared
+    /// columns plus those its data added, or a custom table's columns so far.
     public func storageSchema(of table: String) -> Schema {
         if let s = SchemaCatalog.builtIn[table] { return s }
-        return state.withLock { $0.customSchemas[table] } ?? Schema([])
+        let (custom, isDeclared) = state.withLock { ($0.customSchemas[table], $0.declared.contains(table)) }
+        if !isDeclared, let declared = SchemaCatalog.connectors[table] {
+            guard let extra = custom else { return declared }
+            return Schema(declared.columns + extra.columns.filter { declared.index(of: $0.name) == nil })
+        }
+        return custom ?? Schema([])
     }
 
-    public func policy(for table: String) -> BatchBuilder.ColumnPolicy { isBuiltIn(table) ? .fixed : .extensible }
+    /// Built-in tables and tables created with a declared schema take only their columns; connector
+    /// and custom tables grow with the data, as custom logs do.
+    public func policy(for table: String) -> BatchBuilder.ColumnPolicy {
+        SchemaCatalog.builtIn[table] != nil || state.withLock({ $0.declared.contains(table) }) ? .fixed : .extensible
+    }
 
     /// Every table's schema carries `_IngestionTime`, which `ingestion_time()` reads.
     public func schema(of table: String) -> Schema? {
+        if SchemaCatalog.known(table) == nil, state.withLock({ $0.customSchemas[table] == nil }) { try? refreshCatalog() }
         let base: Schema
-        if SchemaCatalog.builtIn[table] == nil, state.withLock({ $0.customSchemas[table] == nil }) { try? refreshCatalog() }
-        if let s = SchemaCatalog.builtIn[table] { base = s }
+        if SchemaCatalog.known(table) != nil { base = storageSchema(of: table) }
         else if let s = state.withLock({ $0.customSchemas[table] }) { base = s }
         else { return nil }
         if base.index(of: "_IngestionTime") != nil { return base }
@@ -148,12 +170,21 @@ public final class LogStore: TableProvider, Sendable {
 
     public func tableNames() -> [String] {
         try? refreshCatalog()
-        return Array(Set(SchemaCatalog.builtIn.keys).union(state.withLock { Array($0.customSchemas.keys) })).sorted()
+        return Array(Set(SchemaCatalog.knownNames).union(state.withLock { Array($0.customSchemas.keys) })).sorted()
     }
 
+    /// Resolution order: Sentinel's `_GetWatchlist`, the workspace's own functions, then the ASIM
+    /// parsers shipped in the binary.
     public func storedFunction(named name: String) -> StoredFunction? {
         if name == "_GetWatchlist" { return Self.getWatchlist }
-        return AsimFunctions.all[name]
+        try? refreshCatalog()
+        if let f = state.withLock({ $0.functions[name] }) { return f.stored(as: name) }
+        return BundledParsers.asim.byName[name]?.stored(as: name)
+    }
+
+    public func functionNames() -> [String] {
+        try? refreshCatalog()
+        return ["_GetWatchlist"] + state.withLock { Array($0.functions.keys) } + Array(BundledParsers.asim.byName.keys)
     }
 
     /// Sentinel's `_GetWatchlist('alias')` over the `Watchlist` table: the latest version of each item
@@ -190,7 +221,7 @@ public final class LogStore: TableProvider, Sendable {
                 let ex = st.extents[t] ?? [], wal = st.wal[t] ?? []
                 let times = ex.compactMap(\.min_time) + wal.compactMap(\.min_time)
                 let maxes = ex.compactMap(\.max_time) + wal.compactMap(\.max_time)
-                return TableInfo(name: t, custom: SchemaCatalog.builtIn[t] == nil, rows: ex.reduce(0) { $0 + $1.rows } + wal.reduce(0) { $0 + $1.rows },
+                return TableInfo(name: t, custom: SchemaCatalog.known(t) == nil, rows: ex.reduce(0) { $0 + $1.rows } + wal.reduce(0) { $0 + $1.rows },
                                  extents: ex.count, pendingRows: wal.reduce(0) { $0 + $1.rows }, bytes: ex.reduce(0) { $0 + $1.bytes },
                                  minTime: times.min(), maxTime: maxes.max())
             }

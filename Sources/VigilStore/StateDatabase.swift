@@ -169,6 +169,35 @@ public final class StateDatabase: Sendable {
                 t.column("last_used", .integer)
             }
         }
+        m.registerMigration("v9-declared-tables-functions") { db in
+            // A table created with a declared schema (`vigil tables create`) takes exactly its columns,
+            // as a data collection rule's stream does; tables made by ingesting stay extensible.
+            try db.alter(table: "log_table") { t in t.add(column: "declared", .boolean).notNull().defaults(to: false) }
+            // Workspace functions (Log Analytics saved functions): one row per callable name; the
+            // aliases of one parser file share its `function_id`.
+            try db.create(table: "workspace_function") { t in
+                t.column("name", .text).primaryKey()
+                t.column("function_id", .text).notNull().indexed()
+                t.column("parameters", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("category", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("installed_at", .integer).notNull()
+                t.column("installed_by", .text).notNull()
+            }
+            for op in ["INSERT", "DELETE", "UPDATE"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER workspace_function_\(op.lowercased())_version AFTER \(op) ON workspace_function
+                    BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+                    """)
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER log_table_update_version AFTER UPDATE ON log_table
+                BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+                """)
+        }
         return m
     }
 }

@@ -49,5 +49,5 @@ struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Vigil: a self-hosted autonomous SOC analyst.",
-        subcommands: [DemoCommand.self, InitCommand.self, IngestCommand.self, TablesCommand.self, QueryCommand.self, RulesCommand.self, DetectCommand.self, RunCommand.self, IncidentsCommand.self, TriageCommand.self, WatchlistsCommand.self, ThreatIntelCommand.self, ScoringCommand.self, PolicyCommand.self, ReportCommand.self, OutboxCommand.self, TokensCommand.self, ServeCommand.self, BenchCommand.self])
+        subcommands: [DemoCommand.self, InitCommand.self, IngestCommand.self, TablesCommand.self, FunctionsCommand.self, QueryCommand.self, RulesCommand.self, DetectCommand.self, RunCommand.self, IncidentsCommand.self, TriageCommand.self, WatchlistsCommand.self, ThreatIntelCommand.self, ScoringCommand.self, PolicyCommand.self, ReportCommand.self, OutboxCommand.self, TokensCommand.self, ServeCommand.self, BenchCommand.self])
 }

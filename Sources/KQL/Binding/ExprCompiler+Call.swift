@@ -11,11 +11,22 @@ extension ExprCompiler {
             guard let c = t.columns.first else { return .constant(.null, .dynamic) }
             return .constant(t.count > 0 ? c.value(at: 0) : .null, c.type)
         case "column_ifexists", "columnifexists":
-            guard args.count == 2, case .literal(.string(let col), _) = args[0].value else {
-                throw KQLError.bind(DiagnosticCode.wrongArguments, "column_ifexists() expects a column name string and a default", span)
+            // The name may come from a function parameter (`_ASIM_ResolveDvcFQDN('Computer')`): any constant string.
+            guard args.count == 2, case .string(let col)? = (try? compile(args[0].value))?.constantValue else {
+                throw KQLError.bind(DiagnosticCode.wrongArguments, "column_ifexists() expects a constant column name and a default", span)
             }
             if let i = schema.index(of: col) { return .column(i, schema.columns[i].type) }
             return try compile(args[1].value)
+        case "extract" where args.count == 4:
+            // `extract(re, group, text, typeof(T))`: the match converted to T, null when none matches.
+            guard case .call("typeof", let targs, _) = args[3].value, targs.count == 1, case .name(let tn, _) = targs[0].value,
+                  let t = KQLType(name: tn) else {
+                throw KQLError.bind(DiagnosticCode.badArgument, "extract()'s fourth argument is typeof(T), e.g. typeof(long)", args[3].value.span)
+            }
+            let matched = try call(FunctionRegistry.lookup("extract")!, try args.prefix(3).map { try compile($0.value) }, span)
+            let empty = try call(FunctionRegistry.lookup("isempty")!, [matched], span)
+            let converted = t == .string ? matched : try call(FunctionRegistry.lookup(Self.conversion(t))!, [matched], span)
+            return try call(FunctionRegistry.lookup("iff")!, [empty, .constant(.null, t), converted], span)
         case "pack_all", "bag_pack_columns" where args.isEmpty || name == "pack_all":
             let cols = schema.columns.enumerated().map { BoundExpr.column($0.offset, $0.element.type) }
             let names = schema.names
@@ -55,10 +66,12 @@ extension ExprCompiler {
             return try call(f, try args.map { try compile($0.value) }, span)
         }
         if let sf = executor.provider.storedFunction(named: name) {
-            let l = try executor.parseStored(sf, span)
-            return try inline(l, executor.rootScope, args, span)
+            let parsed = try executor.parsedStored(sf, span)
+            try executor.enterStored(sf, span)
+            defer { executor.storedStack.removeLast() }
+            return try executor.inStoredBody(sf, parsed, span) { try inline(parsed.lambda, executor.rootScope, args, span) }
         }
-        throw KQLError.bind(DiagnosticCode.unknownFunction, "unknown function '\(name)'", span)
+        throw KQLError.bind(DiagnosticCode.unknownFunction, "unknown function '\(name)'" + executor.suggestion(for: name, scope, functions: true), span)
     }
 }
 

@@ -20,14 +20,14 @@ struct ExprCompiler {
         case .star(let span):
             throw KQLError.bind(DiagnosticCode.badArgument, "'*' is not allowed here", span)
         case .member(let base, let key, let span):
-            let b = try compile(base)
+            let b = try jsonOrDynamic(try compile(base), span)
             guard b.type == .dynamic else {
                 throw KQLError.bind(DiagnosticCode.typeMismatch, "'.\(key)' needs a dynamic value, but the expression is \(b.type.rawValue)", span)
             }
             return try call(DynamicAccess.member(key), [b], span)
         case .index(let base, let idx, let span):
-            let b = try compile(base), i = try compile(idx)
-            guard b.type == .dynamic else { throw KQLError.bind(DiagnosticCode.typeMismatch, "indexing needs a dynamic value", span) }
+            let b = try jsonOrDynamic(try compile(base), span), i = try compile(idx)
+            guard b.type == .dynamic else { throw KQLError.bind(DiagnosticCode.typeMismatch, "indexing needs a dynamic value, but the expression is \(b.type.rawValue)", span) }
             return try call(DynamicAccess.index, [b, i], span)
         case .unary(let op, let x, let span):
             let b = try compile(x)
@@ -42,7 +42,7 @@ struct ExprCompiler {
                 for (x, s) in [(bl, l.span), (br, r.span)] where x.type != .bool && x.type != .dynamic {
                     throw KQLError.bind(DiagnosticCode.typeMismatch, "'\(op)' needs bool operands, found \(x.type.rawValue)", s)
                 }
-                return op == "and" ? .and(bl, br) : .or(bl, br)
+                return try folded(op == "and" ? .and(bl, br) : .or(bl, br))
             }
             let name = op == "<>" ? "!=" : op
             guard let f = FunctionRegistry.lookup(name) else { throw KQLError.bind(DiagnosticCode.unknownFunction, "unknown operator '\(op)'", span) }
@@ -87,7 +87,7 @@ struct ExprCompiler {
             throw KQLError.bind(DiagnosticCode.notScalar, "'\(n)' is a table; use toscalar(\(n) | ...) for a scalar", span)
         }
         if n == "$mvapply" { throw KQLError.bind(DiagnosticCode.unknownColumn, "unexpected name", span) }
-        throw KQLError.bind(DiagnosticCode.unknownColumn, "failed to resolve scalar expression named '\(n)'", span)
+        throw KQLError.bind(DiagnosticCode.unknownColumn, "failed to resolve scalar expression named '\(n)'" + NameSuggestion.didYouMean(n, among: schema.names + scope.names), span)
     }
 
     func call(_ f: FunctionDef, _ args: [BoundExpr], _ span: Span) throws -> BoundExpr {
@@ -108,13 +108,54 @@ struct ExprCompiler {
         return bound
     }
 
+    /// A string indexed like a bag (`description_s['device']`, a custom log's JSON text) reads it as
+    /// JSON, as connector parsers rely on; other types stay as they are (and fail to index).
+    func jsonOrDynamic(_ b: BoundExpr, _ span: Span) throws -> BoundExpr {
+        b.type == .string ? try call(FunctionRegistry.lookup("parse_json")!, [b], span) : b
+    }
+
+    /// The conversion function to a type (`tolong` for long).
+    static func conversion(_ t: KQLType) -> String {
+        switch t {
+        case .dynamic: return "todynamic"
+        case .real: return "toreal"
+        default: return "to" + t.rawValue
+        }
+    }
+
+    /// `and`, `or` and `in` over constants are constants (`toscalar('x' in (T) or 'y' in (T))`, the
+    /// ASIM parsers' disabled flags, must fold to bind as a `let`).
+    func folded(_ b: BoundExpr) throws -> BoundExpr {
+        let leavesConstant: Bool
+        switch b {
+        case .and(let l, let r), .or(let l, let r): leavesConstant = l.constantValue != nil && r.constantValue != nil
+        case .inSet(let e, _, _): leavesConstant = e.constantValue != nil
+        default: leavesConstant = false
+        }
+        guard leavesConstant else { return b }
+        let one = Table(schema: Schema([]), columns: [], count: 1)
+        if case .scalar(let v) = try b.evaluate(one, executor.ctx) { return .constant(v.converted(to: .bool), .bool) }
+        return b
+    }
+
     /// Inlines a user function: parameters bind to the caller's argument expressions.
     func inline(_ l: LambdaSyntax, _ fscope: Scope, _ args: [ArgumentSyntax], _ span: Span) throws -> BoundExpr {
+        executor.depth += 1
+        defer { executor.depth -= 1 }
+        guard executor.depth < 64 else { throw KQLError.bind(DiagnosticCode.recursion, "function calls nested more than 64 deep; recursion is not supported", span) }
         let s = try executor.bindParameters(l, fscope, args, callerScope: scope, span)
         guard let last = l.body.last, case .query(let body) = last.kind else {
             throw KQLError.bind(DiagnosticCode.badArgument, "function body has no result expression", span)
         }
-        try executor.runLets(l.body.dropLast(), s)
+        // A scalar function's `let`s may read its arguments, which are row expressions of the caller
+        // (`let ips = array_concat(arg[0], arg[1]);`): they compile in the caller's row context.
+        for st in l.body.dropLast() {
+            guard case .letBinding(let n, let v) = st.kind else { continue }
+            if case .lambda = v { try executor.bindLet(n, v, s); continue }
+            if executor.isTabular(v, s) { try executor.bindLet(n, v, s); continue }
+            let b = try with(scope: s).compile(v)
+            s.bindings[n] = b.constantValue.map { .scalar($0, b.type) } ?? .expr(b)
+        }
         return try with(scope: s).compile(body)
     }
 
@@ -158,7 +199,7 @@ struct ExprCompiler {
             })
             return try call(f, [bx], span)
         default:
-            return .inSet(bx, InSet(items: values, caseInsensitive: op.hasSuffix("~")), negated: op.hasPrefix("!"))
+            return try folded(.inSet(bx, InSet(items: values, caseInsensitive: op.hasSuffix("~")), negated: op.hasPrefix("!")))
         }
     }
 }

@@ -80,7 +80,7 @@ extension QueryExecutor {
             let allArgs = [ArgumentSyntax(value: .name("$invoke_input", cspan))] + args
             for (k, v) in scope.bindings { s.bindings[k] = s.bindings[k] ?? v }
             if let (b, _) = scope.lookup(n), case .function(let l, let fs) = b { return try invoke(l, fs, allArgs, callerScope: s, cspan) }
-            if let sf = provider.storedFunction(named: n) { return try invoke(try parseStored(sf, cspan), rootScope, allArgs, callerScope: s, cspan) }
+            if let sf = provider.storedFunction(named: n) { return try invokeStored(sf, allArgs, callerScope: s, cspan) }
             throw KQLError.bind(DiagnosticCode.unknownFunction, "unknown function '\(n)'", cspan)
         case .getschema:
             let rows: [[Value]] = input.schema.columns.enumerated().map { i, c in

@@ -22,6 +22,8 @@ public final class QueryExecutor: @unchecked Sendable {
     public var explain: [String] = []
     public var recordPlan = false
     var depth = 0
+    /// The stored functions being called, outermost first (recursion detection).
+    var storedStack: [StoredFunction] = []
     /// When set, binding errors are recorded and binding goes on (the failing operator is skipped and
     /// its input passed through), so one run reports every error of a query.
     public var collectErrors = false
@@ -168,12 +170,54 @@ public final class QueryExecutor: @unchecked Sendable {
         return isTabular(e, s)
     }
 
-    func parseStored(_ sf: StoredFunction, _ span: Span) throws -> LambdaSyntax {
+    func parseStored(_ sf: StoredFunction, _ span: Span) throws -> LambdaSyntax { try parsedStored(sf, span).lambda }
+
+    func parsedStored(_ sf: StoredFunction, _ span: Span) throws -> StoredFunctionCache.Entry {
+        if let e = StoredFunctionCache.get(sf) { return e }
         let q = Parser.parse("let __f = \(sf.parameters) { \(sf.body) };")
-        guard q.diagnostics.isEmpty, let st = q.statements.first, case .letBinding(_, .lambda(let l, _)) = st.kind else {
-            throw KQLError.bind(DiagnosticCode.unknownFunction, "stored function '\(sf.name)' does not parse", span)
+        if let d = q.diagnostics.first(where: { $0.severity == .error }) {
+            let (line, col) = q.source.location(of: d.span.start)
+            throw KQLError.bind(DiagnosticCode.unknownFunction, "function '\(sf.name)' does not parse (line \(line):\(col) of its body: \(d.message))", span)
         }
-        return l
+        guard let st = q.statements.first, case .letBinding(_, .lambda(let l, _)) = st.kind else {
+            throw KQLError.bind(DiagnosticCode.unknownFunction, "function '\(sf.name)' does not parse", span)
+        }
+        let e = StoredFunctionCache.Entry(lambda: l, source: q.source)
+        StoredFunctionCache.put(sf, e)
+        return e
+    }
+
+    /// Calls a stored (workspace) function as a table. Its body binds now, against the workspace as it
+    /// is; a function that reaches itself again, directly or through others, is an error.
+    func invokeStored(_ sf: StoredFunction, _ args: [ArgumentSyntax], callerScope: Scope, _ span: Span) throws -> Table {
+        let parsed = try parsedStored(sf, span)
+        try enterStored(sf, span)
+        defer { storedStack.removeLast() }
+        return try inStoredBody(sf, parsed, span) { try invoke(parsed.lambda, rootScope, args, callerScope: callerScope, span) }
+    }
+
+    /// Runs part of a stored function's body. An error there points into the body, which the user did
+    /// not write in this query: it is reported at the call, naming the function and the line of its
+    /// body. Errors inside a body are not collected one by one (their places are in another text).
+    func inStoredBody<T>(_ sf: StoredFunction, _ parsed: StoredFunctionCache.Entry, _ span: Span, _ body: () throws -> T) throws -> T {
+        let collecting = collectErrors
+        collectErrors = false
+        defer { collectErrors = collecting }
+        do { return try body() } catch let e as KQLError where e.span != span && !e.message.hasPrefix("in function '\(sf.name)'") {
+            let (line, col) = parsed.source.location(of: e.span.start)
+            var annotated = e
+            annotated.message = "in function '\(sf.name)' (line \(line):\(col) of its body): \(e.message)"
+            annotated.span = span
+            throw annotated
+        }
+    }
+
+    func enterStored(_ sf: StoredFunction, _ span: Span) throws {
+        if let i = storedStack.firstIndex(where: { $0.body == sf.body && $0.parameters == sf.parameters }) {
+            let path = (storedStack[i...].map(\.name) + [sf.name]).joined(separator: " -> ")
+            throw KQLError.bind(DiagnosticCode.recursion, "function '\(sf.name)' calls itself (\(path)); recursion is not supported", span)
+        }
+        storedStack.append(sf)
     }
 
     /// Binds a function's parameters in a new scope: tables evaluate now, scalars inline at use.
@@ -210,7 +254,7 @@ public final class QueryExecutor: @unchecked Sendable {
     func invoke(_ l: LambdaSyntax, _ fscope: Scope, _ args: [ArgumentSyntax], callerScope: Scope, _ span: Span) throws -> Table {
         depth += 1
         defer { depth -= 1 }
-        guard depth < 64 else { throw KQLError.runtime("function calls nested too deeply (recursion?)", span) }
+        guard depth < 64 else { throw KQLError.bind(DiagnosticCode.recursion, "function calls nested more than 64 deep; recursion is not supported", span) }
         let s = try bindParameters(l, fscope, args, callerScope: callerScope, span)
         try runLets(l.body.dropLast(), s)
         guard let last = l.body.last, case .query(let e) = last.kind else {
@@ -232,8 +276,8 @@ public final class QueryExecutor: @unchecked Sendable {
             if n == "materialize" || n == "view", let a = args.first { return try tabular(a.value, scope) }
             if n == "table", let a = args.first { return try table(named: try constant(a.value, scope).kqlString, scope, span) }
             if let (b, _) = scope.lookup(n), case .function(let l, let fs) = b { return try invoke(l, fs, args, callerScope: scope, span) }
-            if let sf = provider.storedFunction(named: n) { return try invoke(try parseStored(sf, span), rootScope, args, callerScope: scope, span) }
-            throw KQLError.bind(DiagnosticCode.unknownTable, "unknown function or table '\(n)'", span)
+            if let sf = provider.storedFunction(named: n) { return try invokeStored(sf, args, callerScope: scope, span) }
+            throw KQLError.bind(DiagnosticCode.unknownTable, "unknown function or table '\(n)'" + suggestion(for: n, scope), span)
         case .pipe:
             // Flatten `src | op1 | op2 ...` so a scan sees the whole pipeline it feeds.
             var ops: [(OperatorSyntax, Span)] = []
@@ -241,7 +285,7 @@ public final class QueryExecutor: @unchecked Sendable {
             while case .pipe(let src, let op, let span) = base { ops.append((op, span)); base = src }
             ops.reverse()
             var t: Table
-            if case .name(let n, let nspan) = base, scope.lookup(n) == nil, provider.schema(of: n) != nil {
+            if case .name(let n, let nspan) = base, scope.lookup(n) == nil, provider.storedFunction(named: n) == nil, provider.schema(of: n) != nil {
                 var req = ScanRequest(columns: ColumnUsage.needed(ops.map(\.0)).map { Array($0).sorted() })
                 if case .whereOp(let pred) = ops[0].0 {
                     // Push the time range of the first filter into the scan.
@@ -337,9 +381,11 @@ public final class QueryExecutor: @unchecked Sendable {
                 throw KQLError.bind(DiagnosticCode.notTabular, "'\(n)' is not a table", span)
             }
         }
+        // A workspace function shadows a catalog table of the same name: Sentinel's catalog declares
+        // the output schemas of parsers (`imAuthentication`, `Cisco_Umbrella`) as tables.
+        if let sf = provider.storedFunction(named: n) { return try invokeStored(sf, [], callerScope: scope, span) }
         if provider.schema(of: n) != nil { return try scan(n, ScanRequest(), span) }
-        if let sf = provider.storedFunction(named: n) { return try invoke(try parseStored(sf, span), rootScope, [], callerScope: scope, span) }
-        throw KQLError.bind(DiagnosticCode.unknownTable, "failed to resolve table or column expression named '\(n)'", span)
+        throw KQLError.bind(DiagnosticCode.unknownTable, "failed to resolve table or column expression named '\(n)'" + suggestion(for: n, scope), span)
     }
 
     /// Compiles an expression against a table's schema.

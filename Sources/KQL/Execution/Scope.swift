@@ -40,4 +40,7 @@ final class Scope: @unchecked Sendable {
     }
 
     func child() -> Scope { Scope(parent: self) }
+
+    /// Every name visible from here (for suggestions).
+    var names: [String] { Array(bindings.keys) + (parent?.names ?? []) }
 }

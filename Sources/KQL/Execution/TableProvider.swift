@@ -10,9 +10,12 @@ public protocol TableProvider: Sendable {
     /// `where`s) on each extent and concatenates the small results, instead of concatenating whole
     /// columns first. `filter` must also be called once when there are no parts (it binds the query).
     func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table
+    /// Names of the stored functions, for "did you mean" suggestions.
+    func functionNames() -> [String]
 }
 
 extension TableProvider {
+    public func functionNames() -> [String] { [] }
     public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
         try filter(scan(table, request: request))
     }
@@ -103,4 +106,5 @@ public struct InMemoryTables: TableProvider {
         return lo
     }
     public func storedFunction(named name: String) -> StoredFunction? { functions[name] }
+    public func functionNames() -> [String] { Array(functions.keys) }
 }

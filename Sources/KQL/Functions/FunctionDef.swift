@@ -45,4 +45,5 @@ public enum FunctionRegistry {
     }()
 
     public static func lookup(_ name: String) -> FunctionDef? { all[name] }
+    static var names: [String] { Array(all.keys) }
 }

@@ -38,7 +38,7 @@ enum ConditionalFunctions {
     static var all: [FunctionDef] {
         [
             iffDef, F.alias(iffDef, "iif"),
-            FunctionDef("case", args: 3...201, returns: { ts in
+            FunctionDef("case", args: 3...65_535, returns: { ts in
                 var branch: [KQLType] = []
                 var i = 1
                 while i < ts.count { branch.append(ts[i]); i += 2 }
