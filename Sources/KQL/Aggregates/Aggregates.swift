@@ -45,7 +45,10 @@ enum Aggregates {
         add(["make_list", "makelist"]) { AggregateDef(name: $0, args: 1...2, prefix: "list_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: false) }, emptyValue: .array([])) }
         add(["make_list_if"]) { AggregateDef(name: $0, args: 2...3, prefix: "list_", hasPredicate: true, resultType: { _ in .dynamic }, run: { collect($0, distinct: false) }, emptyValue: .array([])) }
         add(["make_list_with_nulls"]) { AggregateDef(name: $0, args: 1...2, prefix: "list_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: false, keepNulls: true) }, emptyValue: .array([])) }
-        add(["make_bag"]) { AggregateDef(name: $0, args: 1...2, prefix: "bag_", hasPredicate: false, resultType: { _ in .dynamic }, run: bag, emptyValue: .bag([:])) }
+        add(["binary_all_or", "binary_all_and", "binary_all_xor"]) { n in
+            AggregateDef(name: n, args: 1...1, prefix: n + "_", hasPredicate: false, resultType: { _ in .long }, run: { binaryAll($0, n) }, emptyValue: .null)
+        }
+        add(["make_bag", "make_dictionary"]) { AggregateDef(name: $0, args: 1...2, prefix: "bag_", hasPredicate: false, resultType: { _ in .dynamic }, run: bag, emptyValue: .bag([:])) }
         add(["make_bag_if"]) { AggregateDef(name: $0, args: 2...3, prefix: "bag_", hasPredicate: true, resultType: { _ in .dynamic }, run: bag, emptyValue: .bag([:])) }
         add(["take_any", "any"]) { AggregateDef(name: $0, args: 1...1, prefix: "any_", hasPredicate: false, resultType: { $0[0] }, run: takeAny, emptyValue: .null) }
         add(["take_anyif", "anyif"]) { AggregateDef(name: $0, args: 2...2, prefix: "any_", hasPredicate: true, resultType: { $0[0] }, run: takeAny, emptyValue: .null) }
@@ -68,6 +71,19 @@ enum Aggregates {
 
     static func sumType(_ t: [KQLType]) -> KQLType {
         switch t[0] { case .int, .long, .bool: return .long; case .timespan: return .timespan; case .decimal: return .decimal; default: return .real }
+    }
+
+    /// Bitwise OR / AND / XOR of a group's non-null integers.
+    static func binaryAll(_ a: AggInput, _ name: String) -> Column {
+        var acc = [Int64?](repeating: nil, count: a.ngroups)
+        for i in 0..<a.n where a.included(i) {
+            guard let v = a.args[0].value(at: i).asInt64 else { continue }
+            let g = Int(a.groups[i])
+            if let cur = acc[g] {
+                acc[g] = name == "binary_all_or" ? cur | v : name == "binary_all_and" ? cur & v : cur ^ v
+            } else { acc[g] = v }
+        }
+        return Column.from(values: acc.map { $0.map { .long($0) } ?? .null }, type: .long)
     }
 
     static func count(_ a: AggInput) -> Column {

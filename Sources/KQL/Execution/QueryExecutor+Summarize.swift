@@ -32,7 +32,10 @@ extension QueryExecutor {
             var found: [ExprSyntax] = []
             let rewritten = AggregateLifting.lift(a.expr, &found, prefix: "$agg\(post.count)_")
             guard !found.isEmpty else {
-                throw KQLError.bind(DiagnosticCode.badArgument, "summarize expects an aggregation function such as count()", a.span)
+                // A plain expression (`summarize Account by Computer`) keeps one value per group, under its own name.
+                hidden.append(NamedExprSyntax(names: a.names.isEmpty ? (Naming.derived(a.expr).map { [$0] } ?? []) : a.names,
+                                              expr: .call(name: "take_any", args: [ArgumentSyntax(value: a.expr)], a.span), span: a.span))
+                continue
             }
             for (k, f) in found.enumerated() { hidden.append(NamedExprSyntax(names: ["$agg\(post.count)_\(k)"], expr: f, span: a.span)) }
             post.append((a, rewritten))

@@ -38,9 +38,11 @@ public enum FunctionRegistry {
         var d: [String: FunctionDef] = [:]
         for f in OperatorFunctions.all + StringFunctions.all + ConversionFunctions.all + DateTimeFunctions.all
             + ConditionalFunctions.all + DynamicFunctions.all + MathFunctions.all + GeoFunctions.all + IPFunctions.all + HashFunctions.all
-            + WindowFunctions.all + SeriesFunctions.all {
+            + WindowFunctions.all + SeriesFunctions.all + EncodingFunctions.all + ArrayFunctions.all + StatisticsFunctions.all
+            + UnitConversion.all + EnvironmentFunctions.all {
             d[f.name] = f
         }
+        for f in DeprecatedAliases.resolve(d) { d[f.name] = f }
         return d
     }()
 

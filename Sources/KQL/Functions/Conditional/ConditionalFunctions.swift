@@ -49,11 +49,11 @@ enum ConditionalFunctions {
                 while i + 1 < a.count { if a[i].asBool == true { return a[i + 1] }; i += 2 }
                 return a[a.count - 1]
             }),
-            FunctionDef("coalesce", args: 1...64, returns: { unify($0[...]) }, row: { a, _ in
+            FunctionDef("coalesce", args: 1...65_535, returns: { unify($0[...]) }, row: { a, _ in
                 a.first { v in if case .string(let s) = v { return !s.isEmpty }; return !v.isNull } ?? (a.last ?? .null)
             }),
-            FunctionDef("max_of", args: 1...64, returns: { unify($0[...]) }, row: { a, _ in a.filter { !$0.isNull }.max() ?? .null }),
-            FunctionDef("min_of", args: 1...64, returns: { unify($0[...]) }, row: { a, _ in a.filter { !$0.isNull }.min() ?? .null }),
+            FunctionDef("max_of", args: 1...65_535, returns: { unify($0[...]) }, row: { a, _ in a.filter { !$0.isNull }.max() ?? .null }),
+            FunctionDef("min_of", args: 1...65_535, returns: { unify($0[...]) }, row: { a, _ in a.filter { !$0.isNull }.min() ?? .null }),
             FunctionDef("isnull", args: 1...1, returns: FunctionDef.fixed(.bool), row: { a, _ in .bool(a[0].isNull) },
                         vector: { v, t, n, _ in
                             guard case .column(let c) = v[0] else { return nil }

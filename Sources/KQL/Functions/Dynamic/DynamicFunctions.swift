@@ -12,7 +12,7 @@ enum DynamicFunctions {
             F.row("strcat_array", 2...2, .string) { a, _ in
                 arr(a[0]).map { .string($0.map { $0.isNull ? "" : $0.kqlString }.joined(separator: a[1].kqlString)) } ?? .string("")
             },
-            F.row("array_concat", 1...64, .dynamic) { a, _ in .array(a.flatMap { arr($0) ?? [] }) },
+            F.row("array_concat", 1...65_535, .dynamic) { a, _ in .array(a.flatMap { arr($0) ?? [] }) },
             F.row("array_slice", 3...3, .dynamic) { a, _ in
                 guard let x = arr(a[0]), var s = a[1].int, var e = a[2].int else { return .null }
                 if s < 0 { s += x.count }; if e < 0 { e += x.count }
@@ -46,13 +46,13 @@ enum DynamicFunctions {
                 return .array(out)
             },
             F.row("bag_keys", 1...1, .dynamic) { a, _ in a[0].asBag.map { .array($0.keys.map { .string($0) }) } ?? .null },
-            F.row("bag_merge", 1...64, .dynamic) { a, _ in
+            F.row("bag_merge", 1...65_535, .dynamic) { a, _ in
                 var out = OrderedDictionary<String, Value>()
                 for v in a { for (k, x) in v.asBag ?? [:] where out[k] == nil { out[k] = x } }
                 return .bag(out)
             },
             packDef("bag_pack"), packDef("pack"), packDef("pack_dictionary"),
-            F.row("pack_array", 0...64, .dynamic) { a, _ in .array(a) },
+            F.row("pack_array", 0...65_535, .dynamic) { a, _ in .array(a) },
             F.row("bag_has_key", 2...2, .bool) { a, _ in
                 guard let b = a[0].asBag else { return .bool(false) }
                 return .bool(lookupPath(.bag(b), a[1].kqlString) != nil)
@@ -62,13 +62,13 @@ enum DynamicFunctions {
                 for k in arr(a[1]) ?? [] { b.removeValue(forKey: k.kqlString) }
                 return .bag(b)
             },
-            F.row("set_union", 1...64, .dynamic) { a, _ in .array(distinct(a.flatMap { arr($0) ?? [] })) },
-            F.row("set_intersect", 1...64, .dynamic) { a, _ in
+            F.row("set_union", 1...65_535, .dynamic) { a, _ in .array(distinct(a.flatMap { arr($0) ?? [] })) },
+            F.row("set_intersect", 1...65_535, .dynamic) { a, _ in
                 guard let first = arr(a[0]) else { return .null }
                 let others = a.dropFirst().map { Set(arr($0) ?? []) }
                 return .array(distinct(first.filter { v in others.allSatisfy { $0.contains(v) } }))
             },
-            F.row("set_difference", 1...64, .dynamic) { a, _ in
+            F.row("set_difference", 1...65_535, .dynamic) { a, _ in
                 guard let first = arr(a[0]) else { return .null }
                 let others = Set(a.dropFirst().flatMap { arr($0) ?? [] })
                 return .array(distinct(first.filter { !others.contains($0) }))

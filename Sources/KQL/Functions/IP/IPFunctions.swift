@@ -92,7 +92,7 @@ enum IPFunctions {
             },
             F.row("ipv4_is_private", 1...1, .bool) { a, _ in isPrivate(a[0].kqlString).map { .bool($0) } ?? .null },
             F.row("ipv4_is_in_range", 2...2, .bool) { a, _ in inRange(a[0].kqlString, a[1].kqlString).map { .bool($0) } ?? .null },
-            F.row("ipv4_is_in_any_range", 2...64, .bool) { a, _ in
+            F.row("ipv4_is_in_any_range", 2...65_535, .bool) { a, _ in
                 let ranges = a.dropFirst().flatMap { $0.asArray ?? [$0] }
                 guard v4Prefix(a[0].kqlString) != nil else { return .null }
                 return .bool(ranges.contains { inRange(a[0].kqlString, $0.kqlString) == true })
@@ -124,8 +124,8 @@ enum IPFunctions {
             },
             F.row("has_ipv4", 2...2, .bool) { a, _ in .bool(hasIPv4(a[0].kqlString, [a[1].kqlString], prefix: false)) },
             F.row("has_ipv4_prefix", 2...2, .bool) { a, _ in .bool(hasIPv4(a[0].kqlString, [a[1].kqlString], prefix: true)) },
-            F.row("has_any_ipv4", 2...64, .bool) { a, _ in .bool(hasIPv4(a[0].kqlString, a.dropFirst().flatMap { $0.asArray ?? [$0] }.map(\.kqlString), prefix: false)) },
-            F.row("has_any_ipv4_prefix", 2...64, .bool) { a, _ in .bool(hasIPv4(a[0].kqlString, a.dropFirst().flatMap { $0.asArray ?? [$0] }.map(\.kqlString), prefix: true)) },
+            F.row("has_any_ipv4", 2...65_535, .bool) { a, _ in .bool(hasIPv4(a[0].kqlString, a.dropFirst().flatMap { $0.asArray ?? [$0] }.map(\.kqlString), prefix: false)) },
+            F.row("has_any_ipv4_prefix", 2...65_535, .bool) { a, _ in .bool(hasIPv4(a[0].kqlString, a.dropFirst().flatMap { $0.asArray ?? [$0] }.map(\.kqlString), prefix: true)) },
             F.row("parse_ipv6", 1...1, .string) { a, _ in
                 guard let (g, n) = v6Prefix(a[0].kqlString) else { return .null }
                 var m = g
@@ -144,7 +144,7 @@ enum IPFunctions {
                 guard let x = v6Prefix(a[0].kqlString), let y = v6Prefix(a[1].kqlString) else { return .null }
                 return .bool(compare6(x, y, y.1) == 0)
             },
-            F.row("ipv6_is_in_any_range", 2...64, .bool) { a, _ in
+            F.row("ipv6_is_in_any_range", 2...65_535, .bool) { a, _ in
                 guard let x = v6Prefix(a[0].kqlString) else { return .null }
                 return .bool(a.dropFirst().flatMap { $0.asArray ?? [$0] }.contains { r in v6Prefix(r.kqlString).map { compare6(x, $0, $0.1) == 0 } ?? false })
             },

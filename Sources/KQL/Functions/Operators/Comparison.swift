@@ -20,6 +20,9 @@ enum Comparison {
         if (a == .string && b == .guid) || (a == .guid && b == .string) { return .bool }
         // Sentinel rules compare string codes with numbers (`ResultType == 0`); Kusto accepts it.
         if (a == .string && b.isNumeric) || (a.isNumeric && b == .string) { return .bool }
+        // `bool == 1`, and a datetime against a timespan (compared as Kusto's ticks, datetimes from 0001-01-01).
+        if (a == .bool && b.isNumeric) || (a.isNumeric && b == .bool) { return .bool }
+        if (a == .datetime && b == .timespan) || (a == .timespan && b == .datetime) { return .bool }
         return nil
     }
 
@@ -40,6 +43,10 @@ enum Comparison {
         case (.bool(let x), .bool(let y)): return .bool(test(x ? 1 : 0, y ? 1 : 0, op))
         case (.long(let x), .long(let y)), (.datetime(let x), .datetime(let y)), (.timespan(let x), .timespan(let y)):
             return .bool(test(x, y, op))
+        case (.datetime(let x), .timespan(let y)): return .bool(test(x &+ XXHash64.dotnetEpochTicks, y, op))
+        case (.timespan(let x), .datetime(let y)): return .bool(test(x, y &+ XXHash64.dotnetEpochTicks, op))
+        case (.bool(let x), _) where numeric(b) != nil: return .bool(test(x ? 1 : 0, numeric(b)!, op))
+        case (_, .bool(let y)) where numeric(a) != nil: return .bool(test(numeric(a)!, y ? 1 : 0, op))
         default:
             if let x = numeric(a), let y = numeric(b) { return .bool(test(x, y, op)) }
             if case .string(let s) = b { return .bool(test(a.kqlString, s, op)) }

@@ -40,6 +40,25 @@ enum WindowFunctions {
                 }
                 return .column(b.finish())
             }),
+            // The first value of each row's session: a session ends when a value is more than
+            // `maxFromFirst` after its first, more than `maxGap` after the previous, or `restart` holds.
+            FunctionDef("row_window_session", args: 3...4, returns: { $0[0] }, isWindow: true, vector: { v, t, n, _ in
+                let maxFromFirst = v[1].value(at: 0).asInt64 ?? 0, maxGap = v[2].value(at: 0).asInt64 ?? 0
+                var b = ColumnBuilder(type: t[0], capacity: n)
+                var first: Int64? = nil, prev: Int64? = nil
+                var firstValue: Value = .null
+                for i in 0..<n {
+                    let x = v[0].value(at: i)
+                    guard let cur = x.asInt64 else { b.append(.null); continue }
+                    var restart = first == nil
+                    if v.count > 3, case .bool(true) = v[3].value(at: i) { restart = true }
+                    if let f = first, let p = prev, cur - f > maxFromFirst || cur - p > maxGap { restart = true }
+                    if restart { first = cur; firstValue = x }
+                    prev = cur
+                    b.append(firstValue)
+                }
+                return .column(b.finish())
+            }),
             FunctionDef("row_rank_dense", args: 1...2, returns: FunctionDef.fixed(.long), isWindow: true, vector: { v, _, n, _ in
                 var out = [Int64](repeating: 0, count: n)
                 var k: Int64 = 0
