@@ -6,8 +6,50 @@ public enum SourceSyntax: Sendable {
     case union(UnionSyntax)
     case search(SearchSyntax)
     case externaldata([ColumnDeclSyntax], [ExprSyntax])
-    case find(ExprSyntax)
+    case find(FindSyntax)
     case evaluate(String, [ArgumentSyntax])
+}
+
+/// `find [withsource=C] [in (T, ...)] where P [project-smart | project a, b:type, pack_all()]`.
+public struct FindSyntax: Sendable {
+    public var withSource: String?
+    /// Table names or patterns; empty means every table.
+    public var tables: [String]
+    public var predicate: ExprSyntax
+    /// Nil for `project-smart` (the default).
+    public var project: [ColumnDeclSyntax]?
+    public var packAll: Bool
+    public init(withSource: String?, tables: [String], predicate: ExprSyntax, project: [ColumnDeclSyntax]?, packAll: Bool) {
+        self.withSource = withSource; self.tables = tables; self.predicate = predicate; self.project = project; self.packAll = packAll
+    }
+}
+
+/// `partition [hint...] by Column (subquery)`: the subquery runs on each partition's rows.
+public struct PartitionSyntax: Sendable {
+    public var column: String
+    public var subquery: ExprSyntax
+    public var hints: [String: String]
+    public init(column: String, subquery: ExprSyntax, hints: [String: String]) { self.column = column; self.subquery = subquery; self.hints = hints }
+}
+
+/// One step of `scan`: `step s1 [output=all|last|none]: condition [=> Col = expr, ...];`.
+public struct ScanStepSyntax: Sendable {
+    public var name: String
+    public var output: String
+    public var condition: ExprSyntax
+    public var assignments: [(String, ExprSyntax)]
+    public init(name: String, output: String, condition: ExprSyntax, assignments: [(String, ExprSyntax)]) {
+        self.name = name; self.output = output; self.condition = condition; self.assignments = assignments
+    }
+}
+
+public struct ScanSyntax: Sendable {
+    public var matchId: String?
+    public var declared: [(ColumnDeclSyntax, ExprSyntax?)]
+    public var steps: [ScanStepSyntax]
+    public init(matchId: String?, declared: [(ColumnDeclSyntax, ExprSyntax?)], steps: [ScanStepSyntax]) {
+        self.matchId = matchId; self.declared = declared; self.steps = steps
+    }
 }
 
 public struct UnionSyntax: Sendable {
@@ -116,4 +158,8 @@ public indirect enum OperatorSyntax: Sendable {
     case render(String, [String: String])
     case consume
     case facet([String])
+    case partition(PartitionSyntax)
+    case scan(ScanSyntax)
+    /// `top-hitters N of Expr [by SumExpr]`.
+    case topHitters(count: ExprSyntax, of: NamedExprSyntax, by: ExprSyntax?)
 }

@@ -277,8 +277,7 @@ extension Parser {
             return .source(.search(parseSearchBody()), Span(t.span.start, lastEnd))
         case "find" where !next.isPunct("("):
             advance()
-            let e = parseExpr()
-            return .source(.find(e), Span(t.span.start, lastEnd))
+            return .source(.find(parseFindBody()), Span(t.span.start, lastEnd))
         case "evaluate" where next.kind == .identifier:
             advance()
             let (plugin, args) = parseEvaluateCall()

@@ -154,6 +154,24 @@ extension Parser {
         case "consume":
             _ = parseOptions(["decodeblocks"])
             return .consume
+        case "partition":
+            let hints = parseOptions([])
+            expectKeyword("by")
+            let col = parseName() ?? ""
+            let closer: String = atPunct("{") ? "}" : ")"
+            if !eatPunct("{") { expectPunct("(") }
+            let sub = parseSubPipeline(closer: closer)
+            expectPunct(closer)
+            return .partition(PartitionSyntax(column: col, subquery: sub, hints: hints))
+        case "scan":
+            return .scan(parseScanBody())
+        case "top-hitters":
+            let n = parseAdditive()
+            expectKeyword("of")
+            let of = parseNamedExpr()
+            var by: ExprSyntax?
+            if eatKeyword("by") { by = parseOr() }
+            return .topHitters(count: n, of: of, by: by)
         case "facet":
             expectKeyword("by")
             var cols: [String] = []
@@ -170,7 +188,7 @@ extension Parser {
     mutating func parseExpr1() -> ExprSyntax { parseOr() }
 
     /// A pipeline inside brackets (`mv-apply ... on ( ... )`, `top-nested`): may start with `|`-less operator.
-    mutating func parseSubPipeline() -> ExprSyntax {
+    mutating func parseSubPipeline(closer: String = ")") -> ExprSyntax {
         // Inside mv-apply the subquery starts with an operator applied to the expanded rows.
         let start = current.span.start
         var e: ExprSyntax = .name("$mvapply", Span(start, start))
@@ -178,7 +196,7 @@ extension Parser {
         while first || atPunct("|") {
             if !first { advance() }
             first = false
-            if atPunct(")") { break }
+            if atPunct(closer) { break }
             let op = parseOperator()
             e = .pipe(e, op, Span(start, lastEnd))
         }
@@ -325,6 +343,83 @@ extension Parser {
             }
         } while eatPunct(",")
         return u
+    }
+
+    mutating func parseFindBody() -> FindSyntax {
+        let opts = parseOptions(["withsource", "datascope"])
+        var tables: [String] = []
+        if atKeyword("in") && peekToken().isPunct("(") {
+            advance(); advance()
+            repeat {
+                if var n = parseName() {
+                    while atPunct("*") && !current.spaceBefore { advance(); n += "*"; if at(.identifier) && !current.spaceBefore { n += advance().text } }
+                    tables.append(n)
+                }
+            } while eatPunct(",")
+            expectPunct(")")
+        }
+        expectKeyword("where")
+        let predicate = parseOr()
+        var project: [ColumnDeclSyntax]?
+        var packAll = false
+        if atKeyword("project") {
+            let name = parseOperatorName()
+            if name == "project" {
+                var cols: [ColumnDeclSyntax] = []
+                repeat {
+                    let start = current.span.start
+                    if atKeyword("pack_all") && peekToken().isPunct("(") { advance(); advance(); expectPunct(")"); packAll = true; continue }
+                    guard let n = parseName() else { break }
+                    var type = ""
+                    if eatPunct(":") { type = parseName() ?? "" }
+                    cols.append(ColumnDeclSyntax(name: n, type: type, span: Span(start, lastEnd)))
+                } while eatPunct(",")
+                project = cols
+            }
+        }
+        return FindSyntax(withSource: opts["withsource"], tables: tables, predicate: predicate, project: project, packAll: packAll)
+    }
+
+    /// `scan [with_match_id=Id] [declare (C:type [= default], ...)] with (step ...; ...)`.
+    mutating func parseScanBody() -> ScanSyntax {
+        let opts = parseOptions(["with_match_id"])
+        var declared: [(ColumnDeclSyntax, ExprSyntax?)] = []
+        if eatKeyword("declare") {
+            expectPunct("(")
+            repeat {
+                let start = current.span.start
+                guard let n = parseName() else { break }
+                expectPunct(":")
+                let type = parseName() ?? "string"
+                var def: ExprSyntax?
+                if eatPunct("=") { def = parseOr() }
+                declared.append((ColumnDeclSyntax(name: n, type: type, span: Span(start, lastEnd)), def))
+            } while eatPunct(",")
+            expectPunct(")")
+        }
+        expectKeyword("with")
+        expectPunct("(")
+        var steps: [ScanStepSyntax] = []
+        while atKeyword("step") {
+            advance()
+            let name = parseName() ?? ""
+            var output = "all"
+            if atKeyword("output") && peekToken().isPunct("=") { advance(); advance(); output = parseName() ?? "all" }
+            expectPunct(":")
+            let cond = parseOr()
+            var assigns: [(String, ExprSyntax)] = []
+            if eatPunct("=>") {
+                repeat {
+                    guard let c = parseName() else { break }
+                    expectPunct("=")
+                    assigns.append((c, parseOr()))
+                } while eatPunct(",")
+            }
+            steps.append(ScanStepSyntax(name: name, output: output, condition: cond, assignments: assigns))
+            if !eatPunct(";") { break }
+        }
+        expectPunct(")")
+        return ScanSyntax(matchId: opts["with_match_id"], declared: declared, steps: steps)
     }
 
     mutating func parseSearchBody() -> SearchSyntax {

@@ -111,6 +111,12 @@ extension QueryExecutor {
             return input
         case .topNested(let levels):
             return try topNested(input, levels, scope, span)
+        case .partition(let p):
+            return try partition(input, p, scope, span)
+        case .topHitters(let count, let of, let by):
+            return try topHitters(input, count, of, by, scope, span)
+        case .scan(let s):
+            return try scan(input, s, scope, span)
         }
     }
 

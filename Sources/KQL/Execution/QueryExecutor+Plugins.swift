@@ -2,6 +2,10 @@ import KQLSyntax
 import OrderedCollections
 
 extension QueryExecutor {
+    static let plugins = ["bag_unpack", "pivot", "ipv4_lookup", "ipv6_lookup", "sequence_detect", "basket", "autocluster", "diffpatterns", "narrow",
+                          "rows_near", "schema_merge", "dcount_intersect", "activity_counts_metrics", "active_users_count", "sliding_window_counts",
+                          "session_count", "rolling_percentile", "funnel_sequence_completion"]
+
     func evaluatePlugin(_ plugin: String, _ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, _ span: Span) throws -> Table {
         switch plugin {
         case "bag_unpack":
@@ -67,8 +71,21 @@ extension QueryExecutor {
             return try sequenceDetect(args, input, scope, span)
         case "basket":
             return try basket(args, input, scope, span)
+        case "autocluster": return try autocluster(args, input, scope, span)
+        case "diffpatterns": return try diffpatterns(args, input, scope, span)
+        case "narrow": return narrow(input)
+        case "rows_near": return try rowsNear(args, input, scope, span)
+        case "schema_merge": return try schemaMerge(args, input, scope, span)
+        case "dcount_intersect": return try dcountIntersect(args, input, scope, span)
+        case "ipv6_lookup": return try ipv6Lookup(args, input, scope, span)
+        case "activity_counts_metrics": return try activityCountsMetrics(args, input, scope, span)
+        case "active_users_count": return try activeUsersCount(args, input, scope, span)
+        case "sliding_window_counts": return try slidingWindowCounts(args, input, scope, span)
+        case "session_count": return try sessionCount(args, input, scope, span)
+        case "rolling_percentile": return try rollingPercentile(args, input, scope, span)
+        case "funnel_sequence_completion": return try funnelSequenceCompletion(args, input, scope, span)
         default:
-            throw KQLError.bind(DiagnosticCode.unsupported, "evaluate plugin '\(plugin)' is not supported (bag_unpack, pivot, ipv4_lookup, sequence_detect and basket are)", span)
+            throw KQLError.bind(DiagnosticCode.unsupported, "evaluate plugin '\(plugin)' is not supported" + NameSuggestion.didYouMean(plugin, among: Self.plugins), span)
         }
     }
 

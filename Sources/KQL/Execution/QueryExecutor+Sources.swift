@@ -65,8 +65,8 @@ extension QueryExecutor {
             return Table.empty(Schema(cols.map { ColumnSchema($0.name, KQLType(name: $0.type) ?? .string) }))
         case .externaldata:
             throw KQLError.runtime("externaldata is not executed: Vigil never fetches data from the network; load the file into a table or watchlist instead", span, code: DiagnosticCode.externalData)
-        case .find:
-            throw KQLError.bind(DiagnosticCode.unsupported, "find is not supported yet; use search or union", span)
+        case .find(let f):
+            return try find(f, scope, span)
         case .evaluate(let plugin, let args):
             return try evaluatePlugin(plugin, args, Table(schema: Schema([]), columns: [], count: 0), scope, span)
         }
