@@ -17,13 +17,13 @@ extension ExprCompiler {
             }
             if let i = schema.index(of: col) { return .column(i, schema.columns[i].type) }
             return try compile(args[1].value)
-        case "extract" where args.count == 4:
+        case "extract" where args.count == 4, "extract_json" where args.count == 3, "extractjson" where args.count == 3:
             // `extract(re, group, text, typeof(T))`: the match converted to T, null when none matches.
-            guard case .call("typeof", let targs, _) = args[3].value, targs.count == 1, case .name(let tn, _) = targs[0].value,
+            guard case .call("typeof", let targs, _) = args[args.count - 1].value, targs.count == 1, case .name(let tn, _) = targs[0].value,
                   let t = KQLType(name: tn) else {
-                throw KQLError.bind(DiagnosticCode.badArgument, "extract()'s fourth argument is typeof(T), e.g. typeof(long)", args[3].value.span)
+                throw KQLError.bind(DiagnosticCode.badArgument, "\(name)()'s last argument is typeof(T), e.g. typeof(long)", args[args.count - 1].value.span)
             }
-            let matched = try call(FunctionRegistry.lookup("extract")!, try args.prefix(3).map { try compile($0.value) }, span)
+            let matched = try call(FunctionRegistry.lookup(name)!, try args.dropLast().map { try compile($0.value) }, span)
             let empty = try call(FunctionRegistry.lookup("isempty")!, [matched], span)
             let converted = t == .string ? matched : try call(FunctionRegistry.lookup(Self.conversion(t))!, [matched], span)
             return try call(FunctionRegistry.lookup("iff")!, [empty, .constant(.null, t), converted], span)

@@ -98,9 +98,10 @@ extension QueryExecutor {
             let pa = totalA > 0 ? x * 100 / totalA : 0, pb = totalB > 0 ? y * 100 / totalB : 0
             if abs(pa - pb) >= threshold * 100 { found.append((p, x, y, pa - pb)) }
         }
-        // A pattern is dropped when a more specific one has the same counts (it says nothing more).
+        // A pattern is dropped when a more general one (it fixes a subset of its values) has the same
+        // counts: the extra dimensions say nothing.
         found = found.filter { f in
-            !found.contains { g in g.1 == f.1 && g.2 == f.2 && g.0 != f.0 && zip(g.0.values, f.0.values).allSatisfy { $1 == nil || $0 == $1 } }
+            !found.contains { g in g.1 == f.1 && g.2 == f.2 && g.0 != f.0 && zip(g.0.values, f.0.values).allSatisfy { $0 == nil || $0 == $1 } }
         }
         found.sort { abs($0.3) != abs($1.3) ? abs($0.3) > abs($1.3) : $0.0.values.compactMap { $0 }.count < $1.0.values.compactMap { $0 }.count }
         let schema = [ColumnSchema("SegmentId", .long), ColumnSchema("CountA", .long), ColumnSchema("CountB", .long), ColumnSchema("PercentA", .real),

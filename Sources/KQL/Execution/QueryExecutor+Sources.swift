@@ -27,10 +27,10 @@ extension QueryExecutor {
             return Table.from(schema: schema, rows: rows)
         case .print(let items):
             // Unnamed print expressions are `print_<position>` unless they name a column themselves; a
-            // bare `let` name is not a column (`print list | mv-apply l = print_0 ...`, ASIM's parsers).
+            // function's parameter is not a column (`print list | mv-apply l = print_0 ...`, ASIM's parsers).
             let named = items.enumerated().map { i, it in
                 var bare = false
-                if case .name = it.expr { bare = true }
+                if case .name(let n, _) = it.expr, scope.isParameter(n) { bare = true }
                 return it.names.isEmpty && (bare || Naming.derived(it.expr) == nil) ? NamedExprSyntax(names: ["print_\(i)"], expr: it.expr, span: it.span) : it
             }
             return try project(Table(schema: Schema([]), columns: [], count: 1), named, scope)

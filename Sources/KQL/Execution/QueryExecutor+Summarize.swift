@@ -31,8 +31,13 @@ extension QueryExecutor {
             if case .call(let f, _, _) = a.expr, Aggregates.isAggregate(f) { hidden.append(a); continue }
             var found: [ExprSyntax] = []
             let rewritten = AggregateLifting.lift(a.expr, &found, prefix: "$agg\(post.count)_")
+            var plainColumn = false
+            if case .name = a.expr { plainColumn = true }
+            guard !found.isEmpty || plainColumn else {
+                throw KQLError.bind(DiagnosticCode.badArgument, "summarize expects an aggregation function such as count()", a.span)
+            }
             guard !found.isEmpty else {
-                // A plain expression (`summarize Account by Computer`) keeps one value per group, under its own name.
+                // A plain column (`summarize Account by Computer`) keeps one value per group, under its own name.
                 hidden.append(NamedExprSyntax(names: a.names.isEmpty ? (Naming.derived(a.expr).map { [$0] } ?? []) : a.names,
                                               expr: .call(name: "take_any", args: [ArgumentSyntax(value: a.expr)], a.span), span: a.span))
                 continue

@@ -223,6 +223,7 @@ public final class QueryExecutor: @unchecked Sendable {
     /// Binds a function's parameters in a new scope: tables evaluate now, scalars inline at use.
     func bindParameters(_ l: LambdaSyntax, _ fscope: Scope, _ args: [ArgumentSyntax], callerScope: Scope, _ span: Span) throws -> Scope {
         let s = fscope.child()
+        s.parameterNames = Set(l.parameters.map(\.name))
         guard args.count <= l.parameters.count else {
             throw KQLError.bind(DiagnosticCode.wrongArguments, "function expects \(l.parameters.count) argument(s), got \(args.count)", span)
         }

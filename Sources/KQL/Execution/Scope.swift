@@ -15,6 +15,8 @@ final class Scope: @unchecked Sendable {
     let parent: Scope?
     var bindings: [String: Binding] = [:]
     var tableCache: [String: Table] = [:]
+    /// Names bound here as a function's parameters (not `let`s): `print p` names its column `print_0`.
+    var parameterNames: Set<String> = []
     /// Every scope of one query. A `let` of a tabular expression or a function keeps its defining
     /// scope, which holds the binding: a cycle that reference counting never frees, so the executor
     /// breaks them all when it goes (`releaseAll`), or each query would leak its materialised tables.
@@ -40,6 +42,12 @@ final class Scope: @unchecked Sendable {
     }
 
     func child() -> Scope { Scope(parent: self) }
+
+    /// Whether a name resolves to a function parameter.
+    func isParameter(_ name: String) -> Bool {
+        if bindings[name] != nil { return parameterNames.contains(name) }
+        return parent?.isParameter(name) ?? false
+    }
 
     /// Every name visible from here (for suggestions).
     var names: [String] { Array(bindings.keys) + (parent?.names ?? []) }
