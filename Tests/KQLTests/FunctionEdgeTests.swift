@@ -20,7 +20,7 @@ import OrderedCollections
         let ctx = EvalContext(now: 0)
         var rng = SplitMix(seed: UInt64(name.utf8.count) &* 2654435761 &+ UInt64(name.utf8.first ?? 0))
         var calls = 0
-        for arity in f.minArgs...min(f.maxArgs, 4) {
+        for arity in f.minArgs...max(f.minArgs, min(f.maxArgs, 4)) {
             let combos: [[Value]]
             switch arity {
             case 0: combos = [[]]

@@ -44,10 +44,11 @@ extension QueryExecutor {
         guard let s = start.asInt64, let e = end.asInt64, let d = step.asInt64, d > 0 else {
             throw KQLError.bind(DiagnosticCode.badArgument, "start, end and bin must be datetimes and a positive timespan", span)
         }
-        guard (e - s) / d < Int64(ctx.maxRows) else { throw KQLError.runtime("too many bins", span, code: DiagnosticCode.budgetExceeded) }
+        let (span64, o) = e.subtractingReportingOverflow(s)
+        guard !o, span64 / d < Int64(ctx.maxRows) else { throw KQLError.runtime("too many bins", span, code: DiagnosticCode.budgetExceeded) }
         var out: [Int64] = []
-        var t = s - ((s % d) + d) % d
-        while t <= e { out.append(t); t += d }
+        var t = s &- ((s % d) &+ d) % d
+        while t <= e { out.append(t); let (nt, of) = t.addingReportingOverflow(d); if of { break }; t = nt }
         return out
     }
 
@@ -68,7 +69,7 @@ extension QueryExecutor {
         for g in a.groups {
             var seen = Set<Value>()
             var byBin = [Int64: [Int]]()
-            for r in g.rows { if let t = a.times[r] { byBin[t - ((t % step) + step) % step, default: []].append(r) } }
+            for r in g.rows { if let t = a.times[r] { byBin[t &- ((t % step) &+ step) % step, default: []].append(r) } }
             for b in steps {
                 let rs = byBin[b] ?? []
                 let ids = Set(rs.map { a.ids[$0] }.filter { !$0.isNull })
@@ -91,9 +92,9 @@ extension QueryExecutor {
         var rows: [[Value]] = []
         for g in a.groups {
             for b in steps {
-                let hi = b + bin, lo = hi - lookback
+                let hi = b &+ bin, lo = hi &- lookback
                 var periods = [Value: Set<Int64>]()
-                for r in g.rows { if let t = a.times[r], t >= lo, t < hi, !a.ids[r].isNull { periods[a.ids[r], default: []].insert(t - ((t % period) + period) % period) } }
+                for r in g.rows { if let t = a.times[r], t >= lo, t < hi, !a.ids[r].isNull { periods[a.ids[r], default: []].insert(t &- ((t % period) &+ period) % period) } }
                 rows.append([.datetime(b)] + g.key + [.long(Int64(periods.values.filter { Int64($0.count) >= need }.count))])
             }
         }
@@ -109,7 +110,7 @@ extension QueryExecutor {
         var rows: [[Value]] = []
         for g in a.groups {
             for b in steps {
-                let hi = b + bin, lo = hi - lookback
+                let hi = b &+ bin, lo = hi &- lookback
                 let rs = g.rows.filter { r in a.times[r].map { $0 >= lo && $0 < hi } ?? false }
                 rows.append([.datetime(b)] + g.key + [.long(Int64(rs.count)), .long(Int64(Set(rs.map { a.ids[$0] }.filter { !$0.isNull }).count))])
             }
@@ -129,13 +130,13 @@ extension QueryExecutor {
             for r in g.rows { if let t = a.times[r], !a.ids[r].isNull { byId[a.ids[r], default: []].append(t) } }
             for k in byId.keys { byId[k]!.sort() }
             for b in steps {
-                let hi = b + bin
+                let hi = b &+ bin
                 // An id is in session at the bin when its last activity before the bin's end is within the lookback.
                 var n: Int64 = 0
                 for (_, ts) in byId {
                     var lo = 0, h = ts.count
                     while lo < h { let m = (lo + h) / 2; if ts[m] < hi { lo = m + 1 } else { h = m } }
-                    if lo > 0, hi - ts[lo - 1] <= lookback { n += 1 }
+                    if lo > 0, hi &- ts[lo - 1] <= lookback { n += 1 }
                 }
                 rows.append([.datetime(b)] + g.key + [.long(n)])
             }
@@ -199,11 +200,11 @@ extension QueryExecutor {
             for w in windows {
                 var reached = [Int](repeating: 0, count: sequence.count)
                 for (_, evs) in events {
-                    guard let first = evs.first(where: { $0.1 == sequence.first && $0.0 >= b && $0.0 < b + bin }) else { continue }
+                    guard let first = evs.first(where: { $0.1 == sequence.first && $0.0 >= b && $0.0 < b &+ bin }) else { continue }
                     var step = 0, last = first.0
                     reached[0] += 1
                     for e in evs where e.0 > first.0 && step + 1 < sequence.count {
-                        if e.1 == sequence[step + 1] && e.0 - last <= w { step += 1; last = e.0; reached[step] += 1 }
+                        if e.1 == sequence[step + 1] && e.0 &- last <= w { step += 1; last = e.0; reached[step] += 1 }
                     }
                 }
                 for (i, s) in sequence.enumerated() { rows.append([.datetime(b), .string(s), .timespan(w), .long(Int64(reached[i]))]) }

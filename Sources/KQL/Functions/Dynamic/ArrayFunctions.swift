@@ -8,7 +8,8 @@ enum ArrayFunctions {
             let fill: Value = a.count > 2 ? a[2] : .null
             let n = x.count
             guard n > 0 else { return .array([]) }
-            let s = left ? k : -k
+            let c = max(-n, min(n, k))
+            let s = left ? c : -c
             return .array((0..<n).map { i in let j = i + s; return j >= 0 && j < n ? x[j] : fill })
         }
     }
@@ -18,7 +19,8 @@ enum ArrayFunctions {
             guard let x = a[0].asArray, let k = a[1].int else { return .null }
             let n = x.count
             guard n > 0 else { return .array([]) }
-            let s = ((left ? k : -k) % n + n) % n
+            let r = k % n
+            let s = ((left ? r : -r) + n) % n
             return .array(Array(x[s...] + x[..<s]))
         }
     }

@@ -45,8 +45,8 @@ enum EnvironmentFunctions {
 
     /// `format_bytes(564)` is `564 Bytes`, `format_bytes(20010332, 2)` is `19.08 MB`.
     static func formatBytes(_ a: [Value]) -> Value {
-        guard let v = a[0].asDouble else { return .null }
-        let precision = a.count > 1 ? max(0, a[1].int ?? 0) : 0
+        guard let v = a[0].asDouble, v.isFinite, abs(v) < 9e18 else { return .null }
+        let precision = a.count > 1 ? max(0, min(20, a[1].int ?? 0)) : 0
         let units = ["Bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
         let base = a.count > 3 && a[3].int == 10 ? 1000.0 : 1024.0
         var unit = 0

@@ -26,6 +26,12 @@ enum SeriesFunctions {
     /// extrapolated over them; the residual is what the model does not explain.
     static func decompose(_ x: [Double], seasonality: Int, trend: String, testPoints: Int, seasonalityThreshold: Double)
         -> (baseline: [Double], residual: [Double], trainCount: Int) {
+        let c = components(x, seasonality: seasonality, trend: trend, testPoints: testPoints, seasonalityThreshold: seasonalityThreshold)
+        return (c.baseline, c.residual, c.trainCount)
+    }
+
+    static func components(_ x: [Double], seasonality: Int, trend: String, testPoints: Int, seasonalityThreshold: Double)
+        -> (baseline: [Double], seasonal: [Double], trend: [Double], residual: [Double], trainCount: Int) {
         let n = x.count
         let train = max(1, n - max(0, testPoints))
         let fit = Array(x.prefix(train))
@@ -50,7 +56,7 @@ enum SeriesFunctions {
             trendLine = [Double](repeating: m, count: n)
         }
         let baseline = (0..<n).map { seasonal[$0] + trendLine[$0] }
-        return (baseline, (0..<n).map { x[$0] - baseline[$0] }, min(train, n))
+        return (baseline, seasonal, trendLine, (0..<n).map { x[$0] - baseline[$0] }, min(train, n))
     }
 
     /// The period (in points) whose autocorrelation is highest, if it reaches `threshold`; else 0.

@@ -141,15 +141,21 @@ enum EncodingFunctions {
                 case 97...122: d = c - 97
                 default: return nil
                 }
-                i += d * w
+                let (dw, o1) = d.multipliedReportingOverflow(by: w)
+                let (ni, o2) = i.addingReportingOverflow(dw)
+                guard !o1, !o2, ni <= 0x10FFFF * (output.count + 2) else { return nil }
+                i = ni
                 let t = k <= bias ? tmin : (k >= bias + tmax ? tmax : k - bias)
                 if d < t { break }
-                w *= base - t
+                let (nw, o3) = w.multipliedReportingOverflow(by: base - t)
+                guard !o3 else { return nil }
+                w = nw
                 k += base
             }
             bias = adapt(i - oldi, output.count + 1, oldi == 0)
             n += i / (output.count + 1)
             i %= output.count + 1
+            guard n <= 0x10FFFF else { return nil }
             output.insert(n, at: i)
             i += 1
         }

@@ -52,7 +52,8 @@ enum WindowFunctions {
                     guard let cur = x.asInt64 else { b.append(.null); continue }
                     var restart = first == nil
                     if v.count > 3, case .bool(true) = v[3].value(at: i) { restart = true }
-                    if let f = first, let p = prev, cur - f > maxFromFirst || cur - p > maxGap { restart = true }
+                    if let f = first, let p = prev, cur.subtractingReportingOverflow(f).partialValue > maxFromFirst
+                        || cur.subtractingReportingOverflow(p).partialValue > maxGap { restart = true }
                     if restart { first = cur; firstValue = x }
                     prev = cur
                     b.append(firstValue)
