@@ -276,10 +276,31 @@ extension QueryExecutor {
     /// conversions and `bin()` keep their column's name; anything else is `ColumnN`.
     func outputNames(_ it: NamedExprSyntax, _ b: BoundExpr, _ auto: inout Int, existing: [String]) throws -> [String] {
         if !it.names.isEmpty { return it.names }
+        // A function with several outputs gives a column each: `series_fit_line(y)` -> `series_fit_line_y_slope`...
+        if case .call(let fn, let args, _) = it.expr, let outputs = MultiOutput.names[fn] {
+            let arg = args.first.flatMap { Naming.derived($0.value) } ?? ""
+            return outputs.map { "\(fn)_\(arg)_\($0)" }
+        }
         if let n = Naming.derived(it.expr) { return [n] }
         repeat { auto += 1 } while existing.contains("Column\(auto)")
         return ["Column\(auto)"]
     }
+}
+
+/// Functions whose result is several values, in Kusto's output order.
+enum MultiOutput {
+    static let names: [String: [String]] = [
+        "series_decompose": ["baseline", "seasonal", "trend", "residual"],
+        "series_decompose_anomalies": ["ad_flag", "ad_score", "baseline"],
+        "series_fit_line": ["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"],
+        "series_fit_2lines": ["rsquare", "split_idx", "variance", "rvariance", "line_fit", "right_rsquare", "right_slope", "right_interception",
+                              "right_variance", "right_rvariance", "left_rsquare", "left_slope", "left_interception", "left_variance", "left_rvariance"],
+        "series_stats": ["min", "min_idx", "max", "max_idx", "avg", "stdev", "variance"],
+        "series_periods_detect": ["periods", "scores"],
+        "series_periods_validate": ["periods", "scores"],
+        "series_fft": ["real", "imag"],
+        "series_ifft": ["real", "imag"],
+    ]
 }
 
 /// `prefix*suffix` column-name wildcards.

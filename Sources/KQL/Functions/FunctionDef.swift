@@ -39,7 +39,7 @@ public enum FunctionRegistry {
         for f in OperatorFunctions.all + StringFunctions.all + ConversionFunctions.all + DateTimeFunctions.all
             + ConditionalFunctions.all + DynamicFunctions.all + MathFunctions.all + GeoFunctions.all + IPFunctions.all + HashFunctions.all
             + WindowFunctions.all + SeriesFunctions.all + EncodingFunctions.all + ArrayFunctions.all + StatisticsFunctions.all
-            + UnitConversion.all + EnvironmentFunctions.all {
+            + UnitConversion.all + EnvironmentFunctions.all + SeriesElementwise.all + SeriesAnalysis.all {
             d[f.name] = f
         }
         for f in DeprecatedAliases.resolve(d) { d[f.name] = f }
@@ -48,4 +48,6 @@ public enum FunctionRegistry {
 
     public static func lookup(_ name: String) -> FunctionDef? { all[name] }
     static var names: [String] { Array(all.keys) }
+    static var seriesFitLine: FunctionDef { SeriesFunctions.all.first { $0.name == "series_fit_line" }! }
+    static var seriesStats: FunctionDef { SeriesFunctions.all.first { $0.name == "series_stats" }! }
 }
