@@ -26,6 +26,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Incidents in SecurityIncident for the digest benchmark.") var reportIncidents: Int = 100_000
     @Option(help: "Only the API load test: this many requests against vigil serve on loopback.") var api: Int?
     @Option(help: "Concurrent clients of the API load test.") var clients: Int = 16
+    @Flag(help: "Only the binding benchmark: Sentinel's parsers installed, then each query of --corpus bound (as --parse-only).") var binding = false
+    @Option(help: "Rule and hunting files (YAML, or .kql) to bind, for --binding.") var corpus: [String] = []
 
     func run() async throws {
         let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
@@ -44,6 +46,17 @@ struct BenchCommand: AsyncParsableCommand {
                          r.requests, r.clients, r.seconds, r.requestsPerSecond, r.p50Millis, r.p99Millis))
             print("statuses: " + r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
             print("writes: \(r.commentsAcknowledged) comments acknowledged, \(r.commentsStored) stored; \(r.rowsAcknowledged) rows acknowledged, \(r.rowsStored) stored")
+            return
+        }
+        if binding {
+            let paths = corpus.isEmpty ? ["\(shared)/data/sentinel-rules"] : corpus
+            let queries = Benchmark.corpusQueries(paths)
+            let r = try Benchmark.runBinding(workspace: NSTemporaryDirectory() + "vigil-bench-binding", parsers: "\(shared)/data/sentinel-parsers",
+                                             queries: queries, repeats: runs)
+            print(String(format: "Vigil binding bench: %d tables, %d function names (parsers installed in %.2f s)", r.tables, r.functions, r.installSeconds))
+            print(String(format: "%d of %d queries bind (%.1f%%); bind time per query: median %.2f ms, p95 %.2f ms, max %.2f ms",
+                         r.bound, r.queries, r.queries == 0 ? 0 : Double(r.bound) * 100 / Double(r.queries), r.medianMillis, r.p95Millis, r.maxMillis))
+            for f in r.failures { print("  \((f.file as NSString).lastPathComponent): \(f.message)") }
             return
         }
         if let n = reports {
