@@ -37,7 +37,10 @@ public enum ParserFile {
         let wrapped = "let __f = \(f.parameterList) { \(f.body) };"
         let parsed = Parser.parse(wrapped)
         if let d = parsed.diagnostics.first(where: { $0.severity == .error }) {
-            let (line, _) = parsed.source.location(of: d.span.start)
+            var (line, _) = parsed.source.location(of: d.span.start)
+            // An error found at the wrapper's closing brace (an unfinished query) is on the body's last line.
+            let bodyLines = f.body.trimmingTrailingWhitespaceAndSemicolons.split(separator: "\n", omittingEmptySubsequences: false).count
+            line = min(line, max(1, bodyLines))
             return ParserFileDiagnostic(file: path, line: firstLine + line - 1, message: "the query does not parse: \(d.code) \(d.message)")
         }
         guard let st = parsed.statements.first, case .letBinding(_, .lambda(let l, _)) = st.kind,

@@ -21,7 +21,7 @@ public struct CatalogEndpoints: Sendable, JSONEndpoint {
         var from: String?; var to: String?; var columns: [ColumnDTO]?
     }
     struct FunctionDTO: Codable {
-        var name: String
+        var name: String?
         var aliases: [String]?
         var parameters: [WorkspaceFunction.Parameter]?
         var body: String
