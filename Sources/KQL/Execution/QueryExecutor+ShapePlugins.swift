@@ -98,3 +98,41 @@ extension QueryExecutor {
         return combine(input, li, selectColumns(lookup, extra), rows)
     }
 }
+
+extension QueryExecutor {
+    /// `geo_polygon_lookup(Polygons, PolygonColumn, Lon, Lat [, kind])`: each row joined with the polygons
+    /// containing its point (`kind=leftouter` keeps rows no polygon contains).
+    func geoLookup(_ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, lines: Bool, _ span: Span) throws -> Table {
+        let usage = lines ? "geo_line_lookup(Lines, LineColumn, Lon, Lat, Radius [, kind])" : "geo_polygon_lookup(Polygons, PolygonColumn, Lon, Lat [, kind])"
+        guard args.count >= (lines ? 5 : 4) else { throw KQLError.bind(DiagnosticCode.wrongArguments, usage, span) }
+        let lookup = try tabular(args[0].value, scope)
+        guard case .name(let shapeName, _) = args[1].value, let si = lookup.schema.index(of: shapeName) else {
+            throw KQLError.bind(DiagnosticCode.unknownColumn, "\(usage): the second argument is a column of the lookup table", args[1].value.span)
+        }
+        let lon = try compile(args[2].value, input, scope).evaluate(input, ctx), lat = try compile(args[3].value, input, scope).evaluate(input, ctx)
+        let radius = lines ? (try constant(args[4].value, scope).asDouble ?? 0) : 0
+        let kindArg = args.dropFirst(lines ? 5 : 4).first
+        let keepUnmatched = try kindArg.map { try constant($0.value, scope).kqlString.lowercased() == "leftouter" } ?? false
+        let shapes = (0..<lookup.count).map { GeoShape.parse(lookup.columns[si].value(at: $0)) }
+        var li: [Int] = [], ri: [Int] = []
+        for r in 0..<input.count {
+            var matched = false
+            if let p = GeoFunctions.point(lon.value(at: r), lat.value(at: r)) {
+                let v = Sphere.vec(p)
+                for (k, s) in shapes.enumerated() {
+                    guard let s else { continue }
+                    let hit: Bool
+                    if lines {
+                        hit = (s.lines ?? []).contains { l in GeoFunctions.edges(l.map(Sphere.vec), closed: false).contains { Sphere.distanceToArc(v, $0.0, $0.1) <= radius } }
+                    } else {
+                        hit = s.polygons.map { GeoFunctions.inPolygons(v, $0.map { $0.map { $0.map(Sphere.vec) } }) } ?? false
+                    }
+                    if hit { li.append(r); ri.append(k); matched = true }
+                }
+            }
+            if !matched && keepUnmatched { li.append(r); ri.append(-1) }
+        }
+        let extra = lookup.schema.columns.indices.filter { input.schema.index(of: lookup.schema.columns[$0].name) == nil }
+        return combine(input, li, selectColumns(lookup, extra), ri)
+    }
+}
