@@ -176,7 +176,7 @@ extension QueryExecutor {
             }
         }
         let schema = [ColumnSchema(indexName, idx.type)] + dimArgs.enumerated().map { i, a in ColumnSchema(Naming.derived(a.value) ?? "Column\(i + 1)", dims[i].value(at: 0).kqlType) }
-            + [ColumnSchema("rolling_\(Int(pct))_percentile_\(valueName)", .real)]
+            + [ColumnSchema("rolling_\(intIfFinite(pct) ?? 50)_percentile_\(valueName)", .real)]
         return Table.from(schema: Schema(schema), rows: rows)
     }
 

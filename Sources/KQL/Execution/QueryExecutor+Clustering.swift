@@ -70,7 +70,7 @@ extension QueryExecutor {
         }
         let schema = [ColumnSchema("SegmentId", .long), ColumnSchema("Count", .long), ColumnSchema("Percent", .real)] + dims.map { input.schema.columns[$0] }
         let rows: [[Value]] = picked.enumerated().map { i, e in
-            [.long(Int64(i)), .long(Int64(e.1.rounded())), .real(total > 0 ? e.1 * 100 / total : 0)] + wildcardRow(e.0, input, dims, wildcard: wildcard)
+            [.long(Int64(i)), .long(Int64(intIfFinite(e.1.rounded()) ?? 0)), .real(total > 0 ? e.1 * 100 / total : 0)] + wildcardRow(e.0, input, dims, wildcard: wildcard)
         }
         return Table.from(schema: Schema(schema), rows: rows)
     }
@@ -107,7 +107,7 @@ extension QueryExecutor {
         let schema = [ColumnSchema("SegmentId", .long), ColumnSchema("CountA", .long), ColumnSchema("CountB", .long), ColumnSchema("PercentA", .real),
                       ColumnSchema("PercentB", .real), ColumnSchema("PercentDiffAB", .real)] + dims.map { input.schema.columns[$0] }
         let rows: [[Value]] = found.prefix(100).enumerated().map { i, f in
-            [.long(Int64(i)), .long(Int64(f.1.rounded())), .long(Int64(f.2.rounded())), .real(totalA > 0 ? f.1 * 100 / totalA : 0),
+            [.long(Int64(i)), .long(Int64(intIfFinite(f.1.rounded()) ?? 0)), .long(Int64(intIfFinite(f.2.rounded()) ?? 0)), .real(totalA > 0 ? f.1 * 100 / totalA : 0),
              .real(totalB > 0 ? f.2 * 100 / totalB : 0), .real(abs(f.3))] + wildcardRow(f.0, input, dims, wildcard: wildcard)
         }
         return Table.from(schema: Schema(schema), rows: rows)

@@ -24,6 +24,9 @@ enum F {
     }
 }
 
+/// A double as an Int when it is finite and in range (a conversion that would trap is nil).
+func intIfFinite(_ d: Double) -> Int? { d.isFinite && abs(d) < 9.0e18 ? Int(d) : nil }
+
 extension Value {
     /// Integer argument helper: nil for null or non-numeric.
     var int: Int? { asInt64.map { Int(clamping: $0) } }

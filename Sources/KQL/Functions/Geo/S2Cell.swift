@@ -57,7 +57,7 @@ enum S2Cell {
     static func uvToST(_ u: Double) -> Double { u >= 0 ? 0.5 * (1 + 3 * u).squareRoot() : 1 - 0.5 * (1 - 3 * u).squareRoot() }
     static func stToUV(_ s: Double) -> Double { s >= 0.5 ? (1.0 / 3) * (4 * s * s - 1) : (1.0 / 3) * (1 - 4 * (1 - s) * (1 - s)) }
 
-    static func stToIJ(_ s: Double) -> Int { max(0, min((1 << maxLevel) - 1, Int((Double(1 << maxLevel) * s).rounded(.down)))) }
+    static func stToIJ(_ s: Double) -> Int { max(0, min((1 << maxLevel) - 1, intIfFinite((Double(1 << maxLevel) * s).rounded(.down)) ?? 0)) }
 
     static func fromFaceIJ(_ face: Int, _ i: Int, _ j: Int) -> UInt64 {
         var n = UInt64(face) << 60

@@ -119,8 +119,9 @@ enum SeriesAnalysis {
                 })
             },
             F.row("series_periods_detect", 4...4, .dynamic) { a, _ in
-                guard let x = dense(a[0]), let lo = a[1].asDouble, let hi = a[2].asDouble, let k = a[3].int, k > 0 else { return .null }
-                let candidates = Array(max(2, Int(lo.rounded(.up)))...max(2, min(Int(hi), x.count / 2)))
+                guard let x = dense(a[0]), let lo = a[1].asDouble.flatMap({ intIfFinite($0.rounded(.up)) }), let hi = a[2].asDouble.flatMap(intIfFinite),
+                      let k = a[3].int, k > 0 else { return .null }
+                let candidates = Array(max(2, lo)...max(2, max(lo, min(hi, x.count / 2))))
                 var scores = periodScores(x, candidates)
                 // Local maxima only: a multiple of a period scores high too.
                 scores = scores.filter { s in !scores.contains { $0.0 != s.0 && abs($0.0 - s.0) == 1 && $0.1 > s.1 } }
@@ -133,9 +134,9 @@ enum SeriesAnalysis {
             F.row("series_periods_validate", 2...17, .dynamic) { a, _ in
                 guard let x = dense(a[0]) else { return .null }
                 let ps = a.dropFirst().compactMap(\.asDouble)
-                let scores = periodScores(x, ps.map { Int($0) })
+                let scores = periodScores(x, ps.map { intIfFinite($0) ?? 0 })
                 return .bag(["periods": .array(ps.map { .real($0) }),
-                             "scores": .array(ps.map { p in .real(min(1, scores.first { $0.0 == Int(p) }?.1 ?? 0)) })])
+                             "scores": .array(ps.map { p in .real(min(1, scores.first { $0.0 == intIfFinite(p) }?.1 ?? 0)) })])
             },
             F.row("series_fft", 1...2, .dynamic) { a, _ in
                 guard let re = dense(a[0]), re.count <= 16_384 else { return .null }

@@ -81,8 +81,8 @@ enum SeriesFunctions {
     static func percentile(_ s: [Double], _ p: Double) -> Double {
         guard !s.isEmpty else { return 0 }
         let sorted = s.sorted()
-        let r = p / 100 * Double(sorted.count - 1)
-        let lo = Int(r.rounded(.down)), hi = min(sorted.count - 1, lo + 1)
+        let r = (p.isNaN ? 50 : min(100, max(0, p))) / 100 * Double(sorted.count - 1)
+        let lo = intIfFinite(r.rounded(.down)) ?? 0, hi = min(sorted.count - 1, lo + 1)
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (r - Double(lo))
     }
 
