@@ -1,5 +1,6 @@
-/// The ASIM unifying parsers Sentinel content calls, as stored functions over the normalized
-/// `ASim*Logs` tables of the catalog. Parameters follow ASIM's filtering-parameter convention.
+/// A minimal ASIM WebSession parser over the native `ASimWebSessionLogs` table, for table providers
+/// without workspace functions (tests, tables held in memory). Workspaces use Sentinel's own parsers,
+/// shipped in `SentinelParsers` and installed with `vigil functions install`.
 public enum AsimFunctions {
     static let webSessionParameters = """
         (starttime:datetime=datetime(null), endtime:datetime=datetime(null), srcipaddr_has_any_prefix:dynamic=dynamic([]),

@@ -12,6 +12,9 @@ public enum BundledParsers {
         /// Every callable name to its function.
         public var byName: [String: WorkspaceFunction]
         public var problems: [ParserFileDiagnostic]
+
+        /// Every name as a stored function, for providers that hold their functions in memory.
+        public var storedFunctions: [String: StoredFunction] { byName.reduce(into: [:]) { d, e in d[e.key] = e.value.stored(as: e.key) } }
     }
 
     public static var asim: Library { cache.withLock { c in

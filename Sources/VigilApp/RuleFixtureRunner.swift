@@ -2,6 +2,7 @@ public import Detection
 import Foundation
 import Ingestion
 import OrderedCollections
+import SentinelParsers
 public import KQL
 public import VigilCore
 
@@ -24,15 +25,16 @@ public struct RuleFixtureRunner {
     }
 
     public func run(_ rule: AnalyticsRule, _ c: RuleFixture.Case) -> CaseResult {
-        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        // Fixtures see the workspace's catalog and the shipped ASIM parsers, as rules do when they run.
+        var tables = InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 }, functions: BundledParsers.asim.storedFunctions)
         // Rows arrived 30 s before the run: inside an NRT run's minute.
         let ingested = c.now - 300_000_000
         for (name, data) in c.rows.sorted(by: { $0.key < $1.key }) {
-            let builtIn = SchemaCatalog.builtIn[name]
+            let builtIn = SchemaCatalog.known(name)
             do {
                 let parsed = try data.withUnsafeBytes { raw in
                     try Ingestor.parseAll(raw.bindMemory(to: UInt8.self), format: .json, table: name, schema: builtIn ?? Schema([]),
-                                          policy: builtIn == nil ? .extensible : .fixed, source: name, ingestionTime: ingested)
+                                          policy: SchemaCatalog.builtIn[name] == nil ? .extensible : .fixed, source: name, ingestionTime: ingested)
                 }
                 if let problem = parsed.diagnostics.items.first {
                     return CaseResult(name: c.name, passed: false, detail: "fixture rows of \(name): \(problem.description)")

@@ -38,11 +38,12 @@ struct QueryCommand: ParsableCommand {
             guard let eq = p.firstIndex(of: "=") else { throw ValidationError("--param expects name=value") }
             parameters[String(p[..<eq])] = .string(String(p[p.index(after: eq)...]))
         }
-        var mem = InMemoryTables(schemas: [:], functions: AsimFunctions.all)
+        // The workspace provides the functions (its own and the shipped ASIM parsers).
+        var mem = InMemoryTables(schemas: [:])
         for spec in tables {
             guard let eq = spec.firstIndex(of: "=") else { throw ValidationError("--table expects Name=path") }
             let name = String(spec[..<eq]), path = String(spec[spec.index(after: eq)...])
-            let (t, report) = try TableLoader.load(path: path, table: name, schema: SchemaCatalog.builtIn[name])
+            let (t, report) = try TableLoader.load(path: path, table: name, schema: SchemaCatalog.known(name))
             for p in report.problems { FileHandle.standardError.write(Data(("warning: " + p + "\n").utf8)) }
             mem.add(name, t)
         }
