@@ -426,6 +426,14 @@ extension Parser {
             args = parseArguments(closer: ")")
             expectPunct(")")
         }
+        // `evaluate bag_unpack(x) : (a:string, b:long)`: the output schema, kept as a `$schema` argument.
+        if atPunct(":") && peekToken().isPunct("(") {
+            let start = current.span.start
+            advance(); advance()
+            let cols = parseColumnDecls(until: ")")
+            expectPunct(")")
+            args.append(ArgumentSyntax(name: "$schema", value: .source(.datatable(cols, []), Span(start, lastEnd))))
+        }
         return (plugin, args)
     }
 }

@@ -97,3 +97,18 @@ import VigilApp
         #expect(r[0].table.row(0) == [.long(2), .long(2)])
     }
 }
+
+/// Binding without data (`--parse-only`, rule validation) after an operator whose columns come from
+/// the data accepts the names the data would bring, as Sentinel's query validation does.
+@Suite struct OpenSchemaBindingTests {
+    @Test func namesAfterBagUnpackBindWithoutData() {
+        let schema = Schema([ColumnSchema("TimeGenerated", .datetime), ColumnSchema("Props", .dynamic)])
+        let runner = QueryRunner(provider: InMemoryTables(schemas: ["T": schema]), now: 0)
+        let q = "T | evaluate bag_unpack(Props) | where displayName == 'x' | project-rename Name = displayName | project-away extra"
+        guard case .success = runner.run(q, parseOnly: true) else { Issue.record("\(runner.run(q, parseOnly: true))"); return }
+        // Before the plugin, and when it runs over data, unknown names are still errors.
+        guard case .failure(_, let m) = runner.run("T | where displayName == 'x' | evaluate bag_unpack(Props)", parseOnly: true) else { Issue.record("bound"); return }
+        #expect(m.contains("KQL2002"))
+        guard case .failure = runner.run(q) else { Issue.record("ran over no data"); return }
+    }
+}

@@ -87,6 +87,7 @@ struct ExprCompiler {
             throw KQLError.bind(DiagnosticCode.notScalar, "'\(n)' is a table; use toscalar(\(n) | ...) for a scalar", span)
         }
         if n == "$mvapply" { throw KQLError.bind(DiagnosticCode.unknownColumn, "unexpected name", span) }
+        if executor.openSchema { return .constant(.null, .dynamic) }
         throw KQLError.bind(DiagnosticCode.unknownColumn, "failed to resolve scalar expression named '\(n)'" + NameSuggestion.didYouMean(n, among: schema.names + scope.names), span)
     }
 

@@ -26,7 +26,10 @@ extension QueryExecutor {
         case .projectRename(let pairs):
             var out = input
             for (new, old) in pairs {
-                guard let i = out.schema.index(of: old) else { throw KQLError.bind(DiagnosticCode.unknownColumn, "unknown column '\(old)'", span) }
+                guard let i = out.schema.index(of: old) else {
+                    if openSchema { out.schema.columns.append(ColumnSchema(new, .dynamic)); out.columns.append(Column.constant(.null, type: .dynamic, count: out.count)); continue }
+                    throw KQLError.bind(DiagnosticCode.unknownColumn, "unknown column '\(old)'" + NameSuggestion.didYouMean(old, among: out.schema.names), span)
+                }
                 out.schema.columns[i].name = new
             }
             return out
@@ -209,8 +212,8 @@ extension QueryExecutor {
                 out += s.columns.indices.filter { Wildcard.matches(s.columns[$0].name, n) }
             } else if let i = s.index(of: n) {
                 out.append(i)
-            } else {
-                throw KQLError.bind(DiagnosticCode.unknownColumn, "unknown column '\(n)'", span)
+            } else if !openSchema {
+                throw KQLError.bind(DiagnosticCode.unknownColumn, "unknown column '\(n)'" + NameSuggestion.didYouMean(n, among: s.names), span)
             }
         }
         return out

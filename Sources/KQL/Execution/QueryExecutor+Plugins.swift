@@ -7,6 +7,11 @@ extension QueryExecutor {
                           "session_count", "rolling_percentile", "funnel_sequence_completion", "geo_polygon_lookup", "geo_line_lookup"]
 
     func evaluatePlugin(_ plugin: String, _ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, _ span: Span) throws -> Table {
+        if let i = args.firstIndex(where: { $0.name == "$schema" }), case .source(.datatable(let cols, _), _) = args[i].value {
+            var rest = args
+            rest.remove(at: i)
+            return try withOutputSchema(cols, plugin, try evaluatePlugin(plugin, rest, input, scope, span), input, rest)
+        }
         switch plugin {
         case "bag_unpack":
             guard let a = args.first(where: { $0.name == nil }) else { throw KQLError.bind(DiagnosticCode.wrongArguments, "bag_unpack needs a dynamic column", span) }
@@ -89,6 +94,32 @@ extension QueryExecutor {
         default:
             throw KQLError.bind(DiagnosticCode.unsupported, "evaluate plugin '\(plugin)' is not supported" + NameSuggestion.didYouMean(plugin, among: Self.plugins), span)
         }
+    }
+
+    /// A plugin's declared output schema: the declared columns with their types (null where the data
+    /// has none); bag_unpack keeps the input's other columns and drops keys the schema does not name.
+    func withOutputSchema(_ cols: [ColumnDeclSyntax], _ plugin: String, _ out: Table, _ input: Table, _ args: [ArgumentSyntax]) throws -> Table {
+        var keep: [ColumnSchema] = []
+        if plugin == "bag_unpack" {
+            var bagColumn: String?
+            if case .name(let n, _)? = args.first(where: { $0.name == nil })?.value { bagColumn = n }
+            keep = input.schema.columns.filter { c in c.name != bagColumn && !cols.contains(where: { $0.name == c.name }) }
+        }
+        var schema: [ColumnSchema] = [], columns: [Column] = []
+        for c in keep { schema.append(c); columns.append(out.column(named: c.name) ?? Column.constant(.null, type: c.type, count: out.count)) }
+        for d in cols {
+            let t = KQLType(name: d.type) ?? .dynamic
+            schema.append(ColumnSchema(d.name, t))
+            if let c = out.column(named: d.name) {
+                columns.append(c.type == t ? c : Column.from(values: (0..<out.count).map { c.value(at: $0).converted(to: t) }, type: t))
+            } else {
+                columns.append(Column.constant(.null, type: t, count: out.count))
+            }
+        }
+        if plugin != "bag_unpack" {
+            for (i, c) in out.schema.columns.enumerated() where !schema.contains(where: { $0.name == c.name }) { schema.append(c); columns.append(out.columns[i]) }
+        }
+        return Table(schema: Schema(schema), columns: columns, count: out.count)
     }
 
     /// `make-series`: one row per group with arrays over the time axis, missing bins filled with the default.

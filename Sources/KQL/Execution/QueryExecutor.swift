@@ -22,6 +22,9 @@ public final class QueryExecutor: @unchecked Sendable {
     public var explain: [String] = []
     public var recordPlan = false
     var depth = 0
+    /// Binding without data after an operator whose columns depend on the data (`bag_unpack`, `pivot`):
+    /// names the empty input cannot show bind as dynamic, as Sentinel's query validation lets them.
+    var openSchema = false
     /// The stored functions being called, outermost first (recursion detection).
     var storedStack: [StoredFunction] = []
     /// When set, binding errors are recorded and binding goes on (the failing operator is skipped and
@@ -321,9 +324,14 @@ public final class QueryExecutor: @unchecked Sendable {
             } else {
                 t = try tabular(base, scope, resultName: &resultName)
             }
+            let wasOpen = openSchema
+            defer { openSchema = wasOpen }
             var k = 0
             while k < ops.count {
                 let (op, span) = ops[k]
+                if bindOnly, case .evaluate(let plugin, let args) = op, ["bag_unpack", "pivot"].contains(plugin), !args.contains(where: { $0.name == "$schema" }) {
+                    openSchema = true
+                }
                 // Joins build only the columns later operators read, and fuse with a following filter.
                 if case .join(let j) = op {
                     if k + 1 < ops.count, case .whereOp(let pred) = ops[k + 1].0 {
