@@ -32,6 +32,49 @@ public struct PartitionSyntax: Sendable {
     public init(column: String, subquery: ExprSyntax, hints: [String: String]) { self.column = column; self.subquery = subquery; self.hints = hints }
 }
 
+/// `make-graph Source --> Target [with Nodes on Id, ...] [with_node_id=Name]`.
+public struct MakeGraphSyntax: Sendable {
+    public var source: String
+    public var target: String
+    public var nodes: [(ExprSyntax, String)]
+    public var nodeIdName: String?
+    public init(source: String, target: String, nodes: [(ExprSyntax, String)], nodeIdName: String?) {
+        self.source = source; self.target = target; self.nodes = nodes; self.nodeIdName = nodeIdName
+    }
+}
+
+/// A graph pattern element: `(n)` or an edge `-[e*1..3]->` between two nodes.
+public struct GraphPatternEdge: Sendable {
+    public enum Direction: Sendable { case forward, backward, any }
+    public var name: String?
+    public var direction: Direction
+    public var minHops: Int
+    public var maxHops: Int
+    public var variable: Bool
+    public init(name: String?, direction: Direction, minHops: Int, maxHops: Int, variable: Bool) {
+        self.name = name; self.direction = direction; self.minHops = minHops; self.maxHops = maxHops; self.variable = variable
+    }
+}
+
+/// One path of a pattern: nodes[0] edges[0] nodes[1] ...
+public struct GraphPath: Sendable {
+    public var nodes: [String?]
+    public var edges: [GraphPatternEdge]
+    public init(nodes: [String?], edges: [GraphPatternEdge]) { self.nodes = nodes; self.edges = edges }
+}
+
+/// `graph-match` and `graph-shortest-paths`: pattern paths, a constraint and the projection.
+public struct GraphMatchSyntax: Sendable {
+    public var shortest: Bool
+    public var options: [String: String]
+    public var paths: [GraphPath]
+    public var predicate: ExprSyntax?
+    public var project: [NamedExprSyntax]
+    public init(shortest: Bool, options: [String: String], paths: [GraphPath], predicate: ExprSyntax?, project: [NamedExprSyntax]) {
+        self.shortest = shortest; self.options = options; self.paths = paths; self.predicate = predicate; self.project = project
+    }
+}
+
 /// One step of `scan`: `step s1 [output=all|last|none]: condition [=> Col = expr, ...];`.
 public struct ScanStepSyntax: Sendable {
     public var name: String
@@ -160,6 +203,10 @@ public indirect enum OperatorSyntax: Sendable {
     case facet([String])
     case partition(PartitionSyntax)
     case scan(ScanSyntax)
+    case makeGraph(MakeGraphSyntax)
+    case graphMatch(GraphMatchSyntax)
+    /// `graph-to-table nodes|edges [with_node_id=…] [with_source_id=…] [with_target_id=…]`.
+    case graphToTable(String, [String: String])
     /// `top-hitters N of Expr [by SumExpr]`.
     case topHitters(count: ExprSyntax, of: NamedExprSyntax, by: ExprSyntax?)
 }

@@ -172,6 +172,18 @@ extension Parser {
             var by: ExprSyntax?
             if eatKeyword("by") { by = parseOr() }
             return .topHitters(count: n, of: of, by: by)
+        case "make-graph":
+            return .makeGraph(parseMakeGraph())
+        case "graph-match", "graph-shortest-paths":
+            return .graphMatch(parseGraphMatch(shortest: name == "graph-shortest-paths"))
+        case "graph-to-table":
+            let what = parseName() ?? "nodes"
+            var opts = parseOptions(["with_node_id", "with_source_id", "with_target_id"])
+            if eatKeyword("as") { opts["as"] = parseName() ?? "" }
+            for (k, v) in parseOptions(["with_node_id", "with_source_id", "with_target_id"]) { opts[k] = v }
+            // `graph-to-table nodes as N, edges as E`: the first table is the result.
+            if eatPunct(",") { while !at(.end) && !atPunct("|") && !atPunct(";") && !atPunct(")") { advance() } }
+            return .graphToTable(what, opts)
         case "facet":
             expectKeyword("by")
             var cols: [String] = []
@@ -420,6 +432,73 @@ extension Parser {
         }
         expectPunct(")")
         return ScanSyntax(matchId: opts["with_match_id"], declared: declared, steps: steps)
+    }
+
+    mutating func parseMakeGraph() -> MakeGraphSyntax {
+        let src = parseName() ?? ""
+        // `-->` lexes as `-`, `-`, `>`.
+        for p in ["-", "-", ">"] { expectPunct(p) }
+        let dst = parseName() ?? ""
+        var nodes: [(ExprSyntax, String)] = []
+        var idName: String?
+        if atKeyword("with_node_id") { idName = parseOptions(["with_node_id"])["with_node_id"] }
+        if eatKeyword("with") {
+            repeat {
+                let t = parsePostfix()
+                expectKeyword("on")
+                nodes.append((t, parseName() ?? ""))
+            } while eatPunct(",")
+        }
+        if atKeyword("with_node_id") { idName = parseOptions(["with_node_id"])["with_node_id"] }
+        return MakeGraphSyntax(source: src, target: dst, nodes: nodes, nodeIdName: idName)
+    }
+
+    mutating func parseGraphNode() -> String? {
+        expectPunct("(")
+        var name: String?
+        if at(.identifier) || at(.quotedIdentifier) { name = advance().text }
+        expectPunct(")")
+        return name
+    }
+
+    /// `-[e*1..3]->`, `<-[e]-`, `-[e]-`, `-->`, `<--`, `--`.
+    mutating func parseGraphEdge() -> GraphPatternEdge {
+        var backward = false
+        if eatPunct("<") { backward = true }
+        expectPunct("-")
+        var name: String?
+        var minHops = 1, maxHops = 1, variable = false
+        if eatPunct("[") {
+            if at(.identifier) || at(.quotedIdentifier) { name = advance().text }
+            if eatPunct("*") {
+                variable = true
+                if at(.int) { minHops = Int(advance().text) ?? 1; maxHops = minHops }
+                if eatPunct("..") { if at(.int) { maxHops = Int(advance().text) ?? minHops } }
+            }
+            expectPunct("]")
+        }
+        expectPunct("-")
+        var forward = false
+        if eatPunct(">") { forward = true }
+        return GraphPatternEdge(name: name, direction: backward ? .backward : (forward ? .forward : .any), minHops: minHops, maxHops: max(minHops, maxHops), variable: variable)
+    }
+
+    mutating func parseGraphMatch(shortest: Bool) -> GraphMatchSyntax {
+        let opts = parseOptions(["cycles", "output"])
+        var paths: [GraphPath] = []
+        repeat {
+            var p = GraphPath(nodes: [parseGraphNode()], edges: [])
+            while atPunct("-") || atPunct("<") {
+                p.edges.append(parseGraphEdge())
+                p.nodes.append(parseGraphNode())
+            }
+            paths.append(p)
+        } while eatPunct(",")
+        var pred: ExprSyntax?
+        if eatKeyword("where") { pred = parseOr() }
+        var proj: [NamedExprSyntax] = []
+        if eatKeyword("project") { proj = parseNamedExprList(stopAt: []) }
+        return GraphMatchSyntax(shortest: shortest, options: opts, paths: paths, predicate: pred, project: proj)
     }
 
     mutating func parseSearchBody() -> SearchSyntax {

@@ -51,6 +51,25 @@ extension ExprCompiler {
                 terms.append(try call(has, [col, .constant(.string(term), .string)], span))
             }
             return BoundExpr.anyOf(terms)
+        case "map" where args.count == 2, "all" where args.count == 2, "any" where args.count == 2:
+            // Over a graph-match variable-length edge (an array of property bags): the expression on
+            // each element (`map`), or whether it holds for all / any of them.
+            let items = try compile(args[0].value)
+            let elementExpr = args[1].value
+            let exec = executor, sc = scope, kind = name
+            let f = FunctionDef(name, args: 1...1, returns: FunctionDef.fixed(name == "map" ? .dynamic : .bool), isPure: false, row: { a, _ in
+                guard let arr = a[0].asArray else { return .null }
+                let t = QueryExecutor.tableOfBags(arr.map { $0.asBag ?? [:] })
+                let b = try ExprCompiler(executor: exec, schema: t.schema, scope: sc).compile(elementExpr)
+                let col = try b.evaluate(t, exec.ctx).materialize(type: b.type, count: t.count)
+                let vals = (0..<t.count).map { col.value(at: $0) }
+                switch kind {
+                case "map": return .array(vals)
+                case "all": return .bool(vals.allSatisfy { $0.asBool == true })
+                default: return .bool(vals.contains { $0.asBool == true })
+                }
+            })
+            return .call(f, [items], name == "map" ? .dynamic : .bool, span)
         case "typeof":
             throw KQLError.bind(DiagnosticCode.unsupported, "typeof() is only valid in 'to typeof(...)'", span)
         default:

@@ -120,6 +120,12 @@ extension QueryExecutor {
             return try topHitters(input, count, of, by, scope, span)
         case .scan(let s):
             return try scan(input, s, scope, span)
+        case .makeGraph(let m):
+            return try makeGraph(input, m, scope, span)
+        case .graphMatch(let m):
+            return try graphMatch(input, m, scope, span)
+        case .graphToTable(let what, let opts):
+            return try graphToTable(input, what, opts, span)
         }
     }
 

@@ -25,6 +25,8 @@ public final class QueryExecutor: @unchecked Sendable {
     /// Binding without data after an operator whose columns depend on the data (`bag_unpack`, `pivot`):
     /// names the empty input cannot show bind as dynamic, as Sentinel's query validation lets them.
     var openSchema = false
+    /// Graphs built by `make-graph` in this query, by the id their `$graph` table holds.
+    var graphs: [Int: Graph] = [:]
     /// The stored functions being called, outermost first (recursion detection).
     var storedStack: [StoredFunction] = []
     /// When set, binding errors are recorded and binding goes on (the failing operator is skipped and
