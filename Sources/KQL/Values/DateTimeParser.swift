@@ -1,3 +1,4 @@
+import Foundation
 /// Parses the datetime spellings Kusto and Sentinel's exports use: ISO 8601 (`T` or space, optional
 /// fraction, `Z` or offset), `M/d/yyyy[, h:mm:ss[.fff] AM|PM]`, and RFC 822 (`Sat, 8 Nov 2014 15:05:02 GMT`).
 public enum DateTimeParser {
@@ -113,6 +114,25 @@ public enum DateTimeParser {
     }
 
     /// `1d`, `1.5h`, `30m`, `10s`, `100ms`, `1tick`, `-2d` and `[-][d.]hh:mm[:ss[.fffffff]]`.
+    /// Ticks since midnight of a time of day alone: `8:00`, `08:00:00`, `8:00:00 AM`, `11:30 PM`,
+    /// with optional fractional seconds; nil for anything else.
+    public static func timeOfDay(_ text: String) -> Int64? {
+        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        var pm: Bool? = nil
+        if t.hasSuffix("AM") || t.hasSuffix("PM") { pm = t.hasSuffix("PM"); t = String(t.dropLast(2)).trimmingCharacters(in: .whitespaces) }
+        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+        guard (2...3).contains(parts.count), let h = Int(parts[0]), let m = Int(parts[1]), (0...59).contains(m) else { return nil }
+        var seconds = 0.0
+        if parts.count == 3 { guard let sec = Double(parts[2]), sec >= 0, sec < 60 else { return nil }; seconds = sec }
+        var hour = h
+        if let pm {
+            guard (1...12).contains(h) else { return nil }
+            hour = h % 12 + (pm ? 12 : 0)
+        }
+        guard (0...23).contains(hour) else { return nil }
+        return Int64(hour) * 36_000_000_000 + Int64(m) * 600_000_000 + Int64((seconds * 1e7).rounded())
+    }
+
     public static func parseTimespan(_ text: String) -> Int64? {
         var s = text.trimmingSpacesKQL()
         var neg = false

@@ -2,12 +2,17 @@ import Foundation
 /// `tostring`, `toint`, `todatetime`, `parse_json`...: failed conversions give null, never an error.
 enum ConversionFunctions {
     static func to(_ name: String, _ t: KQLType) -> FunctionDef {
-        FunctionDef(name, args: 1...1, returns: FunctionDef.fixed(t), row: { a, _ in
+        FunctionDef(name, args: 1...1, returns: FunctionDef.fixed(t), row: { a, ctx in
             var v = a[0]
             if t == .int, case .long(let x) = v.converted(to: .long) { return x >= Int64(Int32.min) && x <= Int64(Int32.max) ? .long(x) : .null }
             if case .string(let s) = v, t != .string { v = .string(s) }
             if t == .string, case .string = v { return v }
-            return v.converted(to: t)
+            let out = v.converted(to: t)
+            // A time of day alone (`8:00:00 AM`) is that time today, as .NET reads it; today is the query's.
+            if t == .datetime, out.isNull, case .string(let s) = v, let tod = DateTimeParser.timeOfDay(s) {
+                return .datetime(ctx.now - ((ctx.now % Ticks.perDay) + Ticks.perDay) % Ticks.perDay + tod)
+            }
+            return out
         }, vector: { v, types, n, _ in
             guard case .column(let c) = v[0] else { return nil }
             if c.type == t || (t == .long && c.type == .int) || (t == .real && c.type == .decimal) {
@@ -31,7 +36,7 @@ enum ConversionFunctions {
             F.row("todynamic", 1...1, .dynamic) { a, _ in parse(a[0]) },
             F.row("parse_json", 1...1, .dynamic) { a, _ in parse(a[0]) },
             F.row("parsejson", 1...1, .dynamic) { a, _ in parse(a[0]) },
-            F.row("parse_xml", 1...1, .dynamic) { a, _ in .null },
+            F.row("parse_xml", 1...1, .dynamic) { a, _ in a[0].isNull ? .null : XMLToDynamic.parse(a[0].kqlString) },
             F.row("gettype", 1...1, .string) { a, _ in .string(typeName(a[0])) },
             F.row("tohex", 1...2, .string) { a, _ in
                 guard let v = a[0].asInt64 else { return .null }
