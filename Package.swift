@@ -32,9 +32,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "KQLSyntax", swiftSettings: strict),
+        // zlib (Debian's zlib1g-dev) for gzip_* / zlib_* compression functions.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "KQL",
-            dependencies: ["KQLSyntax", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["KQLSyntax", "CZlib", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json"), .copy("Resources/schemas-connectors.json")],
             swiftSettings: strict),
         // Pure: Sentinel's parser files (ASIM YAML, Solutions' .txt/.kql) read into workspace functions;

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages Vigil needs, when missing (Debian/Ubuntu): SQLite's headers for GRDB,
+# zlib's for the KQL compression functions,
 # and Chromium for the web UI's browser test (`swift test` drives it headless). Idempotent and quiet
 # when everything is there. VIGIL_NO_BROWSER=1 skips Chromium (the UI test then fails, saying why).
 set -euo pipefail
 need=()
 [ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ -z "${VIGIL_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null && ! command -v google-chrome >/dev/null; then
   need+=(chromium)
 fi

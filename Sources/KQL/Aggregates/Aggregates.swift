@@ -59,7 +59,10 @@ enum Aggregates {
             AggregateDef(name: n, args: 2...2, prefix: n + "_", hasPredicate: true, resultType: { _ in .real }, run: { variance($0, sqrt: n == "stdevif", population: false) }, emptyValue: .real(0))
         }
         add(["percentile"]) { AggregateDef(name: $0, args: 2...2, prefix: "percentile_", hasPredicate: false, resultType: { $0[0] == .int ? .long : $0[0] }, run: { try percentile($0) }, emptyValue: .null) }
-        add(["dcount_hll", "hll", "hll_merge", "tdigest"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true) }, emptyValue: .array([])) }
+        add(["hll"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true) }, emptyValue: .array([])) }
+        add(["hll_merge"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: hllMerge, emptyValue: .array([])) }
+        add(["tdigest"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigest, emptyValue: .array([])) }
+        add(["tdigest_merge", "merge_tdigest"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigestMerge, emptyValue: .array([])) }
         return d
     }()
 
@@ -71,6 +74,32 @@ enum Aggregates {
 
     static func sumType(_ t: [KQLType]) -> KQLType {
         switch t[0] { case .int, .long, .bool: return .long; case .timespan: return .timespan; case .decimal: return .decimal; default: return .real }
+    }
+
+    /// The union of a group's hll values.
+    static func hllMerge(_ a: AggInput) -> Column {
+        var sets = [Set<Value>](repeating: [], count: a.ngroups), lists = [[Value]](repeating: [], count: a.ngroups)
+        for i in 0..<a.n where a.included(i) {
+            let g = Int(a.groups[i])
+            for v in a.args[0].value(at: i).asArray ?? [] where sets[g].insert(v).inserted { lists[g].append(v) }
+        }
+        return Column(type: .dynamic, data: .value(lists.map { .array($0) }))
+    }
+
+    /// A group's values with their counts, sorted: `[[value, count], ...]`.
+    static func tdigest(_ a: AggInput) -> Column {
+        var counts = [[Value: Int64]](repeating: [:], count: a.ngroups)
+        for i in 0..<a.n where a.included(i) {
+            let v = a.args[0].value(at: i)
+            if !v.isNull { counts[Int(a.groups[i])][v, default: 0] += 1 }
+        }
+        return Column(type: .dynamic, data: .value(counts.map { DigestFunctions.digest($0) }))
+    }
+
+    static func tdigestMerge(_ a: AggInput) -> Column {
+        var parts = [[Value]](repeating: [], count: a.ngroups)
+        for i in 0..<a.n where a.included(i) { parts[Int(a.groups[i])].append(a.args[0].value(at: i)) }
+        return Column(type: .dynamic, data: .value(parts.map { DigestFunctions.merge($0) }))
     }
 
     /// Bitwise OR / AND / XOR of a group's non-null integers.
@@ -251,7 +280,7 @@ enum Aggregates {
             let s = g.sorted()
             return ps.map { p in
                 guard !s.isEmpty else { return .null }
-                let rank = max(1, Int((p / 100 * Double(s.count)).rounded(.up)))
+                let rank = max(1, intIfFinite((min(100, max(0, p)) / 100 * Double(s.count)).rounded(.up)) ?? 1)
                 return s[min(s.count, rank) - 1]
             }
         }

@@ -70,6 +70,14 @@ extension ExprCompiler {
                 }
             })
             return .call(f, [items], name == "map" ? .dynamic : .bool, span)
+        case "bin_auto" where args.count == 1:
+            // `bin_at(x, size, at)` with the query's `set query_bin_auto_size` (and `query_bin_auto_at`).
+            guard let size = executor.settings["query_bin_auto_size"] else {
+                throw KQLError.bind(DiagnosticCode.badArgument, "bin_auto() needs `set query_bin_auto_size=...;` before the query", span)
+            }
+            let x = try compile(args[0].value)
+            let at = executor.settings["query_bin_auto_at"] ?? (x.type == .datetime ? .datetime(0) : .long(0))
+            return try call(FunctionRegistry.lookup("bin_at")!, [x, .constant(size, size.kqlType), .constant(at, at.kqlType)], span)
         case "typeof":
             throw KQLError.bind(DiagnosticCode.unsupported, "typeof() is only valid in 'to typeof(...)'", span)
         default:

@@ -25,6 +25,8 @@ public final class QueryExecutor: @unchecked Sendable {
     /// Binding without data after an operator whose columns depend on the data (`bag_unpack`, `pivot`):
     /// names the empty input cannot show bind as dynamic, as Sentinel's query validation lets them.
     var openSchema = false
+    /// Values of `set` statements the query reads back (`query_bin_auto_size` for `bin_auto`).
+    var settings: [String: Value] = [:]
     /// Graphs built by `make-graph` in this query, by the id their `$graph` table holds.
     var graphs: [Int: Graph] = [:]
     /// The stored functions being called, outermost first (recursion detection).
@@ -86,6 +88,7 @@ public final class QueryExecutor: @unchecked Sendable {
                 try bindLet(name, value, rootScope)
             case .set(let name, let value):
                 if name == "query_now", let v = value, case .datetime(let t) = try constant(v, rootScope) { ctx.now = t }
+                if name == "query_bin_auto_size" || name == "query_bin_auto_at", let v = value { settings[name] = try constant(v, rootScope) }
             case .declareParameters(let params):
                 for p in params {
                     let type = KQLType(name: p.type ?? "string") ?? .string

@@ -39,7 +39,8 @@ public enum FunctionRegistry {
         for f in OperatorFunctions.all + StringFunctions.all + ConversionFunctions.all + DateTimeFunctions.all
             + ConditionalFunctions.all + DynamicFunctions.all + MathFunctions.all + GeoFunctions.all + IPFunctions.all + HashFunctions.all
             + WindowFunctions.all + SeriesFunctions.all + EncodingFunctions.all + ArrayFunctions.all + StatisticsFunctions.all
-            + UnitConversion.all + EnvironmentFunctions.all + SeriesElementwise.all + SeriesAnalysis.all {
+            + UnitConversion.all + EnvironmentFunctions.all + SeriesElementwise.all + SeriesAnalysis.all
+            + CompressionFunctions.all + DigestFunctions.all {
             d[f.name] = f
         }
         for f in DeprecatedAliases.resolve(d) { d[f.name] = f }

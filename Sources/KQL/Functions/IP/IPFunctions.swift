@@ -132,6 +132,14 @@ enum IPFunctions {
                 for i in 0..<8 { let bits = max(0, min(16, n - i * 16)); m[i] &= bits == 0 ? 0 : UInt16.max << UInt16(16 - bits) }
                 return .string(m.map { let h = String($0, radix: 16); return String(repeating: "0", count: 4 - h.count) + h }.joined(separator: ":"))
             },
+            F.row("parse_ipv6_mask", 2...2, .string) { a, _ in
+                guard let (g, n0) = v6Prefix(a[0].kqlString), let k = a[1].int, k >= 0, k <= 128 else { return .null }
+                // An IPv4 address's mask counts its own 32 bits.
+                let n = min(n0, v4(a[0].kqlString.split(separator: "/").first.map(String.init) ?? "") != nil ? 96 + min(32, k) : k)
+                var m = g
+                for i in 0..<8 { let bits = max(0, min(16, n - i * 16)); m[i] &= bits == 0 ? 0 : UInt16.max << UInt16(16 - bits) }
+                return .string(m.map { let h = String($0, radix: 16); return String(repeating: "0", count: 4 - h.count) + h }.joined(separator: ":"))
+            },
             F.row("ipv6_compare", 2...3, .long) { a, _ in
                 guard let x = v6Prefix(a[0].kqlString), let y = v6Prefix(a[1].kqlString) else { return .null }
                 return .long(Int64(compare6(x, y, a.count > 2 ? a[2].int : nil)))

@@ -60,6 +60,16 @@ enum WindowFunctions {
                 }
                 return .column(b.finish())
             }),
+            // Equal neighbours share the rank of the first of them (1, 2, 2, 4).
+            FunctionDef("row_rank_min", args: 1...2, returns: FunctionDef.fixed(.long), isWindow: true, vector: { v, _, n, _ in
+                var out = [Int64](repeating: 0, count: n)
+                var start = 0
+                for i in 0..<n {
+                    if v.count > 1, case .bool(true) = v[1].value(at: i) { start = i }
+                    out[i] = i > start && v[0].value(at: i) == v[0].value(at: i - 1) ? out[i - 1] : Int64(i - start + 1)
+                }
+                return .column(Column(type: .long, data: .int64(out)))
+            }),
             FunctionDef("row_rank_dense", args: 1...2, returns: FunctionDef.fixed(.long), isWindow: true, vector: { v, _, n, _ in
                 var out = [Int64](repeating: 0, count: n)
                 var k: Int64 = 0
