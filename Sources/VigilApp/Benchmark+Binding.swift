@@ -15,6 +15,8 @@ extension Benchmark {
         public var p95Millis: Double
         public var maxMillis: Double
         public var installSeconds: Double
+        /// The slowest queries to bind, with their median milliseconds.
+        public var slowest: [(file: String, millis: Double)]
     }
 
     /// Queries of rule or hunting files (`query:` of YAML, or whole `.kql` / `.txt` files) under a path.
@@ -47,22 +49,27 @@ extension Benchmark {
         let install = Date().timeIntervalSince(t0)
         let runner = QueryRunner(provider: store, now: DateTimeParser.parse("2024-06-30T00:00:00Z")!)
         var times: [Double] = []
+        var perQuery: [(String, Double)] = []
         var bound = 0
         var failures: [(String, String)] = []
         for (file, q) in queries {
             let first = runner.run(q, parseOnly: true)
             if case .failure(_, let m) = first { failures.append((file, m.split(separator: "\n").first.map(String.init) ?? m)) } else { bound += 1 }
+            var mine: [Double] = []
             for _ in 0..<max(1, repeats) {
                 let s = DispatchTime.now().uptimeNanoseconds
                 _ = runner.run(q, parseOnly: true)
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
+                mine.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6)
             }
+            times += mine
+            perQuery.append((file, mine.sorted()[mine.count / 2]))
         }
         times.sort()
         func pct(_ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(Double(times.count - 1) * p))] }
         return BindingFigures(tables: store.tableNames().count, functions: store.functionInfos().reduce(0) { $0 + $1.function.names.count },
                               queries: queries.count, bound: bound, failures: failures, medianMillis: pct(0.5), p95Millis: pct(0.95),
-                              maxMillis: times.last ?? 0, installSeconds: install)
+                              maxMillis: times.last ?? 0, installSeconds: install,
+                              slowest: Array(perQuery.sorted { $0.1 > $1.1 }.prefix(3)))
     }
 }
 

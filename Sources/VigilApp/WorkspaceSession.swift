@@ -1,9 +1,22 @@
 public import Foundation
 public import KQL
 public import VigilStore
+import SentinelParsers
 
 /// Opens the workspace a command works on (the flag, `VIGIL_WORKSPACE`, or `./.vigil`) and its store.
 public enum WorkspaceSession {
+    /// The workspace's store if the workspace exists; nil (nothing created) when it does not.
+    public static func openIfPresent(_ flag: String?) throws -> LogStore? {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: Workspace.resolvePath(flag), isDirectory: &isDir), isDir.boolValue else { return nil }
+        return try open(flag, create: false)
+    }
+
+    /// Sentinel's tables (empty) and the shipped ASIM parsers, for queries without a workspace.
+    public static func catalogOnly() -> InMemoryTables {
+        InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 }, functions: BundledParsers.asim.storedFunctions)
+    }
+
     public static func open(_ flag: String?, create: Bool = true, now: Int64? = nil) throws -> LogStore {
         let ws = try Workspace.open(Workspace.resolvePath(flag), create: create)
         if let now { return try LogStore(workspace: ws, clock: { now }) }

@@ -56,6 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "Vigil binding bench: %d tables, %d function names (parsers installed in %.2f s)", r.tables, r.functions, r.installSeconds))
             print(String(format: "%d of %d queries bind (%.1f%%); bind time per query: median %.2f ms, p95 %.2f ms, max %.2f ms",
                          r.bound, r.queries, r.queries == 0 ? 0 : Double(r.bound) * 100 / Double(r.queries), r.medianMillis, r.p95Millis, r.maxMillis))
+            print("slowest: " + r.slowest.map { String(format: "%@ %.2f ms", ($0.file as NSString).lastPathComponent, $0.millis) }.joined(separator: ", "))
             for f in r.failures { print("  \((f.file as NSString).lastPathComponent): \(f.message)") }
             return
         }

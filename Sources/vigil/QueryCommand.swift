@@ -47,9 +47,10 @@ struct QueryCommand: ParsableCommand {
             for p in report.problems { FileHandle.standardError.write(Data(("warning: " + p + "\n").utf8)) }
             mem.add(name, t)
         }
-        // Files given with --table sit in front of the workspace's tables.
-        let store = try WorkspaceSession.open(workspace)
-        let runner = QueryRunner(provider: LayeredTables(top: mem, base: store), now: nowTicks, parameters: parameters)
+        // Files given with --table sit in front of the workspace's tables. A query never creates a
+        // workspace: without one it binds against the catalog and the shipped parsers alone.
+        let base: any TableProvider = try WorkspaceSession.openIfPresent(workspace) ?? WorkspaceSession.catalogOnly()
+        let runner = QueryRunner(provider: LayeredTables(top: mem, base: base), now: nowTicks, parameters: parameters)
         switch runner.run(text, parseOnly: parseOnly, explain: explain) {
         case .success(let results, let plan):
             if explain { print(plan.map { "  " + $0 }.joined(separator: "\n")) }

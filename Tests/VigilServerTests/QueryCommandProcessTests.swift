@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// `vigil query` as a new user runs it: checking a query writes nothing, and without a workspace it
+/// binds against Sentinel's catalog and the shipped parsers.
+@Suite struct QueryCommandProcessTests {
+    func vigil(_ args: [String], in dir: String) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = ServeProcessTests.vigilBinary
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.environment = ["PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    @Test func aQueryWithoutAWorkspaceCreatesNone() throws {
+        let dir = NSTemporaryDirectory() + "vigil-nows-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (c1, t1) = try vigil(["query", "--parse-only", "imAuthentication | where TargetUsername == 'x' | join (SecurityEvent) on $left.TargetUsername == $right.Account"], in: dir)
+        #expect(c1 == 0, "\(t1)")
+        let (c2, t2) = try vigil(["query", "Okta_CL | count"], in: dir)
+        #expect(c2 == 0 && t2.contains("0"), "\(t2)")
+        let (c3, t3) = try vigil(["query", "--parse-only", "SecurityEvnt | take 1"], in: dir)
+        #expect(c3 == 2 && t3.contains("did you mean 'SecurityEvent'"), "\(t3)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.vigil"), "vigil query created ./.vigil")
+    }
+}
