@@ -26,7 +26,7 @@ public struct RuleFixtureRunner {
 
     public func run(_ rule: AnalyticsRule, _ c: RuleFixture.Case) -> CaseResult {
         // Fixtures see the workspace's catalog and the shipped ASIM parsers, as rules do when they run.
-        var tables = InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 }, functions: BundledParsers.asim.storedFunctions)
+        var tables = InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 }, functions: BundledParsers.asim.storedFunctions.merging(SentinelBuiltIns.all) { $1 })
         // Rows arrived 30 s before the run: inside an NRT run's minute.
         let ingested = c.now - 300_000_000
         for (name, data) in c.rows.sorted(by: { $0.key < $1.key }) {

@@ -14,7 +14,7 @@ public enum WorkspaceSession {
 
     /// Sentinel's tables (empty) and the shipped ASIM parsers, for queries without a workspace.
     public static func catalogOnly() -> InMemoryTables {
-        InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 }, functions: BundledParsers.asim.storedFunctions)
+        InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 }, functions: BundledParsers.asim.storedFunctions.merging(SentinelBuiltIns.all) { $1 })
     }
 
     public static func open(_ flag: String?, create: Bool = true, now: Int64? = nil) throws -> LogStore {

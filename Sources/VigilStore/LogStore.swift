@@ -176,7 +176,7 @@ public final class LogStore: TableProvider, Sendable {
     /// Resolution order: Sentinel's `_GetWatchlist`, the workspace's own functions, then the ASIM
     /// parsers shipped in the binary.
     public func storedFunction(named name: String) -> StoredFunction? {
-        if name == "_GetWatchlist" { return Self.getWatchlist }
+        if name == "_GetWatchlist" { return SentinelBuiltIns.getWatchlist }
         try? refreshCatalog()
         if let f = state.withLock({ $0.functions[name] }) { return f.stored(as: name) }
         return BundledParsers.asim.byName[name]?.stored(as: name)
@@ -187,16 +187,6 @@ public final class LogStore: TableProvider, Sendable {
         return ["_GetWatchlist"] + state.withLock { Array($0.functions.keys) } + Array(BundledParsers.asim.byName.keys)
     }
 
-    /// Sentinel's `_GetWatchlist('alias')` over the `Watchlist` table: the latest version of each item
-    /// not deleted, its columns unpacked, with `SearchKey`.
-    static let getWatchlist = StoredFunction(name: "_GetWatchlist", parameters: "(watchlistAlias:string)", body: """
-        Watchlist
-        | where WatchlistAlias == watchlistAlias
-        | summarize arg_max(TimeGenerated, *) by _DTItemId
-        | where _DTItemStatus != "Delete"
-        | project _DTItemId, LastUpdatedTimeUTC = TimeGenerated, SearchKey, WatchlistItem
-        | evaluate bag_unpack(WatchlistItem)
-        """)
 
     /// Tables that hold data, with their row counts and time ranges.
     public struct TableInfo: Sendable, Equatable {
