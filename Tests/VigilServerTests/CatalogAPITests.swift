@@ -85,17 +85,7 @@ import VigilStore
         try #"[{"name": "Host", "type": "string"}, {"name": "Port", "type": "int"}]"#.write(toFile: dir + "/cols.json", atomically: true, encoding: .utf8)
         try #"{"Host": "a", "Port": 1, "Seen": "2024-06-20T00:00:00Z"}"#.write(toFile: dir + "/sample.json", atomically: true, encoding: .utf8)
         func vigil(_ args: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = ServeProcessTests.vigilBinary
-            p.arguments = args
-            p.environment = ["VIGIL_SERVER": "http://127.0.0.1:\(s.port)", "VIGIL_TOKEN": s.token!, "PATH": "/usr/bin:/bin"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            try VigilProcess.run(args, environment: ["VIGIL_SERVER": "http://127.0.0.1:\(s.port)", "VIGIL_TOKEN": s.token!])
         }
         let (ic, it) = try vigil(["functions", "install", dir + "/parsers"])
         #expect(ic == 0 && it.contains("2 functions installed from 3 files") && it.contains("broken.yaml:3:"), "\(it)")

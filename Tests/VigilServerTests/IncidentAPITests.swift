@@ -211,17 +211,7 @@ import VigilStore
         try Self.seed(s.store)
         let token = try TokenStore(store: s.store).create(name: "cli", role: .responder, expires: nil, now: Self.t0).secret
         func vigil(_ args: [String], token t: String? = nil) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = ServeProcessTests.vigilBinary
-            p.arguments = args
-            p.environment = ["VIGIL_SERVER": "http://127.0.0.1:\(s.port)", "VIGIL_TOKEN": t ?? token, "PATH": "/usr/bin:/bin"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = out
-            try p.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            try VigilProcess.run(args, environment: ["VIGIL_SERVER": "http://127.0.0.1:\(s.port)", "VIGIL_TOKEN": t ?? token])
         }
         let (l, list) = try vigil(["incidents", "list", "--format", "json"])
         #expect(l == 0 && list.contains("Incident 3"))

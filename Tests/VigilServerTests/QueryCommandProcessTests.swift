@@ -4,20 +4,7 @@ import Testing
 /// `vigil query` as a new user runs it: checking a query writes nothing, and without a workspace it
 /// binds against Sentinel's catalog and the shipped parsers.
 @Suite struct QueryCommandProcessTests {
-    func vigil(_ args: [String], in dir: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = ServeProcessTests.vigilBinary
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.environment = ["PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
-    }
+    func vigil(_ args: [String], in dir: String) throws -> (Int32, String) { try VigilProcess.run(args, in: dir) }
 
     @Test func aQueryWithoutAWorkspaceCreatesNone() throws {
         let dir = NSTemporaryDirectory() + "vigil-nows-" + UUID().uuidString

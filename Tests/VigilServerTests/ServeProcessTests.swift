@@ -118,3 +118,21 @@ import VigilStore
         #expect(store.tableInfos().first { $0.name == "Seq_CL" }?.rows == 100)
     }
 }
+
+/// Runs the `vigil` binary as a user would: its exit status and its output and errors together.
+enum VigilProcess {
+    static func run(_ args: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = ServeProcessTests.vigilBinary
+        p.arguments = args
+        p.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+}
