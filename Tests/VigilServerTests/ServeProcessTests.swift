@@ -119,9 +119,19 @@ import VigilStore
     }
 }
 
-/// Runs the `vigil` binary as a user would: its exit status and its output and errors together.
+/// Runs the `vigil` binary as a user would: its exit status and its output and errors together. The
+/// waiting happens on a thread of its own: a test that blocks Swift's cooperative threads while the
+/// child talks to a server in this process would starve that server (2 cores, 2 threads).
 enum VigilProcess {
-    static func run(_ args: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> (Int32, String) {
+    static func run(_ args: [String], environment: [String: String] = [:], in directory: String? = nil) async throws -> (Int32, String) {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<(Int32, String), any Error>) in
+            Thread.detachNewThread {
+                do { c.resume(returning: try runBlocking(args, environment: environment, in: directory)) } catch { c.resume(throwing: error) }
+            }
+        }
+    }
+
+    static func runBlocking(_ args: [String], environment: [String: String], in directory: String?) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = ServeProcessTests.vigilBinary
         p.arguments = args
