@@ -4,6 +4,7 @@ public import KQL
 import Logging
 import NIOCore
 import NIOHTTP1
+import VigilCore
 import VigilStore
 
 extension Benchmark {
@@ -16,6 +17,8 @@ extension Benchmark {
         try "server:\n  port: 0\n".write(toFile: workspace + "/vigil.yaml", atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let store = try LogStore(workspace: Workspace.open(workspace))
+        // The server requires a token (`server.auth: tokens`, the default), as it does in production.
+        let token = try TokenStore(store: store).create(name: "bench-ingest", role: .contributor, expires: nil, now: Int64(Date().timeIntervalSince1970 * 1e7)).secret
         // Bodies rendered up front: the generator measures the server, not JSON encoding.
         let n = min(rows, source.count)
         var rendered: [ByteBuffer] = []
@@ -45,6 +48,7 @@ extension Benchmark {
                         var req = HTTPClientRequest(url: url)
                         req.method = .POST
                         req.headers.add(name: "Content-Type", value: "application/x-ndjson")
+                        req.headers.add(name: "Authorization", value: "Bearer " + token)
                         req.body = .bytes(bodies[i])
                         let resp = try await HTTPClient.shared.execute(req, timeout: .seconds(120))
                         let body = try await resp.body.collect(upTo: 1 << 20)

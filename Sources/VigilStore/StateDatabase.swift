@@ -13,6 +13,13 @@ public final class StateDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         config.busyMode = .timeout(10)
+        // Two processes opening a new workspace at once would both create the tables: migrations run
+        // under an exclusive lock on a file beside the database, one process after the other.
+        let lock = open(path + ".lock", O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0 else { throw StoreError.workspace("cannot open \(path).lock: errno \(errno)") }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        defer { flock(lock, LOCK_UN) }
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
     }
