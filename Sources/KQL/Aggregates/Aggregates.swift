@@ -59,7 +59,7 @@ enum Aggregates {
             AggregateDef(name: n, args: 2...2, prefix: n + "_", hasPredicate: true, resultType: { _ in .real }, run: { variance($0, sqrt: n == "stdevif", population: false) }, emptyValue: .real(0))
         }
         add(["percentile"]) { AggregateDef(name: $0, args: 2...2, prefix: "percentile_", hasPredicate: false, resultType: { $0[0] == .int ? .long : $0[0] }, run: { try percentile($0) }, emptyValue: .null) }
-        add(["hll"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true) }, emptyValue: .array([])) }
+        add(["hll"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true, flatten: false) }, emptyValue: .array([])) }
         add(["hll_merge"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: hllMerge, emptyValue: .array([])) }
         add(["tdigest"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigest, emptyValue: .array([])) }
         add(["tdigest_merge", "merge_tdigest"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigestMerge, emptyValue: .array([])) }
@@ -212,20 +212,28 @@ enum Aggregates {
         return codes
     }
 
-    static func collect(_ a: AggInput, distinct: Bool, keepNulls: Bool = false) -> Column {
+    /// make_list / make_set: an array value contributes its elements (the reference pages' make_set
+    /// of an array column, and make_list over `geo_h3cell_rings`, give flat lists).
+    static func collect(_ a: AggInput, distinct: Bool, keepNulls: Bool = false, flatten: Bool = true) -> Column {
         let limit = a.args.count > 1 && !a.args[1].isScalar ? Int.max : (a.args.count > 1 ? (a.args[1].value(at: 0).int ?? 1_048_576) : 1_048_576)
         var lists = [[Value]](repeating: [], count: a.ngroups)
         var seen = [Set<Value>](repeating: [], count: distinct ? a.ngroups : 0)
+        func add(_ v: Value, _ g: Int) {
+            if lists[g].count >= limit { return }
+            if distinct {
+                if seen[g].insert(v).inserted { lists[g].append(v) }
+            } else {
+                lists[g].append(v)
+            }
+        }
         for i in 0..<a.n where a.included(i) {
             let g = Int(a.groups[i])
             let v = a.args[0].value(at: i)
             if v.isNull && !keepNulls { continue }
-            if lists[g].count >= limit { continue }
-            if distinct {
-                // make_set flattens nothing; arrays are values like any other.
-                if seen[g].insert(v).inserted { lists[g].append(v) }
+            if flatten, case .array(let xs) = v {
+                for x in xs { add(x, g) }
             } else {
-                lists[g].append(v)
+                add(v, g)
             }
         }
         return Column(type: .dynamic, data: .value(lists.map { .array($0) }))

@@ -52,7 +52,8 @@ extension QueryExecutor {
     }
 
     /// Expands each row, runs the subquery on that row's expansion, and extends the subquery's rows
-    /// with the row's other columns (the expanded columns are replaced by the subquery's output).
+    /// with the row's columns that were not expanded (an expanded column appears only if the subquery
+    /// outputs it, as in Kusto: `mv-apply x on (summarize make_list(x))` has no `x`).
     func mvApply(_ input: Table, _ items: [(NamedExprSyntax, String?)], _ idx: String?, _ limit: ExprSyntax?, _ sub: ExprSyntax, _ scope: Scope, _ span: Span) throws -> Table {
         let expand = MvExpandSyntax(bagExpansion: nil, withItemIndex: idx, items: items, limit: limit)
         func runSub(_ rows: Table) throws -> Table {
@@ -62,7 +63,8 @@ extension QueryExecutor {
         }
         // The subquery over no rows gives the output schema even when the input is empty.
         let empty = try runSub(input.slice(0..<0))
-        let subNames = Set(empty.schema.names)
+        var subNames = Set(empty.schema.names)
+        for (item, _) in items { if let n = item.names.first ?? Naming.derived(item.expr) { subNames.insert(n) } }
         let keep = input.schema.columns.indices.filter { !subNames.contains(input.schema.columns[$0].name) }
         var outer: [Int] = [], parts: [Table] = []
         for r in 0..<input.count {
