@@ -302,6 +302,7 @@ enum MultiOutput {
         "series_decompose": ["baseline", "seasonal", "trend", "residual"],
         "series_decompose_anomalies": ["ad_flag", "ad_score", "baseline"],
         "series_fit_line": ["rsquare", "slope", "variance", "rvariance", "interception", "line_fit"],
+        "series_fit_poly": ["rsquare", "coefficients", "variance", "rvariance", "poly_fit"],
         "series_fit_2lines": ["rsquare", "split_idx", "variance", "rvariance", "line_fit", "right_rsquare", "right_slope", "right_interception",
                               "right_variance", "right_rvariance", "left_rsquare", "left_slope", "left_interception", "left_variance", "left_rvariance"],
         "series_stats": ["min", "min_idx", "max", "max_idx", "avg", "stdev", "variance"],

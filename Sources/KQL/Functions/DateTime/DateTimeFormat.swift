@@ -13,7 +13,7 @@ enum DateTimeFormat {
         var s = ""
         for (c, n) in tokens(f) {
             switch c {
-            case "y": s += n <= 2 ? DateTimeMath.pad(p.year % 100, 2) : DateTimeMath.pad(p.year, n)
+            case "y": s += n == 1 ? String(p.year % 100) : n == 2 ? DateTimeMath.pad(p.year % 100, 2) : DateTimeMath.pad(p.year, n)
             case "M": s += DateTimeMath.pad(p.month, n)
             case "d": s += DateTimeMath.pad(p.day, n)
             case "H": s += DateTimeMath.pad(p.hour, n)

@@ -8,6 +8,51 @@ enum SeriesAnalysis {
     static func reals(_ v: [Double]) -> Value { .array(v.map { $0.isFinite ? .real($0) : .null }) }
     static func dense(_ v: Value) -> [Double]? { SeriesFunctions.nums(v).map { $0.map { $0 ?? 0 } } }
 
+    /// Least-squares polynomial of `degree` through (x, y): Householder QR of the Vandermonde matrix
+    /// (steadier than the normal equations when x is not normalized). Coefficients highest power first.
+    static func fitPoly(_ y: [Double], _ x: [Double], degree: Int) -> OrderedDictionary<String, Value>? {
+        let n = y.count, m = degree + 1
+        guard n >= 1 else { return nil }
+        var a = (0..<n).map { i in (0..<m).map { pow(x[i], Double(degree - $0)) } }
+        var b = y
+        for k in 0..<min(m, n) {
+            var norm = 0.0
+            for i in k..<n { norm += a[i][k] * a[i][k] }
+            norm = norm.squareRoot()
+            guard norm > 0 else { continue }
+            let alpha = a[k][k] > 0 ? -norm : norm
+            var v = [Double](repeating: 0, count: n)
+            for i in k..<n { v[i] = a[i][k] }
+            v[k] -= alpha
+            let vv = v[k...].reduce(0) { $0 + $1 * $1 }
+            guard vv > 0 else { continue }
+            for j in k..<m {
+                var d = 0.0
+                for i in k..<n { d += v[i] * a[i][j] }
+                let f = 2 * d / vv
+                for i in k..<n { a[i][j] -= f * v[i] }
+            }
+            var d = 0.0
+            for i in k..<n { d += v[i] * b[i] }
+            let f = 2 * d / vv
+            for i in k..<n { b[i] -= f * v[i] }
+        }
+        var coef = [Double](repeating: 0, count: m)
+        for k in stride(from: min(m, n) - 1, through: 0, by: -1) {
+            var s = b[k]
+            for j in (k + 1)..<m { s -= a[k][j] * coef[j] }
+            coef[k] = a[k][k] == 0 ? 0 : s / a[k][k]
+        }
+        let fit = x.map { xv in coef.reduce(0) { $0 * xv + $1 } }
+        let mean = y.reduce(0, +) / Double(n)
+        let denom = Double(max(n - 1, 1))
+        let variance = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / denom
+        let rvariance = zip(y, fit).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / denom
+        let rsquare = variance == 0 ? 1 : 1 - rvariance / variance
+        return ["rsquare": .real(rsquare), "coefficients": .array(coef.map { .real($0) }), "variance": .real(variance),
+                "rvariance": .real(rvariance), "poly_fit": .array(fit.map { .real($0) })]
+    }
+
     static func fit2Lines(_ y: [Double]) -> OrderedDictionary<String, Value> {
         let n = y.count
         func line(_ part: ArraySlice<Double>) -> (slope: Double, icpt: Double, fit: [Double], rss: Double, variance: Double) {
@@ -99,6 +144,13 @@ enum SeriesAnalysis {
                 let c = SeriesFunctions.components(x, seasonality: arg(2)?.int ?? -1, trend: arg(3)?.kqlString ?? "linefit", testPoints: points,
                                                    seasonalityThreshold: arg(4)?.asDouble ?? 0.6)
                 return reals(c.baseline)
+            },
+            F.row("series_fit_poly", 1...3, .dynamic) { a, _ in
+                guard let y = dense(a[0]) else { return .null }
+                let xs = a.count > 1 && !a[1].isNull ? dense(a[1]) : (1...max(1, y.count)).map(Double.init)
+                let degree = a.count > 2 ? (a[2].int ?? 1) : 1
+                guard let x = xs, x.count == y.count, (1...16).contains(degree) else { return .null }
+                return fitPoly(y, x, degree: degree).map { .bag($0) } ?? .null
             },
             F.row("series_fit_2lines", 1...1, .dynamic) { a, _ in dense(a[0]).map { .bag(fit2Lines($0)) } ?? .null },
             F.row("series_fit_2lines_dynamic", 1...1, .dynamic) { a, _ in dense(a[0]).map { .bag(fit2Lines($0)) } ?? .null },
