@@ -21,7 +21,8 @@ extension QueryExecutor {
                 switch a.1[r] {
                 case .array(let x): return x
                 case .bag(let b): return b.map { asBags ? .array([.string($0.key), $0.value]) : .bag([$0.key: $0.value]) }
-                case .null: return []
+                // a null expands to one null row; an empty array or bag to none (the reference page)
+                case .null: return [.null]
                 default: return [a.1[r]]
                 }
             }
