@@ -61,23 +61,26 @@ extension QueryExecutor {
         return t
     }
 
-    /// `parse-kv Col as (k1: type, ...) with (pair_delimiter=..., kv_delimiter=..., quote=...)`.
+    /// `parse-kv Col as (k1: type, ...) with (pair_delimiter=..., kv_delimiter=..., quote=..., escape=..., greedy=...)`
+    /// or `with (regex=...)`, or no delimiters at all (see KeyValueExtractor).
     func parseKV(_ input: Table, _ src: ExprSyntax, _ cols: [ColumnDeclSyntax], _ with: [String: ExprSyntax], _ scope: Scope, _ span: Span) throws -> Table {
-        let pairDelim = try with["pair_delimiter"].map { try constant($0, scope).kqlString } ?? " "
-        let kvDelim = try with["kv_delimiter"].map { try constant($0, scope).kqlString } ?? "="
-        let quote = try with["quote"].map { try constant($0, scope).kqlString } ?? "\""
+        func option(_ name: String) throws -> String? { try with[name].map { try constant($0, scope).kqlString } }
+        let mode: KeyValueExtractor.Mode
+        if let pattern = try option("regex") {
+            mode = .regex(try RegexCache.shared.regex(pattern))
+        } else if with["pair_delimiter"] != nil || with["kv_delimiter"] != nil {
+            let greedy = try with["greedy"].map { try constant($0, scope).asBool ?? false } ?? false
+            mode = .delimited(pair: try option("pair_delimiter") ?? " ", kv: try option("kv_delimiter") ?? "=", greedy: greedy)
+        } else {
+            mode = .undelimited
+        }
+        let extractor = KeyValueExtractor(mode: mode, quote: try option("quote"), escape: try option("escape"))
+        let keys = Set(cols.map(\.name))
         let b = try compile(src, input, scope)
         let v = try b.evaluate(input, ctx)
         var values = cols.map { _ in [Value]() }
         for r in 0..<input.count {
-            let s = v.value(at: r).kqlString
-            var d: [String: String] = [:]
-            for pair in KVSplitter.split(s, pairDelim, quote) {
-                guard let range = pair.range(of: kvDelim) else { continue }
-                var val = String(pair[range.upperBound...]).trimmingCharacters(in: .whitespaces)
-                if let q = quote.first, val.count >= 2, val.first == q, val.last == q { val = String(val.dropFirst().dropLast()) }
-                d[String(pair[..<range.lowerBound]).trimmingCharacters(in: .whitespaces)] = val
-            }
+            let d = extractor.extract(v.value(at: r).kqlString, keys: keys)
             for (k, c) in cols.enumerated() {
                 let t = KQLType(name: c.type) ?? .string
                 values[k].append(d[c.name].map { Value.string($0).converted(to: t) } ?? (t == .string ? .string("") : .null))
@@ -90,27 +93,5 @@ extension QueryExecutor {
             t.columns.append(Column.from(values: values[k], type: type))
         }
         return t
-    }
-}
-
-/// Splits key-value text on a delimiter outside quotes.
-enum KVSplitter {
-    static func split(_ s: String, _ delim: String, _ quote: String) -> [String] {
-        var out: [String] = [], cur = "", inQ = false
-        let q = quote.first
-        let d = Array(delim)
-        var chars = Array(s)[...]
-        while let c = chars.first {
-            if c == q { inQ.toggle() }
-            if !inQ && !d.isEmpty && chars.starts(with: d) {
-                out.append(cur); cur = ""
-                chars = chars.dropFirst(d.count)
-                continue
-            }
-            cur.append(c)
-            chars = chars.dropFirst()
-        }
-        if !cur.isEmpty { out.append(cur) }
-        return out
     }
 }
