@@ -3,44 +3,54 @@ import KQLSyntax
 import OrderedCollections
 
 extension QueryExecutor {
-    /// `parse` builds one regular expression from the pattern, as Kusto documents, then extracts typed columns.
+    /// `parse` builds one regular expression from the pattern, as Kusto documents, then extracts typed
+    /// columns. Columns are named groups, so groups written in a regex pattern's own text do not shift
+    /// them. In regex mode captures and `*` are greedy unless the `U` flag (RE2's "ungreedy", which ICU
+    /// lacks) makes them lazy; in simple mode `*` is lazy and the last string capture greedy.
     func parse(_ input: Table, _ p: ParseSyntax, _ scope: Scope, _ span: Span) throws -> Table {
         var regex = ""
         var cols: [(String, KQLType)] = []
         let parts = p.pattern
+        let flags = p.flags ?? ""
+        let lazy = p.kind == .regex && flags.contains("U")
         for (i, part) in parts.enumerated() {
             switch part {
             case .text(let s):
                 regex += p.kind == .regex ? s : NSRegularExpression.escapedPattern(for: s)
             case .wildcard:
-                regex += ".*?"
+                regex += p.kind == .regex ? (lazy ? ".*?" : ".*") : ".*?"
             case .column(let name, let type):
                 let t = type.flatMap { KQLType(name: $0) } ?? .string
                 cols.append((name, t))
                 let isLast = !parts[(i + 1)...].contains { if case .text = $0 { return true }; return false }
-                // Typed captures match their type's text in every kind; the last string capture is greedy.
                 let body: String
-                if t.isNumeric { body = t.isIntegral ? "-?\\d+" : "-?\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?" }
+                // relaxed mode lets a typed capture fall back to any text (null when it does not convert)
+                if t.isNumeric {
+                    let number = t.isIntegral ? "-?\\d+" : "-?\\d+(?:\\.\\d*)?(?:[eE][+-]?\\d+)?"
+                    body = p.kind == .relaxed ? "(?:" + number + "|.*?)" : number
+                }
+                else if p.kind == .regex { body = lazy ? ".*?" : ".*" }
                 else { body = isLast ? ".*" : ".*?" }
-                regex += "(" + body + ")"
+                regex += "(?<vigilcol\(cols.count - 1)>" + body + ")"
             }
         }
-        if p.kind == .simple { regex = "^" + regex }
-        let re = try RegexCache.shared.regex(regex, flags: p.flags ?? "")
+        if p.kind != .regex { regex = "^" + regex }
+        let re = try RegexCache.shared.regex(regex, flags: flags.replacingOccurrences(of: "U", with: ""))
         let src = try compile(p.source, input, scope)
         let sv = try src.evaluate(input, ctx)
         var values = cols.map { _ in [Value]() }
         var keep: [Int] = []
         for r in 0..<input.count {
             let s = sv.value(at: r).kqlString
-            if let m = re.firstMatch(in: s) {
+            let ns = s as NSString
+            if let m = re.re.firstMatch(in: s, range: NSRange(location: 0, length: ns.length)) {
                 var ok = true
                 var row: [Value] = []
                 for (k, c) in cols.enumerated() {
-                    let g = k + 1 < m.groups.count ? m.groups[k + 1] : nil
-                    let text = g.map { String(s[$0]) } ?? ""
-                    let v = c.1 == .string ? Value.string(text) : Value.string(text).converted(to: c.1)
-                    if v.isNull && c.1 != .string { ok = false }
+                    let g = m.range(withName: "vigilcol\(k)")
+                    let text = g.location == NSNotFound ? "" : ns.substring(with: g)
+                    let v = c.1 == .string ? Value.string(text) : Value.string(text.trimmingCharacters(in: .whitespacesAndNewlines)).converted(to: c.1)
+                    if v.isNull && c.1 != .string && p.kind != .relaxed { ok = false }
                     row.append(v)
                 }
                 if p.isWhere && !ok { continue }
