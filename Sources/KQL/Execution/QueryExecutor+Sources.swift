@@ -45,6 +45,9 @@ extension QueryExecutor {
             case (.datetime(var t), .datetime(let e)):
                 guard case .timespan(let d) = st, d > 0 else { throw KQLError.bind(DiagnosticCode.badArgument, "range step must be a positive timespan", span) }
                 while t <= e { vals.append(.datetime(t)); let (nt, o) = t.addingReportingOverflow(d); if o { break }; t = nt; if vals.count > ctx.maxRows { throw KQLError.runtime("range exceeds the row budget", span, code: DiagnosticCode.budgetExceeded) } }
+            case (.timespan(var x), .timespan(let e)):
+                guard case .timespan(let d) = st, d != 0 else { throw KQLError.bind(DiagnosticCode.badArgument, "range step must be a non-zero timespan", span) }
+                while d > 0 ? x <= e : x >= e { vals.append(.timespan(x)); let (nx, o) = x.addingReportingOverflow(d); if o { break }; x = nx; if vals.count > ctx.maxRows { throw KQLError.runtime("range exceeds the row budget", span, code: DiagnosticCode.budgetExceeded) } }
             case (.long(var x), .long(let e)) where st.kqlType == .long:
                 let d = st.asInt64 ?? 1
                 guard d != 0 else { throw KQLError.bind(DiagnosticCode.badArgument, "range step must not be zero", span) }
