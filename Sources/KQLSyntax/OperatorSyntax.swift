@@ -156,6 +156,8 @@ public struct MakeSeriesSyntax: Sendable {
     public var inRange: (ExprSyntax, ExprSyntax, ExprSyntax)?
     public var step: ExprSyntax
     public var by: [NamedExprSyntax]
+    /// `kind=nonempty`: an empty input still gives one series of defaults.
+    public var nonEmpty = false
 }
 
 public struct TopNestedLevel: Sendable {

@@ -562,7 +562,7 @@ extension Parser {
     }
 
     mutating func parseMakeSeries() -> MakeSeriesSyntax {
-        _ = parseOptions(["kind"])
+        let opts = parseOptions(["kind"])
         var aggs: [(NamedExprSyntax, ExprSyntax?)] = []
         repeat {
             let ne = parseNamedExpr()
@@ -589,6 +589,7 @@ extension Parser {
             m.step = parseAdditive()
         }
         if eatKeyword("by") { m.by = parseNamedExprList(stopAt: []) }
+        m.nonEmpty = opts["kind"]?.lowercased() == "nonempty"
         return m
     }
 

@@ -135,19 +135,28 @@ extension QueryExecutor {
         guard let f = from, let t = to else {
             return Table.empty(Schema(m.by.map { ColumnSchema(Naming.derived($0.expr) ?? "Column", .string) } + [ColumnSchema(axisName, .dynamic)]))
         }
-        let start = DateTimeFunctions.binValue(f, step)
+        // The main syntax bins at `from` (bin_at) and excludes `to`; `in range(...)` bins with bin() and
+        // includes its stop.
+        let binsAtStart = m.inRange == nil && m.from != nil
+        let start = binsAtStart ? f : DateTimeFunctions.binValue(f, step)
+        let inclusive = m.inRange != nil
         var bins: [Value] = []
         var cur = start
-        while Value.compare(cur, t) < 0 && bins.count < 100_000 { bins.append(cur); cur = Arithmetic.apply("+", cur, step) }
+        while (inclusive ? Value.compare(cur, t) <= 0 : Value.compare(cur, t) < 0) && bins.count < 1_048_576 { bins.append(cur); cur = Arithmetic.apply("+", cur, step) }
         var binIndex = [Value: Int]()
         for (i, b) in bins.enumerated() { binIndex[b] = i }
         // Group rows by the by-keys and the bin, aggregate, then scatter into arrays.
-        let binned = try extend(input, [NamedExprSyntax(names: ["$bin"], expr: .call(name: "bin", args: [ArgumentSyntax(value: m.on), ArgumentSyntax(value: m.step)], span), span: span)], scope)
+        let binCall: ExprSyntax = binsAtStart
+            ? .call(name: "bin_at", args: [ArgumentSyntax(value: m.on), ArgumentSyntax(value: m.step), ArgumentSyntax(value: m.from!)], span)
+            : .call(name: "bin", args: [ArgumentSyntax(value: m.on), ArgumentSyntax(value: m.step)], span)
+        let binned = try extend(input, [NamedExprSyntax(names: ["$bin"], expr: binCall, span: span)], scope)
         let keys = m.by + [NamedExprSyntax(names: ["$bin"], expr: .name("$bin", span), span: span)]
         let aggNamed = m.aggregates.enumerated().map { i, a in NamedExprSyntax(names: ["$a\(i)"], expr: a.0.expr, span: a.0.span) }
         let grouped = try summarize(binned, aggNamed, keys, scope, span)
         let byNames = m.by.enumerated().map { $0.element.names.first ?? Naming.derived($0.element.expr) ?? "Column\($0.offset + 1)" }
-        let series = try summarize(grouped, [], byNames.map { NamedExprSyntax(names: [], expr: .name($0, span), span: span) }, scope, span)
+        var series = try summarize(grouped, [], byNames.map { NamedExprSyntax(names: [], expr: .name($0, span), span: span) }, scope, span)
+        // An empty input makes no series unless kind=nonempty asks for one of defaults.
+        if input.count == 0 && !m.nonEmpty { series = series.gather([Int]()) }
         var outSchema = series.schema.columns, outCols = series.columns
         var seriesKey = [String: Int]()
         for r in 0..<series.count { seriesKey[byNames.map { series.column(named: $0)!.value(at: r).kqlString }.joined(separator: "\u{1}")] = r }
@@ -170,42 +179,81 @@ extension QueryExecutor {
         return Table(schema: Schema(outSchema), columns: outCols, count: series.count)
     }
 
-    /// `top-nested`: per level, the top N values of a column by an aggregate, within the previous level's groups.
+    /// `top-nested`: per level, the top N values of an expression by an aggregate, within the previous
+    /// levels' groups. Rows that miss a level's top go to an others row (`with others = C`) of that level,
+    /// or of the first deeper level that has one, with the levels in between empty, as Kusto shows them.
     func topNested(_ input: Table, _ levels: [TopNestedLevel], _ scope: Scope, _ span: Span) throws -> Table {
-        var prefixKeys: [NamedExprSyntax] = []
-        var result: Table? = nil
-        var order: [String] = []
-        for (li, level) in levels.enumerated() {
-            let keyName = level.of.names.first ?? Naming.derived(level.of.expr) ?? "Column\(li + 1)"
-            var aggName = level.by.names.first ?? "aggregated_\(keyName)"
-            if level.by.names.isEmpty, case .name(let n, _) = level.by.expr { aggName = n }
-            let keys = prefixKeys + [NamedExprSyntax(names: [keyName], expr: level.of.expr, span: span)]
-            let g = try summarize(input, [NamedExprSyntax(names: [aggName], expr: level.by.expr, span: span)], keys, scope, span)
-            let n = try level.count.map { try constant($0, scope).int ?? Int.max } ?? Int.max
-            // Rank within each prefix group.
-            let sorted = try sortTable(g, prefixKeys.map { SortKeySyntax(expr: .name($0.names[0], span), descending: false, nullsFirst: nil) } + [SortKeySyntax(expr: .name(aggName, span), descending: level.descending, nullsFirst: nil)], scope, limit: nil)
-            var keep: [Int] = []
-            var counts = [String: Int]()
-            for r in 0..<sorted.count {
-                let k = prefixKeys.map { sorted.column(named: $0.names[0])!.value(at: r).kqlString }.joined(separator: "\u{1}")
-                let c = counts[k, default: 0]
-                if c < n { keep.append(r) }
-                counts[k] = c + 1
-            }
-            let top = sorted.gather(keep)
-            if let prev = result {
-                let prevNames = prefixKeys.map { $0.names[0] }
-                result = try join(top, JoinSyntax(kind: "inner", right: .name("$tn_prev", span), on: prevNames.map { (.name($0, span), .name($0, span)) }, hints: [:]), { let s = scope.child(); s.bindings["$tn_prev"] = .table(prev); return s }(), span)
-                result = selectColumns(result!, result!.schema.columns.indices.filter { !result!.schema.columns[$0].name.hasSuffix("1") || !prevNames.contains(String(result!.schema.columns[$0].name.dropLast())) })
-            } else {
-                result = top
-            }
-            prefixKeys.append(NamedExprSyntax(names: [keyName], expr: .name(keyName, span), span: span))
-            order += [keyName, aggName]
+        guard !levels.isEmpty else { return input }
+        let keyNames = levels.enumerated().map { li, l in l.of.names.first ?? Naming.derived(l.of.expr) ?? "Column\(li + 1)" }
+        let aggNames = levels.enumerated().map { li, l -> String in
+            if let n = l.by.names.first { return n }
+            if case .name(let n, _) = l.by.expr { return n }
+            return "aggregated_\(keyNames[li])"
         }
-        guard let r = result else { return input }
-        // Each level's value column, then its aggregate, in level order.
-        return selectColumns(r, order.compactMap { r.schema.index(of: $0) })
+        let hidden = levels.indices.map { "$tnk\($0)" }
+        let full = try extend(input, levels.enumerated().map { i, l in NamedExprSyntax(names: [hidden[i]], expr: l.of.expr, span: span) }, scope)
+        let keyCols = hidden.map { full.column(named: $0)! }
+        func tuple(_ r: Int, _ upTo: Int) -> String { (0...upTo).map { keyCols[$0].value(at: r).kqlString }.joined(separator: "\u{1}") }
+        let byKeys = { (upTo: Int) in (0..<upTo).map { NamedExprSyntax(names: [hidden[$0]], expr: .name(hidden[$0], span), span: span) } }
+
+        var live = Array(0..<full.count)
+        var aggs = [[Value]](repeating: [Value](repeating: .null, count: full.count), count: levels.count)
+        var keyTypes = [KQLType](repeating: .string, count: levels.count), aggTypes = keyTypes
+        var othersRows: [[Value]] = []
+        for (li, level) in levels.enumerated() {
+            keyTypes[li] = keyCols[li].type
+            let sub = full.gather(live)
+            let g = try summarize(sub, [NamedExprSyntax(names: ["$tna"], expr: level.by.expr, span: span)], byKeys(li + 1), scope, span)
+            let aggCol = g.column(named: "$tna")!
+            aggTypes[li] = aggCol.type
+            let n = try level.count.map { try constant($0, scope).int ?? Int.max } ?? Int.max
+            let sorted = try sortTable(g, byKeys(li).map { SortKeySyntax(expr: .name($0.names[0], span), descending: false, nullsFirst: nil) } + [SortKeySyntax(expr: .name("$tna", span), descending: level.descending, nullsFirst: nil)], scope, limit: nil)
+            let sortedKeys = hidden[0...li].map { sorted.column(named: $0)! }, sortedAgg = sorted.column(named: "$tna")!
+            var top = [String: Value](), perPrefix = [String: Int]()
+            for r in 0..<sorted.count {
+                let prefix = sortedKeys.dropLast().map { $0.value(at: r).kqlString }.joined(separator: "\u{1}")
+                let c = perPrefix[prefix, default: 0]
+                if c < n { top[sortedKeys.map { $0.value(at: r).kqlString }.joined(separator: "\u{1}")] = sortedAgg.value(at: r) }
+                perPrefix[prefix] = c + 1
+            }
+            var kept: [Int] = [], dropped: [Int] = []
+            for r in live {
+                if let v = top[tuple(r, li)] { aggs[li][r] = v; kept.append(r) } else { dropped.append(r) }
+            }
+            live = kept
+            guard !dropped.isEmpty, let m = (li..<levels.count).first(where: { levels[$0].withOthers != nil }) else { continue }
+            let others = try constant(levels[m].withOthers!, scope)
+            let d = full.gather(dropped)
+            let o = try summarize(d, [NamedExprSyntax(names: ["$tna"], expr: levels[m].by.expr, span: span)], byKeys(li), scope, span)
+            // The prefix levels' aggregates of an others row are those of any dropped row with that prefix.
+            var firstOfPrefix = [String: Int]()
+            for r in dropped where li > 0 { let k = tuple(r, li - 1); if firstOfPrefix[k] == nil { firstOfPrefix[k] = r } }
+            for r in 0..<o.count {
+                var row = [Value]()
+                let prefixKey = (0..<li).map { o.column(named: hidden[$0])!.value(at: r).kqlString }.joined(separator: "\u{1}")
+                for j in 0..<levels.count {
+                    if j < li {
+                        row.append(o.column(named: hidden[j])!.value(at: r))
+                        row.append(firstOfPrefix[prefixKey].map { aggs[j][$0] } ?? .null)
+                    } else if j == m {
+                        row += [others, o.column(named: "$tna")!.value(at: r)]
+                    } else {
+                        row += [.null, .null]
+                    }
+                }
+                othersRows.append(row)
+            }
+        }
+        // One row per distinct full key path, in the order the rows first appear.
+        var seen = Set<String>(), rows: [[Value]] = []
+        for r in live where seen.insert(tuple(r, levels.count - 1)).inserted {
+            rows.append(levels.indices.flatMap { [keyCols[$0].value(at: r), aggs[$0][r]] })
+        }
+        rows += othersRows
+        var schema: [ColumnSchema] = []
+        for i in levels.indices { schema += [ColumnSchema(keyNames[i], keyTypes[i]), ColumnSchema(aggNames[i], aggTypes[i])] }
+        let columns = schema.indices.map { c in Column.from(values: rows.map { $0[c] }, type: schema[c].type) }
+        return Table(schema: Schema(schema), columns: columns, count: rows.count)
     }
 }
 
