@@ -8,7 +8,7 @@ public enum SentinelBuiltIns {
         | summarize arg_max(TimeGenerated, *) by _DTItemId
         | where _DTItemStatus != "Delete"
         | project _DTItemId, LastUpdatedTimeUTC = TimeGenerated, SearchKey, WatchlistItem
-        | evaluate bag_unpack(WatchlistItem)
+        | evaluate bag_unpack(WatchlistItem, columnsConflict="keep_source")
         """)
 
     /// Every built-in by name.

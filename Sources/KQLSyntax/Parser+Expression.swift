@@ -430,7 +430,10 @@ extension Parser {
         if atPunct(":") && peekToken().isPunct("(") {
             let start = current.span.start
             advance(); advance()
-            let cols = parseColumnDecls(until: ")")
+            // `(*, a:string)`: the input's columns too, kept as a column declared `*`.
+            var cols: [ColumnDeclSyntax] = []
+            if atPunct("*") { let s = current.span; advance(); cols.append(ColumnDeclSyntax(name: "*", type: "", span: s)); _ = eatPunct(",") }
+            cols += parseColumnDecls(until: ")")
             expectPunct(")")
             args.append(ArgumentSyntax(name: "$schema", value: .source(.datatable(cols, []), Span(start, lastEnd))))
         }

@@ -14,30 +14,7 @@ extension QueryExecutor {
         }
         switch plugin {
         case "bag_unpack":
-            guard let a = args.first(where: { $0.name == nil }) else { throw KQLError.bind(DiagnosticCode.wrongArguments, "bag_unpack needs a dynamic column", span) }
-            let prefix = try args.dropFirst().first(where: { $0.name == nil }).map { try constant($0.value, scope).kqlString } ?? ""
-            let b = try compile(a.value, input, scope)
-            let v = try b.evaluate(input, ctx)
-            var keys = OrderedDictionary<String, Set<KQLType>>()
-            var bags: [OrderedDictionary<String, Value>] = []
-            for i in 0..<input.count {
-                let bag = v.value(at: i).asBag ?? [:]
-                bags.append(bag)
-                for (k, x) in bag where !x.isNull { keys[k, default: []].insert(x.kqlType) }
-                for (k, _) in bag where keys[k] == nil { keys[k] = [] }
-            }
-            var t = input
-            if case .name(let n, _) = a.value, let i = t.schema.index(of: n) {
-                t.schema.columns.remove(at: i); t.columns.remove(at: i)
-            }
-            for (k, types) in keys {
-                let type: KQLType = types.count == 1 ? (types.first! == .long ? .long : types.first!) : .dynamic
-                let name = prefix + k
-                if t.schema.index(of: name) != nil { continue }
-                t.schema.columns.append(ColumnSchema(name, type))
-                t.columns.append(Column.from(values: bags.map { $0[k] ?? .null }, type: type))
-            }
-            return t
+            return try bagUnpack(args, input, scope, span)
         case "pivot":
             guard let a = args.first else { throw KQLError.bind(DiagnosticCode.wrongArguments, "pivot needs a column", span) }
             guard case .name(let pivotCol, _) = a.value, let pi = input.schema.index(of: pivotCol) else {
@@ -97,10 +74,13 @@ extension QueryExecutor {
     }
 
     /// A plugin's declared output schema: the declared columns with their types (null where the data
-    /// has none); bag_unpack keeps the input's other columns and drops keys the schema does not name.
-    func withOutputSchema(_ cols: [ColumnDeclSyntax], _ plugin: String, _ out: Table, _ input: Table, _ args: [ArgumentSyntax]) throws -> Table {
+    /// has none). bag_unpack returns only those unless the list starts with `*`, which keeps the input's
+    /// other columns (the bag itself excepted); other plugins add their remaining columns after them.
+    func withOutputSchema(_ decls: [ColumnDeclSyntax], _ plugin: String, _ out: Table, _ input: Table, _ args: [ArgumentSyntax]) throws -> Table {
+        let wildcard = decls.first?.name == "*"
+        let cols = wildcard ? Array(decls.dropFirst()) : decls
         var keep: [ColumnSchema] = []
-        if plugin == "bag_unpack" {
+        if plugin == "bag_unpack" && wildcard {
             var bagColumn: String?
             if case .name(let n, _)? = args.first(where: { $0.name == nil })?.value { bagColumn = n }
             keep = input.schema.columns.filter { c in c.name != bagColumn && !cols.contains(where: { $0.name == c.name }) }
@@ -120,6 +100,54 @@ extension QueryExecutor {
             for (i, c) in out.schema.columns.enumerated() where !schema.contains(where: { $0.name == c.name }) { schema.append(c); columns.append(out.columns[i]) }
         }
         return Table(schema: Schema(schema), columns: columns, count: out.count)
+    }
+
+    /// `evaluate bag_unpack(Column [, Prefix] [, columnsConflict] [, ignoredProperties])`: a column per
+    /// top-level slot, in name order, typed when every value of the slot has one type.
+    func bagUnpack(_ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, _ span: Span) throws -> Table {
+        let positional = args.filter { $0.name == nil }
+        guard let a = positional.first else { throw KQLError.bind(DiagnosticCode.wrongArguments, "bag_unpack needs a dynamic column", span) }
+        func option(_ name: String, _ position: Int) throws -> Value? {
+            if let n = args.first(where: { $0.name?.lowercased() == name.lowercased() }) { return try constant(n.value, scope) }
+            return position < positional.count ? try constant(positional[position].value, scope) : nil
+        }
+        let prefix = try option("OutputColumnPrefix", 1)?.kqlString ?? ""
+        let conflict = try option("columnsConflict", 2)?.kqlString ?? "error"
+        guard ["error", "replace_source", "keep_source"].contains(conflict) else {
+            throw KQLError.bind(DiagnosticCode.badArgument, "bag_unpack: columnsConflict must be 'error', 'replace_source' or 'keep_source'", span)
+        }
+        let ignored = Set((try option("ignoredProperties", 3)?.asArray ?? []).map(\.kqlString))
+        let v = try compile(a.value, input, scope).evaluate(input, ctx)
+        var keys = [String: Set<KQLType>]()
+        var bags: [OrderedDictionary<String, Value>] = []
+        bags.reserveCapacity(input.count)
+        for i in 0..<input.count {
+            let bag = v.value(at: i).asBag ?? [:]
+            bags.append(bag)
+            for (k, x) in bag where !ignored.contains(k) {
+                if x.isNull { if keys[k] == nil { keys[k] = [] } } else { keys[k, default: []].insert(x.kqlType) }
+            }
+        }
+        var t = input
+        if case .name(let n, _) = a.value, let i = t.schema.index(of: n) {
+            t.schema.columns.remove(at: i); t.columns.remove(at: i)
+        }
+        for k in keys.keys.sorted() {
+            let types = keys[k]!
+            let type: KQLType = types.count == 1 ? types.first! : .dynamic
+            let name = prefix + k
+            let column = Column.from(values: bags.map { $0[k] ?? .null }, type: type)
+            if let existing = t.schema.index(of: name) {
+                switch conflict {
+                case "keep_source": continue
+                case "replace_source": t.schema.columns[existing] = ColumnSchema(name, type); t.columns[existing] = column; continue
+                default: throw KQLError.runtime("bag_unpack: the slot '\(k)' would make a column '\(name)' the input already has (columnsConflict='replace_source' or 'keep_source' chooses)", span, code: DiagnosticCode.badArgument)
+                }
+            }
+            t.schema.columns.append(ColumnSchema(name, type))
+            t.columns.append(column)
+        }
+        return t
     }
 
     /// `make-series`: one row per group with arrays over the time axis, missing bins filled with the default.

@@ -4,7 +4,40 @@ import Synchronization
 /// A compiled regular expression (ICU syntax, close to the RE2 dialect Kusto documents).
 public final class KQLRegex: @unchecked Sendable {
     let re: NSRegularExpression
-    init(_ re: NSRegularExpression) { self.re = re }
+    /// Named groups' numbers: NSRegularExpression matches by name but does not list the names.
+    public let groupNumbers: [String: Int]
+    init(_ re: NSRegularExpression, pattern: String) { self.re = re; self.groupNumbers = Self.namedGroups(pattern) }
+
+    /// Scans a pattern for its capturing groups in order, skipping escapes and character classes.
+    static func namedGroups(_ pattern: String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        let c = Array(pattern)
+        var i = 0, n = 0, inClass = false
+        while i < c.count {
+            switch c[i] {
+            case "\\": i += 1
+            case "[" where !inClass: inClass = true
+            case "]" where inClass: inClass = false
+            case "(" where !inClass:
+                if i + 1 < c.count && c[i + 1] == "?" {
+                    var j = i + 2
+                    if j < c.count && c[j] == "P" { j += 1 }
+                    if j < c.count && (c[j] == "<" || c[j] == "'"), j + 1 < c.count, c[j + 1] != "=", c[j + 1] != "!" {
+                        let close: Character = c[j] == "<" ? ">" : "'"
+                        var k = j + 1
+                        while k < c.count && c[k] != close { k += 1 }
+                        n += 1
+                        out[String(c[(j + 1)..<min(k, c.count)])] = n
+                    }
+                } else {
+                    n += 1
+                }
+            default: break
+            }
+            i += 1
+        }
+        return out
+    }
 
     public struct Match {
         public var range: Range<String.Index>
@@ -60,7 +93,7 @@ final class RegexCache: Sendable {
         guard let re = try? NSRegularExpression(pattern: p, options: opts) else {
             throw KQLError.runtime("invalid regular expression: \(pattern)", code: "KQL4002")
         }
-        let r = KQLRegex(re)
+        let r = KQLRegex(re, pattern: p)
         cache.withLock { if $0.count > 1000 { $0.removeAll() }; $0[key] = r }
         return r
     }

@@ -77,7 +77,7 @@ enum StringFunctions {
                 let s = a[a.count - 1].kqlString
                 let ms = re.matches(in: s)
                 if ms.isEmpty { return .null }
-                let groups: [Int]? = a.count == 3 ? (a[1].asArray?.compactMap(\.int)) : nil
+                let groups: [Int]? = a.count == 3 ? (a[1].asArray?.map { $0.int ?? re.groupNumbers[$0.kqlString] ?? -1 }) : nil
                 return .array(ms.map { m in
                     if let gs = groups { return .array(gs.map { g in g >= 0 && g < m.groups.count && m.groups[g] != nil ? .string(String(s[m.groups[g]!])) : .string("") }) }
                     if m.groups.count == 1 { return .string(String(s[m.range])) }
