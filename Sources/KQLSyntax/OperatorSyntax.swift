@@ -175,7 +175,8 @@ public indirect enum OperatorSyntax: Sendable {
     case projectAway([ExprSyntax])
     case projectKeep([ExprSyntax])
     case projectRename([(String, String)])
-    case projectReorder([SortKeySyntax])
+    /// Each pattern with its order (`asc`, `desc`, `granny-asc`, `granny-desc`), nil for input order.
+    case projectReorder([(ExprSyntax, String?)])
     case extend([NamedExprSyntax])
     case summarize(aggregates: [NamedExprSyntax], by: [NamedExprSyntax], hints: [String: String])
     case top(count: ExprSyntax, by: [SortKeySyntax])

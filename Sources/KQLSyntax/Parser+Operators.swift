@@ -58,12 +58,17 @@ extension Parser {
             } while eatPunct(",")
             return .projectRename(pairs)
         case "project-reorder":
-            var keys: [SortKeySyntax] = []
-            for e in parseColumnPatterns() {
-                var desc = false
-                if eatKeyword("desc") { desc = true } else if eatKeyword("asc") {} else if atKeyword("granny") { advance(); advance(); advance() }
-                keys.append(SortKeySyntax(expr: e, descending: desc, nullsFirst: nil))
-            }
+            var keys: [(ExprSyntax, String?)] = []
+            repeat {
+                guard let e = parseColumnPattern() else { break }
+                var order: String?
+                if eatKeyword("desc") { order = "desc" } else if eatKeyword("asc") { order = "asc" }
+                else if atKeyword("granny") && peekToken().isPunct("-") {
+                    advance(); advance()
+                    order = eatKeyword("desc") ? "granny-desc" : (eatKeyword("asc") ? "granny-asc" : nil)
+                }
+                keys.append((e, order))
+            } while eatPunct(",")
             return .projectReorder(keys)
         case "summarize":
             let hints = parseOptions([])
@@ -257,27 +262,33 @@ extension Parser {
     mutating func parseColumnPatterns() -> [ExprSyntax] {
         var out: [ExprSyntax] = []
         repeat {
-            let t = current
-            var name: String
-            if atPunct("*") {
-                advance()
-                name = "*"
-                // `*_s`: a pattern may start with the wildcard.
-                if (at(.identifier) || at(.quotedIdentifier)) && !current.spaceBefore { name += advance().text }
-            } else {
-                guard at(.identifier) || at(.quotedIdentifier) else {
-                    error(DiagnosticCode.expectedToken, "expected a column name but found \(describe(t))", t.span)
-                    break
-                }
-                name = advance().text
-            }
-            while atPunct("*") && !current.spaceBefore {
-                advance(); name += "*"
-                if at(.identifier) && !current.spaceBefore { name += advance().text }
-            }
-            out.append(.name(name, Span(t.span.start, lastEnd)))
+            guard let p = parseColumnPattern() else { break }
+            out.append(p)
         } while eatPunct(",")
         return out
+    }
+
+    /// One column name or wildcard pattern (`a*`, `*_s`, `*`).
+    mutating func parseColumnPattern() -> ExprSyntax? {
+        let t = current
+        var name: String
+        if atPunct("*") {
+            advance()
+            name = "*"
+            // `*_s`: a pattern may start with the wildcard.
+            if (at(.identifier) || at(.quotedIdentifier)) && !current.spaceBefore { name += advance().text }
+        } else {
+            guard at(.identifier) || at(.quotedIdentifier) else {
+                error(DiagnosticCode.expectedToken, "expected a column name but found \(describe(t))", t.span)
+                return nil
+            }
+            name = advance().text
+        }
+        while atPunct("*") && !current.spaceBefore {
+            advance(); name += "*"
+            if at(.identifier) && !current.spaceBefore { name += advance().text }
+        }
+        return .name(name, Span(t.span.start, lastEnd))
     }
 
     mutating func parseSortKeys() -> [SortKeySyntax] {

@@ -34,7 +34,16 @@ extension QueryExecutor {
             }
             return out
         case .projectReorder(let keys):
-            let first = try keys.flatMap { try matchColumnsOrdered(input.schema, [$0.expr]) }
+            let names = input.schema.names
+            let first = try keys.flatMap { key, order -> [Int] in
+                let matched = try matchColumnsOrdered(input.schema, [key])
+                guard let order else { return matched }
+                let granny = order.hasPrefix("granny"), desc = order.hasSuffix("desc")
+                return matched.sorted { a, b in
+                    let (x, y) = desc ? (names[b], names[a]) : (names[a], names[b])
+                    return granny ? x.compare(y, options: .numeric) == .orderedAscending : x < y
+                }
+            }
             var seen = Set<Int>(), order: [Int] = []
             for i in first where seen.insert(i).inserted { order.append(i) }
             for i in input.schema.columns.indices where !seen.contains(i) { order.append(i) }

@@ -22,8 +22,10 @@ extension QueryExecutor {
             }
             let aggExpr = args.count > 1 ? args[1].value : .call(name: "count", args: [], span)
             let extra = args.dropFirst(2).map { NamedExprSyntax(names: [], expr: $0.value, span: span) }
+            // By default every column but the pivoted one and those the aggregation reads is a key.
+            let aggregated = args.count > 1 ? (ColumnUsage.refs([aggExpr]) ?? []) : []
             let keyItems = extra.isEmpty
-                ? input.schema.columns.enumerated().filter { $0.offset != pi && !$0.element.name.isEmpty }.map { NamedExprSyntax(names: [], expr: .name($0.element.name, span), span: span) }
+                ? input.schema.columns.enumerated().filter { $0.offset != pi && !$0.element.name.isEmpty && !aggregated.contains($0.element.name) }.map { NamedExprSyntax(names: [], expr: .name($0.element.name, span), span: span) }
                 : extra
             let valueCol = input.columns[pi]
             var distinct: [Value] = []

@@ -174,15 +174,26 @@ enum StringFunctions {
     }
 
     static func parsePath(_ s: String) -> Value {
-        let sep: Character = s.contains("\\") ? "\\" : "/"
-        let idx = s.lastIndex(of: sep)
-        let dir = idx.map { String(s[..<$0]) } ?? ""
-        let file = idx.map { String(s[s.index(after: $0)...]) } ?? s
-        let ext = file.contains(".") ? String(file[file.index(after: file.lastIndex(of: ".")!)...]) : ""
+        // A URI scheme (`file://`) comes off first; a one-letter "scheme" is a drive.
+        var scheme = "", rest = Substring(s)
+        if let r = s.range(of: "://"), s.distance(from: s.startIndex, to: r.lowerBound) > 1,
+           s[..<r.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) {
+            scheme = String(s[..<r.lowerBound]); rest = s[r.upperBound...]
+        }
+        let chars = Array(rest)
+        let root = chars.count >= 2 && chars[1] == ":" && chars[0].isLetter ? String(chars[0...1]) : ""
+        let idx = rest.lastIndex(where: { $0 == "/" || $0 == "\\" })
+        let dir = idx.map { String(rest[..<$0]) } ?? ""
+        var file = idx.map { String(rest[rest.index(after: $0)...]) } ?? String(rest)
+        if idx == nil && !root.isEmpty { file = String(file.dropFirst(2)) }
+        // NTFS alternate data stream: `file.txt:stream`.
+        var stream = ""
+        if let c = file.firstIndex(of: ":") { stream = String(file[file.index(after: c)...]); file = String(file[..<c]) }
+        let ext = file.lastIndex(of: ".").map { String(file[file.index(after: $0)...]) } ?? ""
         return .bag([
-            "Scheme": .string(""), "RootPath": .string(s.count >= 2 && Array(s)[1] == ":" ? String(s.prefix(2)) : ""),
-            "DirectoryPath": .string(dir), "DirectoryName": .string(dir.split(separator: sep).last.map(String.init) ?? ""),
-            "Filename": .string(file), "Extension": .string(ext), "AlternateDataStreamName": .string(""),
+            "Scheme": .string(scheme), "RootPath": .string(root),
+            "DirectoryPath": .string(dir), "DirectoryName": .string(dir.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""),
+            "Filename": .string(file), "Extension": .string(ext), "AlternateDataStreamName": .string(stream),
         ])
     }
 
