@@ -86,7 +86,22 @@ extension QueryExecutor {
 
     /// `join` followed by `where`: the predicate runs on just the columns it reads, and only surviving
     /// pairs are materialised (detections join wide and then filter hard).
-    func joinThenFilter(_ left: Table, _ j: JoinSyntax, _ pred: ExprSyntax, _ scope: Scope, _ span: Span, keep: Set<String>?) throws -> Table {
+    func joinThenFilter(_ left0: Table, _ j: JoinSyntax, _ pred0: ExprSyntax, _ scope: Scope, _ span: Span, keep: Set<String>?) throws -> Table {
+        // Kusto pushes the conditions on left columns below an innerunique join, before its left side is
+        // deduplicated: the join page's `where value == "val1.2"` always keeps that row.
+        var left = left0, pred = pred0
+        if j.kind.lowercased() == "innerunique" {
+            let names = Set(left.schema.names)
+            var pushed: [ExprSyntax] = [], rest: [ExprSyntax] = []
+            for c in Self.conjuncts(pred0) {
+                if let refs = ColumnUsage.refs([c]), !refs.isEmpty, refs.isSubset(of: names) { pushed.append(c) } else { rest.append(c) }
+            }
+            if !pushed.isEmpty {
+                left = try filter(left, pushed.dropFirst().reduce(pushed[0]) { .binary("and", $0, $1, span) }, scope)
+                guard let r = rest.first else { return try join(left, j, scope, span) }
+                pred = rest.dropFirst().reduce(r) { .binary("and", $0, $1, span) }
+            }
+        }
         let result = try joinPairs(left, j, scope, span)
         guard case .pairs(let l, let r, var chunks) = result else {
             if case .table(let t) = result { return try filter(t, pred, scope) }
@@ -130,6 +145,12 @@ extension QueryExecutor {
             fl += a; fr += b
         }
         return combine(l, fl, r, fr, keep: keep)
+    }
+
+    /// The operands of a chain of `and`s.
+    static func conjuncts(_ e: ExprSyntax) -> [ExprSyntax] {
+        if case .binary(let op, let l, let r, _) = e, op.lowercased() == "and" { return conjuncts(l) + conjuncts(r) }
+        return [e]
     }
 
     func joinPairs(_ left0: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> JoinResult {

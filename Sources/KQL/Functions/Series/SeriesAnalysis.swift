@@ -172,16 +172,17 @@ enum SeriesAnalysis {
             },
             F.row("series_periods_detect", 4...4, .dynamic) { a, _ in
                 guard let x = dense(a[0]), let lo = a[1].asDouble.flatMap({ intIfFinite($0.rounded(.up)) }), let hi = a[2].asDouble.flatMap(intIfFinite),
-                      let k = a[3].int, k > 0 else { return .null }
-                let candidates = Array(max(2, lo)...max(2, max(lo, min(hi, x.count / 2))))
-                var scores = periodScores(x, candidates)
-                // Local maxima only: a multiple of a period scores high too.
-                scores = scores.filter { s in !scores.contains { $0.0 != s.0 && abs($0.0 - s.0) == 1 && $0.1 > s.1 } }
-                scores.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+                      let k0 = a[3].int, k0 > 0 else { return .null }
+                let k = min(k0, 1024)
+                // A period has at least 4 points and at most half the series (the function's page).
+                guard x.count >= 8 else { return .bag(["periods": .array(Array(repeating: .real(0), count: k)), "scores": .array(Array(repeating: .real(0), count: k))]) }
+                let scores = SeriesFunctions.periodCandidates(x, minPeriod: lo, maxPeriod: hi)
                 // A multiple of a chosen period repeats it; it is not another period.
                 var top: [(Int, Double)] = []
-                for s in scores where s.1 > 0 && top.count < k && !top.contains(where: { s.0 % $0.0 == 0 }) { top.append(s) }
-                return .bag(["periods": .array(top.map { .real(Double($0.0)) }), "scores": .array(top.map { .real(min(1, $0.1)) })])
+                for s in scores where top.count < k && !top.contains(where: { s.period % $0.0 == 0 }) { top.append((s.period, s.score)) }
+                // The arrays have num_periods entries, padded with zeros.
+                let pad = [Value](repeating: .real(0), count: max(0, k - top.count))
+                return .bag(["periods": .array(top.map { .real(Double($0.0)) } + pad), "scores": .array(top.map { .real(min(1, $0.1)) } + pad)])
             },
             F.row("series_periods_validate", 2...17, .dynamic) { a, _ in
                 guard let x = dense(a[0]) else { return .null }

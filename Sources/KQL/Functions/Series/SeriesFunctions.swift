@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 
 /// Series functions over dynamic numeric arrays. Multi-output functions return a bag whose values a
@@ -38,11 +39,18 @@ enum SeriesFunctions {
         let period = seasonality > 0 ? seasonality : (seasonality < 0 ? detectPeriod(fit, threshold: seasonalityThreshold) : 0)
         var seasonal = [Double](repeating: 0, count: n)
         if period > 1, period < train {
-            var sum = [Double](repeating: 0, count: period), count = [Double](repeating: 0, count: period)
-            for (i, v) in fit.enumerated() { sum[i % period] += v; count[i % period] += 1 }
-            let phase = (0..<period).map { count[$0] > 0 ? sum[$0] / count[$0] : 0 }
-            let center = phase.reduce(0, +) / Double(period)
-            for i in 0..<n { seasonal[i] = phase[i % period] - center }
+            // The seasonal component is the median of the points in each phase (series_decompose's page).
+            // With a linear trend the phases are taken from the detrended series: otherwise the trend would
+            // leak into the phases as a ramp and come back as a sawtooth in the residual.
+            var source = fit
+            if trend.lowercased() == "linefit" {
+                let f = fitLine(fit)
+                source = fit.enumerated().map { $1 - (f.intercept + f.slope * Double($0)) }
+            }
+            var phases = [[Double]](repeating: [], count: period)
+            for (i, v) in source.enumerated() { phases[i % period].append(v) }
+            let phase = phases.map { $0.isEmpty ? 0 : percentile($0, 50) }
+            for i in 0..<n { seasonal[i] = phase[i % period] }
         }
         let deseasoned = zip(fit, seasonal).map { $0 - $1 }
         var trendLine = [Double](repeating: 0, count: n)
@@ -59,23 +67,55 @@ enum SeriesFunctions {
         return (baseline, seasonal, trendLine, (0..<n).map { x[$0] - baseline[$0] }, min(train, n))
     }
 
-    /// The period (in points) whose autocorrelation is highest, if it reaches `threshold`; else 0.
+    /// The seasonal period for series_decompose's autodetection: the best detected period, if its score
+    /// reaches `threshold`; else 0.
     static func detectPeriod(_ x: [Double], threshold: Double) -> Int {
+        guard let best = periodCandidates(x, minPeriod: 4, maxPeriod: x.count / 2).first, best.score >= threshold else { return 0 }
+        return best.period
+    }
+
+    /// Periods of a regular series, best first. A period is first seen as a peak of the periodogram
+    /// (a frequency carrying at least four times the mean power), then placed exactly at the lag with the
+    /// highest autocorrelation among the lags that frequency covers; its score is that autocorrelation,
+    /// normalised by the overlap. Autocorrelation alone would find every smooth series periodic at
+    /// its shortest lags. Periods have at least 4 points and at most half the series.
+    static func periodCandidates(_ x: [Double], minPeriod: Int, maxPeriod: Int) -> [(period: Int, score: Double)] {
         let n = x.count
-        guard n >= 8 else { return 0 }
+        let lo = max(4, minPeriod), hi = min(maxPeriod, n / 2)
+        guard n >= 8, lo <= hi else { return [] }
         let m = x.reduce(0, +) / Double(n)
         let c = x.map { $0 - m }
         let energy = c.reduce(0) { $0 + $1 * $1 }
-        guard energy > 0 else { return 0 }
-        var best = 0, bestR = threshold
-        // A period needs at least two full cycles in the history to be seen.
-        for p in 2...(n / 2) {
+        guard energy > 0 else { return [] }
+        func acf(_ p: Int) -> Double {
             var s = 0.0
             for i in 0..<(n - p) { s += c[i] * c[i + p] }
-            let r = s / energy
-            if r > bestR + 1e-12 { best = p; bestR = r }
+            return s / energy * Double(n) / Double(n - p)
         }
-        return best
+        // Power at frequency k (cycles per series); by Parseval the mean over k = 1..n-1 is n·energy/(n-1).
+        func power(_ k: Int) -> Double {
+            guard k >= 1, k < n else { return 0 }
+            var re = 0.0, im = 0.0
+            let w = 2 * Double.pi * Double(k) / Double(n)
+            for t in 0..<n { re += c[t] * cos(w * Double(t)); im -= c[t] * sin(w * Double(t)) }
+            return re * re + im * im
+        }
+        let meanPower = Double(n) * energy / Double(n - 1)
+        let kLo = max(1, n / hi - 1), kHi = min(n / 2, (n + lo - 1) / lo + 1)
+        guard kLo <= kHi else { return [] }
+        let powers = ((kLo - 1)...(kHi + 1)).map(power)
+        var out: [(period: Int, score: Double)] = []
+        for k in kLo...kHi {
+            let pk = powers[k - kLo + 1]
+            guard pk >= 4 * meanPower, pk > powers[k - kLo], pk >= powers[k - kLo + 2] else { continue }
+            let pLo = max(lo, Int((Double(n) / Double(k + 1)).rounded(.up)))
+            let pHi = min(hi, k > 1 ? Int((Double(n) / Double(k - 1)).rounded(.down)) : hi)
+            guard pLo <= pHi else { continue }
+            var best = pLo, bestR = -Double.infinity
+            for p in pLo...pHi { let r = acf(p); if r > bestR { best = p; bestR = r } }
+            if bestR > 0, !out.contains(where: { $0.period == best }) { out.append((best, min(1, bestR))) }
+        }
+        return out.sorted { $0.score != $1.score ? $0.score > $1.score : $0.period < $1.period }
     }
 
     static func percentile(_ s: [Double], _ p: Double) -> Double {
