@@ -36,8 +36,8 @@ enum Aggregates {
         add(["dcountif", "count_distinctif"]) { AggregateDef(name: $0, args: 2...3, prefix: $0 + "_", hasPredicate: true, resultType: { _ in .long }, run: dcount, emptyValue: .long(0)) }
         add(["sum"]) { AggregateDef(name: $0, args: 1...1, prefix: "sum_", hasPredicate: false, resultType: sumType, run: sum, emptyValue: .long(0)) }
         add(["sumif"]) { AggregateDef(name: $0, args: 2...2, prefix: "sumif_", hasPredicate: true, resultType: sumType, run: sum, emptyValue: .long(0)) }
-        add(["avg"]) { AggregateDef(name: $0, args: 1...1, prefix: "avg_", hasPredicate: false, resultType: { _ in .real }, run: avg, emptyValue: .null) }
-        add(["avgif"]) { AggregateDef(name: $0, args: 2...2, prefix: "avgif_", hasPredicate: true, resultType: { _ in .real }, run: avg, emptyValue: .null) }
+        add(["avg"]) { AggregateDef(name: $0, args: 1...1, prefix: "avg_", hasPredicate: false, resultType: { _ in .real }, run: avg, emptyValue: .real(.nan)) }
+        add(["avgif"]) { AggregateDef(name: $0, args: 2...2, prefix: "avgif_", hasPredicate: true, resultType: { _ in .real }, run: avg, emptyValue: .real(.nan)) }
         add(["min", "max"]) { n in AggregateDef(name: n, args: 1...1, prefix: n + "_", hasPredicate: false, resultType: { $0[0] }, run: { try minMax($0, isMax: n == "max") }, emptyValue: .null) }
         add(["minif", "maxif"]) { n in AggregateDef(name: n, args: 2...2, prefix: n + "_", hasPredicate: true, resultType: { $0[0] }, run: { try minMax($0, isMax: n == "maxif") }, emptyValue: .null) }
         add(["make_set", "makeset"]) { AggregateDef(name: $0, args: 1...2, prefix: "set_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true) }, emptyValue: .array([])) }
@@ -48,6 +48,7 @@ enum Aggregates {
         add(["binary_all_or", "binary_all_and", "binary_all_xor"]) { n in
             AggregateDef(name: n, args: 1...1, prefix: n + "_", hasPredicate: false, resultType: { _ in .long }, run: { binaryAll($0, n) }, emptyValue: .null)
         }
+        add(["buildschema"]) { AggregateDef(name: $0, args: 1...1, prefix: "schema_", hasPredicate: false, resultType: { _ in .dynamic }, run: buildSchema, emptyValue: .null) }
         add(["make_bag", "make_dictionary"]) { AggregateDef(name: $0, args: 1...2, prefix: "bag_", hasPredicate: false, resultType: { _ in .dynamic }, run: bag, emptyValue: .bag([:])) }
         add(["make_bag_if"]) { AggregateDef(name: $0, args: 2...3, prefix: "bag_", hasPredicate: true, resultType: { _ in .dynamic }, run: bag, emptyValue: .bag([:])) }
         add(["take_any", "any"]) { AggregateDef(name: $0, args: 1...1, prefix: "any_", hasPredicate: false, resultType: { $0[0] }, run: takeAny, emptyValue: .null) }
@@ -59,9 +60,9 @@ enum Aggregates {
             AggregateDef(name: n, args: 2...2, prefix: n + "_", hasPredicate: true, resultType: { _ in .real }, run: { variance($0, sqrt: n == "stdevif", population: false) }, emptyValue: .real(0))
         }
         add(["percentile"]) { AggregateDef(name: $0, args: 2...2, prefix: "percentile_", hasPredicate: false, resultType: { $0[0] == .int ? .long : $0[0] }, run: { try percentile($0) }, emptyValue: .null) }
-        add(["hll"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true, flatten: false) }, emptyValue: .array([])) }
+        add(["hll"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true, flatten: false) }, emptyValue: .null) }
         add(["hll_merge"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: hllMerge, emptyValue: .array([])) }
-        add(["tdigest"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigest, emptyValue: .array([])) }
+        add(["tdigest"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigest, emptyValue: .null) }
         add(["tdigest_merge", "merge_tdigest"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigestMerge, emptyValue: .array([])) }
         return d
     }()

@@ -21,7 +21,8 @@ enum Naming {
 
     /// `count_`, `sum_Bytes`, `dcount_IPAddress`...
     static func aggregate(_ def: AggregateDef, _ args: [ArgumentSyntax]) -> String {
-        if def.prefix == "count_" || def.prefix == "countif_" { return def.prefix }
+        // count() and countif(p) name no column; count(x) names its argument (the summarize page's count_x).
+        if def.prefix == "countif_" || (def.prefix == "count_" && args.isEmpty) { return def.prefix }
         guard let a = args.first, let d = derived(a.value) else { return def.prefix }
         return def.prefix + d
     }
