@@ -288,6 +288,10 @@ extension QueryExecutor {
         for t in u.tables {
             if case .name(let n, let nspan) = t, n.contains("*") {
                 for name in provider.tableNames() where Wildcard.matches(name, n) { parts.append((name, try table(named: name, scope, nspan))) }
+                // `let V = view () {...}` joins a wildcard union too (the union page).
+                for name in Set(scope.names).sorted() where Wildcard.matches(name, n) {
+                    if case .function(let l, _)? = scope.lookup(name)?.0, l.isView, l.parameters.isEmpty { parts.append((name, try tabular(.name(name, nspan), scope))) }
+                }
                 continue
             }
             do {
@@ -303,7 +307,16 @@ extension QueryExecutor {
         if let ws = u.withSource { schema.append(ColumnSchema(ws, .string)) }
         var typesByName: [String: Set<KQLType>] = [:]
         for (_, t) in parts { for c in t.schema.columns { typesByName[c.name, default: []].insert(c.type) } }
-        func outName(_ c: ColumnSchema) -> String { (typesByName[c.name]?.count ?? 1) > 1 ? "\(c.name)_\(c.type.rawValue)" : c.name }
+        // A typed name that is already some input's column name gets a number (`x_long1`).
+        var renamed: [String: String] = [:]
+        for (_, t) in parts {
+            for c in t.schema.columns where (typesByName[c.name]?.count ?? 1) > 1 && renamed["\(c.name)\u{1}\(c.type.rawValue)"] == nil {
+                var candidate = "\(c.name)_\(c.type.rawValue)", k = 1
+                while typesByName[candidate] != nil || renamed.values.contains(candidate) { candidate = "\(c.name)_\(c.type.rawValue)\(k)"; k += 1 }
+                renamed["\(c.name)\u{1}\(c.type.rawValue)"] = candidate
+            }
+        }
+        func outName(_ c: ColumnSchema) -> String { renamed["\(c.name)\u{1}\(c.type.rawValue)"] ?? c.name }
         if u.kind == "inner" {
             var common: Set<String>? = nil
             for (_, t) in parts {
