@@ -299,6 +299,7 @@ extension QueryExecutor {
             let arg = args.first.flatMap { Naming.derived($0.value) } ?? ""
             return outputs.map { "\(fn)_\(arg)_\($0)" }
         }
+        if let sorted = MultiOutput.sortedArrays(it.expr) { return sorted }
         if let n = Naming.derived(it.expr) { return [n] }
         repeat { auto += 1 } while existing.contains("Column\(auto)")
         return ["Column\(auto)"]
@@ -307,6 +308,19 @@ extension QueryExecutor {
 
 /// Functions whose result is several values, in Kusto's output order.
 enum MultiOutput {
+    /// array_sort_asc(a1, a2, ...) gives a column per array: `a1_sorted`, `a2_sorted`.
+    static func sortedArrays(_ e: ExprSyntax) -> [String]? {
+        guard case .call(let fn, var args, _) = e, fn == "array_sort_asc" || fn == "array_sort_desc" else { return nil }
+        if case .literal(.bool, _)? = args.last?.value { args.removeLast() }
+        guard args.count > 1 else { return nil }
+        return args.enumerated().map { "\(Naming.derived($0.element.value) ?? "array\($0.offset + 1)")_sorted" }
+    }
+
+    static func isMultiple(_ e: ExprSyntax) -> Bool {
+        if case .call(let fn, _, _) = e, names[fn] != nil { return true }
+        return sortedArrays(e) != nil
+    }
+
     static let names: [String: [String]] = [
         "series_decompose": ["baseline", "seasonal", "trend", "residual"],
         "series_decompose_anomalies": ["ad_flag", "ad_score", "baseline"],

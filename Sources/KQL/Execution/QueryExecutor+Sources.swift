@@ -31,7 +31,7 @@ extension QueryExecutor {
             let named = items.enumerated().map { i, it in
                 var bare = false
                 if case .name(let n, _) = it.expr, scope.isParameter(n) { bare = true }
-                return it.names.isEmpty && (bare || Naming.derived(it.expr) == nil) ? NamedExprSyntax(names: ["print_\(i)"], expr: it.expr, span: it.span) : it
+                return it.names.isEmpty && (bare || Naming.derived(it.expr) == nil) && !MultiOutput.isMultiple(it.expr) ? NamedExprSyntax(names: ["print_\(i)"], expr: it.expr, span: it.span) : it
             }
             return try project(Table(schema: Schema([]), columns: [], count: 1), named, scope)
         case .range(let col, let from, let to, let step):

@@ -19,12 +19,24 @@ enum DynamicFunctions {
                 s = max(0, s); e = min(x.count - 1, e)
                 return s > e ? .array([]) : .array(Array(x[s...e]))
             },
-            F.row("array_index_of", 2...4, .long) { a, _ in
+            F.row("array_index_of", 2...5, .long) { a, _ in
                 guard let x = arr(a[0]) else { return .null }
-                return .long(Int64(x.firstIndex { Comparison.compareValues($0, a[1], .eq).asBool == true } ?? -1))
+                // start (negative: from the end), length (-1: to the end) and occurrence (from 1).
+                var start = a.count > 2 ? (a[2].int ?? 0) : 0
+                let length = a.count > 3 ? (a[3].int ?? -1) : -1, occurrence = a.count > 4 ? (a[4].int ?? 1) : 1
+                guard occurrence >= 0, length >= -1 else { return .null }
+                if start < 0 { start = max(0, x.count + start) }
+                guard start < x.count else { return .long(-1) }
+                let end = length == -1 ? x.count : min(x.count, start + length)
+                var seen = 0
+                for i in start..<max(start, end) where Comparison.compareValues(x[i], a[1], .eq).asBool == true {
+                    seen += 1
+                    if seen >= max(1, occurrence) { return .long(Int64(i)) }
+                }
+                return .long(-1)
             },
-            F.row("array_sort_asc", 1...2, .dynamic) { a, _ in arr(a[0]).map { .array(sortValues($0, desc: false, nullsLast: a.count > 1 ? (a[1].asBool ?? true) : true)) } ?? .null },
-            F.row("array_sort_desc", 1...2, .dynamic) { a, _ in arr(a[0]).map { .array(sortValues($0, desc: true, nullsLast: a.count > 1 ? (a[1].asBool ?? true) : true)) } ?? .null },
+            F.row("array_sort_asc", 1...64, .dynamic) { a, _ in sortArrays(a, desc: false) },
+            F.row("array_sort_desc", 1...64, .dynamic) { a, _ in sortArrays(a, desc: true) },
             F.row("array_reverse", 1...1, .dynamic) { a, _ in arr(a[0]).map { .array($0.reversed()) } ?? .null },
             F.row("array_sum", 1...1, .real) { a, _ in arr(a[0]).map { .real($0.compactMap(\.asDouble).reduce(0, +)) } ?? .null },
             F.row("array_iff", 3...3, .dynamic) { a, _ in
@@ -124,6 +136,25 @@ enum DynamicFunctions {
         var seen = Set<Value>(), out: [Value] = []
         for x in v where seen.insert(x).inserted { out.append(x) }
         return out
+    }
+
+    /// `array_sort_asc(a1 [, a2, ...] [, nulls_last])`: a1 sorted, the other arrays reordered alike (null
+    /// where their length differs); several arrays give an array of the sorted arrays.
+    static func sortArrays(_ a: [Value], desc: Bool) -> Value {
+        var arrays = a
+        var nullsLast = true
+        if arrays.count > 1, arrays.last?.asArray == nil, let b = arrays.last?.asBool { nullsLast = b; arrays.removeLast() }
+        guard let first = arr(arrays[0]) else { return .null }
+        if arrays.count == 1 { return .array(sortValues(first, desc: desc, nullsLast: nullsLast)) }
+        let nonNull = first.indices.filter { !first[$0].isNull }.sorted { i, j in
+            desc ? (first[j] < first[i] || (!(first[i] < first[j]) && i < j)) : (first[i] < first[j] || (!(first[j] < first[i]) && i < j))
+        }
+        let nulls = first.indices.filter { first[$0].isNull }
+        let order = nullsLast ? nonNull + nulls : nulls + nonNull
+        return .array(arrays.map { v in
+            guard let xs = arr(v), xs.count == first.count else { return .null }
+            return .array(order.map { xs[$0] })
+        })
     }
 
     static func sortValues(_ v: [Value], desc: Bool, nullsLast: Bool) -> [Value] {
