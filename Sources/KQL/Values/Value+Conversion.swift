@@ -106,7 +106,32 @@ extension Value {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
-        return String(d)
+        // .NET's shortest round-trip form, as Kusto prints reals: the same digits as Swift's, laid out
+        // in fixed notation for decimal exponents -4...14 and as `1.5E-07` / `1E+15` outside them.
+        let swift = String(d)
+        let negative = swift.hasPrefix("-")
+        let body = negative ? String(swift.dropFirst()) : swift
+        var mantissa = body, exp10 = 0
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = String(body[..<e]); exp10 = Int(body[body.index(after: e)...]) ?? 0
+        }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let intPart = String(parts[0]), fracPart = parts.count > 1 ? String(parts[1]) : ""
+        var digits = intPart + fracPart
+        var point = intPart.count + exp10  // the decimal point's position within `digits`
+        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); point -= 1 }
+        while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+        let sci = point - 1
+        var out: String
+        if sci > -5 && sci < 15 {
+            if point <= 0 { out = "0." + String(repeating: "0", count: -point) + digits }
+            else if point >= digits.count { out = digits + String(repeating: "0", count: point - digits.count) }
+            else { out = String(digits.prefix(point)) + "." + String(digits.dropFirst(point)) }
+        } else {
+            let e = abs(sci) < 10 ? "0\(abs(sci))" : "\(abs(sci))"
+            out = String(digits.prefix(1)) + (digits.count > 1 ? "." + String(digits.dropFirst()) : "") + "E" + (sci < 0 ? "-" : "+") + e
+        }
+        return negative ? "-" + out : out
     }
 
     /// Lower-case canonical `8-4-4-4-12` form, or nil.

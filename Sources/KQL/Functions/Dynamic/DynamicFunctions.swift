@@ -25,9 +25,9 @@ enum DynamicFunctions {
                 var start = a.count > 2 ? (a[2].int ?? 0) : 0
                 let length = a.count > 3 ? (a[3].int ?? -1) : -1, occurrence = a.count > 4 ? (a[4].int ?? 1) : 1
                 guard occurrence >= 0, length >= -1 else { return .null }
-                if start < 0 { start = max(0, x.count + start) }
+                if start < 0 { start = start < -x.count ? 0 : x.count + start }
                 guard start < x.count else { return .long(-1) }
-                let end = length == -1 ? x.count : min(x.count, start + length)
+                let end = length == -1 || length >= x.count - start ? x.count : start + length
                 var seen = 0
                 for i in start..<max(start, end) where Comparison.compareValues(x[i], a[1], .eq).asBool == true {
                     seen += 1

@@ -27,7 +27,8 @@ enum StringFunctions {
             F.row("substring", 2...3, .string) { a, _ in
                 let s = Array(a[0].kqlString)
                 guard var start = a[1].int else { return .string("") }
-                if start < 0 { start = 0 }
+                // A negative start counts from the end (substring("123456", -2, 2) is "56").
+                if start < 0 { start = start < -s.count ? 0 : s.count + start }
                 guard start < s.count else { return .string("") }
                 var len = a.count > 2 ? (a[2].int ?? s.count) : s.count
                 if len < 0 { len = 0 }
