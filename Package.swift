@@ -44,11 +44,12 @@ let package = Package(
         .target(name: "SentinelParsers", dependencies: ["KQL", "KQLSyntax", "Yams"], resources: [.copy("Resources/ASIM")], swiftSettings: strict),
         // Pure domain values shared by the SOC modules.
         .target(name: "VigilCore", swiftSettings: strict),
-        // Pure: Sentinel rule files, their validation, scheduling and alerts.
+        // Pure: Sentinel rule files, their validation, scheduling and alerts; Vigil's rule pack ships as resources.
         .target(
             name: "Detection",
             dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
+            resources: [.copy("Resources/RulePack")],
             swiftSettings: strict),
         // Pure: the producer agent (alerts -> incidents) and the reviewer agent (policy -> verdicts).
         .target(name: "Agents", dependencies: ["VigilCore", "Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),

@@ -12,10 +12,11 @@ public import VigilStore
 /// triage, the reviewer, and the riskiest-incidents report. Deterministic, offline, in-process.
 public struct Demo {
     public var directory: String
-    public var rules: String
+    /// A rule directory to use instead of the built-in pack.
+    public var rules: String?
     public var log: (String) -> Void
 
-    public init(directory: String, rules: String, log: @escaping (String) -> Void) {
+    public init(directory: String, rules: String? = nil, log: @escaping (String) -> Void) {
         self.directory = directory; self.rules = rules; self.log = log
     }
 
@@ -29,17 +30,19 @@ public struct Demo {
 
     public func run() throws -> Result {
         let fm = FileManager.default
-        guard fm.fileExists(atPath: rules) else {
-            throw StoreError.workspace("the rule pack is not at \(rules): run the demo from the repository's root, or pass --rules DIR")
-        }
+        if let rules, !fm.fileExists(atPath: rules) { throw StoreError.workspace("no rule directory at \(rules)") }
         let store = try LogStore(workspace: Workspace.open(directory))
         _ = try PolicyFiles(workspace: store.workspace).installDefaults()
-        // The rule pack goes into the workspace, so `vigil serve` on it runs the same rules.
-        let ruleDir = store.workspace.root.appendingPathComponent("rules").path
-        try fm.createDirectory(atPath: ruleDir, withIntermediateDirectories: true)
-        for f in try fm.contentsOfDirectory(atPath: rules).sorted() where f.hasSuffix(".yaml") || f.hasSuffix(".yml") || f.hasSuffix(".json") {
-            let to = ruleDir + "/" + f
-            if !fm.fileExists(atPath: to) { try fm.copyItem(atPath: rules + "/" + f, toPath: to) }
+        // The rules go into the workspace, so `vigil serve` on it runs the same ones.
+        let ruleDir = store.workspace.rulesDirectory
+        if let rules {
+            try fm.createDirectory(atPath: ruleDir, withIntermediateDirectories: true)
+            for f in try fm.contentsOfDirectory(atPath: rules).sorted() where f.hasSuffix(".yaml") || f.hasSuffix(".yml") || f.hasSuffix(".json") {
+                let to = ruleDir + "/" + f
+                if !fm.fileExists(atPath: to) { try fm.copyItem(atPath: rules + "/" + f, toPath: to) }
+            }
+        } else {
+            log(try RulePackInstaller(directory: ruleDir).update().summary)
         }
 
         var gen = DemoDataset()

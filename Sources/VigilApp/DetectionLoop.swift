@@ -27,9 +27,7 @@ public final class DetectionLoop: @unchecked Sendable {
         settings = store.workspace.config.detection
     }
 
-    public var rulesDirectory: String {
-        settings.rules.hasPrefix("/") ? settings.rules : store.workspace.root.appendingPathComponent(settings.rules).path
-    }
+    public var rulesDirectory: String { store.workspace.rulesDirectory }
     var delay: Int64 { Int64(settings.delaySeconds) * Ticks.perSecond }
 
     /// When the next run is due, if any rule is scheduled.

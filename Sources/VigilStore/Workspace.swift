@@ -5,6 +5,8 @@ public import Foundation
 public struct Workspace: Sendable {
     public let root: URL
     public let config: WorkspaceConfig
+    /// This open created the workspace (it had no `vigil.yaml`): first-start content goes in.
+    public var isNew = false
 
     public static let defaultPath = ".vigil"
 
@@ -23,19 +25,28 @@ public struct Workspace: Sendable {
         } else if !isDir.boolValue {
             throw StoreError.workspace("\(root.path) is a file, not a workspace directory")
         }
+        var isNew = false
         do {
             for sub in ["", "tables", "rules", "watchlists", "policies"] {
                 try fm.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
             }
             let yaml = root.appendingPathComponent("vigil.yaml")
             if !fm.fileExists(atPath: yaml.path) {
+                isNew = true
                 try WorkspaceConfig.defaultText.write(to: yaml, atomically: true, encoding: .utf8)
             }
         } catch {
             throw StoreError.workspace("cannot create \(root.path): \(error.localizedDescription)")
         }
         let text = (try? String(contentsOf: root.appendingPathComponent("vigil.yaml"), encoding: .utf8)) ?? ""
-        return Workspace(root: root, config: try WorkspaceConfig.parse(text))
+        var ws = Workspace(root: root, config: try WorkspaceConfig.parse(text))
+        ws.isNew = isNew
+        return ws
+    }
+
+    /// The rule directory of `detection.rules` (relative to the workspace unless absolute).
+    public var rulesDirectory: String {
+        config.detection.rules.hasPrefix("/") ? config.detection.rules : root.appendingPathComponent(config.detection.rules).path
     }
 
     public var statePath: String { root.appendingPathComponent("state.sqlite").path }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detection
 import Foundation
 import KQL
 import VigilApp
@@ -18,7 +19,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Directory with SecurityEvent.jsonl / SigninLogs.jsonl for the JSON-lines ingest figure.") var jsonl: String?
     @Flag(help: "Only the detection benchmark: one scheduler cycle of --rule-count rules over the data in a store.") var detection = false
     @Option(help: "Rules in the detection cycle: the pack, then variants of it.") var ruleCount: Int = 500
-    @Option(help: "Rule pack of the detection benchmark.") var rules: String = "rules/vigil"
+    @Option(help: "Rule directory of the detection benchmark (default: the built-in pack).") var rules: String?
     @Option(help: "Rules run at once in the detection cycle (default: the number of cores).") var concurrency: Int?
     @Option(help: "Only the agents benchmark: this many synthetic alerts into incidents and verdicts.") var agents: Int?
     @Option(help: "Only the triage benchmark: all modules on one incident over the stored data, then this many incidents.") var triage: Int?
@@ -88,7 +89,7 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         if detection {
-            let f = try bench.runDetection(workspace: (dir as NSString).appendingPathComponent(".bench-workspace"), rulesDirectory: rules, count: ruleCount,
+            let f = try bench.runDetection(workspace: (dir as NSString).appendingPathComponent(".bench-workspace"), rulesDirectory: rules ?? BuiltInRulePack.directory?.path ?? "", count: ruleCount,
                                            concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
             print("Vigil detection bench: \(f.rules) enabled rules, one scheduler cycle over \(f.events) stored events")
             print("| cycle | seconds | failed runs | alerts | anomalies |\n|---|---:|---:|---:|---:|")

@@ -11,7 +11,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo", abstract: "Generate a month of logs with injected attacks and run the whole pipeline on them.",
         discussion: "Creates a fresh workspace (default ./vigil-demo), ingests synthetic SecurityEvent and SigninLogs, runs the rule pack day by day, drafts, triages and reviews incidents, and reports the riskiest. Nothing leaves the machine.")
     @Option(help: "Workspace directory to create.") var workspace: String = "vigil-demo"
-    @Option(help: "The rule pack.") var rules: String = "rules/vigil"
+    @Option(help: "A rule directory to use instead of the built-in pack.") var rules: String?
     @Flag(help: "Replace the workspace if it exists.") var force = false
 
     func run() throws {

@@ -10,7 +10,7 @@ import VigilServer
 /// `vigil rules`: analytics rules in Sentinel's format.
 struct RulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.",
-                                                    subcommands: [Validate.self, Test.self, Status.self, Tune.self, List.self, Install.self, Remove.self])
+                                                    subcommands: [Validate.self, Test.self, Status.self, Tune.self, List.self, Install.self, Remove.self, Update.self])
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1e7) }
 
@@ -47,6 +47,26 @@ struct RulesCommand: AsyncParsableCommand {
             }
             let names = try AdminActions.make(store: try WorkspaceSession.open(target.workspace), clock: { RulesCommand.now }).putRule(name, text, "cli:\(by)")
             print("installed \(name): " + names.joined(separator: ", "))
+        }
+    }
+
+    /// `vigil rules update`: the workspace's copy of the built-in pack brought to the binary's version.
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring the workspace's built-in rules to this binary's pack version.",
+            discussion: "Rules you edited are kept as they are; rules you only disabled get the new version and stay disabled; rules you deleted are not restored; rules the pack dropped are removed unless you edited them.")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Flag(help: "Report what would change without writing.") var dryRun = false
+        @Flag(help: "List every file by outcome.") var verbose = false
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            let r = try RulePackInstaller(directory: store.workspace.rulesDirectory).update(dryRun: dryRun)
+            print((dryRun ? "would update " : "") + r.summary)
+            let lists: [(String, [String])] = [("added", r.added), ("updated", r.updated), ("kept (changed locally)", r.keptChanged),
+                                               ("not restored (removed locally)", r.keptRemoved), ("retired", r.retired)] + (verbose ? [("unchanged", r.unchanged)] : [])
+            for (label, files) in lists where !files.isEmpty && (verbose || label != "added" || files.count <= 10) {
+                print("  \(label): " + files.joined(separator: ", "))
+            }
         }
     }
 
@@ -179,11 +199,11 @@ struct RulesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run rules against their positive and negative fixture rows; exit 1 when any fails.")
         @Option(help: "Workspace directory whose catalog (custom tables included) the queries bind against.") var workspace: String?
         @Flag(help: "Print every case, not only failures.") var verbose = false
-        @Argument(help: "Rule files or directories.") var paths: [String]
+        @Argument(help: "Rule files or directories (default: the workspace's rule directory).") var paths: [String] = []
 
         func run() throws {
             let store = try WorkspaceSession.open(workspace)
-            let results = RulePackTest.run(files: try RulesCommand.files(paths), catalog: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
+            let results = RulePackTest.run(files: try RulesCommand.files(paths.isEmpty ? [store.workspace.rulesDirectory] : paths), catalog: store, now: Int64(Date().timeIntervalSince1970 * 1e7))
             var cases = 0, failedCases = 0
             for r in results {
                 let mark = r.passed ? "ok  " : "FAIL"

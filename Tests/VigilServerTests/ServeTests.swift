@@ -1,3 +1,4 @@
+import Detection
 import AsyncHTTPClient
 import Foundation
 import KQL
@@ -114,8 +115,7 @@ import VigilStore
     /// The live loop: an NRT rule raises its alert within seconds of the event's ingestion (NRT rules
     /// run every second here instead of Sentinel's minute), and every run is in SentinelHealth.
     @Test func nearRealTimeRulesAlertSecondsAfterIngest() async throws {
-        let rule = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../rules/vigil/EncodedPowerShell.yaml").standardized.path, encoding: .utf8)
+        let rule = try #require(BuiltInRulePack.rules.first { $0.path == "EncodedPowerShell.yaml" }).text
         let s = try await Running(yaml: "detection:\n  nrtSeconds: 1\n", rules: ["EncodedPowerShell.yaml": rule], realClock: true)
         defer { Task { await s.stop() } }
         // Let the loop load the rule and run once before the event arrives.

@@ -4,10 +4,10 @@ import KQL
 import Testing
 import VigilApp
 
-/// Vigil's rule pack against its fixtures (what `vigil rules test rules/vigil` runs): every rule has a
+/// Vigil's rule pack, as the binary ships it, against its fixtures (what `vigil rules test` runs): every rule has a
 /// positive and a negative case, and every case holds.
 @Suite struct RulePackTests {
-    static let pack = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../rules/vigil").standardized.path
+    static let pack = BuiltInRulePack.directory!.path
 
     @Test func everyRuleOfThePackPassesItsFixtures() {
         let files = DetectReplay.ruleFiles(in: Self.pack)
