@@ -1,6 +1,6 @@
 /// An entity of an alert or incident (Sentinel's entity JSON: a type and its identifiers), with the
 /// key that says when two mentions are the same thing: accounts by UPN or `DOMAIN\name` (case
-/// folded), hosts by short name, IPs by address, the rest by their sorted identifiers.
+/// folded; `eve@contoso.local` and `CONTOSO\eve` are one account), hosts by short name, IPs by address, the rest by their sorted identifiers.
 public struct Entity: Sendable, Codable, Hashable {
     public var type: EntityType
     /// Identifier → value, as in the alert (`FullName`, `Address`, `HostName`...).
@@ -14,7 +14,7 @@ public struct Entity: Sendable, Codable, Hashable {
         switch type {
         case .account:
             let v = p["FullName"] ?? p["Upn"] ?? p["Name"].map { n in p["NTDomain"].map { "\($0)\\\(n)" } ?? (p["UPNSuffix"].map { "\(n)@\($0)" } ?? n) } ?? p["Sid"] ?? p["AadUserId"] ?? p["ObjectGuid"] ?? ""
-            return "account:" + v.lowercased()
+            return "account:" + Entity.accountKey(v)
         case .host:
             let v = p["HostName"] ?? p["FullName"].map { String($0.split(separator: ".").first ?? "") } ?? p["NetBiosName"] ?? p["AzureID"] ?? ""
             return "host:" + v.lowercased()
@@ -24,6 +24,16 @@ public struct Entity: Sendable, Codable, Hashable {
         default:
             return type.rawValue.lowercased() + ":" + p.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "|").lowercased()
         }
+    }
+
+    /// `DOMAIN\name` for both ways Windows names an account: a Kerberos or Entra principal
+    /// `name@contoso.local` becomes `contoso\name`, as the NetBIOS domain is the DNS domain's first
+    /// label in all but renamed forests. A bare name stays bare.
+    static func accountKey(_ value: String) -> String {
+        let v = value.lowercased()
+        guard !v.contains("\\"), let at = v.lastIndex(of: "@") else { return v }
+        let label = v[v.index(after: at)...].split(separator: ".").first.map(String.init) ?? ""
+        return label.isEmpty ? v : label + "\\" + v[..<at]
     }
 
     /// A short name for titles and comments.

@@ -71,6 +71,27 @@ import VigilCore
         #expect(r.unattachedAnomalies.map(\.systemAlertID) == ["lonely"])
     }
 
+    /// A recorded intrusion: a spray over Windows logons from one box, Kerberoasting from the same box
+    /// by the account it broke (named by Kerberos as a UPN), then WinRM onto a server as that account
+    /// (named by Windows as DOMAIN\\name). One multi-stage incident, naming the accounts and hosts.
+    @Test func aSprayKerberoastWinRMCampaignIsOneIncident() {
+        let alerts = [
+            Self.alert("spray", rule: "WindowsPasswordSpray", at: 0, [Self.ip("10.0.5.20"), Self.host("DC-01.contoso.local")]),
+            Self.alert("roast", rule: "Kerberoasting", at: 1, [Self.account("eve@CONTOSO.LOCAL"), Self.ip("10.0.5.20"), Self.host("DC-01.contoso.local")]),
+            Self.alert("winrm", rule: "WinRMRemoteExecution", at: 2, [Self.host("SRV-09"), Self.account("CONTOSO\\eve")], tactics: [.lateralMovement, .execution]),
+            Self.alert("other", rule: "WinRMRemoteExecution", at: 2, [Self.host("SRV-10"), Self.account("CONTOSO\\bob")], tactics: [.lateralMovement]),
+        ]
+        let r = agent.produce(alerts, existing: [], rules: [:], nextNumber: 1, now: Self.t0 + 3 * Self.h)
+        #expect(r.incidents.count == 2)
+        let campaign = r.incidents.first { $0.alerts.count == 3 }
+        #expect(campaign?.alerts.map(\.systemAlertID) == ["spray", "roast", "winrm"])
+        #expect(campaign?.title.hasPrefix("Multi-stage incident") == true)
+        let names = Set(campaign?.entities.map(\.key) ?? [])
+        #expect(names.isSuperset(of: ["account:contoso\\eve", "host:srv-09", "host:dc-01", "ip:10.0.5.20"]), "\(names)")
+        #expect(campaign?.grouping.last?.reason.contains("contoso\\eve") == true || campaign?.grouping.last?.reason.contains("CONTOSO\\eve") == true,
+                "\(campaign?.grouping.map(\.reason) ?? [])")
+    }
+
     @Test func runningAgainOverTheSameAlertsChangesNothing() {
         let alerts = [Self.alert("a1", rule: "r", at: 0, [Self.account("alice")]), Self.alert("a2", rule: "q", at: 1, [Self.account("alice")])]
         let first = agent.produce(alerts, existing: [], rules: [:], nextNumber: 1, now: Self.t0)
