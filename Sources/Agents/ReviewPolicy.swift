@@ -69,6 +69,10 @@ public struct ReviewPolicy: Sendable, Equatable {
         "watchlists": "aliases of the watchlists the entities are on (after triage)",
         "threatIntelMatches": "threat-intelligence indicators the entities match (after triage)",
         "truePositiveProbability": "the calibrated probability of a true positive for the risk score (absent until `vigil scoring calibrate`)",
+        "contextVerified": "true when every judged fact of the incident's sign-ins (country, address, client, application, hour, device) matches each user's own history (after triage)",
+        "contextDeviations": "list of the facts that do not match the user's history, e.g. 'first sign-in from NL in 14 days' (after triage)",
+        "otherAlerts": "alerts on the incident's entities in the lookback that are not part of it (after triage)",
+        "relatedAnomalies": "anomalies on the incident's entities in the lookback (after triage)",
     ]
 
     public static func parse(_ text: String) throws -> ReviewPolicy {
@@ -152,10 +156,12 @@ public struct ReviewPolicy: Sendable, Equatable {
     public static let defaultText = """
     # The reviewer agent's policy. Rules are tried in order; the first whose `when` holds decides.
     # Outcomes: approve (a confirmed incident for the queue), flag (manual review, with an owner or
-    # queue), autoClose (with a classification). Whatever the rules say, Vigil never auto-closes an
-    # incident of High severity, with a threat-intelligence match, or involving a privileged or VIP
-    # account (or one on a vipWatchlists list): such an auto-close becomes a flag (hard gates).
-    version: 1
+    # queue), autoClose (with a classification). Whatever the rules say, Vigil never auto-closes a
+    # multi-stage incident, one with a threat-intelligence match, one involving a privileged or VIP
+    # account (or one on a vipWatchlists list), or one of High severity unless triage verified it
+    # against the users' own history with nothing else about them: such an auto-close becomes a flag
+    # (hard gates).
+    version: 2
     autoClosePerDay: 25          # automatic closures per 24 hours; beyond it, incidents are flagged
     shadowMode: false            # true: record what would be done, change nothing
     privilegedAccountPatterns: [admin, administrator, krbtgt, root, svc_, "da-", "adm-"]
@@ -166,6 +172,20 @@ public struct ReviewPolicy: Sendable, Equatable {
       - name: Several rules or models agree
         when: {field: ruleCount, op: ge, value: 2}
         then: {action: flag, owner: tier2, comment: "Multi-stage: more than one detection agrees."}
+      - name: Lone risky sign-in that matches the user's own history
+        when:
+          all:
+            - {field: alertCount, op: eq, value: 1}
+            - {field: alertNames, op: matches, value: "rated high risk"}
+            - {field: contextVerified, op: eq, value: true}
+            - {field: otherAlerts, op: eq, value: 0}
+            - {field: relatedAnomalies, op: eq, value: 0}
+            - {field: threatIntelMatches, op: eq, value: 0}
+        then:
+          action: autoClose
+          classification: BenignPositive
+          classificationReason: SuspiciousButExpected
+          comment: "A lone risky sign-in whose country, address, client, application and hour match the user's own history, and no other alert, anomaly or intelligence touches the user."
       - name: Lone impossible travel without corroboration
         when:
           all:

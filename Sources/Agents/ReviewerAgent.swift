@@ -19,6 +19,10 @@ public struct ReviewerAgent: Sendable {
             matched.append(rule.name)
             action = rule.action
             reasons.append("rule '\(rule.name)': \(rule.action.outcome.rawValue)" + (rule.action.comment.map { ". \($0)" } ?? ""))
+            // A verdict that rests on the users' history names the facts it relied on.
+            if let c = rule.condition, Self.mentions(c, "contextVerified") || Self.mentions(c, "contextDeviations") {
+                reasons += (inc.riskScore?.contextFacts ?? []).map { "context \($0)" }
+            }
         } else {
             reasons.append("no rule matched: approve")
         }
@@ -92,7 +96,10 @@ public struct ReviewerAgent: Sendable {
     /// The hard gates: what no policy rule can auto-close.
     public func gates(_ inc: Incident) -> [String] {
         var out: [String] = []
-        if inc.severity == .high { out.append("High severity") }
+        if Set(inc.alerts.map(\.ruleID)).count >= 2 { out.append("multi-stage (\(Set(inc.alerts.map(\.ruleID)).count) rules)") }
+        // A High incident may close only on evidence: the users' own history matches and nothing else is about them.
+        let verified = inc.riskScore.map { $0.contextVerified == true && ($0.otherAlerts ?? 0) == 0 && ($0.relatedAnomalies ?? 0) == 0 } ?? false
+        if inc.severity == .high && !verified { out.append("High severity") }
         if inc.alerts.contains(where: { $0.name.lowercased().contains("threat intelligence") })
             || inc.labels.contains(where: { $0.labelName.lowercased().contains("threat intelligence") })
             || inc.confidenceFactors.contains(where: { $0.name == "threat intelligence" })
@@ -132,8 +139,20 @@ public struct ReviewerAgent: Sendable {
         if let r = inc.riskScore {
             f["watchlists"] = .list(r.watchlists)
             f["threatIntelMatches"] = .number(Double(r.threatIntelMatches))
+            if let v = r.contextVerified { f["contextVerified"] = .bool(v) }
+            if let facts = r.contextFacts { f["contextDeviations"] = .list(facts.filter { $0.hasPrefix("deviation: ") }.map { String($0.dropFirst("deviation: ".count)) }) }
+            if let n = r.otherAlerts { f["otherAlerts"] = .number(Double(n)) }
+            if let n = r.relatedAnomalies { f["relatedAnomalies"] = .number(Double(n)) }
         }
         return f
+    }
+
+    static func mentions(_ c: ReviewPolicy.Condition, _ field: String) -> Bool {
+        switch c {
+        case .all(let cs), .any(let cs): return cs.contains { mentions($0, field) }
+        case .not(let x): return mentions(x, field)
+        case .test(let f, _, _): return f == field
+        }
     }
 
     /// Whether a condition holds; a test of an absent fact never holds.

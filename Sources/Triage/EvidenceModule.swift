@@ -71,6 +71,10 @@ public struct Finding: Sendable, Codable, Equatable {
         case relatedAlert, threatIntel, watchlist, userRisk, hostActivity, anomaly, kqlRows
         /// What an entity is (its forms, public or private, where): context, not scored.
         case entity
+        /// How this activity compares with the entity's own history (`level`: match, deviation,
+        /// not judged; one summary finding per entity: verified or deviates). Not scored: the review
+        /// policy weighs it.
+        case context
     }
     public var kind: Kind
     public var summary: String

@@ -92,7 +92,7 @@ public struct ScoringPolicy: Sendable, Equatable {
                 case .kqlRows: add(kqlRow, "query row: \(f.summary)")
                 case .anomaly: add(anomaly * (Double(f.level ?? "") ?? 1), "anomaly: \(f.summary)")
                 case .hostActivity: add(min(maxHostPoints, notableHostEvent * (Double(f.level ?? "") ?? 0)), "host: \(f.summary)")
-                case .entity: break
+                case .entity, .context: break
                 }
             }
             if !tactics.isEmpty { add(perTactic * Double(tactics.count), "\(tactics.count) distinct tactics among related alerts: \(tactics.sorted().joined(separator: ", "))") }

@@ -15,7 +15,7 @@ public struct TriageRunner: Sendable {
     }
 
     public static let standardModules: [any EvidenceModule] = [EntitiesModule(), RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
-                                                                HostActivityModule(), AnomaliesModule()]
+                                                                UserContextModule(), HostActivityModule(), AnomaliesModule()]
 
     public func reports(_ ctx: TriageContext) -> [ModuleReport] {
         let box = Box(count: modules.count)
@@ -39,6 +39,13 @@ public struct TriageRunner: Sendable {
         let findings = reports.flatMap(\.findings)
         score.watchlists = Array(Set(findings.filter { $0.kind == .watchlist }.compactMap(\.level))).sorted()
         score.threatIntelMatches = findings.filter { $0.kind == .threatIntel }.count
+        let verdicts = findings.filter { $0.kind == .context && ($0.level == "verified" || $0.level == "unverified") }
+        if !verdicts.isEmpty {
+            score.contextVerified = verdicts.allSatisfy { $0.level == "verified" }
+            score.contextFacts = findings.filter { $0.kind == .context && $0.level != "verified" && $0.level != "unverified" }.map { "\($0.level ?? ""): \($0.summary)" }
+        }
+        score.otherAlerts = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }.count
+        score.relatedAnomalies = findings.filter { $0.kind == .anomaly }.count
         out.comments.removeAll { $0.author.hasPrefix("triage") }
         for (i, r) in reports.enumerated() {
             out.comments.append(Incident.Comment(id: "triage-\(inc.id)-\(i)", message: r.comment, author: "triage: \(r.module)", createdTime: now))

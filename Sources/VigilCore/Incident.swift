@@ -111,6 +111,14 @@ public struct Incident: Sendable, Codable, Equatable {
         /// (for the review policy and its hard gates).
         public var watchlists: [String] = []
         public var threatIntelMatches: Int = 0
+        /// The user-history module's verdict (nil: it had nothing to judge): true when every account's
+        /// judged facts match its own history. Optional so incidents stored before it still decode.
+        public var contextVerified: Bool?
+        /// The facts behind it, `match: ...`, `deviation: ...` or `not judged: ...`, with what was counted.
+        public var contextFacts: [String]?
+        /// Alerts on the incident's entities in the lookback that are not in this incident, and anomalies.
+        public var otherAlerts: Int?
+        public var relatedAnomalies: Int?
         public init(total: Int, contributions: [Contribution], time: Int64) { self.total = total; self.contributions = contributions; self.time = time }
 
         /// The contributions summed by source (one evidence module each), in first-seen order,

@@ -62,32 +62,28 @@ struct PolicyCommand: ParsableCommand {
         @Option(help: "Incidents created from (ISO 8601).") var from: String
         @Option(help: "Incidents created until (ISO 8601).") var to: String
         @Flag(help: "List every incident's verdict.") var verbose = false
+        @Option(help: "A ground-truth file (gen.py's ground_truth.json): report which labelled attacks stay open.") var groundTruth: String?
 
         func run() throws {
             guard let f = DateTimeParser.parse(from), let t = DateTimeParser.parse(to) else { throw ValidationError("--from and --to must be datetimes") }
             let store = try WorkspaceSession.open(workspace)
             let p = try policy.map { try ReviewPolicy.parse(try String(contentsOfFile: $0, encoding: .utf8)) } ?? PolicyFiles(workspace: store.workspace).reviewPolicy()
-            let agent = ReviewerAgent(policy: p)
             let incidents = try IncidentStore(store: store).all().filter { $0.createdTime >= f && $0.createdTime <= t }
-            var counts: [Incident.Review.Outcome: Int] = [:]
-            var missed: [Incident] = []
-            var closures: [Int64] = []
-            for inc in incidents {
-                // The budget counts the automatic closures of the 24 hours before each incident.
-                let closedToday = closures.filter { $0 > inc.createdTime - Ticks.perDay }.count
-                // Judged as the draft the producer made: without an earlier verdict's effects.
-                var draft = inc
-                draft.labels.removeAll { $0.labelName.hasPrefix("Review: ") }
-                if inc.review != nil { draft.status = .new }
-                let r = agent.review(draft, now: inc.createdTime, closedToday: closedToday)
-                if r.outcome == .autoClose { closures.append(inc.createdTime) }
-                counts[r.outcome, default: 0] += 1
-                if r.outcome == .autoClose, inc.classification == .truePositive, inc.review?.outcome != .autoClose { missed.append(inc) }
-                if verbose { print("#\(inc.number) \(r.outcome.rawValue): \(r.reasons.joined(separator: " | "))") }
-            }
-            print("policy \(p.versionLabel) on \(incidents.count) incidents: \(counts[.approve] ?? 0) approve, \(counts[.flag] ?? 0) flag, \(counts[.autoClose] ?? 0) auto-close")
+            let attacks = try groundTruth.map { try PolicyBacktest.attacks(groundTruth: try Data(contentsOf: URL(fileURLWithPath: $0))) } ?? []
+            let r = PolicyBacktest.run(incidents, policy: p, attacks: attacks)
+            if verbose { for v in r.verdicts { print("#\(v.incident.number) \(v.review.outcome.rawValue): \(v.review.reasons.joined(separator: " | "))") } }
+            print("policy \(p.versionLabel) on \(incidents.count) incidents: \(r.count(.approve)) approve, \(r.count(.flag)) flag, \(r.count(.autoClose)) auto-close")
+            print("left open: \(r.open), closed: \(r.closed)")
+            let missed = r.verdicts.filter { $0.review.outcome == .autoClose && $0.incident.classification == .truePositive && $0.incident.review?.outcome != .autoClose }
             print("auto-closed although an analyst classified them TruePositive: \(missed.count)")
-            for m in missed { print("  #\(m.number) \(m.title)") }
+            for m in missed { print("  #\(m.incident.number) \(m.incident.title)") }
+            if !attacks.isEmpty {
+                let kept = r.attacks.filter { !$0.open.isEmpty }.count
+                print("labelled attacks open: \(kept) of \(attacks.count)")
+                for a in r.attacks {
+                    print("  \(a.open.isEmpty ? "CLOSED" : "open  ") \(a.attack.name) (\(a.attack.technique)): open \(a.open.map { "#\($0)" }.joined(separator: " ")), closed \(a.closed.map { "#\($0)" }.joined(separator: " "))")
+                }
+            }
         }
     }
 }

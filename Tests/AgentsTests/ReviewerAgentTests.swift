@@ -38,7 +38,7 @@ import VigilCore
         let r = ReviewerAgent(policy: p).review(inc, now: Self.t0, closedToday: 0)
         #expect(r.outcome == expected, "\(label): \(r.reasons)")
         #expect((r.matchedRules + r.gates).contains { $0.contains(why) }, "\(label): \(r.matchedRules) \(r.gates)")
-        #expect(r.policyVersion.hasPrefix("v1 ("))
+        #expect(r.policyVersion.hasPrefix("v2 ("))
     }
 
     @Test func applyingAVerdictChangesTheIncidentAndShadowModeDoesNot() {
@@ -49,7 +49,7 @@ import VigilCore
         #expect(closed.status == .closed && closed.classification == .benignPositive && closed.classificationReason == .suspiciousButExpected)
         #expect(closed.labels.map(\.labelName) == ["Review: auto-closed"])
         #expect(closed.comments.last?.author == "reviewer-agent")
-        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v1") == true)
+        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v2") == true)
         // Undo.
         let reopened = ReviewerAgent.reopen(closed, by: "analyst@contoso.com", now: Self.t0 + 1)
         #expect(reopened?.status == .active && reopened?.classification == nil)
@@ -202,5 +202,67 @@ struct SplitMix {
         let facts = ReviewerAgent.facts(inc)
         #expect(facts["watchlists"] == .list(["trusted-ips"]) && facts["threatIntelMatches"] == .number(2) && facts["riskScore"] == nil)
         #expect(ReviewerAgent.holds(.test(field: "watchlists", op: .contains, value: .string("trusted-ips")), facts))
+    }
+}
+
+/// A lone risky sign-in closes only when triage verified it against the user's own history and
+/// nothing else is about the user; the verdict names the facts; the hard gates still hold.
+@Suite struct UserContextReviewTests {
+    static let risky = (rule: "risky", name: "Successful sign-in that Entra ID rated high risk", severity: Severity.high)
+
+    static func triaged(verified: Bool, other: Int = 0, anomalies: Int = 0, ti: Int = 0, watchlists: [String] = [], accounts: [String] = ["jdoe@contoso.com"]) -> Incident {
+        var inc = ReviewerAgentTests.incident([risky], accounts: accounts, confidence: 0.4)
+        var score = Incident.RiskScore(total: 10, contributions: [], time: 0)
+        score.contextVerified = verified
+        score.contextFacts = verified
+            ? ["match: jdoe@contoso.com: country: US, as in 12 of 12 sign-ins in 14 days", "match: jdoe@contoso.com: client: Browser, as in 9 of 12 sign-ins"]
+            : ["match: jdoe@contoso.com: client: Browser, as in 9 of 12 sign-ins", "deviation: jdoe@contoso.com: country: first sign-in from NL in 14 days (12 sign-ins counted)"]
+        score.otherAlerts = other
+        score.relatedAnomalies = anomalies
+        score.threatIntelMatches = ti
+        score.watchlists = watchlists
+        inc.riskScore = score
+        return inc
+    }
+
+    let agent = ReviewerAgent(policy: ReviewerAgentTests.policy)
+
+    @Test func aVerifiedLoneRiskySignInClosesNamingTheFacts() {
+        let r = agent.review(Self.triaged(verified: true), now: 0, closedToday: 0)
+        #expect(r.outcome == .autoClose, "\(r.reasons) \(r.gates)")
+        #expect(r.matchedRules == ["Lone risky sign-in that matches the user's own history"])
+        #expect(r.gates.isEmpty)
+        #expect(r.reasons.contains("context match: jdoe@contoso.com: country: US, as in 12 of 12 sign-ins in 14 days"), "\(r.reasons)")
+        let closed = agent.apply(r, to: Self.triaged(verified: true), now: 0)
+        #expect(closed.status == .closed && closed.classification == .benignPositive)
+        #expect(ReviewerAgent.reopen(closed, by: "analyst", now: 1)?.status == .active)
+    }
+
+    @Test(arguments: [
+        ("a deviating fact", triaged(verified: false), "High severity"),
+        ("another alert on the user", triaged(verified: true, other: 1), "High severity"),
+        ("an anomaly on the user", triaged(verified: true, anomalies: 1), "High severity"),
+        ("a threat-intelligence match", triaged(verified: true, ti: 1), "threat-intelligence match"),
+        ("a VIP watchlist entry", triaged(verified: true, watchlists: ["vip"]), "an entity on watchlist vip"),
+        ("a privileged account", triaged(verified: true, accounts: ["adm-jdoe@contoso.com"]), "privileged account"),
+    ])
+    func anythingElseKeepsItOpen(_ label: String, _ inc: Incident, _ gate: String) {
+        let r = agent.review(inc, now: 0, closedToday: 0)
+        #expect(r.outcome != .autoClose, "\(label): \(r.reasons)")
+        #expect(r.gates.contains { $0.contains(gate) }, "\(label): \(r.gates)")
+    }
+
+    @Test func contextFactsAreReviewFacts() {
+        let f = ReviewerAgent.facts(Self.triaged(verified: false, other: 2))
+        #expect(f["contextVerified"] == .bool(false))
+        #expect(f["contextDeviations"] == .list(["jdoe@contoso.com: country: first sign-in from NL in 14 days (12 sign-ins counted)"]))
+        #expect(f["otherAlerts"] == .number(2) && f["relatedAnomalies"] == .number(0))
+    }
+
+    @Test func aMultiStageIncidentNeverClosesWhateverThePolicySays() throws {
+        let p = try ReviewPolicy.parse("version: 1\nautoClosePerDay: 100\nrules:\n  - name: all\n    then: {action: autoClose, classification: BenignPositive}\n")
+        let inc = ReviewerAgentTests.incident([ReviewerAgentTests.travel, (rule: "other", name: "x", severity: .low)], confidence: 0.1)
+        let r = ReviewerAgent(policy: p).review(inc, now: 0, closedToday: 0)
+        #expect(r.outcome == .flag && r.gates.contains("multi-stage (2 rules)"))
     }
 }

@@ -1,0 +1,111 @@
+import Foundation
+import KQL
+import VigilCore
+
+/// The incident's accounts against their own history: for each successful sign-in of the incident's
+/// window, whether its country, address, client, application, hour and device are what the user
+/// signed in with over the lookback (14 days by default, before the window), each fact with the rows
+/// it counted; first-seen facts ("first sign-in from NL in 14 days") are deviations. An address is
+/// familiar when the user signed in from it or its /24 before, or when it is an organization egress
+/// address (at least `egressUsers` users sign in from it). A fact needs `minHistory` earlier
+/// sign-ins to be judged (application and hour need more: they vary more); without them it is
+/// "not judged", and an account whose history is too short is never "verified".
+public struct UserContextModule: EvidenceModule {
+    public let name = "User history"
+    public var minHistory = 3
+    public var egressUsers = 20
+    public init() {}
+
+    struct SignIn {
+        var time: Int64, ip: String, country: String, client: String, app: String, device: String
+        var hour: Int { Int((time / 36_000_000_000) % 24) }
+        var net24: String { ip.contains(".") ? ip.split(separator: ".").prefix(3).joined(separator: ".") : ip }
+    }
+
+    public func run(_ ctx: TriageContext) throws -> [Finding] {
+        let accounts = ctx.incident.entities.filter { $0.type == .account }.compactMap { $0.properties["Upn"] ?? $0.properties["FullName"] }.filter { $0.contains("@") }
+        guard !accounts.isEmpty else { return [] }
+        let from = ctx.incident.firstActivityTime - 60 * 10_000_000, to = ctx.incident.lastActivityTime + 60 * 10_000_000
+        let since = from - ctx.lookback
+        guard let t = try ctx.query("""
+            SigninLogs
+            | where TimeGenerated >= hsince and TimeGenerated <= wto and ResultType == "0" and UserPrincipalName in~ (users)
+            | extend Device = strcat(tostring(column_ifexists("DeviceDetail", dynamic({})).operatingSystem), " ", tostring(column_ifexists("DeviceDetail", dynamic({})).browser))
+            | project TimeGenerated, User = tolower(UserPrincipalName), IPAddress, Location, ClientAppUsed, AppDisplayName, Device = trim(" ", Device)
+            | order by TimeGenerated asc
+            | take 20000
+            """, extra: ["users": .array(accounts.map { .string($0) }), "hsince": .datetime(since), "wto": .datetime(to)]) else { return [] }
+        var history: [String: [SignIn]] = [:], subject: [String: [SignIn]] = [:]
+        let ips = Set(ctx.ips)
+        for r in 0..<t.count {
+            let row = t.row(r)
+            guard case .datetime(let time) = row[0] else { continue }
+            let s = SignIn(time: time, ip: row[2].kqlString, country: row[3].kqlString, client: row[4].kqlString, app: row[5].kqlString, device: row[6].kqlString)
+            let user = row[1].kqlString
+            if time < from { history[user, default: []].append(s) }
+            else if ips.isEmpty || ips.contains(s.ip) { subject[user, default: []].append(s) }
+        }
+        let subjectIPs = Set(subject.values.flatMap { $0.map(\.ip) })
+        var egress: [String: Int] = [:]
+        if !subjectIPs.isEmpty, let e = try ctx.query("""
+            SigninLogs | where TimeGenerated >= hsince and TimeGenerated < wfrom and IPAddress in (addrs)
+            | summarize Users = dcount(UserPrincipalName) by IPAddress
+            """, extra: ["addrs": .array(subjectIPs.sorted().map { .string($0) }), "hsince": .datetime(since), "wfrom": .datetime(from)]) {
+            for r in 0..<e.count { egress[e.row(r)[0].kqlString] = Int(e.row(r)[1].kqlString) ?? 0 }
+        }
+        let days = ctx.lookback / 864_000_000_000
+        var out: [Finding] = []
+        for user in subject.keys.sorted() {
+            let h = history[user] ?? []
+            var facts: [Finding] = []
+            func fact(_ name: String, _ ok: Bool?, _ text: String, _ counted: Int) {
+                facts.append(Finding(kind: .context, summary: "\(user): \(name): \(text)", level: ok.map { $0 ? "match" : "deviation" } ?? "not judged",
+                                     evidence: [["fact": name, "user": user, "rowsCounted": String(counted)]]))
+            }
+            func count<T: Hashable>(_ key: (SignIn) -> T) -> [T: Int] { h.reduce(into: [:]) { $0[key($1), default: 0] += 1 } }
+            let countries = count(\.country), addresses = count(\.ip), nets = count(\.net24), clients = count(\.client), apps = count(\.app), devices = count(\.device)
+            let hours = count(\.hour)
+            let judged = h.count >= minHistory
+            for s in subject[user] ?? [] {
+                let at = DateTimeMath.format(s.time)
+                if !judged {
+                    fact("history", nil, "\(h.count) successful sign-ins in the \(days) days before \(at): too few to know what is usual (\(minHistory) needed)", h.count)
+                    continue
+                }
+                let c = countries[s.country] ?? 0
+                fact("country", c > 0, c > 0 ? "\(s.country) at \(at), as in \(c) of \(h.count) sign-ins in \(days) days" : "first sign-in from \(s.country) in \(days) days (\(h.count) sign-ins counted)", h.count)
+                let a = addresses[s.ip] ?? 0, n = nets[s.net24] ?? 0, users = egress[s.ip] ?? 0
+                if a > 0 { fact("address", true, "\(s.ip) used in \(a) of \(h.count) sign-ins", h.count) }
+                else if n > 0 { fact("address", true, "\(s.ip) is new but its /24 was used in \(n) of \(h.count) sign-ins", h.count) }
+                else if users >= egressUsers { fact("address", true, "\(s.ip) is new to the user but an organization egress address (\(users) users signed in from it in \(days) days)", users) }
+                else { fact("address", false, "first sign-in from \(s.ip) or its /24 in \(days) days, and only \(users) users use it", h.count) }
+                let cl = clients[s.client] ?? 0
+                fact("client", cl > 0, cl > 0 ? "\(s.client), as in \(cl) of \(h.count) sign-ins" : "first sign-in with \(s.client.isEmpty ? "no client" : s.client) in \(days) days", h.count)
+                if !s.device.isEmpty && devices.keys.contains(where: { !$0.isEmpty }) {
+                    let d = devices[s.device] ?? 0
+                    fact("device", d > 0, d > 0 ? "\(s.device), as in \(d) of \(h.count) sign-ins" : "first sign-in from \(s.device) in \(days) days", h.count)
+                }
+                if h.count >= 10 {
+                    let ap = apps[s.app] ?? 0
+                    fact("application", ap > 0, ap > 0 ? "\(s.app), as in \(ap) of \(h.count) sign-ins" : "first sign-in to \(s.app) in \(days) days", h.count)
+                } else {
+                    fact("application", nil, "\(s.app); \(h.count) sign-ins are too few to know the usual applications (10 needed)", h.count)
+                }
+                if h.count >= 5 {
+                    let near = (-1...1).reduce(0) { $0 + (hours[(s.hour + $1 + 24) % 24] ?? 0) }
+                    fact("hour", near > 0, near > 0 ? "\(s.hour):00 UTC, within an hour of \(near) earlier sign-ins" : "\(s.hour):00 UTC, no sign-in within an hour of it in \(days) days", h.count)
+                } else {
+                    fact("hour", nil, "\(s.hour):00 UTC; \(h.count) sign-ins are too few to know the usual hours (5 needed)", h.count)
+                }
+            }
+            let deviations = facts.filter { $0.level == "deviation" }, judgedFacts = facts.filter { $0.level != "not judged" }
+            let verified = judged && deviations.isEmpty && !judgedFacts.isEmpty
+            out.append(Finding(kind: .context, summary: verified
+                                ? "\(user): every judged fact matches the user's own \(h.count) sign-ins in \(days) days"
+                                : (judged ? "\(user): \(deviations.count) of \(judgedFacts.count) facts deviate from the user's history" : "\(user): too little history to verify (\(h.count) sign-ins)"),
+                               level: verified ? "verified" : "unverified", evidence: [["user": user, "historyRows": String(h.count)]]))
+            out += facts
+        }
+        return out
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import KQL
+import Testing
+import Triage
+import VigilCore
+
+/// The user-history module: a risky sign-in judged against the user's own earlier sign-ins, fact by
+/// fact, with the rows each fact counted.
+@Suite struct UserContextModuleTests {
+    static let now = DateTimeParser.parse("2024-06-30T00:00:00Z")!
+    static let hour: Int64 = 36_000_000_000, day: Int64 = 864_000_000_000
+
+    /// ann: 12 sign-ins over 12 days from home (US, 73.1.1.5), the office NAT and Teams / Exchange in
+    /// a browser, around 09:00-10:00; the NAT is also used by 25 other users. bob: one sign-in.
+    static func tables() -> InMemoryTables {
+        var t = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        let schema = SchemaCatalog.builtIn["SigninLogs"]!
+        var rows: [[String: Value]] = []
+        func add(_ at: Int64, _ user: String, _ ip: String, _ country: String, app: String = "Microsoft Teams", client: String = "Browser", result: String = "0", risk: String = "none") {
+            rows.append(["TimeGenerated": .datetime(at), "UserPrincipalName": .string(user), "IPAddress": .string(ip), "Location": .string(country),
+                         "AppDisplayName": .string(app), "ClientAppUsed": .string(client), "ResultType": .string(result), "RiskLevelDuringSignIn": .string(risk)])
+        }
+        let base = now - 13 * day
+        for i in 0..<12 {
+            add(base + Int64(i) * day + 9 * hour, "ann@contoso.com", i % 2 == 0 ? "73.1.1.5" : "198.51.100.10", "US", app: i % 3 == 0 ? "Office 365 Exchange Online" : "Microsoft Teams")
+        }
+        for u in 0..<25 { add(base + Int64(u) * hour, "user\(u)@contoso.com", "198.51.100.11", "US") }
+        add(now - 2 * day, "bob@contoso.com", "20.1.1.1", "US")
+        for i in 0..<3 { add(now - Int64(i + 2) * day, "cy@contoso.com", "40.2.2.2", "US") }
+        add(now - hour * 4, "cy@contoso.com", "198.51.100.11", "US", risk: "high")
+        // The incidents' sign-ins: ann from an office NAT address new to her, at 10:00, high risk;
+        // ann again from the Netherlands at 03:00; bob's second sign-in.
+        add(now - hour * 14, "ann@contoso.com", "198.51.100.11", "US", risk: "high")
+        add(now - hour * 6, "ann@contoso.com", "185.9.9.9", "NL", client: "Other clients", risk: "high")
+        add(now - hour * 5, "bob@contoso.com", "20.1.1.2", "US", risk: "high")
+        t.add("SigninLogs", Table.from(schema: schema, rows: rows.map { r in schema.columns.map { r[$0.name] ?? .null } }))
+        return t
+    }
+
+    static func incident(_ user: String, _ ip: String, at: Int64) -> Incident {
+        var inc = Incident(id: "i-\(user)-\(ip)", number: 1, title: "Successful sign-in that Entra ID rated high risk", severity: .high, createdTime: at)
+        inc.entities = [Entity(type: .account, properties: ["FullName": user]), Entity(type: .ip, properties: ["Address": ip])]
+        inc.firstActivityTime = at
+        inc.lastActivityTime = at
+        return inc
+    }
+
+    func run(_ inc: Incident) throws -> [Finding] {
+        try UserContextModule().run(TriageContext(incident: inc, provider: Self.tables(), now: Self.now))
+    }
+
+    @Test func aSignInLikeTheUsersOwnIsVerifiedFactByFact() throws {
+        let f = try run(Self.incident("ann@contoso.com", "198.51.100.11", at: Self.now - Self.hour * 14))
+        let verdict = try #require(f.first)
+        #expect(verdict.level == "verified", "\(f.map(\.summary))")
+        #expect(verdict.summary == "ann@contoso.com: every judged fact matches the user's own 12 sign-ins in 14 days")
+        let facts = Dictionary(uniqueKeysWithValues: f.dropFirst().map { ($0.evidence.first?["fact"] ?? "", $0) })
+        #expect(facts["country"]?.summary == "ann@contoso.com: country: US at 2024-06-29T10:00:00Z, as in 12 of 12 sign-ins in 14 days")
+        #expect(facts["address"]?.summary == "ann@contoso.com: address: 198.51.100.11 is new but its /24 was used in 6 of 12 sign-ins")
+        #expect(facts["client"]?.level == "match" && facts["application"]?.level == "match" && facts["hour"]?.level == "match")
+        #expect(facts["address"]?.evidence.first?["rowsCounted"] == "12")
+    }
+
+    @Test func aSignInFromANewCountryAndClientDeviates() throws {
+        let f = try run(Self.incident("ann@contoso.com", "185.9.9.9", at: Self.now - Self.hour * 6))
+        #expect(f.first?.level == "unverified")
+        let deviations = f.filter { $0.level == "deviation" }.map(\.summary)
+        #expect(deviations.contains("ann@contoso.com: country: first sign-in from NL in 14 days (13 sign-ins counted)"), "\(deviations)")
+        #expect(deviations.contains { $0.contains("address: first sign-in from 185.9.9.9") })
+        #expect(deviations.contains { $0.contains("client: first sign-in with Other clients") })
+        #expect(deviations.contains { $0.contains("hour: 18:00 UTC, no sign-in within an hour") })
+    }
+
+    @Test func tooLittleHistoryIsNeverVerified() throws {
+        let f = try run(Self.incident("bob@contoso.com", "20.1.1.2", at: Self.now - Self.hour * 5))
+        #expect(f.first?.level == "unverified")
+        #expect(f.first?.summary == "bob@contoso.com: too little history to verify (1 sign-ins)")
+        // An address many of the organization's users sign in from is its egress, not the user's novelty.
+        let egress = try run(Self.incident("cy@contoso.com", "198.51.100.11", at: Self.now - Self.hour * 4)).first { $0.evidence.first?["fact"] == "address" }
+        #expect(egress?.summary == "cy@contoso.com: address: 198.51.100.11 is new to the user but an organization egress address (26 users signed in from it in 14 days)")
+        #expect(egress?.level == "match" && egress?.evidence.first?["rowsCounted"] == "26")
+    }
+}
