@@ -302,8 +302,18 @@ public struct ProducerAgent: Sendable {
         if anomalies > 0 { parts.append("\(anomalies) anomal\(anomalies == 1 ? "y" : "ies")") }
         let names = inc.alerts.reduce(into: [String]()) { if !$0.contains($1.name) { $0.append($1.name) } }
         let entities = inc.entities.prefix(6).map { "\($0.type.rawValue) \($0.displayName)" }
+        // Repeats of one rule grouped into this incident: how many, and when the first and the last were.
+        let f = ISO8601DateFormatter()
+        func time(_ t: Int64) -> String { f.string(from: Date(timeIntervalSince1970: Double(t) / 1e7)) }
+        var repeats: [String] = []
+        for rule in inc.alerts.reduce(into: [String](), { if !$0.contains($1.ruleID) { $0.append($1.ruleID) } }) {
+            let of = inc.alerts.filter { $0.ruleID == rule && !$0.isAnomaly }
+            guard of.count > 1, let first = of.map(\.startTime).min(), let last = of.map(\.endTime).max() else { continue }
+            repeats.append("\(of.count) alerts of '\(of[0].name)' from \(time(first)) to \(time(last))")
+        }
         return parts.joined(separator: " and ") + " from \(Set(inc.alerts.map(\.ruleID)).count) rule\(Set(inc.alerts.map(\.ruleID)).count == 1 ? "" : "s"): "
-            + names.joined(separator: "; ") + ". Entities: " + entities.joined(separator: ", ") + (inc.entities.count > 6 ? ", ..." : "") + "."
+            + names.joined(separator: "; ") + ". " + (repeats.isEmpty ? "" : "Repeated: " + repeats.joined(separator: "; ") + ". ")
+            + "Entities: " + entities.joined(separator: ", ") + (inc.entities.count > 6 ? ", ..." : "") + "."
     }
 
     /// Confidence in [0, 1] as a sum of named factors, each with its reason.

@@ -71,6 +71,7 @@ public struct ReviewPolicy: Sendable, Equatable {
         "truePositiveProbability": "the calibrated probability of a true positive for the risk score (absent until `vigil scoring calibrate`)",
         "contextVerified": "true when every judged fact of the incident's sign-ins (country, address, client, application, hour, device) matches each user's own history (after triage)",
         "contextDeviations": "list of the facts that do not match the user's history, e.g. 'first sign-in from NL in 14 days' (after triage)",
+        "egressOnly": "true when every sign-in of the incident came from an organization egress address (many users sign in from it) and Entra gave no risk reason history cannot explain (after triage)",
         "otherAlerts": "alerts on the incident's entities in the lookback that are not part of it (after triage)",
         "relatedAnomalies": "anomalies on the incident's entities in the lookback (after triage)",
     ]
@@ -186,6 +187,20 @@ public struct ReviewPolicy: Sendable, Equatable {
           classification: BenignPositive
           classificationReason: SuspiciousButExpected
           comment: "A lone risky sign-in whose country, address, client, application and hour match the user's own history, and no other alert, anomaly or intelligence touches the user."
+      - name: Lone risky sign-in from the organization's own egress address
+        when:
+          all:
+            - {field: alertCount, op: eq, value: 1}
+            - {field: alertNames, op: matches, value: "rated high risk"}
+            - {field: egressOnly, op: eq, value: true}
+            - {field: otherAlerts, op: eq, value: 0}
+            - {field: relatedAnomalies, op: eq, value: 0}
+            - {field: threatIntelMatches, op: eq, value: 0}
+        then:
+          action: autoClose
+          classification: BenignPositive
+          classificationReason: SuspiciousButExpected
+          comment: "A lone risky sign-in from an address the organization's users share (its egress), with no other alert, anomaly or intelligence about the user."
       - name: Lone impossible travel without corroboration
         when:
           all:

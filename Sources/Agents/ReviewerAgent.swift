@@ -20,7 +20,7 @@ public struct ReviewerAgent: Sendable {
             action = rule.action
             reasons.append("rule '\(rule.name)': \(rule.action.outcome.rawValue)" + (rule.action.comment.map { ". \($0)" } ?? ""))
             // A verdict that rests on the users' history names the facts it relied on.
-            if let c = rule.condition, Self.mentions(c, "contextVerified") || Self.mentions(c, "contextDeviations") {
+            if let c = rule.condition, ["contextVerified", "contextDeviations", "egressOnly"].contains(where: { Self.mentions(c, $0) }) {
                 reasons += (inc.riskScore?.contextFacts ?? []).map { "context \($0)" }
             }
         } else {
@@ -98,7 +98,7 @@ public struct ReviewerAgent: Sendable {
         var out: [String] = []
         if Set(inc.alerts.map(\.ruleID)).count >= 2 { out.append("multi-stage (\(Set(inc.alerts.map(\.ruleID)).count) rules)") }
         // A High incident may close only on evidence: the users' own history matches and nothing else is about them.
-        let verified = inc.riskScore.map { $0.contextVerified == true && ($0.otherAlerts ?? 0) == 0 && ($0.relatedAnomalies ?? 0) == 0 } ?? false
+        let verified = inc.riskScore.map { ($0.contextVerified == true || $0.contextEgress == true) && ($0.otherAlerts ?? 0) == 0 && ($0.relatedAnomalies ?? 0) == 0 } ?? false
         if inc.severity == .high && !verified { out.append("High severity") }
         if inc.alerts.contains(where: { $0.name.lowercased().contains("threat intelligence") })
             || inc.labels.contains(where: { $0.labelName.lowercased().contains("threat intelligence") })
@@ -140,6 +140,7 @@ public struct ReviewerAgent: Sendable {
             f["watchlists"] = .list(r.watchlists)
             f["threatIntelMatches"] = .number(Double(r.threatIntelMatches))
             if let v = r.contextVerified { f["contextVerified"] = .bool(v) }
+            if let v = r.contextEgress { f["egressOnly"] = .bool(v) }
             if let facts = r.contextFacts { f["contextDeviations"] = .list(facts.filter { $0.hasPrefix("deviation: ") }.map { String($0.dropFirst("deviation: ".count)) }) }
             if let n = r.otherAlerts { f["otherAlerts"] = .number(Double(n)) }
             if let n = r.relatedAnomalies { f["relatedAnomalies"] = .number(Double(n)) }

@@ -42,7 +42,11 @@ public struct TriageRunner: Sendable {
         let verdicts = findings.filter { $0.kind == .context && ($0.level == "verified" || $0.level == "unverified") }
         if !verdicts.isEmpty {
             score.contextVerified = verdicts.allSatisfy { $0.level == "verified" }
-            score.contextFacts = findings.filter { $0.kind == .context && $0.level != "verified" && $0.level != "unverified" }.map { "\($0.level ?? ""): \($0.summary)" }
+            let facts = findings.filter { $0.kind == .context && $0.level != "verified" && $0.level != "unverified" }
+            score.contextFacts = facts.map { "\($0.level ?? ""): \($0.summary)" }
+            let users = Set(verdicts.compactMap { $0.evidence.first?["user"] })
+            let egress = Set(facts.filter { $0.level == "egress" }.compactMap { $0.evidence.first?["user"] })
+            score.contextEgress = users == egress && !facts.contains { $0.level == "deviation" && $0.evidence.first?["fact"] == "risk reason" }
         }
         score.otherAlerts = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }.count
         score.relatedAnomalies = findings.filter { $0.kind == .anomaly }.count

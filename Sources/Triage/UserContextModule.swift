@@ -14,10 +14,13 @@ public struct UserContextModule: EvidenceModule {
     public let name = "User history"
     public var minHistory = 3
     public var egressUsers = 20
+    /// When the lookback holds fewer than `minHistory` sign-ins, history reaches back this far instead
+    /// (and the facts say so): a user who signs in twice a month still has a usual.
+    public var maxLookback: Int64 = 30 * 864_000_000_000
     public init() {}
 
     struct SignIn {
-        var time: Int64, ip: String, country: String, client: String, app: String, device: String
+        var time: Int64, ip: String, country: String, client: String, app: String, device: String, risk: String
         var hour: Int { Int((time / 36_000_000_000) % 24) }
         var net24: String { ip.contains(".") ? ip.split(separator: ".").prefix(3).joined(separator: ".") : ip }
     }
@@ -26,12 +29,13 @@ public struct UserContextModule: EvidenceModule {
         let accounts = ctx.incident.entities.filter { $0.type == .account }.compactMap { $0.properties["Upn"] ?? $0.properties["FullName"] }.filter { $0.contains("@") }
         guard !accounts.isEmpty else { return [] }
         let from = ctx.incident.firstActivityTime - 60 * 10_000_000, to = ctx.incident.lastActivityTime + 60 * 10_000_000
-        let since = from - ctx.lookback
+        let since = from - max(ctx.lookback, maxLookback)
         guard let t = try ctx.query("""
             SigninLogs
             | where TimeGenerated >= hsince and TimeGenerated <= wto and ResultType == "0" and UserPrincipalName in~ (users)
             | extend Device = strcat(tostring(column_ifexists("DeviceDetail", dynamic({})).operatingSystem), " ", tostring(column_ifexists("DeviceDetail", dynamic({})).browser))
-            | project TimeGenerated, User = tolower(UserPrincipalName), IPAddress, Location, ClientAppUsed, AppDisplayName, Device = trim(" ", Device)
+            | extend Risk = replace_regex(tostring(RiskEventTypes_V2), @'[\\[\\]" ]', "")
+            | project TimeGenerated, User = tolower(UserPrincipalName), IPAddress, Location, ClientAppUsed, AppDisplayName, Device = trim(" ", Device), Risk
             | order by TimeGenerated asc
             | take 20000
             """, extra: ["users": .array(accounts.map { .string($0) }), "hsince": .datetime(since), "wto": .datetime(to)]) else { return [] }
@@ -40,7 +44,8 @@ public struct UserContextModule: EvidenceModule {
         for r in 0..<t.count {
             let row = t.row(r)
             guard case .datetime(let time) = row[0] else { continue }
-            let s = SignIn(time: time, ip: row[2].kqlString, country: row[3].kqlString, client: row[4].kqlString, app: row[5].kqlString, device: row[6].kqlString)
+            let s = SignIn(time: time, ip: row[2].kqlString, country: row[3].kqlString, client: row[4].kqlString, app: row[5].kqlString, device: row[6].kqlString,
+                           risk: row[7].kqlString)
             let user = row[1].kqlString
             if time < from { history[user, default: []].append(s) }
             else if ips.isEmpty || ips.contains(s.ip) { subject[user, default: []].append(s) }
@@ -53,10 +58,12 @@ public struct UserContextModule: EvidenceModule {
             """, extra: ["addrs": .array(subjectIPs.sorted().map { .string($0) }), "hsince": .datetime(since), "wfrom": .datetime(from)]) {
             for r in 0..<e.count { egress[e.row(r)[0].kqlString] = Int(e.row(r)[1].kqlString) ?? 0 }
         }
-        let days = ctx.lookback / 864_000_000_000
         var out: [Finding] = []
         for user in subject.keys.sorted() {
-            let h = history[user] ?? []
+            let all = history[user] ?? []
+            let recent = all.filter { $0.time >= from - ctx.lookback }
+            let h = recent.count >= minHistory ? recent : all
+            let days = (recent.count >= minHistory ? ctx.lookback : max(ctx.lookback, maxLookback)) / 864_000_000_000
             var facts: [Finding] = []
             func fact(_ name: String, _ ok: Bool?, _ text: String, _ counted: Int) {
                 facts.append(Finding(kind: .context, summary: "\(user): \(name): \(text)", level: ok.map { $0 ? "match" : "deviation" } ?? "not judged",
@@ -71,6 +78,14 @@ public struct UserContextModule: EvidenceModule {
                 if !judged {
                     fact("history", nil, "\(h.count) successful sign-ins in the \(days) days before \(at): too few to know what is usual (\(minHistory) needed)", h.count)
                     continue
+                }
+                // Entra's own reasons (when the connector has them): a leaked password or a known-bad
+                // address is not explained by a familiar place.
+                let reasons = s.risk.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let hard = reasons.filter { ["leakedcredentials", "passwordspray", "maliciousipaddress", "anonymizedipaddress", "mcasimpossibletravel",
+                                            "investigationstipaddress", "suspiciousinboxforwarding", "tokenissueranomaly", "adversaryinthemiddle"].contains($0.lowercased()) }
+                if !reasons.isEmpty {
+                    fact("risk reason", hard.isEmpty, hard.isEmpty ? "Entra's reasons: \(reasons.joined(separator: ", "))" : "Entra's reasons include \(hard.joined(separator: ", ")), which history does not explain", h.count)
                 }
                 let c = countries[s.country] ?? 0
                 fact("country", c > 0, c > 0 ? "\(s.country) at \(at), as in \(c) of \(h.count) sign-ins in \(days) days" : "first sign-in from \(s.country) in \(days) days (\(h.count) sign-ins counted)", h.count)
@@ -99,6 +114,11 @@ public struct UserContextModule: EvidenceModule {
                 }
             }
             let deviations = facts.filter { $0.level == "deviation" }, judgedFacts = facts.filter { $0.level != "not judged" }
+            let egressOnly = (subject[user] ?? []).allSatisfy { (egress[$0.ip] ?? 0) >= egressUsers }
+            if egressOnly, let s = subject[user]?.first {
+                facts.append(Finding(kind: .context, summary: "\(user): egress: every sign-in came from an organization egress address (\(s.ip): \(egress[s.ip] ?? 0) users)",
+                                     level: "egress", evidence: [["fact": "egress", "user": user, "rowsCounted": String(egress[s.ip] ?? 0)]]))
+            }
             let verified = judged && deviations.isEmpty && !judgedFacts.isEmpty
             out.append(Finding(kind: .context, summary: verified
                                 ? "\(user): every judged fact matches the user's own \(h.count) sign-ins in \(days) days"

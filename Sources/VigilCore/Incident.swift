@@ -116,6 +116,9 @@ public struct Incident: Sendable, Codable, Equatable {
         public var contextVerified: Bool?
         /// The facts behind it, `match: ...`, `deviation: ...` or `not judged: ...`, with what was counted.
         public var contextFacts: [String]?
+        /// Every sign-in came from an address many of the organization's users sign in from (its
+        /// egress), and no risk reason says otherwise.
+        public var contextEgress: Bool?
         /// Alerts on the incident's entities in the lookback that are not in this incident, and anomalies.
         public var otherAlerts: Int?
         public var relatedAnomalies: Int?

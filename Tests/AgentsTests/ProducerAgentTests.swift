@@ -37,6 +37,9 @@ import VigilCore
         #expect(r.incidents.map { $0.alerts.map(\.systemAlertID) } == [["a1", "a2"], ["a4"], ["a3"]])
         #expect(r.incidents[0].grouping[1].reason == "same rule within 5h and the same entities (grouping: all entities)")
         #expect(r.incidents[0].title == "alert of r")
+        // The repeats say how many there were and when the first and the last came.
+        #expect(r.incidents[0].description.contains("Repeated: 2 alerts of 'alert of r' from 2024-06-21T20:00:00Z to 2024-06-22T00:00:00Z."), "\(r.incidents[0].description)")
+        #expect(!r.incidents[1].description.contains("Repeated"))
     }
 
     @Test func anyAlertGroupingAndDeclaredNoGrouping() {

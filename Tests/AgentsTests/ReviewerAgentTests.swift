@@ -252,6 +252,19 @@ struct SplitMix {
         #expect(r.gates.contains { $0.contains(gate) }, "\(label): \(r.gates)")
     }
 
+    /// A user with too little history, signing in from the address the organization's users share.
+    @Test func aLoneRiskySignInFromTheOrganizationsEgressCloses() {
+        var inc = Self.triaged(verified: false)
+        inc.riskScore?.contextFacts = ["not judged: jdoe@contoso.com: history: 1 successful sign-ins in the 30 days before ...",
+                                       "egress: jdoe@contoso.com: egress: every sign-in came from an organization egress address (198.51.100.11: 412 users)"]
+        inc.riskScore?.contextEgress = true
+        let r = agent.review(inc, now: 0, closedToday: 0)
+        #expect(r.outcome == .autoClose && r.matchedRules == ["Lone risky sign-in from the organization's own egress address"], "\(r.reasons) \(r.gates)")
+        #expect(r.reasons.contains { $0.contains("198.51.100.11: 412 users") })
+        inc.riskScore?.otherAlerts = 1
+        #expect(agent.review(inc, now: 0, closedToday: 0).outcome != .autoClose)
+    }
+
     @Test func contextFactsAreReviewFacts() {
         let f = ReviewerAgent.facts(Self.triaged(verified: false, other: 2))
         #expect(f["contextVerified"] == .bool(false))

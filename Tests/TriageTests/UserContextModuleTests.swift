@@ -79,5 +79,12 @@ import VigilCore
         let egress = try run(Self.incident("cy@contoso.com", "198.51.100.11", at: Self.now - Self.hour * 4)).first { $0.evidence.first?["fact"] == "address" }
         #expect(egress?.summary == "cy@contoso.com: address: 198.51.100.11 is new to the user but an organization egress address (26 users signed in from it in 14 days)")
         #expect(egress?.level == "match" && egress?.evidence.first?["rowsCounted"] == "26")
+        // Triage turns it into the incident's facts: not verified by cy's own history (the address is
+        // new to cy), but every sign-in came from the organization's egress.
+        let inc = Self.incident("cy@contoso.com", "198.51.100.11", at: Self.now - Self.hour * 4)
+        let runner = TriageRunner(modules: [UserContextModule()])
+        let triaged = runner.apply(runner.reports(TriageContext(incident: inc, provider: Self.tables(), now: Self.now)), to: inc, now: Self.now)
+        #expect(triaged.riskScore?.contextEgress == true)
+        #expect(triaged.riskScore?.contextFacts?.contains("egress: cy@contoso.com: egress: every sign-in came from an organization egress address (198.51.100.11: 26 users)") == true)
     }
 }
