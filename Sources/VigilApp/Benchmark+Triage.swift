@@ -22,7 +22,16 @@ extension Benchmark {
             return inc
         }
         let runner = TriageRunner()
-        let first = incident(1, account: "CONTOSO\\svc_backup_legacy", ip: "185.220.101.45", host: "SRV-0006.corp.contoso.com", upn: "user01607@contoso.com")
+        var first = incident(1, account: "CONTOSO\\svc_backup_legacy", ip: "185.220.101.45", host: "SRV-0006.corp.contoso.com", upn: "user01607@contoso.com")
+        // The incident's window holds the user's last successful sign-in, so the user-history module
+        // judges it against the weeks before (as it does for a real risky sign-in).
+        if case .success(let r, _) = QueryRunner(provider: store, now: now).run(
+            #"SigninLogs | where UserPrincipalName == "user01607@contoso.com" and ResultType == "0" | summarize arg_max(TimeGenerated, IPAddress) | project TimeGenerated, IPAddress"#),
+           let row = r.first?.table.row(0), case .datetime(let last) = row[0] {
+            first.firstActivityTime = last
+            first.lastActivityTime = last
+            first.entities.append(Entity(type: .ip, properties: ["Address": row[1].kqlString]))
+        }
         func timed(_ inc: Incident) -> (Double, Int) {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let reports = runner.reports(TriageContext(incident: inc, provider: store, now: now))

@@ -49,7 +49,7 @@ struct PolicyCommand: ParsableCommand {
             let p = try files.reviewPolicy()
             print("policy \(p.versionLabel) from \(FileManager.default.fileExists(atPath: files.reviewPath) ? files.reviewPath : "the built-in default")")
             print("auto-close budget \(p.autoClosePerDay) a day; shadow mode \(p.shadowMode ? "on" : "off")")
-            print("hard gates: High severity, threat-intelligence match, privileged accounts (\(p.privilegedAccountPatterns.joined(separator: ", "))), VIP accounts (\(p.vipAccounts.count))")
+            print("hard gates: multi-stage, High severity (unless triage verified it against the users' history or the organization's egress), threat-intelligence match, privileged accounts (\(p.privilegedAccountPatterns.joined(separator: ", "))), VIP accounts (\(p.vipAccounts.count))")
             for (i, r) in p.rules.enumerated() { print("\(i + 1). \(r.name) -> \(r.action.outcome.rawValue)") }
         }
     }
