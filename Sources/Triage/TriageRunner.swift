@@ -15,7 +15,7 @@ public struct TriageRunner: Sendable {
     }
 
     public static let standardModules: [any EvidenceModule] = [EntitiesModule(), RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
-                                                                UserContextModule(), HostActivityModule(), AnomaliesModule()]
+                                                                UserContextModule(), HostActivityModule(), HostContextModule(), AnomaliesModule()]
 
     public func reports(_ ctx: TriageContext) -> [ModuleReport] {
         let box = Box(count: modules.count)
@@ -40,10 +40,11 @@ public struct TriageRunner: Sendable {
         score.watchlists = Array(Set(findings.filter { $0.kind == .watchlist }.compactMap(\.level))).sorted()
         score.threatIntelMatches = findings.filter { $0.kind == .threatIntel }.count
         let verdicts = findings.filter { $0.kind == .context && ($0.level == "verified" || $0.level == "unverified") }
+        let facts = findings.filter { $0.kind == .context && $0.level != "verified" && $0.level != "unverified" }
+        if !facts.isEmpty { score.contextFacts = facts.map { "\($0.level ?? ""): \($0.summary)" } }
         if !verdicts.isEmpty {
-            score.contextVerified = verdicts.allSatisfy { $0.level == "verified" }
-            let facts = findings.filter { $0.kind == .context && $0.level != "verified" && $0.level != "unverified" }
-            score.contextFacts = facts.map { "\($0.level ?? ""): \($0.summary)" }
+            // Verified: every user's judged facts match, and no host of the incident ran something new either.
+            score.contextVerified = verdicts.allSatisfy { $0.level == "verified" } && !facts.contains { $0.level == "deviation" }
             let users = Set(verdicts.compactMap { $0.evidence.first?["user"] })
             let egress = Set(facts.filter { $0.level == "egress" }.compactMap { $0.evidence.first?["user"] })
             score.contextEgress = users == egress && !facts.contains { $0.level == "deviation" && $0.evidence.first?["fact"] == "risk reason" }

@@ -88,3 +88,39 @@ import VigilCore
         #expect(triaged.riskScore?.contextFacts?.contains("egress: cy@contoso.com: egress: every sign-in came from an organization egress address (198.51.100.11: 26 users)") == true)
     }
 }
+
+/// The host-history module: what a host started in the incident's window against what it ran before.
+@Suite struct HostContextModuleTests {
+    static let now = UserContextModuleTests.now, hour = UserContextModuleTests.hour, day = UserContextModuleTests.day
+
+    @Test func firstSeenProgramsAndPairsAreDeviationsWithTheirCounts() throws {
+        let now = Self.now, hour = Self.hour, day = Self.day
+        var t = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        let schema = SchemaCatalog.builtIn["SecurityEvent"]!
+        var rows: [[String: Value]] = []
+        func launch(_ at: Int64, _ host: String, _ parent: String, _ program: String) {
+            rows.append(["TimeGenerated": .datetime(at), "EventID": .long(4688), "Computer": .string(host),
+                         "NewProcessName": .string("C:\\Windows\\System32\\" + program), "ParentProcessName": .string("C:\\Windows\\" + parent)])
+        }
+        for i in 0..<30 {
+            launch(now - 10 * day + Int64(i) * hour, "WS-01.contoso.com", "explorer.exe", i % 2 == 0 ? "chrome.exe" : "powershell.exe")
+        }
+        for i in 0..<5 { launch(now - 5 * day + Int64(i) * hour, "WS-02.contoso.com", "explorer.exe", "chrome.exe") }
+        // The incident's window: a routine launch, PowerShell from Word, and a program never seen.
+        launch(now - 2 * hour, "WS-01.contoso.com", "explorer.exe", "chrome.exe")
+        launch(now - 2 * hour, "WS-01.contoso.com", "winword.exe", "powershell.exe")
+        launch(now - 2 * hour, "WS-01.contoso.com", "cmd.exe", "mimikatz.exe")
+        launch(now - 2 * hour, "WS-02.contoso.com", "explorer.exe", "notepad.exe")
+        t.add("SecurityEvent", Table.from(schema: schema, rows: rows.map { r in schema.columns.map { r[$0.name] ?? .null } }))
+        var inc = Incident(id: "h", number: 2, title: "process burst", severity: .medium, createdTime: now)
+        inc.entities = [Entity(type: .host, properties: ["FullName": "WS-01.contoso.com"]), Entity(type: .host, properties: ["FullName": "WS-02.contoso.com"])]
+        inc.firstActivityTime = now - 2 * hour
+        inc.lastActivityTime = now - 2 * hour
+        let f = try HostContextModule().run(TriageContext(incident: inc, provider: t, now: now))
+        let byText = Dictionary(uniqueKeysWithValues: f.map { ($0.summary, $0.level ?? "") })
+        #expect(byText["ws-01.contoso.com: first run of mimikatz.exe in 14 days (30 launches counted)"] == "deviation", "\(f.map(\.summary))")
+        #expect(byText["ws-01.contoso.com: powershell.exe ran 15 times in 14 days, but never from winword.exe"] == "deviation")
+        #expect(byText["ws-01.contoso.com: explorer.exe → chrome.exe, as 15 times in 14 days (30 launches counted)"] == "match")
+        #expect(byText["ws-02.contoso.com: explorer.exe → notepad.exe: 5 launches in 14 days are too few to know what is usual (20 needed)"] == "not judged")
+    }
+}
