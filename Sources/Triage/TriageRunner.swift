@@ -15,7 +15,7 @@ public struct TriageRunner: Sendable {
     }
 
     public static let standardModules: [any EvidenceModule] = [EntitiesModule(), RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
-                                                                UserContextModule(), HostActivityModule(), HostContextModule(), AnomaliesModule()]
+                                                                UserContextModule(), LogonContextModule(), HostActivityModule(), HostContextModule(), AnomaliesModule()]
 
     public func reports(_ ctx: TriageContext) -> [ModuleReport] {
         let box = Box(count: modules.count)

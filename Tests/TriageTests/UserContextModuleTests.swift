@@ -124,3 +124,32 @@ import VigilCore
         #expect(byText["ws-02.contoso.com: explorer.exe → notepad.exe: 5 launches in 14 days are too few to know what is usual (20 needed)"] == "not judged")
     }
 }
+
+/// The logon-history module: a Windows account's logons in the incident's window against its own.
+@Suite struct LogonContextModuleTests {
+    @Test func aLogonFromANewAddressDeviatesAndARoutineOneMatches() throws {
+        let now = UserContextModuleTests.now, hour = UserContextModuleTests.hour, day = UserContextModuleTests.day
+        var t = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        let schema = SchemaCatalog.builtIn["SecurityEvent"]!
+        var rows: [[String: Value]] = []
+        func logon(_ at: Int64, _ account: String, _ ip: String, _ station: String, host: String = "SRV-0006.corp.contoso.com") {
+            rows.append(["TimeGenerated": .datetime(at), "EventID": .long(4624), "Account": .string(account), "IpAddress": .string(ip),
+                         "WorkstationName": .string(station), "LogonType": .long(3), "Computer": .string(host)])
+        }
+        for i in 0..<10 { logon(now - 10 * day + Int64(i) * day / 2, "CONTOSO\\svc_backup_legacy", "10.0.1.5", "BKP-01") }
+        for i in 0..<10 { logon(now - 10 * day + Int64(i) * day / 2, "CONTOSO\\ann", "10.0.2.7", "WS-07") }
+        logon(now - 2 * hour, "CONTOSO\\svc_backup_legacy", "185.220.101.45", "-")
+        logon(now - 2 * hour, "CONTOSO\\ann", "10.0.2.9", "WS-07")
+        t.add("SecurityEvent", Table.from(schema: schema, rows: rows.map { r in schema.columns.map { r[$0.name] ?? .null } }))
+        var inc = Incident(id: "b", number: 3, title: "brute force then success", severity: .high, createdTime: now)
+        inc.entities = [Entity(type: .account, properties: ["FullName": "CONTOSO\\svc_backup_legacy"]), Entity(type: .account, properties: ["FullName": "CONTOSO\\ann"])]
+        inc.firstActivityTime = now - 2 * hour
+        inc.lastActivityTime = now - 2 * hour
+        let f = try LogonContextModule().run(TriageContext(incident: inc, provider: t, now: now))
+        let levels = Dictionary(uniqueKeysWithValues: f.map { ($0.summary, $0.level ?? "") })
+        #expect(levels["contoso\\svc_backup_legacy: source address: first logon from 185.220.101.45 or its /24 in 14 days (10 logons counted)"] == "deviation", "\(f.map(\.summary))")
+        #expect(levels["contoso\\svc_backup_legacy: 1 of 3 facts deviate from the account's logon history"] == "unverified")
+        #expect(levels["contoso\\ann: every judged fact matches the account's own 10 logons in 14 days"] == "verified")
+        #expect(levels["contoso\\ann: source address: 10.0.2.9 is new but its /24 was used in 10 of 10 logons"] == "match")
+    }
+}
