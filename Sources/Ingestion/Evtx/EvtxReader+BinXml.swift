@@ -1,0 +1,283 @@
+import Foundation
+
+/// Binary XML inside one chunk: names and template definitions are referenced by chunk offsets.
+struct ChunkReader {
+    let chunk: [UInt8]
+    var templates: [Int: [EvtxNode]] = [:]
+    /// Templates being parsed and the element depth: a damaged chunk must not recurse forever.
+    var parsing: Set<Int> = []
+    var depth = 0
+    typealias Failure = EvtxReader.Failure
+
+    init(chunk: [UInt8]) { self.chunk = chunk }
+
+    /// A substitution placeholder inside a parsed template.
+    static let substitutionName = "\u{0}sub"
+
+    func need(_ pos: Int, _ n: Int) throws { if pos < 0 || pos + n > chunk.count { throw Failure(message: "binary XML runs past the chunk at \(pos)") } }
+    func u8(_ p: Int) throws -> UInt8 { try need(p, 1); return chunk[p] }
+    func u16(_ p: Int) throws -> Int { try need(p, 2); return Int(EvtxReader.le16(chunk, p)) }
+    func u32(_ p: Int) throws -> Int { try need(p, 4); return Int(EvtxReader.le32(chunk, p)) }
+    func u64(_ p: Int) throws -> UInt64 { try need(p, 8); return EvtxReader.le64(chunk, p) }
+
+    func utf16(_ p: Int, chars: Int) throws -> String {
+        try need(p, chars * 2)
+        var units: [UInt16] = []
+        units.reserveCapacity(chars)
+        for i in 0..<chars { units.append(EvtxReader.le16(chunk, p + 2 * i)) }
+        while units.last == 0 { units.removeLast() }
+        return String(decoding: units, as: UTF16.self)
+    }
+
+    /// A name stored at `offset`: 4 unknown bytes, a hash, a length, UTF-16 and a terminator.
+    func name(at offset: Int) throws -> String { try utf16(offset + 8, chars: try u16(offset + 6)) }
+
+    /// Skips a name defined in place (its offset is where the reader stands).
+    func skipName(_ offset: Int, at pos: Int) throws -> Int { offset == pos ? pos + 8 + 2 * (try u16(pos + 6)) + 2 : pos }
+
+    /// A fragment or sequence of content up to the end-of-file token (or `end`).
+    mutating func fragment(at start: Int, end: Int) throws -> [EvtxNode] {
+        var pos = start, out: [EvtxNode] = []
+        while pos < end {
+            let t = try u8(pos)
+            switch t {
+            case 0x00: return out
+            case 0x0f: pos += 4
+            case 0x0c:
+                let (nodes, next) = try templateInstance(at: pos)
+                out += nodes; pos = next
+            case 0x01, 0x41:
+                let (e, next) = try element(at: pos, values: nil)
+                if let e { out.append(.element(e)) }
+                pos = next
+            default: throw Failure(message: String(format: "unexpected token 0x%02x at %d", t, pos))
+            }
+        }
+        return out
+    }
+
+    /// An element; with `values` (a template instance's), substitutions are filled in.
+    mutating func element(at start: Int, values: [EvtxValue]?) throws -> (EvtxElement?, Int) {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 100 else { throw Failure(message: "elements nested more than 100 deep") }
+        let token = try u8(start)
+        var pos = start + 1 + 2
+        pos += 4  // data size: the tokens say where the element ends
+        let nameOffset = try u32(pos); pos += 4
+        pos = try skipName(nameOffset, at: pos)
+        var e = EvtxElement(name: try name(at: nameOffset), attributes: [], children: [])
+        if token & 0x40 != 0 {
+            pos += 4  // attribute list size
+            while true {
+                let a = try u8(pos)
+                guard a & 0x3f == 0x06 else { break }
+                pos += 1
+                let off = try u32(pos); pos += 4
+                pos = try skipName(off, at: pos)
+                let (value, next) = try attributeValue(at: pos, values: values)
+                pos = next
+                if let value { e.attributes.append((try name(at: off), value)) }
+                if a & 0x40 == 0 { break }
+            }
+        }
+        let close = try u8(pos); pos += 1
+        if close == 0x03 { return (e, pos) }
+        guard close == 0x02 else { throw Failure(message: String(format: "element %@ without a close token (0x%02x)", e.name, close)) }
+        while true {
+            let t = try u8(pos)
+            switch t & 0x3f {
+            case 0x04: return (e, pos + 1)
+            case 0x01:
+                let (child, next) = try element(at: pos, values: values)
+                if let child { e.children.append(.element(child)) }
+                pos = next
+            case 0x05:
+                let chars = try u16(pos + 2)
+                e.children.append(.text(.string(try utf16(pos + 4, chars: chars))))
+                pos += 4 + 2 * chars
+            case 0x0d, 0x0e:
+                let id = try u16(pos + 1)
+                pos += 4
+                if let values {
+                    guard id < values.count else { throw Failure(message: "substitution \(id) of \(values.count)") }
+                    switch values[id] {
+                    case .null: break
+                    case .xml(let nodes): e.children += nodes
+                    case let v: e.children.append(.text(v))
+                    }
+                } else {
+                    e.children.append(.element(EvtxElement(name: Self.substitutionName, attributes: [("id", .unsigned(UInt64(id))), ("optional", .bool(t & 0x3f == 0x0e))], children: [])))
+                }
+            case 0x07:
+                let chars = try u16(pos + 1)
+                e.children.append(.text(.string(try utf16(pos + 3, chars: chars))))
+                pos += 3 + 2 * chars
+            case 0x08:
+                let v = try u16(pos + 1)
+                e.children.append(.text(.string(String(UnicodeScalar(UInt32(v)).map(Character.init) ?? " "))))
+                pos += 3
+            case 0x09:
+                let off = try u32(pos + 1)
+                pos = try skipName(off, at: pos + 5)
+                let n = try name(at: off)
+                let entities = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"]
+                e.children.append(.text(.string(entities[n] ?? "&\(n);")))
+            default: throw Failure(message: String(format: "unexpected token 0x%02x in element %@ at %d", t, e.name, pos))
+            }
+        }
+    }
+
+    mutating func attributeValue(at start: Int, values: [EvtxValue]?) throws -> (EvtxValue?, Int) {
+        var pos = start, text = "", result: EvtxValue?
+        while true {
+            let t = try u8(pos)
+            switch t & 0x3f {
+            case 0x05:
+                let chars = try u16(pos + 2)
+                text += try utf16(pos + 4, chars: chars)
+                pos += 4 + 2 * chars
+            case 0x0d, 0x0e:
+                let id = try u16(pos + 1)
+                pos += 4
+                if let values {
+                    guard id < values.count else { throw Failure(message: "substitution \(id) of \(values.count)") }
+                    if case .null = values[id] { return (nil, pos) }
+                    result = values[id]
+                } else {
+                    result = .xml([.element(EvtxElement(name: Self.substitutionName, attributes: [("id", .unsigned(UInt64(id))), ("optional", .bool(t & 0x3f == 0x0e))], children: []))])
+                }
+            case 0x08:
+                text += String(UnicodeScalar(UInt32(try u16(pos + 1))).map(Character.init) ?? " ")
+                pos += 3
+            case 0x09:
+                let off = try u32(pos + 1)
+                pos = try skipName(off, at: pos + 5)
+                text += ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][try name(at: off)] ?? ""
+            default:
+                return (result ?? .string(text), pos)
+            }
+            if t & 0x40 == 0 { return (result ?? .string(text), pos) }
+        }
+    }
+
+    /// A template instance: the definition (in place or earlier in the chunk) and its values.
+    mutating func templateInstance(at start: Int) throws -> ([EvtxNode], Int) {
+        var pos = start + 1 + 1 + 4
+        let defOffset = try u32(pos); pos += 4
+        if defOffset == pos {
+            pos += 24 + (try u32(pos + 20))
+        }
+        let body: [EvtxNode]
+        if let cached = templates[defOffset] { body = cached } else {
+            guard parsing.insert(defOffset).inserted else { throw Failure(message: "template at \(defOffset) refers to itself") }
+            defer { parsing.remove(defOffset) }
+            let size = try u32(defOffset + 20)
+            body = try fragment(at: defOffset + 24, end: defOffset + 24 + size)
+            templates[defOffset] = body
+        }
+        let count = try u32(pos); pos += 4
+        var descriptors: [(size: Int, type: UInt8)] = []
+        for i in 0..<count { descriptors.append((try u16(pos + 4 * i), try u8(pos + 4 * i + 2))) }
+        pos += 4 * count
+        var values: [EvtxValue] = []
+        for d in descriptors {
+            values.append(try value(at: pos, size: d.size, type: d.type))
+            pos += d.size
+        }
+        return (try instantiate(body, values), pos)
+    }
+
+    /// The template body with its substitution placeholders filled in.
+    func instantiate(_ nodes: [EvtxNode], _ values: [EvtxValue]) throws -> [EvtxNode] {
+        var out: [EvtxNode] = []
+        for n in nodes {
+            guard case .element(var e) = n else { out.append(n); continue }
+            if e.name == Self.substitutionName {
+                guard case .unsigned(let id)? = e.attributes.first?.value, Int(id) < values.count else { throw Failure(message: "bad substitution") }
+                switch values[Int(id)] {
+                case .null: break
+                case .xml(let xs): out += xs
+                case let v: out.append(.text(v))
+                }
+                continue
+            }
+            var attrs: [(name: String, value: EvtxValue)] = []
+            for a in e.attributes {
+                if case .xml(let xs) = a.value, xs.count == 1, case .element(let s) = xs[0], s.name == Self.substitutionName,
+                   case .unsigned(let id)? = s.attributes.first?.value {
+                    guard Int(id) < values.count else { throw Failure(message: "bad substitution") }
+                    if case .null = values[Int(id)] { continue }
+                    attrs.append((a.name, values[Int(id)]))
+                } else {
+                    attrs.append(a)
+                }
+            }
+            e.attributes = attrs
+            e.children = try instantiate(e.children, values)
+            out.append(.element(e))
+        }
+        return out
+    }
+
+    mutating func value(at p: Int, size: Int, type: UInt8) throws -> EvtxValue {
+        try need(p, size)
+        if type & 0x80 != 0 { return try array(at: p, size: size, type: type & 0x7f) }
+        switch type {
+        case 0x00: return .null
+        case 0x01: return .string(try utf16(p, chars: size / 2))
+        case 0x02: return .string(String(decoding: chunk[p..<(p + size)].prefix { $0 != 0 }, as: UTF8.self))
+        case 0x03: return .signed(Int64(Int8(bitPattern: try u8(p))))
+        case 0x04: return .unsigned(UInt64(try u8(p)))
+        case 0x05: return .signed(Int64(Int16(truncatingIfNeeded: try u16(p))))
+        case 0x06: return .unsigned(UInt64(try u16(p)))
+        case 0x07: return .signed(Int64(Int32(truncatingIfNeeded: try u32(p))))
+        case 0x08: return .unsigned(UInt64(try u32(p)))
+        case 0x09: return .signed(Int64(bitPattern: try u64(p)))
+        case 0x0a: return .unsigned(try u64(p))
+        case 0x0b: return .real(Double(Float(bitPattern: UInt32(try u32(p)))))
+        case 0x0c: return .real(Double(bitPattern: try u64(p)))
+        case 0x0d: return .bool(size >= 4 ? try u32(p) != 0 : try u8(p) != 0)
+        case 0x0e: return .binary(Array(chunk[p..<(p + size)]))
+        case 0x0f:
+            guard size >= 16 else { return .binary(Array(chunk[p..<(p + size)])) }
+            let d1 = try u32(p), d2 = try u16(p + 4), d3 = try u16(p + 6)
+            let rest = chunk[(p + 8)..<(p + 16)].map { String(format: "%02X", $0) }
+            return .guid(String(format: "%08X-%04X-%04X-", d1, d2, d3) + rest[0..<2].joined() + "-" + rest[2...].joined())
+        case 0x10: return size == 8 ? .hex(try u64(p), width: 64) : .hex(UInt64(try u32(p)), width: 32)
+        case 0x11: return .fileTime(Int64(bitPattern: try u64(p)))
+        case 0x12:
+            let v = try (0..<8).map { try u16(p + 2 * $0) }
+            return .sysTime(String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", v[0], v[1], v[3], v[4], v[5], v[6], v[7]))
+        case 0x13:
+            guard size >= 8 else { return .binary(Array(chunk[p..<(p + size)])) }
+            let revision = try u8(p), subs = Int(try u8(p + 1))
+            var authority: UInt64 = 0
+            for i in 0..<6 { authority = authority << 8 | UInt64(chunk[p + 2 + i]) }
+            var s = "S-\(revision)-\(authority)"
+            for i in 0..<subs where 8 + 4 * i + 4 <= size { s += "-\(try u32(p + 8 + 4 * i))" }
+            return .sid(s)
+        case 0x14: return .hex(UInt64(try u32(p)), width: 32)
+        case 0x15: return .hex(try u64(p), width: 64)
+        case 0x21: return .xml(try fragment(at: p, end: p + size))
+        default: return .binary(Array(chunk[p..<(p + size)]))
+        }
+    }
+
+    mutating func array(at p: Int, size: Int, type: UInt8) throws -> EvtxValue {
+        switch type {
+        case 0x01:
+            let s = try utf16(p, chars: size / 2)
+            return .array(s.split(separator: "\u{0}", omittingEmptySubsequences: false).map { .string(String($0)) })
+        case 0x02:
+            return .array(chunk[p..<(p + size)].split(separator: 0).map { .string(String(decoding: $0, as: UTF8.self)) })
+        default:
+            let width: Int = [0x03: 1, 0x04: 1, 0x05: 2, 0x06: 2, 0x07: 4, 0x08: 4, 0x09: 8, 0x0a: 8, 0x0b: 4, 0x0c: 8, 0x0d: 4, 0x0f: 16, 0x10: 8, 0x11: 8, 0x12: 16, 0x14: 4, 0x15: 8][type] ?? 0
+            guard width > 0 else { return .binary(Array(chunk[p..<(p + size)])) }
+            var out: [EvtxValue] = []
+            var q = p
+            while q + width <= p + size { out.append(try value(at: q, size: width, type: type)); q += width }
+            return .array(out)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Reads the Windows XML Event Log format (.evtx) from memory: the file header, 64 KiB chunks, event
+/// records and their binary XML (names and templates are stored once per chunk and referenced by
+/// offset; a template instance supplies typed substitution values). A damaged chunk or record is
+/// reported with its file offset and skipped; the others are read. Pure: bytes in, records out.
+public struct EvtxReader: Sendable {
+    public struct Record: Sendable {
+        public var id: UInt64
+        /// When the record was written, in 100 ns ticks since 1601 (FILETIME).
+        public var written: Int64
+        public var event: EvtxElement
+    }
+
+    public struct Problem: Sendable, CustomStringConvertible, Equatable {
+        public var offset: Int
+        public var message: String
+        public var description: String { "offset \(offset): \(message)" }
+    }
+
+    public struct Result: Sendable {
+        public var records: [Record]
+        public var problems: [Problem]
+    }
+
+    struct Failure: Error { var message: String }
+
+    public static func read(_ bytes: [UInt8]) -> Result {
+        var records: [Record] = [], problems: [Problem] = []
+        guard bytes.count >= 4096, Array(bytes[0..<8]) == Array("ElfFile\0".utf8) else {
+            return Result(records: [], problems: [Problem(offset: 0, message: "not an EVTX file (no ElfFile signature)")])
+        }
+        let headerSize = Int(le16(bytes, 40))
+        var at = headerSize > 0 ? headerSize : 4096
+        while at + 65536 <= bytes.count {
+            defer { at += 65536 }
+            guard Array(bytes[at..<(at + 8)]) == Array("ElfChnk\0".utf8) else {
+                // Unused chunks at the end of a file are zero-filled.
+                if bytes[at..<(at + 8)].contains(where: { $0 != 0 }) { problems.append(Problem(offset: at, message: "chunk without its ElfChnk signature: skipped")) }
+                continue
+            }
+            let chunk = Array(bytes[at..<(at + 65536)])
+            var reader = ChunkReader(chunk: chunk)
+            let free = min(Int(le32(chunk, 48)), 65536)
+            var pos = 512
+            while pos + 24 <= free {
+                guard chunk[pos] == 0x2a, chunk[pos + 1] == 0x2a, chunk[pos + 2] == 0, chunk[pos + 3] == 0 else { break }
+                let size = Int(le32(chunk, pos + 4))
+                guard size >= 28, pos + size <= 65536 else {
+                    problems.append(Problem(offset: at + pos, message: "record of impossible size \(size): rest of the chunk skipped"))
+                    break
+                }
+                let id = le64(chunk, pos + 8), written = Int64(bitPattern: le64(chunk, pos + 16))
+                do {
+                    let nodes = try reader.fragment(at: pos + 24, end: pos + size - 4)
+                    guard let root = nodes.compactMap({ n -> EvtxElement? in if case .element(let e) = n { return e } else { return nil } }).first else {
+                        throw Failure(message: "record \(id) holds no element")
+                    }
+                    records.append(Record(id: id, written: written, event: root))
+                } catch let f as Failure {
+                    problems.append(Problem(offset: at + pos, message: "record \(id): \(f.message): skipped"))
+                } catch {
+                    problems.append(Problem(offset: at + pos, message: "record \(id): \(error): skipped"))
+                }
+                pos += size
+            }
+        }
+        return Result(records: records, problems: problems)
+    }
+
+    static func le16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
+    static func le32(_ b: [UInt8], _ i: Int) -> UInt32 { UInt32(le16(b, i)) | UInt32(le16(b, i + 2)) << 16 }
+    static func le64(_ b: [UInt8], _ i: Int) -> UInt64 { UInt64(le32(b, i)) | UInt64(le32(b, i + 4)) << 32 }
+}
