@@ -43,6 +43,13 @@ struct IngestCommand: ParsableCommand {
                         FileHandle.standardError.write(Data("\r  [\(bar)] \(percent)% \(rows) rows stored".utf8))
                     }
                 } : nil
+                if path != "-", LogStore.isEvtx(path: path) {
+                    let e = try store.ingestEvtx([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), source: path, durability: mode)
+                    print("\(path) (evtx): \(e.records) events, \(e.problems.count) damaged chunks or records skipped")
+                    for t in e.tables { print(String(format: "  -> %@: %d rows accepted, %d skipped, %d warnings", t.table, t.accepted, t.skipped, t.warnings)) }
+                    for p in e.problems.prefix(showProblems) { print("  " + p) }
+                    continue
+                }
                 let s: LogStore.IngestSummary
                 if path == "-" {
                     let data = FileHandle.standardInput.readDataToEndOfFile()
