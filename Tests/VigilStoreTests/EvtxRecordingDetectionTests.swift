@@ -61,3 +61,18 @@ import VigilStore
         }
     }
 }
+
+/// `vigil bench --evtx` at a tiny size: three recordings read, mapped and stored.
+@Suite struct EvtxBenchTests {
+    @Test func theBenchRunsOnAFewRecordings() throws {
+        let dir = NSTemporaryDirectory() + "vigil-evtx-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let root = EvtxRecordingDetectionTests.root
+        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".evtx") }.sorted().prefix(3)
+        for (i, f) in files.enumerated() { try FileManager.default.copyItem(atPath: root.appendingPathComponent(f).path, toPath: dir + "/\(i).evtx") }
+        let r = try Benchmark.runEvtx(directory: dir, rounds: 2, workspace: dir + "/ws")
+        #expect(r.files == 3 && r.events >= 3)
+        #expect(r.readEventsPerSecond > 0 && r.mappedEventsPerSecond > 0 && r.storedEventsPerSecond > 0)
+    }
+}

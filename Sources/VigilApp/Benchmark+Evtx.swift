@@ -1,0 +1,40 @@
+import Foundation
+import Ingestion
+import KQL
+public import VigilStore
+
+extension Benchmark {
+    public struct EvtxFigures: Sendable {
+        public var files: Int
+        public var events: Int
+        public var megabytes: Double
+        /// Reading alone (chunks, records, binary XML), single core.
+        public var readEventsPerSecond: Double
+        /// Reading and turning the events into Sentinel's table rows (JSON lines).
+        public var mappedEventsPerSecond: Double
+        /// Into a store (typed, extents on disk), end to end.
+        public var storedEventsPerSecond: Double
+    }
+
+    /// Every .evtx under `directory`, read `rounds` times on one core, then mapped, then stored.
+    public static func runEvtx(directory: String, rounds: Int, workspace: String) throws -> EvtxFigures {
+        let paths = (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".evtx") }.sorted()
+        let files = try paths.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent($0)))) }
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        var events = 0
+        let read = seconds { for _ in 0..<rounds { for f in files { events += EvtxReader.read(f).records.count } } }
+        let columns = Set(SchemaCatalog.builtIn["SecurityEvent"]?.columns.map(\.name) ?? [])
+        var mapped = 0
+        let map = seconds { for _ in 0..<rounds { for f in files { let r = EvtxReader.read(f); mapped += r.records.count; _ = EvtxTables.jsonLines(r.records, securityColumns: columns) } } }
+        let store = try LogStore(workspace: Workspace.open(workspace))
+        var stored = 0
+        let ingest = try seconds { for f in files { stored += try store.ingestEvtx(f, source: "bench").records } }
+        return EvtxFigures(files: files.count, events: events / max(1, rounds), megabytes: Double(files.reduce(0) { $0 + $1.count }) / 1e6,
+                           readEventsPerSecond: Double(events) / max(read, 1e-9), mappedEventsPerSecond: Double(mapped) / max(map, 1e-9),
+                           storedEventsPerSecond: Double(stored) / max(ingest, 1e-9))
+    }
+}
