@@ -22,6 +22,7 @@ public struct IngestEndpoint: Sendable {
     }
 
     func handle(_ request: Request, table: String) async throws -> Response {
+        if request.uri.queryParameters.get("format") == "evtx" { return try await evtx(request, table: table) }
         let format = try Self.format(request)
         var body: ByteBuffer
         do { body = try await request.body.collect(upTo: maxBodyBytes) } catch {
@@ -43,6 +44,27 @@ public struct IngestEndpoint: Sendable {
         // Nothing usable at all is the client's error; a partly bad batch still landed.
         let status: HTTPResponse.Status = summary.accepted == 0 && summary.skipped > 0 ? .badRequest : .ok
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    /// `?format=evtx`: a Windows event log file. Its events go where their channel belongs
+    /// (SecurityEvent, Event and WindowsEvent), whatever the path names; the reply counts each table.
+    func evtx(_ request: Request, table: String) async throws -> Response {
+        var body: ByteBuffer
+        do { body = try await request.body.collect(upTo: maxBodyBytes) } catch {
+            throw ServerError(.contentTooLarge, "BodyTooLarge", "the body exceeds \(maxBodyBytes) bytes; send smaller files")
+        }
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        guard bytes.count >= 8, Array(bytes[0..<8]) == Array("ElfFile\0".utf8) else {
+            throw ServerError(.badRequest, "NotEvtx", "the body is not an EVTX file (no ElfFile signature)")
+        }
+        let store = self.store
+        let s = try await NIOThreadPool.singleton.runIfActive {
+            try store.ingestEvtx(bytes, source: "http:/api/ingest/\(table)?format=evtx", durability: .writeAhead)
+        }
+        let tables = s.tables.map { "{\"table\":\(JSONText.quote($0.table)),\"accepted\":\($0.accepted),\"rejected\":\($0.skipped),\"warnings\":\($0.warnings)}" }
+        let json = "{\"events\":\(s.records),\"tables\":[\(tables.joined(separator: ","))],\"problems\":[\(s.problems.map(JSONText.quote).joined(separator: ","))]}"
+        return Response(status: s.records == 0 && !s.problems.isEmpty ? .badRequest : .ok, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
     }
 
     /// The body's format: `?format=`, else the content type; JSON by default, as Azure's API.
