@@ -1,30 +1,42 @@
 import Foundation
 
+/// One 64 KiB chunk of the file, read in place (offsets are relative to the chunk).
+struct ChunkBytes {
+    let file: [UInt8]
+    let base: Int
+    var count: Int { 65536 }
+    subscript(i: Int) -> UInt8 { file[base + i] }
+    subscript(r: Range<Int>) -> ArraySlice<UInt8> { file[(base + r.lowerBound)..<(base + r.upperBound)] }
+    func le16(_ i: Int) -> UInt16 { EvtxReader.le16(file, base + i) }
+    func le32(_ i: Int) -> UInt32 { EvtxReader.le32(file, base + i) }
+    func le64(_ i: Int) -> UInt64 { EvtxReader.le64(file, base + i) }
+}
+
 /// Binary XML inside one chunk: names and template definitions are referenced by chunk offsets.
 struct ChunkReader {
-    let chunk: [UInt8]
+    let chunk: ChunkBytes
     var templates: [Int: [EvtxNode]] = [:]
     /// Templates being parsed and the element depth: a damaged chunk must not recurse forever.
     var parsing: Set<Int> = []
     var depth = 0
     typealias Failure = EvtxReader.Failure
 
-    init(chunk: [UInt8]) { self.chunk = chunk }
+    init(chunk: ChunkBytes) { self.chunk = chunk }
 
     /// A substitution placeholder inside a parsed template.
     static let substitutionName = "\u{0}sub"
 
     func need(_ pos: Int, _ n: Int) throws { if pos < 0 || pos + n > chunk.count { throw Failure(message: "binary XML runs past the chunk at \(pos)") } }
     func u8(_ p: Int) throws -> UInt8 { try need(p, 1); return chunk[p] }
-    func u16(_ p: Int) throws -> Int { try need(p, 2); return Int(EvtxReader.le16(chunk, p)) }
-    func u32(_ p: Int) throws -> Int { try need(p, 4); return Int(EvtxReader.le32(chunk, p)) }
-    func u64(_ p: Int) throws -> UInt64 { try need(p, 8); return EvtxReader.le64(chunk, p) }
+    func u16(_ p: Int) throws -> Int { try need(p, 2); return Int(chunk.le16(p)) }
+    func u32(_ p: Int) throws -> Int { try need(p, 4); return Int(chunk.le32(p)) }
+    func u64(_ p: Int) throws -> UInt64 { try need(p, 8); return chunk.le64(p) }
 
     func utf16(_ p: Int, chars: Int) throws -> String {
         try need(p, chars * 2)
         var units: [UInt16] = []
         units.reserveCapacity(chars)
-        for i in 0..<chars { units.append(EvtxReader.le16(chunk, p + 2 * i)) }
+        for i in 0..<chars { units.append(chunk.le16(p + 2 * i)) }
         while units.last == 0 { units.removeLast() }
         return String(decoding: units, as: UTF16.self)
     }

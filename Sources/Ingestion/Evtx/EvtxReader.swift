@@ -39,18 +39,18 @@ public struct EvtxReader: Sendable {
                 if bytes[at..<(at + 8)].contains(where: { $0 != 0 }) { problems.append(Problem(offset: at, message: "chunk without its ElfChnk signature: skipped")) }
                 continue
             }
-            let chunk = Array(bytes[at..<(at + 65536)])
+            let chunk = ChunkBytes(file: bytes, base: at)
             var reader = ChunkReader(chunk: chunk)
-            let free = min(Int(le32(chunk, 48)), 65536)
+            let free = min(Int(chunk.le32(48)), 65536)
             var pos = 512
             while pos + 24 <= free {
                 guard chunk[pos] == 0x2a, chunk[pos + 1] == 0x2a, chunk[pos + 2] == 0, chunk[pos + 3] == 0 else { break }
-                let size = Int(le32(chunk, pos + 4))
+                let size = Int(chunk.le32(pos + 4))
                 guard size >= 28, pos + size <= 65536 else {
                     problems.append(Problem(offset: at + pos, message: "record of impossible size \(size): rest of the chunk skipped"))
                     break
                 }
-                let id = le64(chunk, pos + 8), written = Int64(bitPattern: le64(chunk, pos + 16))
+                let id = chunk.le64(pos + 8), written = Int64(bitPattern: chunk.le64(pos + 16))
                 do {
                     let nodes = try reader.fragment(at: pos + 24, end: pos + size - 4)
                     guard let root = nodes.compactMap({ n -> EvtxElement? in if case .element(let e) = n { return e } else { return nil } }).first else {
