@@ -1,0 +1,268 @@
+import Foundation
+
+extension SigmaRule {
+    /// Sysmon event ids of the Windows log source categories.
+    static let sysmonCategories: [String: [Int]] = [
+        "process_creation": [1], "network_connection": [3], "process_termination": [5], "driver_load": [6], "image_load": [7],
+        "create_remote_thread": [8], "raw_access_thread": [9], "process_access": [10], "file_event": [11], "registry_add": [12],
+        "registry_delete": [12], "registry_set": [13], "registry_rename": [14], "registry_event": [12, 13, 14], "create_stream_hash": [15],
+        "sysmon_status": [4, 16], "pipe_created": [17, 18], "wmi_event": [19, 20, 21], "dns_query": [22], "file_delete": [23, 26],
+        "clipboard_capture": [24], "process_tampering": [25], "file_block_executable": [27], "file_block_shredding": [28], "file_executable_detected": [29],
+    ]
+    /// Channels of the Windows log source services.
+    static let serviceChannels: [String: String] = [
+        "system": "System", "application": "Application", "powershell": "Microsoft-Windows-PowerShell/Operational",
+        "powershell-classic": "Windows PowerShell", "taskscheduler": "Microsoft-Windows-TaskScheduler/Operational",
+        "wmi": "Microsoft-Windows-WMI-Activity/Operational", "windefend": "Microsoft-Windows-Windows Defender/Operational",
+        "sysmon": "Microsoft-Windows-Sysmon/Operational", "bits-client": "Microsoft-Windows-Bits-Client/Operational",
+        "codeintegrity-operational": "Microsoft-Windows-CodeIntegrity/Operational", "dns-server": "DNS Server",
+        "firewall-as": "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", "appxdeployment-server": "Microsoft-Windows-AppXDeploymentServer/Operational",
+        "ntlm": "Microsoft-Windows-NTLM/Operational", "security-mitigations": "Microsoft-Windows-Security-Mitigations/KernelMode",
+        "smbclient-security": "Microsoft-Windows-SmbClient/Security", "terminalservices-localsessionmanager": "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+        "diagnosis-scripted": "Microsoft-Windows-Diagnosis-Scripted/Operational", "capi2": "Microsoft-Windows-CAPI2/Operational",
+        "openssh": "OpenSSH/Operational", "lsa-server": "Microsoft-Windows-LSA/Operational", "shell-core": "Microsoft-Windows-Shell-Core/Operational",
+    ]
+
+    /// The table a rule reads and how it reaches a field of the event.
+    struct Source {
+        var table: String
+        var filter: String
+        var security: Bool
+        func field(_ name: String) -> String {
+            switch name {
+            case "EventID": return "EventID"
+            case "Channel": return "Channel"
+            case "Computer", "ComputerName": return "Computer"
+            case "Provider_Name": return security ? "EventSourceName" : "Provider"
+            default:
+                if security { return "extract(@'Name=\"\(name)\">([^<]*)<', 1, EventData)" }
+                return "tostring(EventData[\"\(name)\"])"
+            }
+        }
+    }
+
+    func source() throws -> Source {
+        guard product == "windows" else { throw SigmaError(message: "log source product '\(product)' is not mapped (Windows only so far)") }
+        if let ids = Self.sysmonCategories[category] {
+            return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
+        }
+        switch category {
+        case "ps_script": return Source(table: "WindowsEvent", filter: "Channel == \"Microsoft-Windows-PowerShell/Operational\" and EventID == 4104", security: false)
+        case "ps_module": return Source(table: "WindowsEvent", filter: "Channel == \"Microsoft-Windows-PowerShell/Operational\" and EventID == 4103", security: false)
+        case "ps_classic_start": return Source(table: "WindowsEvent", filter: "Channel == \"Windows PowerShell\" and EventID == 400", security: false)
+        case "": break
+        default: throw SigmaError(message: "log source category '\(category)' is not mapped")
+        }
+        if service == "security" { return Source(table: "SecurityEvent", filter: "true", security: true) }
+        guard let channel = Self.serviceChannels[service] else { throw SigmaError(message: "log source service '\(service)' is not mapped") }
+        return Source(table: "WindowsEvent", filter: "Channel == \"\(channel)\"", security: false)
+    }
+
+    /// The rule as KQL over Sentinel's tables (Sysmon and other channels from WindowsEvent, the
+    /// Security channel from SecurityEvent); an unsupported construct is an error with its reason.
+    public func kql() throws -> String {
+        let src = try source()
+        var parser = ConditionParser(text: conditions.joined(separator: " or "), searches: searches) { try self.expression($0, src) }
+        let condition = try parser.parse()
+        return "\(src.table)\n| where \(src.filter)\n| where \(condition)"
+    }
+
+    func expression(_ s: Search, _ src: Source) throws -> String {
+        switch s {
+        case .fields(let tests):
+            guard !tests.isEmpty else { return "true" }
+            return "(" + (try tests.map { try test($0, src) }.joined(separator: " and ")) + ")"
+        case .anyOf(let alternatives):
+            return "(" + (try alternatives.map { try expression($0, src) }.joined(separator: " or ")) + ")"
+        case .keywords(let values):
+            let all = src.security ? "EventData" : "tostring(EventData)"
+            return "(" + values.map { v -> String in
+                if case .string(let s) = v { return "\(all) contains \(quote(unescape(s).replacingOccurrences(of: "*", with: "")))" }
+                return "false"
+            }.joined(separator: " or ") + ")"
+        }
+    }
+
+    func test(_ t: FieldTest, _ src: Source) throws -> String {
+        let f = src.field(t.field)
+        var mods = t.modifiers
+        let all = mods.contains("all")
+        mods.removeAll { $0 == "all" }
+        if mods.contains("exists") {
+            let want = t.values.first.map { $0 == .string("true") || $0 == .string("yes") } ?? true
+            return want ? "isnotempty(\(f))" : "isempty(\(f))"
+        }
+        var values: [String] = []
+        var numeric = false
+        for v in t.values {
+            switch v {
+            case .null: values.append("\u{0}null")
+            case .number(let n): values.append(n); numeric = true
+            case .string(let s): values.append(s)
+            }
+        }
+        // Encodings first: the value becomes what the log holds.
+        if mods.contains("windash") {
+            values = values.flatMap { v in ["-", "/", "\u{2013}", "\u{2014}", "\u{2015}"].map { v.replacingOccurrences(of: "-", with: $0) } }
+            values = Array(Set(values)).sorted()
+            mods.removeAll { $0 == "windash" }
+        }
+        let wide = mods.contains("utf16le") || mods.contains("wide") || mods.contains("utf16")
+        if mods.contains("base64") || mods.contains("base64offset") {
+            let offsets = mods.contains("base64offset")
+            values = values.flatMap { v -> [String] in
+                let bytes: [UInt8] = wide ? Array(v.utf16).flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] } : Array(v.utf8)
+                return offsets ? Self.base64Offsets(bytes) : [Data(bytes).base64EncodedString()]
+            }
+            mods.removeAll { ["base64", "base64offset", "utf16le", "wide", "utf16", "utf16be"].contains($0) }
+            if !mods.contains("contains") && !mods.contains("startswith") && !mods.contains("endswith") { mods.append("contains") }
+        }
+        let op = mods.first ?? ""
+        let parts: [String] = try values.map { v in
+            if v == "\u{0}null" { return "isempty(\(f))" }
+            switch op {
+            case "", "contains", "startswith", "endswith":
+                if numeric && op.isEmpty { return t.field == "EventID" ? "\(f) == \(v)" : "\(f) == \(quote(v))" }
+                return match(f, v, op)
+            case "re":
+                var flags = ""
+                if mods.contains("i") { flags += "i" }
+                if mods.contains("m") { flags += "m" }
+                if mods.contains("s") { flags += "s" }
+                return "\(f) matches regex \(quote((flags.isEmpty ? "" : "(?\(flags))") + v))"
+            case "cidr": return "ipv4_is_in_range(\(f), \(quote(v)))"
+            case "lt": return "toreal(\(f)) < \(v)"
+            case "lte": return "toreal(\(f)) <= \(v)"
+            case "gt": return "toreal(\(f)) > \(v)"
+            case "gte": return "toreal(\(f)) >= \(v)"
+            case "fieldref": return "\(f) =~ \(src.field(v))"
+            default: throw SigmaError(message: "modifier '\(op)' is not supported")
+            }
+        }
+        if parts.count == 1 { return parts[0] }
+        return "(" + parts.joined(separator: all ? " and " : " or ") + ")"
+    }
+
+    /// A Sigma string match: `*` and `?` are wildcards (`\*`, `\?` literal), case-insensitive.
+    func match(_ f: String, _ raw: String, _ op: String) -> String {
+        var pattern = raw
+        if op == "contains" { pattern = "*" + raw + "*" } else if op == "startswith" { pattern = raw + "*" } else if op == "endswith" { pattern = "*" + raw }
+        // Split into literal runs and wildcards.
+        var pieces: [(literal: String, wild: Character?)] = []
+        var lit = ""
+        var it = pattern.makeIterator()
+        while let c = it.next() {
+            if c == "\\" {
+                if let n = it.next() {
+                    if n == "*" || n == "?" || n == "\\" { lit.append(n) } else { lit.append(c); lit.append(n) }
+                } else { lit.append(c) }
+            } else if c == "*" || c == "?" {
+                pieces.append((lit, c)); lit = ""
+            } else { lit.append(c) }
+        }
+        pieces.append((lit, nil))
+        let wilds = pieces.compactMap(\.wild)
+        let lits = pieces.map(\.literal)
+        if wilds.isEmpty { return "\(f) =~ \(quote(lits[0]))" }
+        if !wilds.contains("?") {
+            let inner = lits.enumerated().filter { !$0.element.isEmpty }
+            if inner.count == 1 {
+                let (i, l) = (inner[0].offset, inner[0].element)
+                let leading = i > 0, trailing = i < lits.count - 1
+                if leading && trailing { return "\(f) contains \(quote(l))" }
+                if trailing && !leading { return "\(f) startswith \(quote(l))" }
+                if leading && !trailing { return "\(f) endswith \(quote(l))" }
+            }
+            if inner.isEmpty { return "isnotempty(\(f))" }
+        }
+        var regex = "(?is)^"
+        for p in pieces {
+            regex += NSRegularExpression.escapedPattern(for: p.literal)
+            if let w = p.wild { regex += w == "*" ? ".*" : "." }
+        }
+        return "\(f) matches regex \(quote(regex + "$"))"
+    }
+
+    func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    func unescape(_ s: String) -> String { s.replacingOccurrences(of: "\\*", with: "*").replacingOccurrences(of: "\\?", with: "?") }
+
+    /// The three base64 forms of a value at byte offsets 0, 1 and 2 of a longer text, without the
+    /// characters that depend on its neighbours.
+    static func base64Offsets(_ bytes: [UInt8]) -> [String] {
+        (0..<3).map { i in
+            let padded = Array(repeating: UInt8(0), count: i) + bytes
+            let enc = Array(Data(padded).base64EncodedString().utf8)
+            let start = [0, 2, 3][i]
+            let endTrim = [0, 3, 2][(bytes.count + i) % 3]
+            let end = max(start, enc.count - endTrim)
+            return String(decoding: enc[start..<end], as: UTF8.self)
+        }
+    }
+}
+
+/// Sigma's condition language: identifiers (with wildcards), `and`, `or`, `not`, parentheses,
+/// `1 of X*`, `all of X*`, `1 of them`, `all of them`.
+struct ConditionParser {
+    var tokens: [String]
+    var i = 0
+    let searches: [String: SigmaRule.Search]
+    let compile: (SigmaRule.Search) throws -> String
+
+    init(text: String, searches: [String: SigmaRule.Search], compile: @escaping (SigmaRule.Search) throws -> String) {
+        var t: [String] = []
+        var cur = ""
+        for c in text {
+            if c == "(" || c == ")" { if !cur.isEmpty { t.append(cur); cur = "" }; t.append(String(c)) }
+            else if c == " " || c == "\t" || c == "\n" { if !cur.isEmpty { t.append(cur); cur = "" } }
+            else { cur.append(c) }
+        }
+        if !cur.isEmpty { t.append(cur) }
+        tokens = t; self.searches = searches; self.compile = compile
+    }
+
+    mutating func parse() throws -> String {
+        let e = try or()
+        guard i == tokens.count else { throw SigmaRule.SigmaError(message: "condition: unexpected '\(tokens[i])'") }
+        return e
+    }
+    mutating func or() throws -> String {
+        var parts = [try and()]
+        while i < tokens.count, tokens[i].lowercased() == "or" { i += 1; parts.append(try and()) }
+        return parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " or ") + ")"
+    }
+    mutating func and() throws -> String {
+        var parts = [try not()]
+        while i < tokens.count, tokens[i].lowercased() == "and" { i += 1; parts.append(try not()) }
+        return parts.count == 1 ? parts[0] : "(" + parts.joined(separator: " and ") + ")"
+    }
+    mutating func not() throws -> String {
+        if i < tokens.count, tokens[i].lowercased() == "not" { i += 1; return "not(" + (try not()) + ")" }
+        return try primary()
+    }
+    mutating func primary() throws -> String {
+        guard i < tokens.count else { throw SigmaRule.SigmaError(message: "condition ends early") }
+        let t = tokens[i]; i += 1
+        if t == "(" {
+            let e = try or()
+            guard i < tokens.count, tokens[i] == ")" else { throw SigmaRule.SigmaError(message: "condition: missing ')'") }
+            i += 1
+            return e
+        }
+        if (t == "1" || t.lowercased() == "all" || t.lowercased() == "any"), i + 1 < tokens.count, tokens[i].lowercased() == "of" {
+            let target = tokens[i + 1]; i += 2
+            let names = target.lowercased() == "them" ? searches.keys.filter { !$0.hasPrefix("_") }.sorted() : matching(target)
+            guard !names.isEmpty else { throw SigmaRule.SigmaError(message: "condition: nothing matches '\(target)'") }
+            let parts = try names.map { try compile(searches[$0]!) }
+            return "(" + parts.joined(separator: t.lowercased() == "all" ? " and " : " or ") + ")"
+        }
+        guard let s = searches[t] else { throw SigmaRule.SigmaError(message: "condition: unknown search identifier '\(t)'") }
+        return try compile(s)
+    }
+    func matching(_ pattern: String) -> [String] {
+        let regex = "^" + NSRegularExpression.escapedPattern(for: pattern).replacingOccurrences(of: "\\*", with: ".*") + "$"
+        return searches.keys.filter { $0.range(of: regex, options: .regularExpression) != nil }.sorted()
+    }
+}

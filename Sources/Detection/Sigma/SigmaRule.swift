@@ -1,0 +1,88 @@
+import Foundation
+import Yams
+
+/// A Sigma rule as written (SigmaHQ's YAML): metadata, the log source, the named search identifiers of
+/// its detection and the condition that combines them. `SigmaRule+KQL` turns it into a query.
+public struct SigmaRule: Sendable {
+    public var id: String
+    public var title: String
+    public var status: String
+    public var level: String
+    public var author: String
+    public var tags: [String]
+    public var falsePositives: [String]
+    public var product: String
+    public var category: String
+    public var service: String
+    /// Search identifier → its definition.
+    public var searches: [String: Search]
+    public var conditions: [String]
+
+    /// A search identifier: field conditions ANDed (a map), alternatives ORed (a list of maps), or
+    /// keywords (a list of values searched anywhere in the event).
+    public indirect enum Search: Sendable {
+        case fields([FieldTest])
+        case anyOf([Search])
+        case keywords([SigmaValue])
+    }
+
+    public struct FieldTest: Sendable {
+        public var field: String
+        public var modifiers: [String]
+        public var values: [SigmaValue]
+    }
+
+    public enum SigmaValue: Sendable, Equatable {
+        case string(String)
+        case number(String)
+        case null
+    }
+
+    public struct SigmaError: Error, CustomStringConvertible, Sendable {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public static func parse(_ text: String) throws -> SigmaRule {
+        guard let root = try Yams.load(yaml: text) as? [String: Any] else { throw SigmaError(message: "not a YAML mapping") }
+        guard let detection = root["detection"] as? [String: Any] else { throw SigmaError(message: "no detection section (a correlation or filter rule?)") }
+        let logsource = root["logsource"] as? [String: Any] ?? [:]
+        func list(_ v: Any?) -> [String] { (v as? [Any])?.map { "\($0)" } ?? (v.map { ["\($0)"] } ?? []) }
+        var searches: [String: Search] = [:]
+        var conditions: [String] = []
+        for (name, value) in detection {
+            if name == "condition" { conditions = list(value); continue }
+            if name == "timeframe" { continue }
+            searches[name] = try search(value, name)
+        }
+        guard !conditions.isEmpty else { throw SigmaError(message: "no condition") }
+        return SigmaRule(id: "\(root["id"] ?? "")", title: "\(root["title"] ?? "")", status: "\(root["status"] ?? "")", level: "\(root["level"] ?? "medium")",
+                         author: "\(root["author"] ?? "")", tags: list(root["tags"]), falsePositives: list(root["falsepositives"]),
+                         product: "\(logsource["product"] ?? "")".lowercased(), category: "\(logsource["category"] ?? "")".lowercased(),
+                         service: "\(logsource["service"] ?? "")".lowercased(), searches: searches, conditions: conditions)
+    }
+
+    static func value(_ v: Any?) -> SigmaValue {
+        guard let v, !(v is NSNull) else { return .null }
+        if let i = v as? Int { return .number(String(i)) }
+        if let d = v as? Double { return .number(String(d)) }
+        if let b = v as? Bool { return .string(b ? "true" : "false") }
+        return .string("\(v)")
+    }
+
+    static func search(_ v: Any, _ name: String) throws -> Search {
+        if let map = v as? [String: Any] {
+            return .fields(try map.keys.sorted().map { key in
+                let parts = key.split(separator: "|").map(String.init)
+                let raw = map[key]
+                let values = (raw as? [Any])?.map(value) ?? [value(raw)]
+                return FieldTest(field: parts[0], modifiers: Array(parts.dropFirst()).map { $0.lowercased() }, values: values)
+            })
+        }
+        if let items = v as? [Any] {
+            if items.allSatisfy({ $0 is [String: Any] }) { return .anyOf(try items.map { try search($0, name) }) }
+            return .keywords(items.map(value))
+        }
+        return .keywords([value(v)])
+    }
+}
