@@ -6,8 +6,8 @@ import VigilApp
 import VigilStore
 
 /// Sigma's regression set as a test: every rule with a recording is turned into KQL, its `.evtx` goes
-/// through the EVTX reader into a fresh workspace, and the query must return as many events as the
-/// rule's `info.yml` says. Rules Vigil cannot express yet are reported with the reason.
+/// through the EVTX reader into a fresh workspace, and the query must find the rule's events in it
+/// (at least `match_count` of `info.yml`). Rules Vigil cannot express yet are reported with the reason.
 @Suite struct SigmaRegressionTests {
     static let sigma = TestWorkspace.samples.deletingLastPathComponent().appendingPathComponent("sigma")
 
@@ -29,7 +29,7 @@ import VigilStore
         let regression = Self.sigma.appendingPathComponent("regression_data")
         let infos = (FileManager.default.enumerator(atPath: regression.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix("info.yml") }.sorted()
         let index = Self.ruleIndex()
-        var matched = 0, mismatched: [String] = [], unsupported: [String: Int] = [:], total = 0
+        var matched = 0, detected = 0, mismatched: [String] = [], unsupported: [String: Int] = [:], total = 0
         for info in infos {
             let text = try String(contentsOfFile: regression.appendingPathComponent(info).path, encoding: .utf8)
             guard let idRange = text.range(of: #"(?m)^\s*- id:\s*([0-9a-fA-F-]{36})"#, options: .regularExpression),
@@ -49,15 +49,20 @@ import VigilStore
             switch QueryRunner(provider: store, now: TestWorkspace.now).run(kql) {
             case .success(let r, _):
                 let rows = r.first?.table.count ?? 0
-                if rows == expected { matched += 1 } else { mismatched.append("\(info): \(rows) rows, expected \(expected)\n\(kql)") }
+                if rows == expected { matched += 1 }
+                // info.yml's match_count is below the events that match in six recordings (they hold
+                // several matching events): each still detects its recording.
+                if rows >= expected && rows > 0 { detected += 1 }
+                if rows < expected { mismatched.append("\(info): \(rows) rows, expected \(expected)\n\(kql)") }
             case .failure(let e):
                 mismatched.append("\(info): query failed: \(e)\n\(kql)")
             }
         }
-        print("Sigma regression: \(total) rules, \(matched) match their recording, \(mismatched.count) do not, \(unsupported.values.reduce(0, +)) not expressible")
+        print("Sigma regression: \(total) rules, \(detected) detect their recording (\(matched) with exactly match_count events), \(mismatched.count) do not, \(unsupported.values.reduce(0, +)) not expressible")
         for (reason, n) in unsupported.sorted(by: { $0.value > $1.value }) { print("  \(n) x \(reason)") }
-        for m in mismatched.prefix(8) { print("MISMATCH " + m) }
+        for m in mismatched { print("MISMATCH " + m.prefix(400)) }
         #expect(total >= 190)
-        #expect(matched * 100 >= total * 80, "\(matched) of \(total)")
+        #expect(detected * 100 >= total * 98, "\(detected) of \(total)")
+        #expect(matched >= 190)
     }
 }

@@ -118,6 +118,14 @@ extension SigmaRule {
             if !mods.contains("contains") && !mods.contains("startswith") && !mods.contains("endswith") { mods.append("contains") }
         }
         let op = mods.first ?? ""
+        // A long list of plain strings (IOC lists of hundreds of names) is one regular expression,
+        // not hundreds of operators.
+        if values.count > 20, !all, !numeric, ["", "contains", "startswith", "endswith"].contains(op),
+           values.allSatisfy({ v in v != "\u{0}null" && !v.contains("*") && !v.contains("?") }) {
+            let alternatives = values.map { NSRegularExpression.escapedPattern(for: $0.replacingOccurrences(of: "\\\\", with: "\\")) }.joined(separator: "|")
+            let (pre, post) = op == "contains" ? ("", "") : op == "startswith" ? ("^", "") : op == "endswith" ? ("", "$") : ("^", "$")
+            return "\(f) matches regex \(quote("(?i)" + pre + "(" + alternatives + ")" + post))"
+        }
         let parts: [String] = try values.map { v in
             if v == "\u{0}null" { return "isempty(\(f))" }
             switch op {
@@ -145,22 +153,23 @@ extension SigmaRule {
 
     /// A Sigma string match: `*` and `?` are wildcards (`\*`, `\?` literal), case-insensitive.
     func match(_ f: String, _ raw: String, _ op: String) -> String {
-        var pattern = raw
-        if op == "contains" { pattern = "*" + raw + "*" } else if op == "startswith" { pattern = raw + "*" } else if op == "endswith" { pattern = "*" + raw }
-        // Split into literal runs and wildcards.
+        // The value's own escapes first, so that a trailing backslash never escapes the wildcard a
+        // modifier adds.
         var pieces: [(literal: String, wild: Character?)] = []
         var lit = ""
-        var it = pattern.makeIterator()
+        var it = raw.makeIterator()
         while let c = it.next() {
             if c == "\\" {
                 if let n = it.next() {
-                    if n == "*" || n == "?" || n == "\\" { lit.append(n) } else { lit.append(c); lit.append(n) }
+                    if n == "*" || n == "?" { lit.append(n) } else if n == "\\" { lit.append(n) } else { lit.append(c); lit.append(n) }
                 } else { lit.append(c) }
             } else if c == "*" || c == "?" {
                 pieces.append((lit, c)); lit = ""
             } else { lit.append(c) }
         }
         pieces.append((lit, nil))
+        if op == "contains" || op == "endswith" { pieces.insert(("", "*"), at: 0) }
+        if op == "contains" || op == "startswith" { pieces[pieces.count - 1].wild = "*"; pieces.append(("", nil)) }
         let wilds = pieces.compactMap(\.wild)
         let lits = pieces.map(\.literal)
         if wilds.isEmpty { return "\(f) =~ \(quote(lits[0]))" }
