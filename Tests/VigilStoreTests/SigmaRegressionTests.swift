@@ -62,7 +62,7 @@ import VigilStore
         for (reason, n) in unsupported.sorted(by: { $0.value > $1.value }) { print("  \(n) x \(reason)") }
         for m in mismatched { print("MISMATCH " + m.prefix(400)) }
         #expect(total >= 190)
-        #expect(detected * 100 >= total * 98, "\(detected) of \(total)")
-        #expect(matched >= 190)
+        #expect(detected == total, "\(detected) of \(total)")
+        #expect(matched >= 196)
     }
 }

@@ -67,6 +67,12 @@ public enum EvtxTables {
         } else if let user = e.child("UserData"), case .element(let inner)? = user.children.first(where: { if case .element = $0 { return true } else { return false } }) {
             for c in inner.children { if case .element(let d) = c { out[d.name] = d.text } }
         }
+        // Defender and a few other providers name fields with spaces ("Threat Name"); Sigma and most
+        // queries spell them without ("ThreatName"): both are there.
+        for (k, v) in out where k.contains(" ") {
+            let joined = k.replacingOccurrences(of: " ", with: "")
+            if out[joined] == nil { out[joined] = v }
+        }
         return out
     }
 
