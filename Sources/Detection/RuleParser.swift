@@ -49,6 +49,10 @@ public struct RuleParser {
             return (out, [])
         }
         if let props = map["properties"]?.mapping { return ([p.arm(map, props)], []) }
+        if map["logsource"] != nil && map["detection"] != nil {
+            let parsed = p.sigma(text)
+            return parsed.diagnostics.isEmpty ? ([parsed], []) : ([], parsed.diagnostics)
+        }
         return ([p.yaml(map)], [])
     }
 
