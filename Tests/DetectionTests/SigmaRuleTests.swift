@@ -1,0 +1,77 @@
+import Detection
+import Foundation
+import KQL
+import Testing
+import VigilCore
+
+/// Sigma rules as analytics rules: what one becomes, what cannot load (and says why), and SigmaHQ's
+/// Windows rules loading and binding against Sentinel's catalog.
+@Suite struct SigmaRuleTests {
+    static let sigma = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/sigma").standardized
+
+    static let runKey = """
+    title: Potential Persistence Attempt Via Run Keys Using Reg.EXE
+    id: de587dce-915e-4218-aac4-835ca6af6f70
+    status: test
+    author: Florian Roth (Nextron Systems)
+    tags:
+        - attack.persistence
+        - attack.t1547.001
+    logsource:
+        category: process_creation
+        product: windows
+    detection:
+        selection:
+            Image|endswith: '\\reg.exe'
+            CommandLine|contains|all:
+                - 'reg'
+                - ' add '
+            CommandLine|contains:
+                - 'Software\\Microsoft\\Windows\\CurrentVersion\\Run'
+                - '\\Software\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Run'
+        filter_main:
+            CommandLine|contains: 'C:\\Program Files\\'
+        condition: selection and not 1 of filter_*
+    falsepositives:
+        - Legitimate software
+    level: medium
+    """
+
+    @Test func aSigmaRuleBecomesAScheduledRule() throws {
+        let (rules, diags) = RuleParser.parse(Self.runKey, file: "run.yml")
+        #expect(diags.isEmpty && rules.count == 1)
+        let r = try #require(rules.first).rule
+        #expect(r.id == "de587dce-915e-4218-aac4-835ca6af6f70" && r.name.hasPrefix("Potential Persistence"))
+        #expect(r.severity == .medium && r.tactics == [.persistence] && r.techniques == ["T1547.001"])
+        #expect(r.queryFrequency == 36_000_000_000 && r.queryPeriod == 36_000_000_000)
+        #expect(r.description.contains("Florian Roth") && r.description.contains("Legitimate software"))
+        #expect(r.query.hasPrefix("WindowsEvent\n| where Provider == \"Microsoft-Windows-Sysmon\" and EventID in (1)"), "\(r.query)")
+        #expect(r.query.contains(#"tostring(EventData["Image"]) endswith "\\reg.exe""#), "\(r.query)")
+        #expect(r.query.contains(#"not(((tostring(EventData["CommandLine"]) contains "C:\\Program Files\\")))"#), "\(r.query)")
+        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
+        #expect(validator.validate(rules[0]).filter { $0.severity == .error }.isEmpty, "\(validator.validate(rules[0]))")
+    }
+
+    @Test func anInexpressibleRuleIsReportedAndNotLoaded() {
+        let text = Self.runKey.replacingOccurrences(of: "category: process_creation", with: "category: file_access")
+        let (rules, diags) = RuleParser.parse(text, file: "x.yml")
+        #expect(rules.isEmpty)
+        #expect(diags.map(\.code) == ["VGR1030"] && diags.first?.message.contains("file_access") == true)
+    }
+
+    @Test func sigmaHQsWindowsRulesLoadAndBind() throws {
+        let root = Self.sigma.appendingPathComponent("rules/windows")
+        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
+        #expect(files.count >= 2400)
+        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
+        var loaded = 0
+        var reasons: [String: Int] = [:]
+        for f in files {
+            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
+            if let r = rules.first, validator.validate(r).filter({ $0.severity == .error }).isEmpty { loaded += 1 }
+            for d in diags { reasons[d.message, default: 0] += 1 }
+        }
+        #expect(loaded * 100 >= files.count * 98, "\(loaded) of \(files.count); \(reasons.sorted { $0.value > $1.value }.prefix(5))")
+        #expect(reasons.keys.allSatisfy { $0.hasPrefix("Sigma rule not loaded: ") })
+    }
+}
