@@ -10,7 +10,7 @@ import VigilServer
 /// `vigil rules`: analytics rules in Sentinel's format.
 struct RulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with analytics rules.",
-                                                    subcommands: [Validate.self, Test.self, Status.self, Tune.self, List.self, Install.self, Remove.self, Update.self])
+                                                    subcommands: [Validate.self, Test.self, Status.self, Tune.self, List.self, Show.self, Install.self, Remove.self, Update.self])
 
     static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1e7) }
 
@@ -47,6 +47,35 @@ struct RulesCommand: AsyncParsableCommand {
             }
             let names = try AdminActions.make(store: try WorkspaceSession.open(target.workspace), clock: { RulesCommand.now }).putRule(name, text, "cli:\(by)")
             print("installed \(name): " + names.joined(separator: ", "))
+        }
+    }
+
+    /// `vigil rules show NAME [--kql]`: one rule of the workspace (by file, id or name), as Vigil runs
+    /// it; `--kql` prints only its query (for a Sigma rule, the KQL it became).
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a rule of the workspace as Vigil runs it (--kql: only the query).")
+        @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
+        @Flag(help: "Print only the KQL query.") var kql = false
+        @Argument(help: "The rule's file name, id or name, or a rule file's path.") var rule: String
+
+        func run() throws {
+            let store = try WorkspaceSession.open(workspace)
+            let files = FileManager.default.fileExists(atPath: rule) ? [rule] : DetectReplay.ruleFiles(in: store.workspace.rulesDirectory)
+            for f in files {
+                guard let text = try? String(contentsOfFile: f, encoding: .utf8) else { continue }
+                let (parsed, diags) = RuleParser.parse(text, file: f)
+                if files.count == 1, parsed.isEmpty { for d in diags { print(d) }; throw ExitCode(1) }
+                for p in parsed where files.count == 1 || (f as NSString).lastPathComponent == rule || p.rule.id == rule || p.rule.name == rule {
+                    if kql { print(p.rule.query); return }
+                    let r = p.rule
+                    print("\(r.name)\nid: \(r.id)\nfile: \(f)\nkind: \(r.kind), severity: \(r.severity.rawValue), every \(RuleDuration.format(r.queryFrequency)) over \(RuleDuration.format(r.queryPeriod))")
+                    print("tactics: \(r.tactics.map(\.rawValue).joined(separator: ", ")); techniques: \(r.techniques.joined(separator: ", "))")
+                    if !r.description.isEmpty { print("\n" + r.description) }
+                    print("\n" + r.query)
+                    return
+                }
+            }
+            throw ValidationError("no rule '\(rule)' in \(store.workspace.rulesDirectory)")
         }
     }
 
