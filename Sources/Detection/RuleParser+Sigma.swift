@@ -13,11 +13,7 @@ extension RuleParser {
             let s = try SigmaRule.parse(text)
             r.id = s.id
             r.name = s.title
-            let accountFields = s.product == "windows" && s.service == "security" ? "SubjectUserName" : "User"
-            let source = s.service == "security"
-                ? #"| extend SigmaAccount = iff(isnotempty(Account), Account, ""), SigmaComputer = Computer"#
-                : #"| extend SigmaAccount = tostring(EventData[""# + accountFields + #""]), SigmaComputer = Computer"#
-            r.query = try s.kql() + "\n" + source
+            r.query = try s.kql()
             r.severity = ["informational": .informational, "low": .low, "medium": .medium, "high": .high, "critical": .high][s.level.lowercased()] ?? .medium
             r.status = s.status
             r.queryFrequency = 36_000_000_000

@@ -1,6 +1,8 @@
 import Detection
 import Foundation
 import KQL
+import KQLSyntax
+import OrderedCollections
 import Testing
 import VigilCore
 
@@ -45,11 +47,30 @@ import VigilCore
         #expect(r.severity == .medium && r.tactics == [.persistence] && r.techniques == ["T1547.001"])
         #expect(r.queryFrequency == 36_000_000_000 && r.queryPeriod == 36_000_000_000)
         #expect(r.description.contains("Florian Roth") && r.description.contains("Legitimate software"))
-        #expect(r.query.hasPrefix("WindowsEvent\n| where Provider == \"Microsoft-Windows-Sysmon\" and EventID in (1)"), "\(r.query)")
+        #expect(r.query.hasPrefix("union\n  (WindowsEvent\n   | where Provider == \"Microsoft-Windows-Sysmon\" and EventID in (1)"), "\(r.query)")
+        #expect(r.query.contains("(SecurityEvent\n   | where EventID == 4688\n"), "process creation is also Security 4688")
         #expect(r.query.contains(#"tostring(EventData["Image"]) endswith "\\reg.exe""#), "\(r.query)")
         #expect(r.query.contains(#"not(((tostring(EventData["CommandLine"]) contains "C:\\Program Files\\")))"#), "\(r.query)")
         let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
         #expect(validator.validate(rules[0]).filter { $0.severity == .error }.isEmpty, "\(validator.validate(rules[0]))")
+    }
+
+    /// The same rule finds the event whether Sysmon or Security auditing recorded the process.
+    @Test func processCreationMatchesSysmonAnd4688Alike() throws {
+        let r = try #require(RuleParser.parse(Self.runKey, file: "run.yml").rules.first).rule
+        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        let sec = SchemaCatalog.builtIn["SecurityEvent"]!, win = SchemaCatalog.builtIn["WindowsEvent"]!
+        let t = DateTimeParser.parse("2024-06-21T02:00:00Z")!
+        let cmd = #"REG ADD "HKCU\Software\Microsoft\Windows\CurrentVersion\Run" /v x /d C:\Users\Public\x.exe"#
+        let secRow: [String: Value] = ["TimeGenerated": .datetime(t), "EventID": .long(4688), "Computer": .string("WS-1"), "Account": .string("CONTOSO\\eve"),
+                                       "NewProcessName": .string(#"C:\Windows\System32\reg.exe"#), "CommandLine": .string(cmd)]
+        tables.add("SecurityEvent", Table.from(schema: sec, rows: [sec.columns.map { secRow[$0.name] ?? .null }]))
+        let data = Value.bag(["Image": .string(#"C:\Windows\System32\reg.exe"#), "CommandLine": .string(cmd), "User": .string("CONTOSO\\bob")])
+        let winRow: [String: Value] = ["TimeGenerated": .datetime(t), "EventID": .long(1), "Provider": .string("Microsoft-Windows-Sysmon"), "Computer": .string("WS-2"), "EventData": data]
+        tables.add("WindowsEvent", Table.from(schema: win, rows: [win.columns.map { winRow[$0.name] ?? .null }]))
+        let out = try QueryExecutor(provider: tables, context: EvalContext(now: t)).run(Parser.parse(r.query)).first?.table
+        let accounts = (0..<(out?.count ?? 0)).compactMap { i in out?.row(i)[out!.schema.columns.firstIndex { $0.name == "SigmaAccount" }!].kqlString }
+        #expect(Set(accounts) == ["CONTOSO\\eve", "CONTOSO\\bob"], "\(accounts)")
     }
 
     @Test func anInexpressibleRuleIsReportedAndNotLoaded() {

@@ -38,7 +38,7 @@ import Testing
         let sigma = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../../shared/data/sigma/rules/windows/process_creation/proc_creation_win_reg_add_run_key.yml").standardized.path
         let (_, kql, _) = try Self.vigil(["rules", "show", "--workspace", "ws", "--kql", sigma], cwd: dir)
-        #expect(kql.hasPrefix("WindowsEvent\n| where Provider == \"Microsoft-Windows-Sysmon\" and EventID in (1)"), "\(kql)")
+        #expect(kql.hasPrefix("union\n  (WindowsEvent\n   | where Provider == \"Microsoft-Windows-Sysmon\" and EventID in (1)"), "\(kql)")
         let (_, shown, _) = try Self.vigil(["rules", "show", "--workspace", "ws", "EncodedPowerShell.yaml"], cwd: dir)
         #expect(shown.hasPrefix("PowerShell with an encoded command (NRT)\nid: 5f1d2a70-3c41-4e0b-9f7a-1b2c3d4e5f09"), "\(shown)")
         let (_, update, _) = try Self.vigil(["rules", "update", "--workspace", "ws"], cwd: dir)

@@ -28,6 +28,11 @@ extension SigmaRule {
         var table: String
         var filter: String
         var security: Bool
+        /// Sysmon process-creation fields as Security 4688 stores them (nil: 4688 has no such field).
+        var processCreation4688 = false
+        static let fields4688: [String: String] = [
+            "Image": "NewProcessName", "ParentImage": "ParentProcessName", "CommandLine": "CommandLine", "User": "Account",
+        ]
         func field(_ name: String) -> String {
             switch name {
             case "EventID": return "EventID"
@@ -35,10 +40,27 @@ extension SigmaRule {
             case "Computer", "ComputerName": return "Computer"
             case "Provider_Name": return security ? "EventSourceName" : "Provider"
             default:
+                if processCreation4688, let column = Self.fields4688[name] { return column }
                 if security { return "extract(@'Name=\"\(name)\">([^<]*)<', 1, EventData)" }
                 return "tostring(EventData[\"\(name)\"])"
             }
         }
+        /// The entity columns every leg carries.
+        var entities: String {
+            security ? #"| extend SigmaAccount = Account, SigmaComputer = Computer"# : #"| extend SigmaAccount = tostring(EventData["User"]), SigmaComputer = Computer"#
+        }
+    }
+
+    /// Every field the rule's searches test.
+    var fieldsUsed: Set<String> {
+        func collect(_ s: Search) -> [String] {
+            switch s {
+            case .fields(let t): return t.map(\.field) + t.filter { $0.modifiers.contains("fieldref") }.flatMap { $0.values.compactMap { if case .string(let v) = $0 { return v } else { return nil } } }
+            case .anyOf(let xs): return xs.flatMap(collect)
+            case .keywords: return ["\u{0}keywords"]
+            }
+        }
+        return Set(searches.values.flatMap(collect))
     }
 
     func source() throws -> Source {
@@ -62,9 +84,18 @@ extension SigmaRule {
     /// Security channel from SecurityEvent); an unsupported construct is an error with its reason.
     public func kql() throws -> String {
         let src = try source()
+        let main = try leg(src)
+        // Process creation is also Security 4688 when every field the rule tests is one 4688 has.
+        guard category == "process_creation", fieldsUsed.allSatisfy({ Source.fields4688[$0] != nil || $0 == "EventID" }) else { return main }
+        var sec = Source(table: "SecurityEvent", filter: "EventID == 4688", security: true)
+        sec.processCreation4688 = true
+        return "union\n  (" + main.replacingOccurrences(of: "\n", with: "\n   ") + "),\n  (" + (try leg(sec)).replacingOccurrences(of: "\n", with: "\n   ") + ")"
+    }
+
+    func leg(_ src: Source) throws -> String {
         var parser = ConditionParser(text: conditions.joined(separator: " or "), searches: searches) { try self.expression($0, src) }
         let condition = try parser.parse()
-        return "\(src.table)\n| where \(src.filter)\n| where \(condition)"
+        return "\(src.table)\n| where \(src.filter)\n| where \(condition)\n\(src.entities)"
     }
 
     func expression(_ s: Search, _ src: Source) throws -> String {
