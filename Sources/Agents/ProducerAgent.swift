@@ -303,8 +303,13 @@ public struct ProducerAgent: Sendable {
         let names = inc.alerts.reduce(into: [String]()) { if !$0.contains($1.name) { $0.append($1.name) } }
         let entities = inc.entities.prefix(6).map { "\($0.type.rawValue) \($0.displayName)" }
         // Repeats of one rule grouped into this incident: how many, and when the first and the last were.
-        let f = ISO8601DateFormatter()
-        func time(_ t: Int64) -> String { f.string(from: Date(timeIntervalSince1970: Double(t) / 1e7)) }
+        // Most incidents have no repeats: the formatter is made only when one is described.
+        var formatter: ISO8601DateFormatter?
+        func time(_ t: Int64) -> String {
+            let f = formatter ?? ISO8601DateFormatter()
+            formatter = f
+            return f.string(from: Date(timeIntervalSince1970: Double(t) / 1e7))
+        }
         var repeats: [String] = []
         for rule in inc.alerts.reduce(into: [String](), { if !$0.contains($1.ruleID) { $0.append($1.ruleID) } }) {
             let of = inc.alerts.filter { $0.ruleID == rule && !$0.isAnomaly }

@@ -42,10 +42,7 @@ public struct LogonContextModule: EvidenceModule {
         for account in subject.keys.sorted() {
             let h = history[account] ?? []
             var facts: [Finding] = []
-            func fact(_ name: String, _ ok: Bool?, _ text: String) {
-                facts.append(Finding(kind: .context, summary: "\(account): \(name): \(text)", level: ok.map { $0 ? "match" : "deviation" } ?? "not judged",
-                                     evidence: [["fact": name, "user": account, "rowsCounted": String(h.count)]]))
-            }
+            func fact(_ name: String, _ ok: Bool?, _ text: String) { facts.append(.contextFact(account, name, ok, text, counted: h.count)) }
             func count(_ key: (Logon) -> String) -> [String: Int] { h.reduce(into: [:]) { $0[key($1), default: 0] += 1 } }
             let addresses = count(\.ip), nets = count(\.net24), stations = count(\.workstation), types = count(\.type), hosts = count(\.host)
             // One fact per distinct logon shape of the window, not per logon: a burst of identical logons is one observation.
@@ -69,11 +66,9 @@ public struct LogonContextModule: EvidenceModule {
                 let ho = hosts[l.host] ?? 0
                 fact("host", ho > 0, ho > 0 ? "onto \(l.host), as in \(ho) of \(h.count) logons" : "first logon onto \(l.host) in \(days) days")
             }
-            let deviations = facts.filter { $0.level == "deviation" }.count, judged = facts.filter { $0.level != "not judged" }.count
-            let verified = h.count >= minHistory && deviations == 0 && judged > 0
-            out.append(Finding(kind: .context, summary: verified ? "\(account): every judged fact matches the account's own \(h.count) logons in \(days) days"
-                                : (h.count >= minHistory ? "\(account): \(deviations) of \(judged) facts deviate from the account's logon history" : "\(account): too little logon history to verify (\(h.count) logons)"),
-                               level: verified ? "verified" : "unverified", evidence: [["user": account, "historyRows": String(h.count)]]))
+            out.append(.contextVerdict(account, facts: facts, historyRows: h.count, enough: h.count >= minHistory,
+                                       own: "the account's own \(h.count) logons in \(days) days", history: "the account's logon history",
+                                       tooLittle: "too little logon history to verify (\(h.count) logons)"))
             out += facts
         }
         return out

@@ -65,10 +65,7 @@ public struct UserContextModule: EvidenceModule {
             let h = recent.count >= minHistory ? recent : all
             let days = (recent.count >= minHistory ? ctx.lookback : max(ctx.lookback, maxLookback)) / 864_000_000_000
             var facts: [Finding] = []
-            func fact(_ name: String, _ ok: Bool?, _ text: String, _ counted: Int) {
-                facts.append(Finding(kind: .context, summary: "\(user): \(name): \(text)", level: ok.map { $0 ? "match" : "deviation" } ?? "not judged",
-                                     evidence: [["fact": name, "user": user, "rowsCounted": String(counted)]]))
-            }
+            func fact(_ name: String, _ ok: Bool?, _ text: String, _ counted: Int) { facts.append(.contextFact(user, name, ok, text, counted: counted)) }
             func count<T: Hashable>(_ key: (SignIn) -> T) -> [T: Int] { h.reduce(into: [:]) { $0[key($1), default: 0] += 1 } }
             let countries = count(\.country), addresses = count(\.ip), nets = count(\.net24), clients = count(\.client), apps = count(\.app), devices = count(\.device)
             let hours = count(\.hour)
@@ -113,17 +110,13 @@ public struct UserContextModule: EvidenceModule {
                     fact("hour", nil, "\(s.hour):00 UTC; \(h.count) sign-ins are too few to know the usual hours (5 needed)", h.count)
                 }
             }
-            let deviations = facts.filter { $0.level == "deviation" }, judgedFacts = facts.filter { $0.level != "not judged" }
+            out.append(.contextVerdict(user, facts: facts, historyRows: h.count, enough: judged, own: "the user's own \(h.count) sign-ins in \(days) days",
+                                       history: "the user's history", tooLittle: "too little history to verify (\(h.count) sign-ins)"))
             let egressOnly = (subject[user] ?? []).allSatisfy { (egress[$0.ip] ?? 0) >= egressUsers }
             if egressOnly, let s = subject[user]?.first {
                 facts.append(Finding(kind: .context, summary: "\(user): egress: every sign-in came from an organization egress address (\(s.ip): \(egress[s.ip] ?? 0) users)",
                                      level: "egress", evidence: [["fact": "egress", "user": user, "rowsCounted": String(egress[s.ip] ?? 0)]]))
             }
-            let verified = judged && deviations.isEmpty && !judgedFacts.isEmpty
-            out.append(Finding(kind: .context, summary: verified
-                                ? "\(user): every judged fact matches the user's own \(h.count) sign-ins in \(days) days"
-                                : (judged ? "\(user): \(deviations.count) of \(judgedFacts.count) facts deviate from the user's history" : "\(user): too little history to verify (\(h.count) sign-ins)"),
-                               level: verified ? "verified" : "unverified", evidence: [["user": user, "historyRows": String(h.count)]]))
             out += facts
         }
         return out

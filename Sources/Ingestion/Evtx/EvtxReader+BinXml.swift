@@ -23,8 +23,22 @@ struct ChunkReader {
 
     init(chunk: ChunkBytes) { self.chunk = chunk }
 
-    /// A substitution placeholder inside a parsed template.
+    /// A substitution placeholder inside a parsed template (a template is parsed once per chunk and
+    /// filled in per record by `instantiate`).
     static let substitutionName = "\u{0}sub"
+    static let entities = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"]
+
+    static func placeholder(_ id: Int) -> EvtxElement {
+        EvtxElement(name: substitutionName, attributes: [("id", .unsigned(UInt64(id)))], children: [])
+    }
+
+    /// The substitution a placeholder stands for, or nil for any other element.
+    static func substitutionID(_ e: EvtxElement) -> Int? {
+        guard e.name == substitutionName, case .unsigned(let id)? = e.attributes.first?.value else { return nil }
+        return Int(id)
+    }
+
+    static func character(_ code: Int) -> String { String(UnicodeScalar(UInt32(code)).map(Character.init) ?? " ") }
 
     func need(_ pos: Int, _ n: Int) throws { if pos < 0 || pos + n > chunk.count { throw Failure(message: "binary XML runs past the chunk at \(pos)") } }
     func u8(_ p: Int) throws -> UInt8 { try need(p, 1); return chunk[p] }
@@ -59,8 +73,8 @@ struct ChunkReader {
                 let (nodes, next) = try templateInstance(at: pos)
                 out += nodes; pos = next
             case 0x01, 0x41:
-                let (e, next) = try element(at: pos, values: nil)
-                if let e { out.append(.element(e)) }
+                let (e, next) = try element(at: pos)
+                out.append(.element(e))
                 pos = next
             default: throw Failure(message: String(format: "unexpected token 0x%02x at %d", t, pos))
             }
@@ -68,8 +82,8 @@ struct ChunkReader {
         return out
     }
 
-    /// An element; with `values` (a template instance's), substitutions are filled in.
-    mutating func element(at start: Int, values: [EvtxValue]?) throws -> (EvtxElement?, Int) {
+    /// An element, its substitutions left as placeholders.
+    mutating func element(at start: Int) throws -> (EvtxElement, Int) {
         depth += 1
         defer { depth -= 1 }
         guard depth < 100 else { throw Failure(message: "elements nested more than 100 deep") }
@@ -87,9 +101,9 @@ struct ChunkReader {
                 pos += 1
                 let off = try u32(pos); pos += 4
                 pos = try skipName(off, at: pos)
-                let (value, next) = try attributeValue(at: pos, values: values)
+                let (value, next) = try attributeValue(at: pos)
                 pos = next
-                if let value { e.attributes.append((try name(at: off), value)) }
+                e.attributes.append((try name(at: off), value))
                 if a & 0x40 == 0 { break }
             }
         }
@@ -101,46 +115,35 @@ struct ChunkReader {
             switch t & 0x3f {
             case 0x04: return (e, pos + 1)
             case 0x01:
-                let (child, next) = try element(at: pos, values: values)
-                if let child { e.children.append(.element(child)) }
+                let (child, next) = try element(at: pos)
+                e.children.append(.element(child))
                 pos = next
             case 0x05:
                 let chars = try u16(pos + 2)
                 e.children.append(.text(.string(try utf16(pos + 4, chars: chars))))
                 pos += 4 + 2 * chars
             case 0x0d, 0x0e:
-                let id = try u16(pos + 1)
+                e.children.append(.element(Self.placeholder(try u16(pos + 1))))
                 pos += 4
-                if let values {
-                    guard id < values.count else { throw Failure(message: "substitution \(id) of \(values.count)") }
-                    switch values[id] {
-                    case .null: break
-                    case .xml(let nodes): e.children += nodes
-                    case let v: e.children.append(.text(v))
-                    }
-                } else {
-                    e.children.append(.element(EvtxElement(name: Self.substitutionName, attributes: [("id", .unsigned(UInt64(id))), ("optional", .bool(t & 0x3f == 0x0e))], children: [])))
-                }
             case 0x07:
                 let chars = try u16(pos + 1)
                 e.children.append(.text(.string(try utf16(pos + 3, chars: chars))))
                 pos += 3 + 2 * chars
             case 0x08:
-                let v = try u16(pos + 1)
-                e.children.append(.text(.string(String(UnicodeScalar(UInt32(v)).map(Character.init) ?? " "))))
+                e.children.append(.text(.string(Self.character(try u16(pos + 1)))))
                 pos += 3
             case 0x09:
                 let off = try u32(pos + 1)
                 pos = try skipName(off, at: pos + 5)
                 let n = try name(at: off)
-                let entities = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"]
-                e.children.append(.text(.string(entities[n] ?? "&\(n);")))
+                e.children.append(.text(.string(Self.entities[n] ?? "&\(n);")))
             default: throw Failure(message: String(format: "unexpected token 0x%02x in element %@ at %d", t, e.name, pos))
             }
         }
     }
 
-    mutating func attributeValue(at start: Int, values: [EvtxValue]?) throws -> (EvtxValue?, Int) {
+    /// An attribute's value: text, or a substitution (kept as a one-placeholder `.xml` value).
+    mutating func attributeValue(at start: Int) throws -> (EvtxValue, Int) {
         var pos = start, text = "", result: EvtxValue?
         while true {
             let t = try u8(pos)
@@ -150,22 +153,15 @@ struct ChunkReader {
                 text += try utf16(pos + 4, chars: chars)
                 pos += 4 + 2 * chars
             case 0x0d, 0x0e:
-                let id = try u16(pos + 1)
+                result = .xml([.element(Self.placeholder(try u16(pos + 1)))])
                 pos += 4
-                if let values {
-                    guard id < values.count else { throw Failure(message: "substitution \(id) of \(values.count)") }
-                    if case .null = values[id] { return (nil, pos) }
-                    result = values[id]
-                } else {
-                    result = .xml([.element(EvtxElement(name: Self.substitutionName, attributes: [("id", .unsigned(UInt64(id))), ("optional", .bool(t & 0x3f == 0x0e))], children: []))])
-                }
             case 0x08:
-                text += String(UnicodeScalar(UInt32(try u16(pos + 1))).map(Character.init) ?? " ")
+                text += Self.character(try u16(pos + 1))
                 pos += 3
             case 0x09:
                 let off = try u32(pos + 1)
                 pos = try skipName(off, at: pos + 5)
-                text += ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"][try name(at: off)] ?? ""
+                text += Self.entities[try name(at: off)] ?? ""
             default:
                 return (result ?? .string(text), pos)
             }
@@ -205,9 +201,12 @@ struct ChunkReader {
         var out: [EvtxNode] = []
         for n in nodes {
             guard case .element(var e) = n else { out.append(n); continue }
-            if e.name == Self.substitutionName {
-                guard case .unsigned(let id)? = e.attributes.first?.value, Int(id) < values.count else { throw Failure(message: "bad substitution") }
-                switch values[Int(id)] {
+            func value(_ id: Int) throws -> EvtxValue {
+                guard id < values.count else { throw Failure(message: "substitution \(id) of \(values.count)") }
+                return values[id]
+            }
+            if let id = Self.substitutionID(e) {
+                switch try value(id) {
                 case .null: break
                 case .xml(let xs): out += xs
                 case let v: out.append(.text(v))
@@ -216,14 +215,10 @@ struct ChunkReader {
             }
             var attrs: [(name: String, value: EvtxValue)] = []
             for a in e.attributes {
-                if case .xml(let xs) = a.value, xs.count == 1, case .element(let s) = xs[0], s.name == Self.substitutionName,
-                   case .unsigned(let id)? = s.attributes.first?.value {
-                    guard Int(id) < values.count else { throw Failure(message: "bad substitution") }
-                    if case .null = values[Int(id)] { continue }
-                    attrs.append((a.name, values[Int(id)]))
-                } else {
-                    attrs.append(a)
-                }
+                guard case .xml(let xs) = a.value, xs.count == 1, case .element(let p) = xs[0], let id = Self.substitutionID(p) else { attrs.append(a); continue }
+                // A null substitution drops the attribute.
+                let v = try value(id)
+                if v != .null { attrs.append((a.name, v)) }
             }
             e.attributes = attrs
             e.children = try instantiate(e.children, values)

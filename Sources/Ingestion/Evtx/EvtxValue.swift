@@ -46,9 +46,8 @@ public indirect enum EvtxValue: Sendable, Equatable {
         var t = time_t(secs)
         var tm = tm()
         gmtime_r(&t, &tm)
-        let fraction = String(format: ".%06d", Int(micros))
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
-                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec)) + fraction + "Z"
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
+                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), Int(micros))
     }
 }
 
