@@ -12,6 +12,8 @@ public struct ReviewPolicy: Sendable, Equatable {
     /// The first 8 hex digits of the file's SHA-256: two edits with the same number still differ.
     public var digest: String
     public var autoClosePerDay: Int
+    /// The budget grows to this multiple of the median closures per day of the last 14 days (0: fixed).
+    public var autoCloseGrowth: Double
     public var shadowMode: Bool
     /// Substrings (case-insensitive) of account names that mark privileged accounts.
     public var privilegedAccountPatterns: [String]
@@ -72,6 +74,7 @@ public struct ReviewPolicy: Sendable, Equatable {
         "contextVerified": "true when every judged fact of the incident's sign-ins (country, address, client, application, hour, device) matches each user's own history (after triage)",
         "contextDeviations": "list of the facts that do not match the user's history, e.g. 'first sign-in from NL in 14 days' (after triage)",
         "egressOnly": "true when every sign-in of the incident came from an organization egress address (many users sign in from it) and Entra gave no risk reason history cannot explain (after triage)",
+        "organizationConsistent": "true when the users too new to have a history of their own signed in with a country, client and application common in the organization, from an address no spray fails from, without a run of failures before (the others verified by their own history) (after triage)",
         "otherAlerts": "alerts on the incident's entities in the lookback that are not part of it (after triage)",
         "relatedAnomalies": "anomalies on the incident's entities in the lookback (after triage)",
     ]
@@ -86,14 +89,18 @@ public struct ReviewPolicy: Sendable, Equatable {
         }
         guard let m = node.mapping else { throw PolicyError(line: 1, message: "the policy is a mapping") }
         func line(_ n: Node?) -> Int { (n?.mark?.line) ?? 1 }
-        let known: Set<String> = ["version", "autoClosePerDay", "shadowMode", "privilegedAccountPatterns", "vipAccounts", "vipWatchlists", "playbooksWithoutApproval", "rules"]
+        let known: Set<String> = ["version", "autoClosePerDay", "autoCloseGrowth", "shadowMode", "privilegedAccountPatterns", "vipAccounts", "vipWatchlists", "playbooksWithoutApproval", "rules"]
         for (k, _) in m where !known.contains(k.string ?? "") { throw PolicyError(line: line(k), message: "unknown key '\(k.string ?? "")' (\(known.sorted().joined(separator: ", ")))") }
         guard let version = m["version"]?.int, version >= 1 else { throw PolicyError(line: line(m["version"]), message: "version must be a positive integer") }
-        var p = ReviewPolicy(version: version, digest: Self.digest(text), autoClosePerDay: 25, shadowMode: false,
+        var p = ReviewPolicy(version: version, digest: Self.digest(text), autoClosePerDay: 25, autoCloseGrowth: 0, shadowMode: false,
                              privilegedAccountPatterns: [], vipAccounts: [], vipWatchlists: ["vip"], playbooksWithoutApproval: [], rules: [])
         if let b = m["autoClosePerDay"] {
             guard let v = b.int, v >= 0 else { throw PolicyError(line: line(b), message: "autoClosePerDay must be a non-negative integer") }
             p.autoClosePerDay = v
+        }
+        if let g = m["autoCloseGrowth"] {
+            guard let v = g.float ?? g.int.map(Double.init), v >= 0 else { throw PolicyError(line: line(g), message: "autoCloseGrowth must be a non-negative number") }
+            p.autoCloseGrowth = v
         }
         if let s = m["shadowMode"] {
             guard let v = s.bool else { throw PolicyError(line: line(s), message: "shadowMode must be true or false") }
@@ -160,10 +167,11 @@ public struct ReviewPolicy: Sendable, Equatable {
     # queue), autoClose (with a classification). Whatever the rules say, Vigil never auto-closes a
     # multi-stage incident, one with a threat-intelligence match, one involving a privileged or VIP
     # account (or one on a vipWatchlists list), or one of High severity unless triage verified it
-    # against the users' own history with nothing else about them: such an auto-close becomes a flag
-    # (hard gates).
-    version: 2
-    autoClosePerDay: 25          # automatic closures per 24 hours; beyond it, incidents are flagged
+    # against the users' own history (or, for a user too new to have one, the organization's) with
+    # nothing else about them: such an auto-close becomes a flag (hard gates).
+    version: 3
+    autoClosePerDay: 50          # automatic closures per 24 hours at least; beyond the day's budget, incidents are flagged
+    autoCloseGrowth: 3           # the budget grows to 3x the median closures per day of the last 14 days (0: fixed)
     shadowMode: false            # true: record what would be done, change nothing
     privilegedAccountPatterns: [admin, administrator, krbtgt, root, svc_, "da-", "adm-"]
     vipAccounts: []              # accounts never auto-closed (UPN or DOMAIN\\\\name)
@@ -201,6 +209,20 @@ public struct ReviewPolicy: Sendable, Equatable {
           classification: BenignPositive
           classificationReason: SuspiciousButExpected
           comment: "A lone risky sign-in from an address the organization's users share (its egress), with no other alert, anomaly or intelligence about the user."
+      - name: Lone risky sign-in of a user too new to judge, consistent with the organization
+        when:
+          all:
+            - {field: alertCount, op: eq, value: 1}
+            - {field: alertNames, op: matches, value: "rated high risk"}
+            - {field: organizationConsistent, op: eq, value: true}
+            - {field: otherAlerts, op: eq, value: 0}
+            - {field: relatedAnomalies, op: eq, value: 0}
+            - {field: threatIntelMatches, op: eq, value: 0}
+        then:
+          action: autoClose
+          classification: BenignPositive
+          classificationReason: SuspiciousButExpected
+          comment: "A lone risky sign-in of a user with too little history to compare: its country, client and application are common in the organization, no other account failed from its address, no run of failures preceded it, and no other alert, anomaly or intelligence touches the user."
       - name: Lone impossible travel without corroboration
         when:
           all:

@@ -10,7 +10,9 @@ public struct ReviewerAgent: Sendable {
     public init(policy: ReviewPolicy) { self.policy = policy }
 
     /// `closedToday`: automatic closures in the 24 hours before `now` (from the audit trail).
-    public func review(_ inc: Incident, now: Int64, closedToday: Int) -> Incident.Review {
+    /// `budget`: the day's budget of automatic closures (`budget(closures:now:)`; the policy's floor when nil).
+    public func review(_ inc: Incident, now: Int64, closedToday: Int, budget: Int? = nil) -> Incident.Review {
+        let budget = budget ?? policy.autoClosePerDay
         let facts = Self.facts(inc)
         var reasons: [String] = []
         var matched: [String] = []
@@ -20,7 +22,7 @@ public struct ReviewerAgent: Sendable {
             action = rule.action
             reasons.append("rule '\(rule.name)': \(rule.action.outcome.rawValue)" + (rule.action.comment.map { ". \($0)" } ?? ""))
             // A verdict that rests on the users' history names the facts it relied on.
-            if let c = rule.condition, ["contextVerified", "contextDeviations", "egressOnly"].contains(where: { Self.mentions(c, $0) }) {
+            if let c = rule.condition, ["contextVerified", "contextDeviations", "egressOnly", "organizationConsistent"].contains(where: { Self.mentions(c, $0) }) {
                 reasons += (inc.riskScore?.contextFacts ?? []).map { "context \($0)" }
             }
         } else {
@@ -32,14 +34,28 @@ public struct ReviewerAgent: Sendable {
             outcome = .flag
             reasons.append("hard gate: \(gates.joined(separator: "; ")): never closed automatically, flagged for review")
         }
-        if outcome == .autoClose && closedToday >= policy.autoClosePerDay {
+        if outcome == .autoClose && closedToday >= budget {
             outcome = .flag
-            reasons.append("the budget of \(policy.autoClosePerDay) automatic closures a day is used up: flagged for review")
+            reasons.append("the budget of \(budget) automatic closures a day is used up: flagged for review")
         }
         if outcome == .flag, let owner = action.owner { reasons.append("queue: \(owner)") }
         if policy.shadowMode { reasons.append("shadow mode: recorded, not applied") }
         return Incident.Review(outcome: outcome, policyVersion: policy.versionLabel, matchedRules: matched, reasons: reasons, gates: gates,
                                time: now, shadow: policy.shadowMode)
+    }
+
+    /// The day's budget of automatic closures: the policy's floor (`autoClosePerDay`), or
+    /// `autoCloseGrowth` times the median of the closures per day over the 14 days before (from the
+    /// first day with a closure), whichever is larger. The budget follows the usual flow, so a workspace
+    /// five times larger is not throttled, while a policy gone wrong is stopped at a multiple of it.
+    public func budget(closures: [Int64], now: Int64) -> Int {
+        let day: Int64 = 864_000_000_000
+        let recent = closures.filter { $0 <= now - day && $0 > now - 15 * day }
+        guard policy.autoCloseGrowth > 0, let first = recent.min() else { return policy.autoClosePerDay }
+        let days = Int((now - day - first) / day) + 1
+        let counts = (1...max(1, days)).map { k in recent.filter { $0 <= now - Int64(k) * day && $0 > now - Int64(k + 1) * day }.count }.sorted()
+        let median = counts.count % 2 == 1 ? Double(counts[counts.count / 2]) : Double(counts[counts.count / 2 - 1] + counts[counts.count / 2]) / 2
+        return max(policy.autoClosePerDay, Int((policy.autoCloseGrowth * median).rounded()))
     }
 
     /// The verdict applied: status, classification, owner and labels change, and the verdict is
@@ -97,8 +113,11 @@ public struct ReviewerAgent: Sendable {
     public func gates(_ inc: Incident) -> [String] {
         var out: [String] = []
         if Set(inc.alerts.map(\.ruleID)).count >= 2 { out.append("multi-stage (\(Set(inc.alerts.map(\.ruleID)).count) rules)") }
-        // A High incident may close only on evidence: the users' own history matches and nothing else is about them.
-        let verified = inc.riskScore.map { ($0.contextVerified == true || $0.contextEgress == true) && ($0.otherAlerts ?? 0) == 0 && ($0.relatedAnomalies ?? 0) == 0 } ?? false
+        // A High incident may close only on evidence: the users' own history matches (or, for a user too
+        // new to have one, the organization's) and nothing else is about them.
+        let verified = inc.riskScore.map {
+            ($0.contextVerified == true || $0.contextEgress == true || $0.contextOrganization == true) && ($0.otherAlerts ?? 0) == 0 && ($0.relatedAnomalies ?? 0) == 0
+        } ?? false
         if inc.severity == .high && !verified { out.append("High severity") }
         if inc.alerts.contains(where: { $0.name.lowercased().contains("threat intelligence") })
             || inc.labels.contains(where: { $0.labelName.lowercased().contains("threat intelligence") })
@@ -141,6 +160,7 @@ public struct ReviewerAgent: Sendable {
             f["threatIntelMatches"] = .number(Double(r.threatIntelMatches))
             if let v = r.contextVerified { f["contextVerified"] = .bool(v) }
             if let v = r.contextEgress { f["egressOnly"] = .bool(v) }
+            if let v = r.contextOrganization { f["organizationConsistent"] = .bool(v) }
             if let facts = r.contextFacts { f["contextDeviations"] = .list(facts.filter { $0.hasPrefix("deviation: ") }.map { String($0.dropFirst("deviation: ".count)) }) }
             if let n = r.otherAlerts { f["otherAlerts"] = .number(Double(n)) }
             if let n = r.relatedAnomalies { f["relatedAnomalies"] = .number(Double(n)) }

@@ -11,34 +11,68 @@ extension RuleParser {
         var r = AnalyticsRule(id: "", name: "", query: "")
         do {
             let s = try SigmaRule.parse(text)
-            r.id = s.id
-            r.name = s.title
-            r.query = try s.kql()
-            r.severity = ["informational": .informational, "low": .low, "medium": .medium, "high": .high, "critical": .high][s.level.lowercased()] ?? .medium
-            r.status = s.status
-            r.queryFrequency = 36_000_000_000
-            r.queryPeriod = 36_000_000_000
-            r.triggerOperator = .gt
-            r.triggerThreshold = 0
-            // What Sentinel's format states, a Sigma rule implies: the lines say they are set.
-            for key in ["id", "name", "query", "severity", "queryFrequency", "queryPeriod", "triggerOperator", "triggerThreshold", "tactics", "relevantTechniques"] { lines[key] = 1 }
-            var tactics: [MitreTactic] = [], techniques: [String] = []
-            for t in s.tags where t.lowercased().hasPrefix("attack.") {
-                let v = String(t.dropFirst("attack.".count))
-                if v.range(of: #"^[tT]\d{4}(\.\d{3})?$"#, options: .regularExpression) != nil { techniques.append(v.uppercased()) }
-                else if let tactic = MitreTactic(loose: v.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")) { tactics.append(tactic) }
-            }
-            r.tactics = tactics
-            r.techniques = techniques
-            r.description = "Sigma rule by \(s.author) (status \(s.status.isEmpty ? "unknown" : s.status); DRL 1.1)."
-                + (s.falsePositives.isEmpty ? "" : " False positives: " + s.falsePositives.joined(separator: "; ") + ".")
-            r.entityMappings = [
-                AnalyticsRule.EntityMapping(entityType: .host, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaComputer")]),
-                AnalyticsRule.EntityMapping(entityType: .account, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaAccount")]),
-            ]
+            fillSigma(&r, id: s.id, title: s.title, level: s.level, status: s.status, author: s.author, tags: s.tags, falsePositives: s.falsePositives,
+                      query: try s.kql(), period: 36_000_000_000)
         } catch {
             diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))
         }
         return Parsed(rule: r, file: file, lines: lines, diagnostics: diagnostics)
+    }
+
+    /// A file of several Sigma documents: its outermost correlation (the one no other document refers
+    /// to) with the rules it refers to, as one scheduled rule run every timespan over the timespan,
+    /// one alert per group that meets the condition. Without a correlation, the file's first rule.
+    /// Tags come from the correlation, or else from the rules it correlates.
+    mutating func sigmaCollection(_ text: String) -> Parsed {
+        var r = AnalyticsRule(id: "", name: "", query: "")
+        do {
+            let all = try SigmaCollection.parse(text)
+            guard let c = all.outermost else {
+                guard case .rule(let s)? = all.documents.first else { throw SigmaRule.SigmaError(message: "the file holds no rule") }
+                fillSigma(&r, id: s.id, title: s.title, level: s.level, status: s.status, author: s.author, tags: s.tags, falsePositives: s.falsePositives,
+                          query: try s.kql(), period: 36_000_000_000)
+                return Parsed(rule: r, file: file, lines: lines, diagnostics: diagnostics)
+            }
+            let query = try all.kql(c)
+            var tags = c.tags
+            if !tags.contains(where: { $0.lowercased().hasPrefix("attack.") }) {
+                for case .rule(let s) in all.documents { for t in s.tags where !tags.contains(t) { tags.append(t) } }
+            }
+            fillSigma(&r, id: c.id, title: c.title, level: c.level, status: c.status, author: c.author, tags: tags, falsePositives: c.falsePositives,
+                      query: query, period: c.timespan)
+            r.description = "Sigma \(c.kind.rawValue) correlation" + (c.groupBy.isEmpty ? "" : " by \(c.groupBy.joined(separator: ", "))") + " over \(c.rules.joined(separator: ", ")); " + r.description
+        } catch {
+            diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))
+        }
+        return Parsed(rule: r, file: file, lines: lines, diagnostics: diagnostics)
+    }
+
+    mutating func fillSigma(_ r: inout AnalyticsRule, id: String, title: String, level: String, status: String, author: String, tags: [String],
+                            falsePositives: [String], query: String, period: Int64) {
+        r.id = id
+        r.name = title
+        r.query = query
+        r.severity = ["informational": .informational, "low": .low, "medium": .medium, "high": .high, "critical": .high][level.lowercased()] ?? .medium
+        r.status = status
+        r.queryFrequency = period
+        r.queryPeriod = period
+        r.triggerOperator = .gt
+        r.triggerThreshold = 0
+        // What Sentinel's format states, a Sigma rule implies: the lines say they are set.
+        for key in ["id", "name", "query", "severity", "queryFrequency", "queryPeriod", "triggerOperator", "triggerThreshold", "tactics", "relevantTechniques"] { lines[key] = 1 }
+        var tactics: [MitreTactic] = [], techniques: [String] = []
+        for t in tags where t.lowercased().hasPrefix("attack.") {
+            let v = String(t.dropFirst("attack.".count))
+            if v.range(of: #"^[tT]\d{4}(\.\d{3})?$"#, options: .regularExpression) != nil { techniques.append(v.uppercased()) }
+            else if let tactic = MitreTactic(loose: v.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: "-", with: " ")) { tactics.append(tactic) }
+        }
+        r.tactics = tactics
+        r.techniques = techniques
+        r.description = "Sigma rule by \(author) (status \(status.isEmpty ? "unknown" : status); DRL 1.1)."
+            + (falsePositives.isEmpty ? "" : " False positives: " + falsePositives.joined(separator: "; ") + ".")
+        r.entityMappings = [
+            AnalyticsRule.EntityMapping(entityType: .host, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaComputer")]),
+            AnalyticsRule.EntityMapping(entityType: .account, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaAccount")]),
+        ]
     }
 }

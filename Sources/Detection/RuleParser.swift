@@ -23,6 +23,11 @@ public struct RuleParser {
     /// not a rule at all (then the diagnostics say why).
     public static func parse(_ text: String, file: String) -> (rules: [Parsed], diagnostics: [RuleDiagnostic]) {
         var p = RuleParser(file: file)
+        // Several YAML documents: a Sigma correlation with the rules it refers to.
+        if text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().contains(where: { $0.trimmingCharacters(in: .whitespaces) == "---" }) {
+            let parsed = p.sigmaCollection(text)
+            return parsed.diagnostics.isEmpty ? ([parsed], []) : ([], parsed.diagnostics)
+        }
         let root: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
@@ -49,6 +54,10 @@ public struct RuleParser {
             return (out, [])
         }
         if let props = map["properties"]?.mapping { return ([p.arm(map, props)], []) }
+        if map["correlation"] != nil && map["title"] != nil {
+            let parsed = p.sigmaCollection(text)
+            return parsed.diagnostics.isEmpty ? ([parsed], []) : ([], parsed.diagnostics)
+        }
         if map["logsource"] != nil && map["detection"] != nil {
             let parsed = p.sigma(text)
             return parsed.diagnostics.isEmpty ? ([parsed], []) : ([], parsed.diagnostics)

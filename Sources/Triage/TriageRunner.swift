@@ -48,6 +48,11 @@ public struct TriageRunner: Sendable {
             let users = Set(verdicts.compactMap { $0.evidence.first?["user"] })
             let egress = Set(facts.filter { $0.level == "egress" }.compactMap { $0.evidence.first?["user"] })
             score.contextEgress = users == egress && !facts.contains { $0.level == "deviation" && $0.evidence.first?["fact"] == "risk reason" }
+            // Consistent with the organization: every user is verified by its own history or, too new
+            // to have one, by the organization's; nothing deviates.
+            let organization = Set(facts.filter { $0.level == "organization" }.compactMap { $0.evidence.first?["user"] })
+            let ownVerified = Set(verdicts.filter { $0.level == "verified" }.compactMap { $0.evidence.first?["user"] })
+            score.contextOrganization = !organization.isEmpty && users.isSubset(of: organization.union(ownVerified)) && !facts.contains { $0.level == "deviation" }
         }
         score.otherAlerts = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }.count
         score.relatedAnomalies = findings.filter { $0.kind == .anomaly }.count

@@ -10,6 +10,15 @@ import VigilCore
 /// address (at least `egressUsers` users sign in from it). A fact needs `minHistory` earlier
 /// sign-ins to be judged (application and hour need more: they vary more); without them it is
 /// "not judged", and an account whose history is too short is never "verified".
+///
+/// Two facts hold for every user: the address's record (a spray source fails for many accounts)
+/// and the user's own failures just before. A user too new to have a history is compared with the
+/// organization instead: its country, client and application are judged common when at least
+/// `commonUsers` users signed in with them in the `organizationLookback` before the window; when all
+/// are and the record is clean, the user is "consistent with the organization", a weaker verdict the
+/// review policy names separately. For a user with a history, a new address in the user's usual
+/// country with a clean record is "explained" (a home router's new lease), not a deviation; so is
+/// a first sign-in with a modern client (a browser, the Office apps), unlike a legacy protocol.
 public struct UserContextModule: EvidenceModule {
     public let name = "User history"
     public var minHistory = 3
@@ -17,6 +26,12 @@ public struct UserContextModule: EvidenceModule {
     /// When the lookback holds fewer than `minHistory` sign-ins, history reaches back this far instead
     /// (and the facts say so): a user who signs in twice a month still has a usual.
     public var maxLookback: Int64 = 30 * 864_000_000_000
+    public var commonUsers = 20
+    public var organizationLookback: Int64 = 7 * 864_000_000_000
+    /// Other accounts that may have failed from an address before its record stops being clean.
+    public var otherFailingAccounts = 1
+    /// The user's own failed sign-ins in the 24 hours before that still read as a mistyped password.
+    public var failuresBefore = 2
     public init() {}
 
     struct SignIn {
@@ -32,32 +47,33 @@ public struct UserContextModule: EvidenceModule {
         let since = from - max(ctx.lookback, maxLookback)
         guard let t = try ctx.query("""
             SigninLogs
-            | where TimeGenerated >= hsince and TimeGenerated <= wto and ResultType == "0" and UserPrincipalName in~ (users)
+            | where TimeGenerated >= hsince and TimeGenerated <= wto and UserPrincipalName in~ (users)
             | extend Device = strcat(tostring(column_ifexists("DeviceDetail", dynamic({})).operatingSystem), " ", tostring(column_ifexists("DeviceDetail", dynamic({})).browser))
             | extend Risk = replace_regex(tostring(RiskEventTypes_V2), @'[\\[\\]" ]', "")
-            | project TimeGenerated, User = tolower(UserPrincipalName), IPAddress, Location, ClientAppUsed, AppDisplayName, Device = trim(" ", Device), Risk
+            | project TimeGenerated, User = tolower(UserPrincipalName), IPAddress, Location, ClientAppUsed, AppDisplayName, Device = trim(" ", Device), Risk,
+                      Ok = tostring(ResultType) == "0"
             | order by TimeGenerated asc
             | take 20000
             """, extra: ["users": .array(accounts.map { .string($0) }), "hsince": .datetime(since), "wto": .datetime(to)]) else { return [] }
-        var history: [String: [SignIn]] = [:], subject: [String: [SignIn]] = [:]
+        var history: [String: [SignIn]] = [:], subject: [String: [SignIn]] = [:], failures: [String: [Int64]] = [:]
         let ips = Set(ctx.ips)
         for r in 0..<t.count {
             let row = t.row(r)
             guard case .datetime(let time) = row[0] else { continue }
+            let user = row[1].kqlString
+            guard row[8] == .bool(true) else { failures[user, default: []].append(time); continue }
             let s = SignIn(time: time, ip: row[2].kqlString, country: row[3].kqlString, client: row[4].kqlString, app: row[5].kqlString, device: row[6].kqlString,
                            risk: row[7].kqlString)
-            let user = row[1].kqlString
             if time < from { history[user, default: []].append(s) }
             else if ips.isEmpty || ips.contains(s.ip) { subject[user, default: []].append(s) }
         }
-        let subjectIPs = Set(subject.values.flatMap { $0.map(\.ip) })
-        var egress: [String: Int] = [:]
-        if !subjectIPs.isEmpty, let e = try ctx.query("""
-            SigninLogs | where TimeGenerated >= hsince and TimeGenerated < wfrom and IPAddress in (addrs)
-            | summarize Users = dcount(UserPrincipalName) by IPAddress
-            """, extra: ["addrs": .array(subjectIPs.sorted().map { .string($0) }), "hsince": .datetime(since), "wfrom": .datetime(from)]) {
-            for r in 0..<e.count { egress[e.row(r)[0].kqlString] = Int(e.row(r)[1].kqlString) ?? 0 }
+        let subjectSignIns = subject.values.flatMap { $0 }
+        let records = try addressRecords(ctx, Set(subjectSignIns.map(\.ip)), since: since, from: from, to: to)
+        let thin = subject.keys.filter { user in
+            (history[user] ?? []).filter { $0.time >= from - ctx.lookback }.count < minHistory && (history[user] ?? []).count < minHistory
         }
+        let common = thin.isEmpty ? [:] : try organizationUsers(ctx, thin.flatMap { subject[$0] ?? [] }, from: from)
+        let orgDays = organizationLookback / 864_000_000_000
         var out: [Finding] = []
         for user in subject.keys.sorted() {
             let all = history[user] ?? []
@@ -72,27 +88,52 @@ public struct UserContextModule: EvidenceModule {
             let judged = h.count >= minHistory
             for s in subject[user] ?? [] {
                 let at = DateTimeMath.format(s.time)
-                if !judged {
-                    fact("history", nil, "\(h.count) successful sign-ins in the \(days) days before \(at): too few to know what is usual (\(minHistory) needed)", h.count)
-                    continue
-                }
                 // Entra's own reasons (when the connector has them): a leaked password or a known-bad
                 // address is not explained by a familiar place.
                 let reasons = s.risk.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                let hard = reasons.filter { ["leakedcredentials", "passwordspray", "maliciousipaddress", "anonymizedipaddress", "mcasimpossibletravel",
-                                            "investigationstipaddress", "suspiciousinboxforwarding", "tokenissueranomaly", "adversaryinthemiddle"].contains($0.lowercased()) }
+                let hard = reasons.filter { Self.hardReasons.contains($0.lowercased()) }
                 if !reasons.isEmpty {
                     fact("risk reason", hard.isEmpty, hard.isEmpty ? "Entra's reasons: \(reasons.joined(separator: ", "))" : "Entra's reasons include \(hard.joined(separator: ", ")), which history does not explain", h.count)
                 }
+                let failed = (failures[user] ?? []).filter { $0 < s.time && $0 >= s.time - 864_000_000_000 }.count
+                fact("failures before", failed <= failuresBefore, failed == 0 ? "no failed sign-in in the 24 hours before \(at)"
+                     : "\(failed) failed sign-in\(failed == 1 ? "" : "s") in the 24 hours before \(at)" + (failed <= failuresBefore ? "" : ": more than a mistyped password"), failed)
+                let users = records[s.ip]?.users ?? 0, egress = users >= egressUsers
+                let others = (records[s.ip]?.failedAccounts ?? []).subtracting([user])
+                let clean = others.count <= otherFailingAccounts
+                if !egress {
+                    fact("address record", clean, others.isEmpty ? "no other account failed to sign in from \(s.ip) in \(days) days"
+                         : "\(others.count) other account\(others.count == 1 ? "" : "s") failed to sign in from \(s.ip) in \(days) days" + (clean ? "" : " (a spray source fails for many)"), others.count)
+                }
+                if !judged {
+                    fact("history", nil, "\(h.count) successful sign-ins in the \(days) days before \(at): too few to know what is usual (\(minHistory) needed)", h.count)
+                    func org(_ name: String, _ value: String) {
+                        let n = common[name]?[value] ?? 0
+                        fact(name, n >= commonUsers, n >= commonUsers ? "\(value) is common in the organization: \(n) users signed in with it in the \(orgDays) days before"
+                             : "\(value.isEmpty ? "none" : value): only \(n) users of the organization signed in with it in the \(orgDays) days before", n)
+                    }
+                    org("country", s.country)
+                    org("client", s.client)
+                    org("application", s.app)
+                    continue
+                }
                 let c = countries[s.country] ?? 0
                 fact("country", c > 0, c > 0 ? "\(s.country) at \(at), as in \(c) of \(h.count) sign-ins in \(days) days" : "first sign-in from \(s.country) in \(days) days (\(h.count) sign-ins counted)", h.count)
-                let a = addresses[s.ip] ?? 0, n = nets[s.net24] ?? 0, users = egress[s.ip] ?? 0
+                let a = addresses[s.ip] ?? 0, n = nets[s.net24] ?? 0
                 if a > 0 { fact("address", true, "\(s.ip) used in \(a) of \(h.count) sign-ins", h.count) }
                 else if n > 0 { fact("address", true, "\(s.ip) is new but its /24 was used in \(n) of \(h.count) sign-ins", h.count) }
-                else if users >= egressUsers { fact("address", true, "\(s.ip) is new to the user but an organization egress address (\(users) users signed in from it in \(days) days)", users) }
+                else if egress { fact("address", true, "\(s.ip) is new to the user but an organization egress address (\(users) users signed in from it in \(days) days)", users) }
+                else if c > 0 && clean {
+                    facts.append(.contextFact(user, "address", level: "explained", "\(s.ip) is new (first sign-in from it or its /24 in \(days) days), in the user's usual country \(s.country), with no failures from other accounts", counted: h.count))
+                }
                 else { fact("address", false, "first sign-in from \(s.ip) or its /24 in \(days) days, and only \(users) users use it", h.count) }
                 let cl = clients[s.client] ?? 0
-                fact("client", cl > 0, cl > 0 ? "\(s.client), as in \(cl) of \(h.count) sign-ins" : "first sign-in with \(s.client.isEmpty ? "no client" : s.client) in \(days) days", h.count)
+                if cl == 0 && Self.modernClients.contains(s.client) {
+                    // Legacy protocols bypass MFA and are what sprays use; a browser or the Office apps are not news.
+                    facts.append(.contextFact(user, "client", level: "explained", "first sign-in with \(s.client) in \(days) days, a modern client (not a legacy protocol)", counted: h.count))
+                } else {
+                    fact("client", cl > 0, cl > 0 ? "\(s.client), as in \(cl) of \(h.count) sign-ins" : "first sign-in with \(s.client.isEmpty ? "no client" : s.client) in \(days) days", h.count)
+                }
                 if !s.device.isEmpty && devices.keys.contains(where: { !$0.isEmpty }) {
                     let d = devices[s.device] ?? 0
                     fact("device", d > 0, d > 0 ? "\(s.device), as in \(d) of \(h.count) sign-ins" : "first sign-in from \(s.device) in \(days) days", h.count)
@@ -103,22 +144,30 @@ public struct UserContextModule: EvidenceModule {
                 } else {
                     fact("application", nil, "\(s.app); \(h.count) sign-ins are too few to know the usual applications (10 needed)", h.count)
                 }
-                if h.count >= 5 {
+                if h.count >= 10 {
                     let near = (-1...1).reduce(0) { $0 + (hours[(s.hour + $1 + 24) % 24] ?? 0) }
                     fact("hour", near > 0, near > 0 ? "\(s.hour):00 UTC, within an hour of \(near) earlier sign-ins" : "\(s.hour):00 UTC, no sign-in within an hour of it in \(days) days", h.count)
                 } else {
-                    fact("hour", nil, "\(s.hour):00 UTC; \(h.count) sign-ins are too few to know the usual hours (5 needed)", h.count)
+                    fact("hour", nil, "\(s.hour):00 UTC; \(h.count) sign-ins are too few to know the usual hours (10 needed)", h.count)
                 }
             }
             out.append(.contextVerdict(user, facts: facts, historyRows: h.count, enough: judged, own: "the user's own \(h.count) sign-ins in \(days) days",
                                        history: "the user's history", tooLittle: "too little history to verify (\(h.count) sign-ins)"))
-            let egressOnly = (subject[user] ?? []).allSatisfy { (egress[$0.ip] ?? 0) >= egressUsers }
+            let egressOnly = (subject[user] ?? []).allSatisfy { (records[$0.ip]?.users ?? 0) >= egressUsers }
             if egressOnly, let s = subject[user]?.first {
-                facts.append(Finding(kind: .context, summary: "\(user): egress: every sign-in came from an organization egress address (\(s.ip): \(egress[s.ip] ?? 0) users)",
-                                     level: "egress", evidence: [["fact": "egress", "user": user, "rowsCounted": String(egress[s.ip] ?? 0)]]))
+                facts.append(Finding(kind: .context, summary: "\(user): egress: every sign-in came from an organization egress address (\(s.ip): \(records[s.ip]?.users ?? 0) users)",
+                                     level: "egress", evidence: [["fact": "egress", "user": user, "rowsCounted": String(records[s.ip]?.users ?? 0)]]))
+            }
+            if !judged && !facts.contains(where: { $0.level == "deviation" }) {
+                facts.append(Finding(kind: .context, summary: "\(user): organization: too little history of the user's own (\(h.count) sign-ins), but the country, client and application are common in the organization and the record is clean",
+                                     level: "organization", evidence: [["fact": "organization", "user": user, "rowsCounted": String(h.count)]]))
             }
             out += facts
         }
         return out
     }
+
+    static let modernClients: Set<String> = ["Browser", "Mobile Apps and Desktop clients"]
+        static let hardReasons: Set<String> = ["leakedcredentials", "passwordspray", "maliciousipaddress", "anonymizedipaddress", "mcasimpossibletravel",
+                                           "investigationstipaddress", "suspiciousinboxforwarding", "tokenissueranomaly", "adversaryinthemiddle"]
 }

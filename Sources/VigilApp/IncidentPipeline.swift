@@ -168,10 +168,12 @@ public struct IncidentPipeline {
         guard !incidents.isEmpty else { return }
         let store = IncidentStore(store: self.store)
         let reviewer = ReviewerAgent(policy: try PolicyFiles(workspace: self.store.workspace).reviewPolicy())
-        var closedToday = try store.auditCount(actor: "reviewer-agent", action: "autoClose", since: now - 24 * 36_000_000_000)
+        let closures = try store.auditTimes(actor: "reviewer-agent", action: "autoClose", since: now - 15 * 864_000_000_000)
+        let budget = reviewer.budget(closures: closures, now: now)
+        var closedToday = closures.filter { $0 > now - 864_000_000_000 }.count
         var out: [Incident] = []
         for inc in incidents {
-            let verdict = reviewer.review(inc, now: now, closedToday: closedToday)
+            let verdict = reviewer.review(inc, now: now, closedToday: closedToday, budget: budget)
             if verdict.outcome == .autoClose && !verdict.shadow { closedToday += 1 }
             out.append(reviewer.apply(verdict, to: inc, now: now))
         }

@@ -74,7 +74,7 @@ public struct PolicyBacktest {
             var draft = inc
             draft.labels.removeAll { $0.labelName.hasPrefix("Review: ") }
             if inc.review != nil { draft.status = .new }
-            let r = agent.review(draft, now: inc.createdTime, closedToday: closedToday)
+            let r = agent.review(draft, now: inc.createdTime, closedToday: closedToday, budget: agent.budget(closures: closures, now: inc.createdTime))
             if r.outcome == .autoClose { closures.append(inc.createdTime) }
             verdicts.append(Verdict(incident: inc, review: r))
         }

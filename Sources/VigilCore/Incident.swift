@@ -119,6 +119,10 @@ public struct Incident: Sendable, Codable, Equatable {
         /// Every sign-in came from an address many of the organization's users sign in from (its
         /// egress), and no risk reason says otherwise.
         public var contextEgress: Bool?
+        /// Every user too new to have a history of its own signed in with a country, client and
+        /// application common in the organization, from an address with a clean record (the others
+        /// are verified by their own history).
+        public var contextOrganization: Bool?
         /// Alerts on the incident's entities in the lookback that are not in this incident, and anomalies.
         public var otherAlerts: Int?
         public var relatedAnomalies: Int?

@@ -173,6 +173,13 @@ public struct IncidentStore: Sendable {
     }
 
     /// How many audit entries of `actor` with `action` after `since` (the reviewer's daily budget).
+    /// When each audited action of this actor happened since `since`, oldest first.
+    public func auditTimes(actor: String, action: String, since: Int64) throws -> [Int64] {
+        try db.pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT time FROM audit WHERE actor = ? AND action = ? AND time > ? ORDER BY time", arguments: [actor, action, since])
+        }
+    }
+
     public func auditCount(actor: String, action: String, since: Int64) throws -> Int {
         try db.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit WHERE actor = ? AND action = ? AND time > ?", arguments: [actor, action, since]) ?? 0

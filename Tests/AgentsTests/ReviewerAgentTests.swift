@@ -38,7 +38,7 @@ import VigilCore
         let r = ReviewerAgent(policy: p).review(inc, now: Self.t0, closedToday: 0)
         #expect(r.outcome == expected, "\(label): \(r.reasons)")
         #expect((r.matchedRules + r.gates).contains { $0.contains(why) }, "\(label): \(r.matchedRules) \(r.gates)")
-        #expect(r.policyVersion.hasPrefix("v2 ("))
+        #expect(r.policyVersion.hasPrefix("v3 ("))
     }
 
     @Test func applyingAVerdictChangesTheIncidentAndShadowModeDoesNot() {
@@ -49,7 +49,7 @@ import VigilCore
         #expect(closed.status == .closed && closed.classification == .benignPositive && closed.classificationReason == .suspiciousButExpected)
         #expect(closed.labels.map(\.labelName) == ["Review: auto-closed"])
         #expect(closed.comments.last?.author == "reviewer-agent")
-        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v2") == true)
+        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v3") == true)
         // Undo.
         let reopened = ReviewerAgent.reopen(closed, by: "analyst@contoso.com", now: Self.t0 + 1)
         #expect(reopened?.status == .active && reopened?.classification == nil)
@@ -63,12 +63,35 @@ import VigilCore
     }
 
     @Test func theDailyBudgetOfAutomaticClosuresTurnsMoreIntoFlags() {
-        let r = ReviewerAgent(policy: Self.policy).review(Self.incident([Self.travel]), now: Self.t0, closedToday: 25)
+        let r = ReviewerAgent(policy: Self.policy).review(Self.incident([Self.travel]), now: Self.t0, closedToday: 50)
         #expect(r.outcome == .flag)
-        #expect(r.reasons.last == "the budget of 25 automatic closures a day is used up: flagged for review")
+        #expect(ReviewerAgent(policy: Self.policy).review(Self.incident([Self.travel]), now: Self.t0, closedToday: 50, budget: 150).outcome == .autoClose)
+        #expect(r.reasons.last == "the budget of 50 automatic closures a day is used up: flagged for review")
     }
 
     /// Whatever a policy says, an incident that trips a hard gate is never auto-closed.
+    /// The budget follows the usual flow: the floor until there is a history, then a multiple of the
+    /// median closures per day, so a larger workspace is not throttled and a runaway policy still is.
+    @Test func theBudgetLearnsTheUsualDailyClosures() throws {
+        let p = try ReviewPolicy.parse(ReviewPolicy.defaultText)
+        #expect(p.autoClosePerDay == 50 && p.autoCloseGrowth == 3)
+        let agent = ReviewerAgent(policy: p), day: Int64 = 864_000_000_000, now = 30 * day
+        #expect(agent.budget(closures: [], now: now) == 50)
+        // Three days of 80, 90 and 100 closures: median 90, budget 270.
+        var history: [Int64] = []
+        for (k, n) in [80, 90, 100].enumerated() {
+            for i in 0..<n { history.append(now - Int64(k + 1) * day - Int64(i + 1) * 1000) }
+        }
+        #expect(agent.budget(closures: history, now: now) == 270)
+        // Today's closures do not count; a quiet history leaves the floor.
+        #expect(agent.budget(closures: [now - 1000, now - day - 5], now: now) == 50)
+        var fixed = p
+        fixed.autoCloseGrowth = 0
+        #expect(ReviewerAgent(policy: fixed).budget(closures: history, now: now) == 50)
+        let negative = ReviewPolicy.defaultText.replacing("autoCloseGrowth: 3 ", with: "autoCloseGrowth: -1 ")
+        #expect(throws: ReviewPolicy.PolicyError.self) { try ReviewPolicy.parse(negative) }
+    }
+
     @Test func noPolicyAutoClosesAnIncidentThatTripsAHardGate() throws {
         var rng = SplitMix(seed: 42)
         let severities = Severity.allCases
@@ -262,6 +285,24 @@ struct SplitMix {
         #expect(r.outcome == .autoClose && r.matchedRules == ["Lone risky sign-in from the organization's own egress address"], "\(r.reasons) \(r.gates)")
         #expect(r.reasons.contains { $0.contains("198.51.100.11: 412 users") })
         inc.riskScore?.otherAlerts = 1
+        #expect(agent.review(inc, now: 0, closedToday: 0).outcome != .autoClose)
+    }
+
+    /// A user too new to have a history: compared with the organization instead, a weaker verdict
+    /// the policy names separately; without it the High gate holds.
+    @Test func aLoneRiskySignInOfANewUserConsistentWithTheOrganizationCloses() {
+        var inc = Self.triaged(verified: false)
+        inc.riskScore?.contextFacts = ["not judged: jdoe@contoso.com: history: 1 successful sign-ins in the 30 days before ...",
+                                       "match: jdoe@contoso.com: country: US is common in the organization: 812 users signed in with it in the 7 days before",
+                                       "organization: jdoe@contoso.com: organization: too little history of the user's own (1 sign-ins), but ..."]
+        inc.riskScore?.contextOrganization = false
+        let kept = agent.review(inc, now: 0, closedToday: 0)
+        #expect(kept.outcome != .autoClose && kept.gates.contains("High severity"), "\(kept.reasons)")
+        inc.riskScore?.contextOrganization = true
+        let r = agent.review(inc, now: 0, closedToday: 0)
+        #expect(r.outcome == .autoClose && r.matchedRules == ["Lone risky sign-in of a user too new to judge, consistent with the organization"], "\(r.reasons) \(r.gates)")
+        #expect(r.reasons.contains { $0.contains("US is common in the organization: 812 users") })
+        inc.riskScore?.relatedAnomalies = 1
         #expect(agent.review(inc, now: 0, closedToday: 0).outcome != .autoClose)
     }
 

@@ -25,7 +25,16 @@ import VigilCore
             add(base + Int64(i) * day + 9 * hour, "ann@contoso.com", i % 2 == 0 ? "73.1.1.5" : "198.51.100.10", "US", app: i % 3 == 0 ? "Office 365 Exchange Online" : "Microsoft Teams")
         }
         for u in 0..<25 { add(base + Int64(u) * hour, "user\(u)@contoso.com", "198.51.100.11", "US") }
+        // The organization's week: 22 users, each from an address of its own.
+        for u in 0..<22 { add(now - 6 * day + Int64(u) * hour, "org\(u)@contoso.com", "52.0.0.\(u)", "US") }
         add(now - 2 * day, "bob@contoso.com", "20.1.1.1", "US")
+        // dee: new, from an address three other accounts failed from; eve: new, from a country no one uses.
+        for u in 0..<3 { add(now - 3 * day, "x\(u)@contoso.com", "45.137.22.11", "NL", result: "50126") }
+        add(now - hour * 3, "dee@contoso.com", "45.137.22.11", "US", risk: "high")
+        add(now - hour * 3, "eve@contoso.com", "95.173.136.70", "RU", risk: "high")
+        // fay: five sign-ins from home in the US at 09:00, then one from a new address there.
+        for i in 0..<5 { add(now - Int64(i + 2) * day - 15 * hour, "fay@contoso.com", "73.5.5.5", "US") }
+        add(now - hour * 15, "fay@contoso.com", "73.9.9.9", "US", risk: "high")
         for i in 0..<3 { add(now - Int64(i + 2) * day, "cy@contoso.com", "40.2.2.2", "US") }
         add(now - hour * 4, "cy@contoso.com", "198.51.100.11", "US", risk: "high")
         // The incidents' sign-ins: ann from an office NAT address new to her, at 10:00, high risk;
@@ -86,6 +95,49 @@ import VigilCore
         let triaged = runner.apply(runner.reports(TriageContext(incident: inc, provider: Self.tables(), now: Self.now)), to: inc, now: Self.now)
         #expect(triaged.riskScore?.contextEgress == true)
         #expect(triaged.riskScore?.contextFacts?.contains("egress: cy@contoso.com: egress: every sign-in came from an organization egress address (198.51.100.11: 26 users)") == true)
+    }
+}
+
+/// Users too new to have a history are compared with the organization; a new address in a user's
+/// usual country with a clean record is explained, not a deviation.
+@Suite struct OrganizationContextTests {
+    static let now = UserContextModuleTests.now, hour = UserContextModuleTests.hour
+
+    func triage(_ user: String, _ ip: String, at: Int64) -> (findings: [Finding], score: Incident.RiskScore?) {
+        let inc = UserContextModuleTests.incident(user, ip, at: at)
+        let runner = TriageRunner(modules: [UserContextModule()])
+        let reports = runner.reports(TriageContext(incident: inc, provider: UserContextModuleTests.tables(), now: Self.now))
+        return (reports.flatMap(\.findings), runner.apply(reports, to: inc, now: Self.now).riskScore)
+    }
+
+    @Test func aNewUserWhoseSignInIsCommonInTheOrganizationIsConsistentWithIt() throws {
+        let (f, score) = triage("bob@contoso.com", "20.1.1.2", at: Self.now - Self.hour * 5)
+        let levels = Dictionary(uniqueKeysWithValues: f.map { ($0.evidence.first?["fact"] ?? $0.level ?? "", $0.level ?? "") })
+        #expect(levels["country"] == "match" && levels["client"] == "match" && levels["application"] == "match", "\(f.map(\.summary))")
+        #expect(levels["address record"] == "match" && levels["failures before"] == "match" && levels["history"] == "not judged")
+        let country = try #require(f.first { $0.evidence.first?["fact"] == "country" })
+        #expect(country.summary == "bob@contoso.com: country: US is common in the organization: 26 users signed in with it in the 7 days before")
+        #expect(f.contains { $0.level == "organization" })
+        #expect(score?.contextVerified == false && score?.contextOrganization == true)
+    }
+
+    @Test(arguments: [("dee@contoso.com", "45.137.22.11", "address record", "dee@contoso.com: address record: 3 other accounts failed to sign in from 45.137.22.11 in 30 days (a spray source fails for many)"),
+                      ("eve@contoso.com", "95.173.136.70", "country", "eve@contoso.com: country: RU: only 0 users of the organization signed in with it in the 7 days before")])
+    func aNewUserFromASpraySourceOrAnUnusedCountryIsNot(_ user: String, _ ip: String, _ fact: String, _ text: String) {
+        let (f, score) = triage(user, ip, at: Self.now - Self.hour * 3)
+        let deviation = f.first { $0.evidence.first?["fact"] == fact }
+        #expect(deviation?.level == "deviation" && deviation?.summary == text, "\(f.map(\.summary))")
+        #expect(!f.contains { $0.level == "organization" })
+        #expect(score?.contextOrganization == false)
+    }
+
+    @Test func aNewAddressInTheUsersUsualCountryIsExplained() throws {
+        let (f, score) = triage("fay@contoso.com", "73.9.9.9", at: Self.now - Self.hour * 15)
+        let address = try #require(f.first { $0.evidence.first?["fact"] == "address" })
+        #expect(address.level == "explained", "\(f.map(\.summary))")
+        #expect(address.summary == "fay@contoso.com: address: 73.9.9.9 is new (first sign-in from it or its /24 in 14 days), in the user's usual country US, with no failures from other accounts")
+        #expect(f.first?.summary == "fay@contoso.com: every judged fact matches the user's own 5 sign-ins in 14 days (1 new value explained)")
+        #expect(score?.contextVerified == true)
     }
 }
 

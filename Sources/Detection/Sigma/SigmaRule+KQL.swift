@@ -1,4 +1,5 @@
 import Foundation
+import KQL
 
 extension SigmaRule {
     /// Sysmon event ids of the Windows log source categories.
@@ -41,10 +42,21 @@ extension SigmaRule {
             case "Provider_Name": return security ? "EventSourceName" : "Provider"
             default:
                 if processCreation4688, let column = Self.fields4688[name] { return column }
-                if security { return "extract(@'Name=\"\(name)\">([^<]*)<', 1, EventData)" }
+                if security {
+                    let xml = "extract(@'Name=\"\(name)\">([^<]*)<', 1, EventData)"
+                    // Sentinel's agent also writes many event fields as columns of their own (and some
+                    // rows have no EventData): the column when set, else the XML.
+                    guard Self.securityColumns.contains(name) else { return xml }
+                    return "iff(isempty(tostring(\(name))), \(xml), tostring(\(name)))"
+                }
                 return "tostring(EventData[\"\(name)\"])"
             }
         }
+        static let securityColumns: Set<String> = {
+            let reserved: Set<String> = ["EventID", "Channel", "Computer", "TimeGenerated", "EventData", "Type", "TenantId", "SourceSystem", "MG", "ManagementGroupName"]
+            return Set((SchemaCatalog.builtIn["SecurityEvent"]?.columns ?? []).map(\.name)).subtracting(reserved)
+        }()
+
         /// The entity columns every leg carries.
         var entities: String {
             security ? #"| extend SigmaAccount = Account, SigmaComputer = Computer"# : #"| extend SigmaAccount = tostring(EventData["User"]), SigmaComputer = Computer"#
@@ -82,20 +94,23 @@ extension SigmaRule {
 
     /// The rule as KQL over Sentinel's tables (Sysmon and other channels from WindowsEvent, the
     /// Security channel from SecurityEvent); an unsupported construct is an error with its reason.
-    public func kql() throws -> String {
+    /// `carry`: columns every leg adds from a field of its event (`column`, Sigma field name), for a
+    /// correlation's group-by and value fields.
+    public func kql(carry: [(column: String, field: String)] = []) throws -> String {
         let src = try source()
-        let main = try leg(src)
+        let main = try leg(src, carry: carry)
         // Process creation is also Security 4688 when every field the rule tests is one 4688 has.
         guard category == "process_creation", fieldsUsed.allSatisfy({ Source.fields4688[$0] != nil || $0 == "EventID" }) else { return main }
         var sec = Source(table: "SecurityEvent", filter: "EventID == 4688", security: true)
         sec.processCreation4688 = true
-        return "union\n  (" + main.replacingOccurrences(of: "\n", with: "\n   ") + "),\n  (" + (try leg(sec)).replacingOccurrences(of: "\n", with: "\n   ") + ")"
+        return "union\n  (" + main.replacingOccurrences(of: "\n", with: "\n   ") + "),\n  (" + (try leg(sec, carry: carry)).replacingOccurrences(of: "\n", with: "\n   ") + ")"
     }
 
-    func leg(_ src: Source) throws -> String {
+    func leg(_ src: Source, carry: [(column: String, field: String)] = []) throws -> String {
         var parser = ConditionParser(text: conditions.joined(separator: " or "), searches: searches) { try self.expression($0, src) }
         let condition = try parser.parse()
-        return "\(src.table)\n| where \(src.filter)\n| where \(condition)\n\(src.entities)"
+        let carried = carry.isEmpty ? "" : "\n| extend " + carry.map { "\($0.column) = tostring(\(src.field($0.field)))" }.joined(separator: ", ")
+        return "\(src.table)\n| where \(src.filter)\n| where \(condition)\n\(src.entities)" + carried
     }
 
     func expression(_ s: Search, _ src: Source) throws -> String {

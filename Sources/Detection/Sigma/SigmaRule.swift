@@ -5,6 +5,8 @@ import Yams
 /// its detection and the condition that combines them. `SigmaRule+KQL` turns it into a query.
 public struct SigmaRule: Sendable {
     public var id: String
+    /// The `name` correlation rules may refer to it by.
+    public var name = ""
     public var title: String
     public var status: String
     public var level: String
@@ -45,6 +47,10 @@ public struct SigmaRule: Sendable {
 
     public static func parse(_ text: String) throws -> SigmaRule {
         guard let root = try Yams.load(yaml: text) as? [String: Any] else { throw SigmaError(message: "not a YAML mapping") }
+        return try parse(root)
+    }
+
+    static func parse(_ root: [String: Any]) throws -> SigmaRule {
         guard let detection = root["detection"] as? [String: Any] else { throw SigmaError(message: "no detection section (a correlation or filter rule?)") }
         let logsource = root["logsource"] as? [String: Any] ?? [:]
         func list(_ v: Any?) -> [String] { (v as? [Any])?.map { "\($0)" } ?? (v.map { ["\($0)"] } ?? []) }
@@ -56,10 +62,12 @@ public struct SigmaRule: Sendable {
             searches[name] = try search(value, name)
         }
         guard !conditions.isEmpty else { throw SigmaError(message: "no condition") }
-        return SigmaRule(id: "\(root["id"] ?? "")", title: "\(root["title"] ?? "")", status: "\(root["status"] ?? "")", level: "\(root["level"] ?? "medium")",
+        var rule = SigmaRule(id: "\(root["id"] ?? "")", title: "\(root["title"] ?? "")", status: "\(root["status"] ?? "")", level: "\(root["level"] ?? "medium")",
                          author: "\(root["author"] ?? "")", tags: list(root["tags"]), falsePositives: list(root["falsepositives"]),
                          product: "\(logsource["product"] ?? "")".lowercased(), category: "\(logsource["category"] ?? "")".lowercased(),
                          service: "\(logsource["service"] ?? "")".lowercased(), searches: searches, conditions: conditions)
+        rule.name = "\(root["name"] ?? "")"
+        return rule
     }
 
     static func value(_ v: Any?) -> SigmaValue {
