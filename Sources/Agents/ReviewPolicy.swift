@@ -75,8 +75,10 @@ public struct ReviewPolicy: Sendable, Equatable {
         "contextDeviations": "list of the facts that do not match the user's history, e.g. 'first sign-in from NL in 14 days' (after triage)",
         "egressOnly": "true when every sign-in of the incident came from an organization egress address (many users sign in from it) and Entra gave no risk reason history cannot explain (after triage)",
         "organizationConsistent": "true when the users too new to have a history of their own signed in with a country, client and application common in the organization, from an address no spray fails from, without a run of failures before (the others verified by their own history) (after triage)",
-        "otherAlerts": "alerts on the incident's entities in the lookback that are not part of it (after triage)",
+        "otherAlerts": "alerts of other rules on the incident's entities in the lookback (after triage)",
+        "repeatAlerts": "earlier alerts of the incident's own rules on its entities in the lookback, not part of it (after triage)",
         "relatedAnomalies": "anomalies on the incident's entities in the lookback (after triage)",
+        "anomalyModels": "list of the models of those anomalies (after triage)",
     ]
 
     public static func parse(_ text: String) throws -> ReviewPolicy {
@@ -228,17 +230,25 @@ public struct ReviewPolicy: Sendable, Equatable {
           all:
             - {field: alertCount, op: eq, value: 1}
             - {field: alertNames, op: matches, value: "signed in from .* then .*, a new country"}
+            - {field: otherAlerts, op: eq, value: 0}
+            - {field: threatIntelMatches, op: eq, value: 0}
+            # Travel itself makes the user's daily count of source addresses anomalous: that one model
+            # is the same evidence, not corroboration.
+            - {field: anomalyModels, op: in, value: ["Anomalous number of source IP addresses for a user (learned daily baseline)"]}
         then:
           action: autoClose
           classification: BenignPositive
           classificationReason: SuspiciousButExpected
-          comment: "A lone impossible-travel alert: no other rule, anomaly or intelligence about the user. Travel or a VPN; reopen if more appears."
+          comment: "A lone impossible-travel alert: no other rule, intelligence or anomaly (beyond the source-address count travel causes) about the user; earlier travel alerts of the same user are a traveller's pattern. Travel or a VPN; reopen if more appears."
       - name: Lone low-severity alert with low confidence
         when:
           all:
             - {field: alertCount, op: eq, value: 1}
             - {field: severityRank, op: le, value: 1}
             - {field: confidence, op: lt, value: 0.2}
+            - {field: otherAlerts, op: eq, value: 0}
+            - {field: relatedAnomalies, op: eq, value: 0}
+            - {field: threatIntelMatches, op: eq, value: 0}
         then:
           action: autoClose
           classification: BenignPositive

@@ -164,6 +164,8 @@ public struct ReviewerAgent: Sendable {
             if let facts = r.contextFacts { f["contextDeviations"] = .list(facts.filter { $0.hasPrefix("deviation: ") }.map { String($0.dropFirst("deviation: ".count)) }) }
             if let n = r.otherAlerts { f["otherAlerts"] = .number(Double(n)) }
             if let n = r.relatedAnomalies { f["relatedAnomalies"] = .number(Double(n)) }
+            if let n = r.repeatAlerts { f["repeatAlerts"] = .number(Double(n)) }
+            if let m = r.anomalyModels { f["anomalyModels"] = .list(m) }
         }
         return f
     }

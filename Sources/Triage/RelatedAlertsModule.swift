@@ -15,7 +15,8 @@ public struct RelatedAlertsModule: EvidenceModule {
             SecurityAlert
             | where TimeGenerated >= since and (SystemAlertId in (own) or Entities has_any (keys))
             | summarize arg_max(TimeGenerated, *) by SystemAlertId
-            | project TimeGenerated, AlertName, AlertSeverity, Tactics, SystemAlertId
+            | extend RuleId = tostring(todynamic(tostring(todynamic(ExtendedProperties)["Analytic Rule Ids"]))[0])
+            | project TimeGenerated, AlertName, AlertSeverity, Tactics, SystemAlertId, RuleId
             | order by TimeGenerated asc, SystemAlertId asc
             """, extra: ["own": .array(own.map { .string($0) })]) else { return [] }
         return t.rowDicts(limit: 200).map { r in

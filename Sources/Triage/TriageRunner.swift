@@ -54,8 +54,16 @@ public struct TriageRunner: Sendable {
             let ownVerified = Set(verdicts.filter { $0.level == "verified" }.compactMap { $0.evidence.first?["user"] })
             score.contextOrganization = !organization.isEmpty && users.isSubset(of: organization.union(ownVerified)) && !facts.contains { $0.level == "deviation" }
         }
-        score.otherAlerts = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }.count
-        score.relatedAnomalies = findings.filter { $0.kind == .anomaly }.count
+        // Another rule's alert corroborates; an earlier alert of the incident's own rule is a repeat
+        // (a frequent traveller's), counted apart.
+        let ownRules = Set(inc.alerts.map(\.ruleID))
+        let others = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }
+        let repeats = others.filter { f in f.evidence.first?["RuleId"].map { !$0.isEmpty && ownRules.contains($0) } ?? false }
+        score.otherAlerts = others.count - repeats.count
+        score.repeatAlerts = repeats.count
+        let anomalies = findings.filter { $0.kind == .anomaly }
+        score.relatedAnomalies = anomalies.count
+        score.anomalyModels = Array(Set(anomalies.compactMap { $0.evidence.first?["AnomalyTemplateName"] })).sorted()
         out.comments.removeAll { $0.author.hasPrefix("triage") }
         for (i, r) in reports.enumerated() {
             out.comments.append(Incident.Comment(id: "triage-\(inc.id)-\(i)", message: r.comment, author: "triage: \(r.module)", createdTime: now))

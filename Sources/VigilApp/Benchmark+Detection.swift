@@ -37,9 +37,8 @@ extension Benchmark {
         return out
     }
 
-    public func runDetection(workspace: String, rulesDirectory: String, count: Int, concurrency: Int) throws -> DetectionFigures {
-        let ws = try Workspace.open(workspace)
-        var store = try LogStore(workspace: ws)
+    /// The bench data's two tables in the store (ingested when it has none): the events stored.
+    func ingestBenchTables(_ store: inout LogStore) throws -> Int {
         var events = 0
         for table in ["SecurityEvent", "SigninLogs"] {
             let path = (dataDir as NSString).appendingPathComponent(table + ".csv")
@@ -50,6 +49,13 @@ extension Benchmark {
             }
             events += store.tableInfos().first { $0.name == table }?.rows ?? 0
         }
+        return events
+    }
+
+    public func runDetection(workspace: String, rulesDirectory: String, count: Int, concurrency: Int) throws -> DetectionFigures {
+        let ws = try Workspace.open(workspace)
+        var store = try LogStore(workspace: ws)
+        let events = try ingestBenchTables(&store)
         let now = Benchmark.now(dataDir: dataDir)
         var skipped = 0
         let pack = try DetectReplay.loadRules(rulesDirectory, validator: RuleValidator(catalog: store, now: now)) { _ in skipped += 1 }

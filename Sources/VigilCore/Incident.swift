@@ -123,9 +123,12 @@ public struct Incident: Sendable, Codable, Equatable {
         /// application common in the organization, from an address with a clean record (the others
         /// are verified by their own history).
         public var contextOrganization: Bool?
-        /// Alerts on the incident's entities in the lookback that are not in this incident, and anomalies.
+        /// Alerts of other rules on the incident's entities in the lookback, earlier alerts of its own
+        /// rules not in it (repeats), anomalies, and the anomalies' models.
         public var otherAlerts: Int?
+        public var repeatAlerts: Int?
         public var relatedAnomalies: Int?
+        public var anomalyModels: [String]?
         public init(total: Int, contributions: [Contribution], time: Int64) { self.total = total; self.contributions = contributions; self.time = time }
 
         /// The contributions summed by source (one evidence module each), in first-seen order,

@@ -20,6 +20,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Only the detection benchmark: one scheduler cycle of --rule-count rules over the data in a store.") var detection = false
     @Option(help: "Rules in the detection cycle: the pack, then variants of it.") var ruleCount: Int = 500
     @Option(help: "Rule directory of the detection benchmark (default: the built-in pack).") var rules: String?
+    @Flag(help: "Only the Sigma benchmark: every Sigma rule under --sigma-rules loaded (per log source, with the reasons of those that do not) and run once over a day of the data.") var sigma = false
+    @Option(help: "Sigma rule folders for --sigma (default: SigmaHQ's rules, emerging threats and threat hunting under --shared).") var sigmaRules: [String] = []
     @Option(help: "Rules run at once in the detection cycle (default: the number of cores).") var concurrency: Int?
     @Option(help: "Only the agents benchmark: this many synthetic alerts into incidents and verdicts.") var agents: Int?
     @Option(help: "Only the EVTX benchmark: read, map and store every .evtx under this folder (events/s).") var evtx: String?
@@ -94,6 +96,20 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "Vigil triage bench: all modules on one incident: cold %.3f s, warm %.3f s; %d more incidents in %.2f s (%.1f ms each)",
                          r.cold, r.warm, r.scores.count - 1, r.many, r.many / Double(max(1, r.scores.count - 1)) * 1000))
             print("first incident's score: \(r.scores.first ?? 0); scores of the others: max \(r.scores.dropFirst().max() ?? 0)")
+            return
+        }
+        if sigma {
+            let dirs = sigmaRules.isEmpty ? ["rules", "rules-emerging-threats", "rules-threat-hunting"].map { "\(shared)/data/sigma/\($0)" } : sigmaRules
+            let f = try bench.runSigma(workspace: (dir as NSString).appendingPathComponent(".bench-workspace"), directories: dirs,
+                                       concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
+            print(String(format: "Vigil Sigma bench: %d of %d rule files load and bind (%.1f%%); one scheduler cycle of all of them over a day of %d stored events: %.2f s, %d failed runs, %d alerts from %d rules",
+                         f.loaded, f.files, f.files == 0 ? 0 : Double(f.loaded) * 100 / Double(f.files), f.events, f.cycleSeconds, f.failedRuns, f.alerts, f.alertsPerRule.count))
+            print("\n| log source | files | load |\n|---|---:|---:|")
+            for s in f.byLogsource { print("| \(s.logsource) | \(s.files) | \(s.loaded) |") }
+            print("\nwhy the others do not load:")
+            for r in f.reasons.prefix(25) { print(String(format: "%6d  %@", r.rules, r.reason)) }
+            print("\nalerts per rule over the day (benign data: each is a false positive):")
+            for r in f.alertsPerRule { print(String(format: "%6d  %@", r.alerts, r.rule)) }
             return
         }
         if detection {

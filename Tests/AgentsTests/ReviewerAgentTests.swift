@@ -17,7 +17,18 @@ import VigilCore
         inc.entities = accounts.map { Entity(type: .account, properties: ["FullName": $0]) }
         inc.confidence = confidence
         inc.relatedAnalyticRuleIds = Array(Set(alerts.map(\.rule))).sorted()
+        inc.riskScore = triaged()
         return inc
+    }
+
+    /// A triage that found nothing else about the entities.
+    static func triaged() -> Incident.RiskScore {
+        var score = Incident.RiskScore(total: 0, contributions: [], time: t0)
+        score.otherAlerts = 0
+        score.repeatAlerts = 0
+        score.relatedAnomalies = 0
+        score.anomalyModels = []
+        return score
     }
 
     static let travel = (rule: "travel", name: "jdoe@contoso.com signed in from Seattle then Paris, a new country", severity: Severity.medium)
@@ -207,6 +218,37 @@ struct SplitMix {
     }
 }
 
+/// A lone alert closes only on what triage found around it: another rule's alert, intelligence or an
+/// anomaly keep it open; a repeat of its own rule, or the source-address anomaly travel itself causes,
+/// does not; without triage nothing is known, so nothing closes.
+@Suite struct CorroborationTests {
+    let agent = ReviewerAgent(policy: ReviewerAgentTests.policy)
+
+    @Test func travelClosesOnlyWithoutIndependentCorroboration() {
+        var inc = ReviewerAgentTests.incident([ReviewerAgentTests.travel])
+        inc.riskScore?.repeatAlerts = 3
+        inc.riskScore?.relatedAnomalies = 1
+        inc.riskScore?.anomalyModels = ["Anomalous number of source IP addresses for a user (learned daily baseline)"]
+        #expect(agent.review(inc, now: 0, closedToday: 0).outcome == .autoClose)
+        var other = inc
+        other.riskScore?.otherAlerts = 1
+        #expect(agent.review(other, now: 0, closedToday: 0).outcome == .approve)
+        var anomaly = inc
+        anomaly.riskScore?.anomalyModels = ["Anomalous number of failed sign-ins for a user (learned daily baseline)"]
+        #expect(agent.review(anomaly, now: 0, closedToday: 0).outcome == .approve)
+        var untriaged = inc
+        untriaged.riskScore = nil
+        #expect(agent.review(untriaged, now: 0, closedToday: 0).outcome == .approve)
+    }
+
+    @Test func aLowAlertWithAnAnomalyStaysOpen() {
+        var inc = ReviewerAgentTests.incident([(rule: "created", name: "admin created account x", severity: .low)], confidence: 0.1)
+        #expect(agent.review(inc, now: 0, closedToday: 0).outcome == .autoClose)
+        inc.riskScore?.relatedAnomalies = 1
+        #expect(agent.review(inc, now: 0, closedToday: 0).outcome == .approve)
+    }
+}
+
 /// What triage finds reaches the review: the gates see watchlist and threat-intelligence findings,
 /// and rules can test them.
 @Suite struct TriageFactsInReviewTests {
@@ -214,13 +256,16 @@ struct SplitMix {
         let agent = ReviewerAgent(policy: ReviewerAgentTests.policy)
         var inc = ReviewerAgentTests.incident([ReviewerAgentTests.travel])
         #expect(agent.review(inc, now: 0, closedToday: 0).outcome == .autoClose)
-        inc.riskScore = Incident.RiskScore(total: 30, contributions: [], time: 0)
+        inc.riskScore = ReviewerAgentTests.triaged()
         inc.riskScore?.watchlists = ["vip"]
         let vip = agent.review(inc, now: 0, closedToday: 0)
         #expect(vip.outcome == .flag && vip.gates == ["an entity on watchlist vip"])
         inc.riskScore?.watchlists = ["trusted-ips"]
         inc.riskScore?.threatIntelMatches = 2
-        let ti = agent.review(inc, now: 0, closedToday: 0)
+        // The default policy does not close it; a policy that closes everything meets the gate.
+        #expect(agent.review(inc, now: 0, closedToday: 0).outcome == .approve)
+        let lax = ReviewerAgent(policy: try ReviewPolicy.parse("version: 1\nrules:\n  - name: close\n    then: {action: autoClose, classification: BenignPositive}\n"))
+        let ti = lax.review(inc, now: 0, closedToday: 0)
         #expect(ti.outcome == .flag && ti.gates == ["threat-intelligence match"])
         let facts = ReviewerAgent.facts(inc)
         #expect(facts["watchlists"] == .list(["trusted-ips"]) && facts["threatIntelMatches"] == .number(2) && facts["riskScore"] == nil)

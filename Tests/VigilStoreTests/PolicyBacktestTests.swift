@@ -23,6 +23,11 @@ import VigilCore
         inc.entities = entities
         inc.alerts = rules.enumerated().map { Incident.AlertRef(systemAlertID: "a\(n)-\($0.offset)", ruleID: $0.element, name: name, severity: severity, tactics: [],
                                                                 startTime: t, endTime: t, isAnomaly: false) }
+        // As triage left it: nothing else about the entities.
+        inc.riskScore = Incident.RiskScore(total: 0, contributions: [], time: t)
+        inc.riskScore?.otherAlerts = 0
+        inc.riskScore?.relatedAnomalies = 0
+        inc.riskScore?.anomalyModels = []
         return inc
     }
 
