@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 public import VigilCore
 
@@ -47,9 +48,15 @@ extension RuleParser {
         return Parsed(rule: r, file: file, lines: lines, diagnostics: diagnostics)
     }
 
+    static func derivedID(_ seed: String) -> String {
+        let hex = Array(SHA256.hash(data: Data(seed.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined())
+        return String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-4" + String(hex[13..<16]) + "-a" + String(hex[17..<20]) + "-" + String(hex[20..<32])
+    }
+
     mutating func fillSigma(_ r: inout AnalyticsRule, id: String, title: String, level: String, status: String, author: String, tags: [String],
                             falsePositives: [String], query: String, period: Int64) {
-        r.id = id
+        // Sigma makes `id` optional: a rule without one gets a stable one from its title.
+        r.id = id.isEmpty ? Self.derivedID("sigma|" + title) : id
         r.name = title
         r.query = query
         r.severity = ["informational": .informational, "low": .low, "medium": .medium, "high": .high, "critical": .high][level.lowercased()] ?? .medium
