@@ -75,9 +75,9 @@ public struct ReviewPolicy: Sendable, Equatable {
         "contextDeviations": "list of the facts that do not match the user's history, e.g. 'first sign-in from NL in 14 days' (after triage)",
         "egressOnly": "true when every sign-in of the incident came from an organization egress address (many users sign in from it) and Entra gave no risk reason history cannot explain (after triage)",
         "organizationConsistent": "true when the users too new to have a history of their own signed in with a country, client and application common in the organization, from an address no spray fails from, without a run of failures before (the others verified by their own history) (after triage)",
-        "otherAlerts": "alerts of other rules on the incident's entities in the lookback (after triage)",
+        "otherAlerts": "alerts of other rules on the incident's entities within a day of its activity (after triage)",
         "repeatAlerts": "earlier alerts of the incident's own rules on its entities in the lookback, not part of it (after triage)",
-        "relatedAnomalies": "anomalies on the incident's entities in the lookback (after triage)",
+        "relatedAnomalies": "anomalies on the incident's entities within a day of its activity (after triage)",
         "anomalyModels": "list of the models of those anomalies (after triage)",
     ]
 

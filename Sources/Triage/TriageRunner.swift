@@ -1,4 +1,5 @@
 import Foundation
+import KQL
 public import VigilCore
 
 /// Runs the evidence modules of one incident concurrently; a failing module becomes a report with
@@ -9,6 +10,10 @@ public struct TriageRunner: Sendable {
     public var modules: [any EvidenceModule]
     public var scoring: ScoringPolicy
     public var budgetMillis: Double
+    /// How close to the incident's activity another alert or an anomaly must be to corroborate it
+    /// (one day each side); older ones are context, scored but not corroboration: over two weeks a busy
+    /// user collects unrelated alerts by chance.
+    public var corroborationWindow: Int64 = 864_000_000_000
 
     public init(modules: [any EvidenceModule] = TriageRunner.standardModules, scoring: ScoringPolicy = ScoringPolicy(), budgetMillis: Double = 10_000) {
         self.modules = modules; self.scoring = scoring; self.budgetMillis = budgetMillis
@@ -57,11 +62,15 @@ public struct TriageRunner: Sendable {
         // Another rule's alert corroborates; an earlier alert of the incident's own rule is a repeat
         // (a frequent traveller's), counted apart.
         let ownRules = Set(inc.alerts.map(\.ruleID))
+        func near(_ f: Finding) -> Bool {
+            guard let text = f.evidence.first?["TimeGenerated"], let t = DateTimeParser.parse(text) else { return true }
+            return t >= inc.firstActivityTime - corroborationWindow && t <= inc.lastActivityTime + corroborationWindow
+        }
         let others = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }
         let repeats = others.filter { f in f.evidence.first?["RuleId"].map { !$0.isEmpty && ownRules.contains($0) } ?? false }
-        score.otherAlerts = others.count - repeats.count
+        score.otherAlerts = others.filter { f in near(f) && !repeats.contains(f) }.count
         score.repeatAlerts = repeats.count
-        let anomalies = findings.filter { $0.kind == .anomaly }
+        let anomalies = findings.filter { $0.kind == .anomaly && near($0) }
         score.relatedAnomalies = anomalies.count
         score.anomalyModels = Array(Set(anomalies.compactMap { $0.evidence.first?["AnomalyTemplateName"] })).sorted()
         out.comments.removeAll { $0.author.hasPrefix("triage") }

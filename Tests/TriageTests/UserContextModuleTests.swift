@@ -205,3 +205,26 @@ import VigilCore
         #expect(levels["contoso\\ann: source address: 10.0.2.9 is new but its /24 was used in 10 of 10 logons"] == "match")
     }
 }
+
+/// What corroborates an incident: another rule's alert or an anomaly within a day of its activity;
+/// an earlier alert of its own rule is a repeat; older ones are context only.
+@Suite struct CorroborationFactsTests {
+    @Test func onlyOtherRulesNearTheActivityCorroborate() {
+        let now = UserContextModuleTests.now, hour = UserContextModuleTests.hour
+        var inc = UserContextModuleTests.incident("ann@contoso.com", "73.1.1.5", at: now - 2 * hour)
+        inc.alerts = [Incident.AlertRef(systemAlertID: "own", ruleID: "travel", name: "travel", severity: .medium, tactics: [], startTime: inc.firstActivityTime, endTime: inc.firstActivityTime, isAnomaly: false)]
+        func alert(_ id: String, _ rule: String, _ at: Int64) -> Finding {
+            Finding(kind: .relatedAlert, summary: "\(rule) at \(DateTimeMath.format(at))", level: "Medium",
+                    evidence: [["SystemAlertId": id, "RuleId": rule, "TimeGenerated": DateTimeMath.format(at)]])
+        }
+        func anomaly(_ model: String, _ at: Int64) -> Finding {
+            Finding(kind: .anomaly, summary: model, level: "0.8", evidence: [["AnomalyTemplateName": model, "TimeGenerated": DateTimeMath.format(at)]])
+        }
+        let findings = [alert("a1", "risky", now - 5 * hour), alert("a2", "risky", now - 4 * 24 * hour), alert("a3", "travel", now - 3 * 24 * hour),
+                        anomaly("many addresses", now - 6 * hour), anomaly("failed sign-ins", now - 10 * 24 * hour)]
+        let runner = TriageRunner(modules: [])
+        let score = runner.apply([ModuleReport(module: "x", findings: findings, comment: "", error: nil, millis: 0)], to: inc, now: now).riskScore
+        #expect(score?.otherAlerts == 1 && score?.repeatAlerts == 1 && score?.relatedAnomalies == 1, "\(String(describing: score))")
+        #expect(score?.anomalyModels == ["many addresses"])
+    }
+}
