@@ -52,8 +52,10 @@ public struct ReviewerAgent: Sendable {
         let day: Int64 = 864_000_000_000
         let recent = closures.filter { $0 <= now - day && $0 > now - 15 * day }
         guard policy.autoCloseGrowth > 0, let first = recent.min() else { return policy.autoClosePerDay }
-        let days = Int((now - day - first) / day) + 1
-        let counts = (1...max(1, days)).map { k in recent.filter { $0 <= now - Int64(k) * day && $0 > now - Int64(k + 1) * day }.count }.sorted()
+        // Day k before now holds the closures in (now - (k+1) days, now - k days], k from 1 to the first's.
+        var counts = [Int](repeating: 0, count: Int((now - first) / day))
+        for t in recent { counts[Int((now - t) / day) - 1] += 1 }
+        counts.sort()
         let median = counts.count % 2 == 1 ? Double(counts[counts.count / 2]) : Double(counts[counts.count / 2 - 1] + counts[counts.count / 2]) / 2
         return max(policy.autoClosePerDay, Int((policy.autoCloseGrowth * median).rounded()))
     }

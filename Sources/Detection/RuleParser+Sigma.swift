@@ -12,8 +12,7 @@ extension RuleParser {
         var r = AnalyticsRule(id: "", name: "", query: "")
         do {
             let s = try SigmaRule.parse(text)
-            fillSigma(&r, id: s.id, title: s.title, level: s.level, status: s.status, author: s.author, tags: s.tags, falsePositives: s.falsePositives,
-                      query: try s.kql(), period: 36_000_000_000)
+            fillSigma(&r, s.meta, tags: s.meta.tags, query: try s.kql(), period: 36_000_000_000)
         } catch {
             diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))
         }
@@ -30,17 +29,15 @@ extension RuleParser {
             let all = try SigmaCollection.parse(text)
             guard let c = all.outermost else {
                 guard case .rule(let s)? = all.documents.first else { throw SigmaRule.SigmaError(message: "the file holds no rule") }
-                fillSigma(&r, id: s.id, title: s.title, level: s.level, status: s.status, author: s.author, tags: s.tags, falsePositives: s.falsePositives,
-                          query: try s.kql(), period: 36_000_000_000)
+                fillSigma(&r, s.meta, tags: s.meta.tags, query: try s.kql(), period: 36_000_000_000)
                 return Parsed(rule: r, file: file, lines: lines, diagnostics: diagnostics)
             }
             let query = try all.kql(c)
-            var tags = c.tags
+            var tags = c.meta.tags
             if !tags.contains(where: { $0.lowercased().hasPrefix("attack.") }) {
-                for case .rule(let s) in all.documents { for t in s.tags where !tags.contains(t) { tags.append(t) } }
+                for case .rule(let s) in all.documents { for t in s.meta.tags where !tags.contains(t) { tags.append(t) } }
             }
-            fillSigma(&r, id: c.id, title: c.title, level: c.level, status: c.status, author: c.author, tags: tags, falsePositives: c.falsePositives,
-                      query: query, period: c.timespan)
+            fillSigma(&r, c.meta, tags: tags, query: query, period: c.timespan)
             r.description = "Sigma \(c.kind.rawValue) correlation" + (c.groupBy.isEmpty ? "" : " by \(c.groupBy.joined(separator: ", "))") + " over \(c.rules.joined(separator: ", ")); " + r.description
         } catch {
             diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))
@@ -53,14 +50,14 @@ extension RuleParser {
         return String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-4" + String(hex[13..<16]) + "-a" + String(hex[17..<20]) + "-" + String(hex[20..<32])
     }
 
-    mutating func fillSigma(_ r: inout AnalyticsRule, id: String, title: String, level: String, status: String, author: String, tags: [String],
-                            falsePositives: [String], query: String, period: Int64) {
+    /// `tags`: the document's own, or (for a correlation) those it takes from the rules it correlates.
+    mutating func fillSigma(_ r: inout AnalyticsRule, _ meta: SigmaMetadata, tags: [String], query: String, period: Int64) {
         // Sigma makes `id` optional: a rule without one gets a stable one from its title.
-        r.id = id.isEmpty ? Self.derivedID("sigma|" + title) : id
-        r.name = title
+        r.id = meta.id.isEmpty ? Self.derivedID("sigma|" + meta.title) : meta.id
+        r.name = meta.title
         r.query = query
-        r.severity = ["informational": .informational, "low": .low, "medium": .medium, "high": .high, "critical": .high][level.lowercased()] ?? .medium
-        r.status = status
+        r.severity = ["informational": .informational, "low": .low, "medium": .medium, "high": .high, "critical": .high][meta.level.lowercased()] ?? .medium
+        r.status = meta.status
         r.queryFrequency = period
         r.queryPeriod = period
         r.triggerOperator = .gt
@@ -75,8 +72,8 @@ extension RuleParser {
         }
         r.tactics = tactics
         r.techniques = techniques
-        r.description = "Sigma rule by \(author) (status \(status.isEmpty ? "unknown" : status); DRL 1.1)."
-            + (falsePositives.isEmpty ? "" : " False positives: " + falsePositives.joined(separator: "; ") + ".")
+        r.description = "Sigma rule by \(meta.author) (status \(meta.status.isEmpty ? "unknown" : meta.status); DRL 1.1)."
+            + (meta.falsePositives.isEmpty ? "" : " False positives: " + meta.falsePositives.joined(separator: "; ") + ".")
         r.entityMappings = [
             AnalyticsRule.EntityMapping(entityType: .host, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaComputer")]),
             AnalyticsRule.EntityMapping(entityType: .account, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaAccount")]),

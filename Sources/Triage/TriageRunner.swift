@@ -66,10 +66,10 @@ public struct TriageRunner: Sendable {
             guard let text = f.evidence.first?["TimeGenerated"], let t = DateTimeParser.parse(text) else { return true }
             return t >= inc.firstActivityTime - corroborationWindow && t <= inc.lastActivityTime + corroborationWindow
         }
+        func isRepeat(_ f: Finding) -> Bool { f.evidence.first?["RuleId"].map { !$0.isEmpty && ownRules.contains($0) } ?? false }
         let others = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }
-        let repeats = others.filter { f in f.evidence.first?["RuleId"].map { !$0.isEmpty && ownRules.contains($0) } ?? false }
-        score.otherAlerts = others.filter { f in near(f) && !repeats.contains(f) }.count
-        score.repeatAlerts = repeats.count
+        score.otherAlerts = others.filter { near($0) && !isRepeat($0) }.count
+        score.repeatAlerts = others.filter(isRepeat).count
         let anomalies = findings.filter { $0.kind == .anomaly && near($0) }
         score.relatedAnomalies = anomalies.count
         score.anomalyModels = Array(Set(anomalies.compactMap { $0.evidence.first?["AnomalyTemplateName"] })).sorted()

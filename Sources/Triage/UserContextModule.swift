@@ -67,19 +67,19 @@ public struct UserContextModule: EvidenceModule {
             if time < from { history[user, default: []].append(s) }
             else if ips.isEmpty || ips.contains(s.ip) { subject[user, default: []].append(s) }
         }
-        let subjectSignIns = subject.values.flatMap { $0 }
-        let records = try addressRecords(ctx, Set(subjectSignIns.map(\.ip)), since: since, from: from, to: to)
-        let thin = subject.keys.filter { user in
-            (history[user] ?? []).filter { $0.time >= from - ctx.lookback }.count < minHistory && (history[user] ?? []).count < minHistory
+        let records = try addressRecords(ctx, Set(subject.values.flatMap { $0.map(\.ip) }), since: since, from: from, to: to)
+        // The history each user is judged on: the lookback, or back to `maxLookback` when it holds too few.
+        var usual: [String: (signIns: [SignIn], days: Int64)] = [:]
+        for user in subject.keys {
+            let all = history[user] ?? [], recent = all.filter { $0.time >= from - ctx.lookback }
+            usual[user] = recent.count >= minHistory ? (recent, ctx.lookback / 864_000_000_000) : (all, max(ctx.lookback, maxLookback) / 864_000_000_000)
         }
+        let thin = subject.keys.filter { usual[$0]!.signIns.count < minHistory }
         let common = thin.isEmpty ? [:] : try organizationUsers(ctx, thin.flatMap { subject[$0] ?? [] }, from: from)
         let orgDays = organizationLookback / 864_000_000_000
         var out: [Finding] = []
         for user in subject.keys.sorted() {
-            let all = history[user] ?? []
-            let recent = all.filter { $0.time >= from - ctx.lookback }
-            let h = recent.count >= minHistory ? recent : all
-            let days = (recent.count >= minHistory ? ctx.lookback : max(ctx.lookback, maxLookback)) / 864_000_000_000
+            let (h, days) = usual[user]!
             var facts: [Finding] = []
             func fact(_ name: String, _ ok: Bool?, _ text: String, _ counted: Int) { facts.append(.contextFact(user, name, ok, text, counted: counted)) }
             func count<T: Hashable>(_ key: (SignIn) -> T) -> [T: Int] { h.reduce(into: [:]) { $0[key($1), default: 0] += 1 } }
@@ -155,12 +155,12 @@ public struct UserContextModule: EvidenceModule {
                                        history: "the user's history", tooLittle: "too little history to verify (\(h.count) sign-ins)"))
             let egressOnly = (subject[user] ?? []).allSatisfy { (records[$0.ip]?.users ?? 0) >= egressUsers }
             if egressOnly, let s = subject[user]?.first {
-                facts.append(Finding(kind: .context, summary: "\(user): egress: every sign-in came from an organization egress address (\(s.ip): \(records[s.ip]?.users ?? 0) users)",
-                                     level: "egress", evidence: [["fact": "egress", "user": user, "rowsCounted": String(records[s.ip]?.users ?? 0)]]))
+                let users = records[s.ip]?.users ?? 0
+                facts.append(.contextFact(user, "egress", level: "egress", "every sign-in came from an organization egress address (\(s.ip): \(users) users)", counted: users))
             }
             if !judged && !facts.contains(where: { $0.level == "deviation" }) {
-                facts.append(Finding(kind: .context, summary: "\(user): organization: too little history of the user's own (\(h.count) sign-ins), but the country, client and application are common in the organization and the record is clean",
-                                     level: "organization", evidence: [["fact": "organization", "user": user, "rowsCounted": String(h.count)]]))
+                facts.append(.contextFact(user, "organization", level: "organization",
+                                          "too little history of the user's own (\(h.count) sign-ins), but the country, client and application are common in the organization and the record is clean", counted: h.count))
             }
             out += facts
         }
@@ -168,6 +168,6 @@ public struct UserContextModule: EvidenceModule {
     }
 
     static let modernClients: Set<String> = ["Browser", "Mobile Apps and Desktop clients"]
-        static let hardReasons: Set<String> = ["leakedcredentials", "passwordspray", "maliciousipaddress", "anonymizedipaddress", "mcasimpossibletravel",
+    static let hardReasons: Set<String> = ["leakedcredentials", "passwordspray", "maliciousipaddress", "anonymizedipaddress", "mcasimpossibletravel",
                                            "investigationstipaddress", "suspiciousinboxforwarding", "tokenissueranomaly", "adversaryinthemiddle"]
 }

@@ -51,7 +51,8 @@ extension Benchmark {
                     // One cycle over a day of data: every rule looks back a day.
                     r.queryPeriod = 864_000_000_000
                     r.queryFrequency = 864_000_000_000
-                    r.id = r.id.isEmpty ? path : r.id + "|" + path
+                    // Ids repeat across SigmaHQ's folders; the path keeps each file its own run.
+                    r.id += "|" + path
                     rules.append(r)
                 }
             }

@@ -14,9 +14,9 @@ extension SigmaCollection {
         var legs: [String] = []
         for (i, ref) in c.rules.enumerated() {
             guard let doc = find(ref) else {
-                throw SigmaRule.SigmaError(message: "correlation '\(c.title)' refers to '\(ref)', which is not in this file (by id or name; rules in other files are not resolved yet)")
+                throw SigmaRule.SigmaError(message: "correlation '\(c.meta.title)' refers to '\(ref)', which is not in this file (by id or name; rules in other files are not resolved yet)")
             }
-            func field(_ g: String) -> String { c.aliases[g]?[doc.name] ?? c.aliases[g]?[ref] ?? g }
+            func field(_ g: String) -> String { c.aliases[g]?[doc.meta.name] ?? c.aliases[g]?[ref] ?? g }
             var carry: [(column: String, field: String)] = c.groupBy.map { (Self.column($0), field($0)) }
             if let f = c.field { carry.append(("SigmaValue", field(f))) }
             var leg: String
@@ -28,7 +28,7 @@ extension SigmaCollection {
                 let columns = Set(inner.groupBy.map(Self.column))
                 for (column, f) in carry where column != Self.column(f) || !columns.contains(column) {
                     guard columns.contains(Self.column(f)) else {
-                        throw SigmaRule.SigmaError(message: "correlation '\(c.title)' groups '\(inner.title)' by '\(f)', which is not one of its group-by fields")
+                        throw SigmaRule.SigmaError(message: "correlation '\(c.meta.title)' groups '\(inner.meta.title)' by '\(f)', which is not one of its group-by fields")
                     }
                     leg += "\n| extend \(column) = \(Self.column(f))"
                 }

@@ -7,14 +7,7 @@ import Yams
 /// found by `id` or `name`. `SigmaCorrelation+KQL` turns it into one query.
 public struct SigmaCorrelation: Sendable {
     public enum Kind: String, Sendable { case eventCount = "event_count", valueCount = "value_count", temporal, temporalOrdered = "temporal_ordered" }
-    public var id: String
-    public var name: String
-    public var title: String
-    public var status: String
-    public var level: String
-    public var author: String
-    public var tags: [String]
-    public var falsePositives: [String]
+    public var meta: SigmaMetadata
     public var kind: Kind
     public var rules: [String]
     public var groupBy: [String]
@@ -29,11 +22,10 @@ public struct SigmaCorrelation: Sendable {
 
     static func parse(_ root: [String: Any]) throws -> SigmaCorrelation {
         guard let c = root["correlation"] as? [String: Any] else { throw SigmaRule.SigmaError(message: "no correlation section") }
-        func list(_ v: Any?) -> [String] { (v as? [Any])?.map { "\($0)" } ?? (v.map { ["\($0)"] } ?? []) }
         guard let type = c["type"].map({ "\($0)" }), let kind = Kind(rawValue: type) else {
             throw SigmaRule.SigmaError(message: "correlation type '\(c["type"].map { "\($0)" } ?? "")' is not event_count, value_count, temporal or temporal_ordered")
         }
-        let rules = list(c["rules"])
+        let rules = SigmaMetadata.list(c["rules"])
         guard !rules.isEmpty else { throw SigmaRule.SigmaError(message: "a correlation needs the rules it correlates") }
         guard let span = c["timespan"].map({ "\($0)" }), let ticks = Self.timespan(span) else {
             throw SigmaRule.SigmaError(message: "timespan '\(c["timespan"].map { "\($0)" } ?? "")' is not a number followed by s, m, h or d")
@@ -58,9 +50,7 @@ public struct SigmaCorrelation: Sendable {
         for (alias, v) in c["aliases"] as? [String: Any] ?? [:] {
             aliases[alias] = (v as? [String: Any] ?? [:]).mapValues { "\($0)" }
         }
-        return SigmaCorrelation(id: "\(root["id"] ?? "")", name: "\(root["name"] ?? "")", title: "\(root["title"] ?? "")", status: "\(root["status"] ?? "")",
-                                level: "\(root["level"] ?? "medium")", author: "\(root["author"] ?? "")", tags: list(root["tags"]),
-                                falsePositives: list(root["falsepositives"]), kind: kind, rules: rules, groupBy: list(c["group-by"]), timespan: ticks,
+        return SigmaCorrelation(meta: SigmaMetadata(root), kind: kind, rules: rules, groupBy: SigmaMetadata.list(c["group-by"]), timespan: ticks,
                                 condition: condition, field: field, aliases: aliases)
     }
 
@@ -82,8 +72,7 @@ public struct SigmaCollection: Sendable {
     public enum Document: Sendable {
         case rule(SigmaRule)
         case correlation(SigmaCorrelation)
-        var id: String { switch self { case .rule(let r): r.id; case .correlation(let c): c.id } }
-        var name: String { switch self { case .rule(let r): r.name; case .correlation(let c): c.name } }
+        var meta: SigmaMetadata { switch self { case .rule(let r): r.meta; case .correlation(let c): c.meta } }
     }
     public var documents: [Document]
 
@@ -102,12 +91,12 @@ public struct SigmaCollection: Sendable {
         return SigmaCollection(documents: docs)
     }
 
-    func find(_ ref: String) -> Document? { documents.first { $0.id == ref || (!$0.name.isEmpty && $0.name == ref) } }
+    func find(_ ref: String) -> Document? { documents.first { $0.meta.id == ref || (!$0.meta.name.isEmpty && $0.meta.name == ref) } }
 
     /// The outermost correlation: the one no other document refers to.
     public var outermost: SigmaCorrelation? {
         let referred = Set(documents.flatMap { d -> [String] in if case .correlation(let c) = d { return c.rules } else { return [] } })
-        for d in documents { if case .correlation(let c) = d, !referred.contains(c.id), c.name.isEmpty || !referred.contains(c.name) { return c } }
+        for d in documents { if case .correlation(let c) = d, !referred.contains(c.meta.id), c.meta.name.isEmpty || !referred.contains(c.meta.name) { return c } }
         return nil
     }
 }

@@ -4,15 +4,7 @@ import Yams
 /// A Sigma rule as written (SigmaHQ's YAML): metadata, the log source, the named search identifiers of
 /// its detection and the condition that combines them. `SigmaRule+KQL` turns it into a query.
 public struct SigmaRule: Sendable {
-    public var id: String
-    /// The `name` correlation rules may refer to it by.
-    public var name = ""
-    public var title: String
-    public var status: String
-    public var level: String
-    public var author: String
-    public var tags: [String]
-    public var falsePositives: [String]
+    public var meta: SigmaMetadata
     public var product: String
     public var category: String
     public var service: String
@@ -53,21 +45,16 @@ public struct SigmaRule: Sendable {
     static func parse(_ root: [String: Any]) throws -> SigmaRule {
         guard let detection = root["detection"] as? [String: Any] else { throw SigmaError(message: "no detection section (a correlation or filter rule?)") }
         let logsource = root["logsource"] as? [String: Any] ?? [:]
-        func list(_ v: Any?) -> [String] { (v as? [Any])?.map { "\($0)" } ?? (v.map { ["\($0)"] } ?? []) }
         var searches: [String: Search] = [:]
         var conditions: [String] = []
         for (name, value) in detection {
-            if name == "condition" { conditions = list(value); continue }
+            if name == "condition" { conditions = SigmaMetadata.list(value); continue }
             if name == "timeframe" { continue }
             searches[name] = try search(value, name)
         }
         guard !conditions.isEmpty else { throw SigmaError(message: "no condition") }
-        var rule = SigmaRule(id: "\(root["id"] ?? "")", title: "\(root["title"] ?? "")", status: "\(root["status"] ?? "")", level: "\(root["level"] ?? "medium")",
-                         author: "\(root["author"] ?? "")", tags: list(root["tags"]), falsePositives: list(root["falsepositives"]),
-                         product: "\(logsource["product"] ?? "")".lowercased(), category: "\(logsource["category"] ?? "")".lowercased(),
+        return SigmaRule(meta: SigmaMetadata(root), product: "\(logsource["product"] ?? "")".lowercased(), category: "\(logsource["category"] ?? "")".lowercased(),
                          service: "\(logsource["service"] ?? "")".lowercased(), searches: searches, conditions: conditions)
-        rule.name = "\(root["name"] ?? "")"
-        return rule
     }
 
     static func value(_ v: Any?) -> SigmaValue {
