@@ -56,8 +56,7 @@ public struct Benchmark {
         let start = Date()
         for table in ["SecurityEvent", "SigninLogs"] {
             let path = (dataDir as NSString).appendingPathComponent(table + ".csv")
-            let header = try String(contentsOfFile: path, encoding: .utf8).prefix { $0 != "\n" }
-            let names = header.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"\r ")) }
+            let names = try TableLoader.csvHeader(path: path)
             let schema = Schema(names.map { ColumnSchema($0, Benchmark.typeHints[$0] ?? .string) })
             let (t, report) = try TableLoader.load(path: path, table: table, schema: schema)
             for p in report.problems.prefix(3) { log("warning: " + p) }

@@ -233,11 +233,8 @@ public struct DemoDataset {
     }
 
     static func csv(_ header: [String], _ rows: [[String]]) -> String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
         var out = header.joined(separator: ",") + "\n"
-        for r in rows { out += r.map(field).joined(separator: ",") + "\n" }
+        for r in rows { out += r.map(ResultFormatter.csvField).joined(separator: ",") + "\n" }
         return out
     }
 }

@@ -49,8 +49,9 @@ public enum ResultFormatter {
         return s
     }
 
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingQuotes() + "\"" : s
+    /// Bytes, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".
+    public static func csvField(_ s: String) -> String {
+        s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) ? "\"" + s.replacingQuotes() + "\"" : s
     }
 
     static func csv(_ t: Table) -> String {

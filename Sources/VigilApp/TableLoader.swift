@@ -11,6 +11,17 @@ public enum TableLoader {
         public var problems: [String]
     }
 
+    /// The column names of a CSV file's header line. Read as bytes: a CRLF file's "\r\n" is one
+    /// Swift Character, so a Character scan for "\n" never stops and swallows the whole file.
+    public static func csvHeader(path: String) throws -> [String] {
+        let h = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? h.close() }
+        let head = try h.read(upToCount: 1 << 16) ?? Data()
+        let line = head.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        return String(decoding: line, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"\r\u{FEFF} ")) }
+    }
+
     public static func load(path: String, table: String, schema known: Schema?) throws -> (Table, Report) {
         // Mapped, not read: a multi-gigabyte export is parsed in place without a second copy.
         let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
