@@ -23,23 +23,24 @@ public enum TableLoader {
     }
 
     public static func load(path: String, table: String, schema known: Schema?) throws -> (Table, Report) {
-        // Mapped, not read: a multi-gigabyte export is parsed in place without a second copy.
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        return try data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            let head = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, 1 << 16)])
-            let format: LogFormat = LogFormat.detect(name: path, head: head) == .json ? .json : .csv
-            var b = BatchBuilder(table: table, schema: known ?? Schema([]), policy: .extensible, source: path, ingestionTime: 0, stampsSystemColumns: false)
-            var out: Table?
-            var log = DiagnosticLog(cap: 50)
-            try Ingestor.parse(bytes, format: format, into: &b, options: ParseOptions(batchRows: Int.max, referenceTime: 0)) { bb in
-                out = bb.finish()
-                log.merge(bb.diagnostics)
-                bb.reset()
-            }
-            log.merge(b.diagnostics)
-            let t = out ?? Table.empty(Schema([]))
-            return (t, Report(rows: t.count, problems: log.items.map(\.description)))
+        // Mapped, not read: a multi-gigabyte export is parsed in place without a second copy, and the
+        // pages already parsed are handed back as the parse goes, so peak memory is the table plus a
+        // window of the file rather than the table plus the whole file.
+        let file = try MappedFile(path: path)
+        defer { file.close() }
+        let bytes = file.bytes
+        let head = UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, 1 << 16)])
+        let format: LogFormat = LogFormat.detect(name: path, head: head) == .json ? .json : .csv
+        var b = BatchBuilder(table: table, schema: known ?? Schema([]), policy: .extensible, source: path, ingestionTime: 0, stampsSystemColumns: false)
+        var released = 0
+        // The handler keeps the rows (one table is wanted, not batches): past `batchRows` it is called
+        // after every record, and releases the parsed prefix of the file every 32 MB.
+        try Ingestor.parse(bytes, format: format, into: &b, options: ParseOptions(batchRows: 1 << 16, referenceTime: 0)) { bb in
+            if bb.position - released >= 32 << 20 { released = file.release(upTo: bb.position) }
         }
+        var log = DiagnosticLog(cap: 50)
+        log.merge(b.diagnostics)
+        let t = b.rows > 0 ? b.finish() : Table.empty(Schema([]))
+        return (t, Report(rows: t.count, problems: log.items.map(\.description)))
     }
 }

@@ -127,7 +127,8 @@ struct BenchCommand: AsyncParsableCommand {
         let (mem, counts, loadSeconds) = try bench.loadTables()
         let rss = Benchmark.peakRSSBytes() ?? 0
         let heap = Benchmark.heapBytes() ?? 0
-        log(String(format: "loaded %@ in %.1fs, peak RSS %.2f GB, heap after load %.2f GB", counts.description, loadSeconds, Double(rss) / 1e9, Double(heap) / 1e9))
+        let loadRate = Double(counts.values.reduce(0, +)) / max(loadSeconds, 1e-9)
+        log(String(format: "loaded %@ in %.1fs (%.0fk rows/s), peak RSS %.2f GB, heap after load %.2f GB", counts.description, loadSeconds, loadRate / 1e3, Double(rss) / 1e9, Double(heap) / 1e9))
         let results = try bench.run(mem, counts: counts)
         var storeFigures: Benchmark.StoreFigures?
         if store {
@@ -149,7 +150,7 @@ struct BenchCommand: AsyncParsableCommand {
                 if let d = ref?.duckdbRows[m.id] { e["check_vs_duckdb"] = Benchmark.compare(m.id, t, d) }
                 out.append(e)
             }
-            let doc: [String: Any] = ["rows": counts, "load_s": loadSeconds, "peak_rss_bytes": rss, "heap_bytes_after_load": heap, "machine": ref?.machine ?? "", "workloads": out]
+            let doc: [String: Any] = ["rows": counts, "load_s": loadSeconds, "load_rows_per_s": loadRate, "peak_rss_bytes": rss, "heap_bytes_after_load": heap, "machine": ref?.machine ?? "", "workloads": out]
             print(String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
             return
         }
@@ -165,7 +166,8 @@ struct BenchCommand: AsyncParsableCommand {
             let check = ref?.duckdbRows[m.id].map { Benchmark.compare(m.id, t, $0) } ?? "-"
             print("| \(m.id) \(Benchmark.workloads.first { $0.id == m.id }!.name) | \(rate(m.medianSeconds)) | \(rate(d)) | \(rate(s)) | \(ratio(d)) | \(ratio(s)) | \(check) |")
         }
-        print(String(format: "\nload %.1fs; peak RSS %.2f GB (includes the mapped CSV files); heap after load %.2f GB", loadSeconds, Double(rss) / 1e9, Double(heap) / 1e9))
+        print(String(format: "\nload %.1fs (%.0fk rows/s); peak RSS %.2f GB = %.2fx the heap after load (%.2f GB; the CSV files are mapped and released as parsed)",
+                     loadSeconds, loadRate / 1e3, Double(rss) / 1e9, Double(rss) / Double(max(heap, 1)), Double(heap) / 1e9))
         if let f = storeFigures {
             print("\n| ingest | rows | seconds | rows/s |\n|---|---:|---:|---:|")
             for i in f.ingests { print(String(format: "| %@ %@ | %d | %.2f | %.0f |", i.table, i.format, i.rows, i.seconds, Double(i.rows) / i.seconds)) }
