@@ -81,7 +81,7 @@ public struct DetectReplay {
     /// Records the runs in the workspace's rule-run log (rule health).
     public func recordRuns(_ outcomes: [DetectionRunner.Outcome]) throws {
         let names = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0.name) })
-        try RuleRunLog(db: store.db).record(outcomes.map { o in
+        try RuleRunLog(db: store.stateBackend).record(outcomes.map { o in
             RuleRunLog.Entry(ruleID: o.run.ruleID, ruleName: names[o.run.ruleID] ?? "", runTime: o.run.runTime, windowStart: o.run.windowStart,
                              windowEnd: o.run.windowEnd, resultRows: o.resultRows, alerts: o.alerts.count + o.anomalies.count, durationMillis: o.durationMillis,
                              error: o.error, backfill: o.run.isBackfill)

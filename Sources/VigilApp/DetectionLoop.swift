@@ -95,7 +95,7 @@ public final class DetectionLoop: @unchecked Sendable {
             rules = try DetectReplay.loadRules(rulesDirectory, validator: validator) { d in
                 self.logger.warning("rule skipped", metadata: ["problem": "\(d)"])
             }
-            let log = RuleRunLog(db: store.db)
+            let log = RuleRunLog(db: store.stateBackend)
             let last = try log.lastRuns()
             var s = RuleScheduler(rules: rules, start: now, delay: delay, nrtEvery: Int64(settings.nrtSeconds) * Ticks.perSecond,
                                   lastRuns: last, maxBackfill: settings.maxBackfillRuns)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 public import KQL
 public import OrderedCollections
 public import VigilCore
@@ -10,46 +9,36 @@ public import VigilCore
 public struct IncidentStore: Sendable {
     public let store: LogStore
     public init(store: LogStore) { self.store = store }
-    var db: StateDatabase { store.db }
+    var db: any StateBackend { store.stateBackend }
+    static func decode(_ body: String) throws -> Incident { try JSONDecoder().decode(Incident.self, from: Data(body.utf8)) }
 
     public typealias AuditEntry = VigilCore.AuditEntry
 
     /// Incidents not closed, and those closed since `closedSince` (a rule may reopen them).
     public func open(closedSince: Int64) throws -> [Incident] {
-        try db.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM incident WHERE status != 'Closed' OR modified_time >= ? ORDER BY number", arguments: [closedSince])
-                .map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
-        }
+        try db.read { c in try c.strings("SELECT body FROM incident WHERE status != 'Closed' OR modified_time >= ? ORDER BY number", [closedSince]).map(Self.decode) }
     }
 
     public func all() throws -> [Incident] {
-        try db.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM incident ORDER BY number").map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
-        }
+        try db.read { c in try c.strings("SELECT body FROM incident ORDER BY number").map(Self.decode) }
     }
 
     /// Every incident with its version, in one read (the API's lists).
     public func allVersioned() throws -> [(Incident, Int64)] {
-        try db.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT body, row_time FROM incident ORDER BY number").map { r in
-                let body: String = r["body"]
-                return (try JSONDecoder().decode(Incident.self, from: Data(body.utf8)), r["row_time"] ?? 0)
-            }
+        try db.read { c in
+            try c.rows("SELECT body, row_time FROM incident ORDER BY number").map { r in (try Self.decode(r.string("body") ?? ""), r.int64("row_time") ?? 0) }
         }
     }
 
     public func get(number: Int) throws -> Incident? {
-        try db.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM incident WHERE number = ?", arguments: [number]).map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
-        }
+        try db.read { c in try c.string("SELECT body FROM incident WHERE number = ?", [number]).map(Self.decode) }
     }
 
     /// The incident and its version (the time of its latest `SecurityIncident` row): the API's etag.
     public func versioned(number: Int) throws -> (Incident, Int64)? {
-        try db.pool.read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT body, row_time FROM incident WHERE number = ?", arguments: [number]) else { return nil }
-            let body: String = r["body"]
-            return (try JSONDecoder().decode(Incident.self, from: Data(body.utf8)), r["row_time"] ?? 0)
+        try db.read { c in
+            guard let r = try c.row("SELECT body, row_time FROM incident WHERE number = ?", [number]) else { return nil }
+            return (try Self.decode(r.string("body") ?? ""), r.int64("row_time") ?? 0)
         }
     }
 
@@ -57,11 +46,11 @@ public struct IncidentStore: Sendable {
     /// with an audit entry. False when there is none.
     @discardableResult
     public func delete(number: Int, actor: String, now: Int64) throws -> Bool {
-        try db.pool.write { db in
-            guard let id = try String.fetchOne(db, sql: "SELECT id FROM incident WHERE number = ?", arguments: [number]) else { return false }
-            try db.execute(sql: "DELETE FROM incident_alert WHERE incident_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM incident WHERE id = ?", arguments: [id])
-            try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, 'deleted', ?)", arguments: [now, actor, id, "incident \(number)"])
+        try db.write { c in
+            guard let id = try c.string("SELECT id FROM incident WHERE number = ?", [number]) else { return false }
+            try c.execute("DELETE FROM incident_alert WHERE incident_id = ?", [id])
+            try c.execute("DELETE FROM incident WHERE id = ?", [id])
+            try c.execute("INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, 'deleted', ?)", [now, actor, id, "incident \(number)"])
             return true
         }
     }
@@ -91,16 +80,14 @@ public struct IncidentStore: Sendable {
     }
 
     public func get(id: String) throws -> Incident? {
-        try db.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT body FROM incident WHERE id = ?", arguments: [id]).map { try JSONDecoder().decode(Incident.self, from: Data($0.utf8)) }
-        }
+        try db.read { c in try c.string("SELECT body FROM incident WHERE id = ?", [id]).map(Self.decode) }
     }
     public func nextNumber() throws -> Int {
         // Numbers are never reused, not even a deleted incident's (its SecurityIncident rows keep it).
-        try db.pool.read { db in
-            (try Int.fetchOne(db, sql: """
+        try db.read { c in
+            Int(try c.int64("""
                 SELECT MAX(n) FROM (SELECT MAX(number) AS n FROM incident
-                                    UNION ALL SELECT MAX(CAST(substr(detail, 10) AS INTEGER)) FROM audit WHERE action = 'deleted')
+                                    UNION ALL SELECT MAX(CAST(substr(detail, 10) AS BIGINT)) FROM audit WHERE action = 'deleted') AS numbers
                 """) ?? 0) + 1
         }
     }
@@ -108,11 +95,11 @@ public struct IncidentStore: Sendable {
     /// Which of these alert ids are already in an incident.
     public func attached(_ alertIDs: [String]) throws -> Set<String> {
         guard !alertIDs.isEmpty else { return [] }
-        return try db.pool.read { db in
+        return try db.read { c in
             var out = Set<String>()
             for chunk in stride(from: 0, to: alertIDs.count, by: 500).map({ Array(alertIDs[$0..<min($0 + 500, alertIDs.count)]) }) {
                 let marks = chunk.map { _ in "?" }.joined(separator: ",")
-                out.formUnion(try String.fetchAll(db, sql: "SELECT alert_id FROM incident_alert WHERE alert_id IN (\(marks))", arguments: StatementArguments(chunk)))
+                out.formUnion(try c.strings("SELECT alert_id FROM incident_alert WHERE alert_id IN (\(marks))", chunk))
             }
             return out
         }
@@ -128,62 +115,66 @@ public struct IncidentStore: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         // The record, the alert links, the audit entry and the SecurityIncident rows commit in one
         // transaction: a change is never half stored, and it costs one fsync.
-        let pending: LogStore.PendingWAL? = try db.pool.write { db in
+        // On PostgreSQL the rows follow the committed transaction instead (the log store is elsewhere):
+        // the incident record is the truth, its SecurityIncident rows are its history.
+        let (pending, rowTimes): (LogStore.PendingWAL?, [Int64]) = try db.write { c in
             var rowTimes: [Int64] = []
             for inc in incidents {
-                let previous = try Int64.fetchOne(db, sql: "SELECT row_time FROM incident WHERE id = ?", arguments: [inc.id]) ?? Int64.min
+                let previous = try c.int64("SELECT row_time FROM incident WHERE id = ?", [inc.id]) ?? Int64.min
                 if let want = expecting[inc.id], want != previous {
                     throw StoreError.conflict("incident \(inc.number) changed since version \(want) (now \(previous)); read it again and retry")
                 }
                 let rowTime = max(now, previous == Int64.min ? now : previous + 1)
                 rowTimes.append(rowTime)
                 let body = String(decoding: try encoder.encode(inc), as: UTF8.self)
-                try db.execute(sql: """
+                try c.execute("""
                     INSERT INTO incident (id, number, status, severity, created_time, modified_time, body, row_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET status = excluded.status, severity = excluded.severity, modified_time = excluded.modified_time,
                         body = excluded.body, row_time = excluded.row_time
-                    """, arguments: [inc.id, inc.number, inc.status.rawValue, inc.severity.rawValue, inc.createdTime, inc.lastModifiedTime, body, rowTime])
+                    """, [inc.id, inc.number, inc.status.rawValue, inc.severity.rawValue, inc.createdTime, inc.lastModifiedTime, body, rowTime])
                 for a in inc.alerts {
-                    try db.execute(sql: "INSERT INTO incident_alert (alert_id, incident_id) VALUES (?, ?) ON CONFLICT(alert_id) DO UPDATE SET incident_id = excluded.incident_id",
-                                   arguments: [a.systemAlertID, inc.id])
+                    try c.execute("INSERT INTO incident_alert (alert_id, incident_id) VALUES (?, ?) ON CONFLICT(alert_id) DO UPDATE SET incident_id = excluded.incident_id",
+                                  [a.systemAlertID, inc.id])
                 }
                 let (what, why) = action(inc)
-                try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", arguments: [now, actor, inc.id, what, why])
+                try c.execute("INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", [now, actor, inc.id, what, why])
             }
-            guard let t = Self.rows(incidents, modifiedBy: actor, times: rowTimes) else { return nil }
-            return try store.walInsert(db, table: "SecurityIncident", batch: t, addedColumns: [])
+            guard let sqlite = c.workspaceSQLite, let t = Self.rows(incidents, modifiedBy: actor, times: rowTimes) else { return (nil, rowTimes) }
+            return (try store.walInsert(sqlite.db, table: "SecurityIncident", batch: t, addedColumns: []), rowTimes)
         }
-        if let pending { store.walCommitted(pending) }
+        if let pending {
+            store.walCommitted(pending)
+        } else if let t = Self.rows(incidents, modifiedBy: actor, times: rowTimes) {
+            try store.appendWAL(table: "SecurityIncident", batch: t, addedColumns: [])
+        }
         // Like ingest, seal the write-ahead area into extents when it is due.
         _ = try? store.seal()
     }
 
     public func audit(incidentID: String) throws -> [AuditEntry] {
-        try db.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT time, actor, incident_id, action, detail FROM audit WHERE incident_id = ? ORDER BY id", arguments: [incidentID])
-                .map { AuditEntry(time: $0["time"], actor: $0["actor"], incidentID: $0["incident_id"], action: $0["action"], detail: $0["detail"]) }
+        try db.read { c in
+            try c.rows("SELECT time, actor, incident_id, action, detail FROM audit WHERE incident_id = ? ORDER BY id", [incidentID]).map {
+                AuditEntry(time: $0.int64("time") ?? 0, actor: $0.string("actor") ?? "", incidentID: $0.string("incident_id"), action: $0.string("action") ?? "",
+                           detail: $0.string("detail") ?? "")
+            }
         }
     }
 
     /// An audit entry not about one incident (a policy change).
     public func recordAudit(actor: String, action: String, detail: String, now: Int64, incidentID: String? = nil) throws {
-        try db.pool.write { db in
-            try db.execute(sql: "INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", arguments: [now, actor, incidentID, action, detail])
+        try db.write { c in
+            try c.execute("INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", [now, actor, incidentID, action, detail])
         }
     }
 
     /// How many audit entries of `actor` with `action` after `since` (the reviewer's daily budget).
     /// When each audited action of this actor happened since `since`, oldest first.
     public func auditTimes(actor: String, action: String, since: Int64) throws -> [Int64] {
-        try db.pool.read { db in
-            try Int64.fetchAll(db, sql: "SELECT time FROM audit WHERE actor = ? AND action = ? AND time > ? ORDER BY time", arguments: [actor, action, since])
-        }
+        try db.read { c in try c.int64s("SELECT time FROM audit WHERE actor = ? AND action = ? AND time > ? ORDER BY time", [actor, action, since]) }
     }
 
     public func auditCount(actor: String, action: String, since: Int64) throws -> Int {
-        try db.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit WHERE actor = ? AND action = ? AND time > ?", arguments: [actor, action, since]) ?? 0
-        }
+        try db.read { c in Int(try c.int64("SELECT COUNT(*) FROM audit WHERE actor = ? AND action = ? AND time > ?", [actor, action, since]) ?? 0) }
     }
 
     /// The `SecurityIncident` rows of these changes, with Sentinel's columns.

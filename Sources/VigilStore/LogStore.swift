@@ -12,6 +12,9 @@ import Synchronization
 public final class LogStore: TableProvider, Sendable {
     public let workspace: Workspace
     public let db: StateDatabase
+    /// Incidents, audit, tokens, rule runs, the outbox and report deliveries: the workspace's SQLite
+    /// database, or PostgreSQL when `vigil.yaml` names one (`state: postgres://...`).
+    public let stateBackend: any StateBackend
     let clock: @Sendable () -> Int64
     let makeID: @Sendable () -> String
     let state: Mutex<State>
@@ -67,6 +70,11 @@ public final class LogStore: TableProvider, Sendable {
         self.clock = clock
         self.makeID = makeID
         do { db = try StateDatabase(path: workspace.statePath) } catch { throw StoreError.workspace("cannot open \(workspace.statePath): \(error)") }
+        if let url = workspace.config.stateURL {
+            stateBackend = try PostgresState(url: url)
+        } else {
+            stateBackend = SQLiteState(database: db)
+        }
         state = Mutex(State(cache: ColumnCache(budgetBytes: workspace.config.storage.cacheMegabytes << 20)))
         try refreshCatalog(force: true)
         try removeOrphans()

@@ -24,6 +24,11 @@ public final class StateDatabase: Sendable {
         try Self.migrator.migrate(pool)
     }
 
+    /// A state migration shared with PostgreSQL (`StateMigrations`), run in GRDB's migrator.
+    static func apply(_ id: String, _ db: Database) throws {
+        for sql in StateMigrations.named(id).statements(.sqlite) { try db.execute(sql: sql) }
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-log-store") { db in
@@ -89,93 +94,12 @@ public final class StateDatabase: Sendable {
                 }
             }
         }
-        m.registerMigration("v3-rule-runs") { db in
-            // Every execution of an analytics rule: the data of rule health.
-            try db.create(table: "rule_run") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("rule_id", .text).notNull().indexed()
-                t.column("rule_name", .text).notNull()
-                t.column("run_time", .integer).notNull()
-                t.column("window_start", .integer).notNull()
-                t.column("window_end", .integer).notNull()
-                t.column("result_rows", .integer).notNull()
-                t.column("alerts", .integer).notNull()
-                t.column("duration_ms", .double).notNull()
-                t.column("error", .text)
-                t.column("backfill", .boolean).notNull()
-            }
-        }
-        m.registerMigration("v4-rule-run-time") { db in
-            // Learned triggers read each rule's recent runs by time.
-            try db.create(index: "rule_run_time", on: "rule_run", columns: ["run_time"])
-        }
-        m.registerMigration("v5-incidents") { db in
-            // Incidents (the whole record as JSON, with the fields lists filter on as columns), which
-            // alert is in which incident (an alert is in one at most: re-runs add nothing), and the
-            // audit trail of every change: who or what, when, why.
-            try db.create(table: "incident") { t in
-                t.column("id", .text).primaryKey()
-                t.column("number", .integer).notNull().unique()
-                t.column("status", .text).notNull()
-                t.column("severity", .text).notNull()
-                t.column("created_time", .integer).notNull()
-                t.column("modified_time", .integer).notNull().indexed()
-                t.column("body", .text).notNull()
-            }
-            try db.create(table: "incident_alert") { t in
-                t.column("alert_id", .text).primaryKey()
-                t.column("incident_id", .text).notNull().indexed()
-            }
-            try db.create(table: "audit") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("time", .integer).notNull()
-                t.column("actor", .text).notNull()
-                t.column("incident_id", .text).indexed()
-                t.column("action", .text).notNull()
-                t.column("detail", .text).notNull()
-            }
-        }
-        m.registerMigration("v6-incident-row-time") { db in
-            // The TimeGenerated of an incident's latest SecurityIncident row: each change gets a later
-            // one, so `arg_max(TimeGenerated, *)` finds the latest even when stages change it at one `now`.
-            try db.alter(table: "incident") { t in t.add(column: "row_time", .integer) }
-        }
-        m.registerMigration("v7-outbox-reports") { db in
-            // Messages to Teams, Slack and webhooks: stored before the first attempt, unique by key
-            // (enqueuing twice stores once), claimed with a lease so two workers do not send at once.
-            try db.create(table: "outbox") { t in
-                t.column("key", .text).primaryKey()
-                t.column("channel", .text).notNull()
-                t.column("body", .blob).notNull()
-                t.column("state", .text).notNull()
-                t.column("attempts", .integer).notNull()
-                t.column("next_attempt", .integer).notNull()
-                t.column("last_error", .text)
-                t.column("created", .integer).notNull()
-            }
-            try db.create(index: "outbox_due", on: "outbox", columns: ["state", "next_attempt"])
-            // Which incident was reported for which digest period: re-running a period adds no second
-            // comment and posts nothing twice.
-            try db.create(table: "report_delivery") { t in
-                t.column("period", .text).notNull()
-                t.column("incident_id", .text).notNull()
-                t.column("time", .integer).notNull()
-                t.primaryKey(["period", "incident_id"])
-            }
-        }
-        m.registerMigration("v8-api-tokens") { db in
-            // API tokens: the hash of the secret only; revoked ones stay for the audit trail.
-            try db.create(table: "api_token") { t in
-                t.column("id", .text).primaryKey()
-                t.column("name", .text).notNull()
-                t.column("role", .text).notNull()
-                t.column("hash", .text).notNull()
-                t.column("created", .integer).notNull()
-                t.column("expires", .integer)
-                t.column("revoked", .integer)
-                t.column("last_used", .integer)
-            }
-        }
+        m.registerMigration("v3-rule-runs") { db in try Self.apply("v3-rule-runs", db) }
+        m.registerMigration("v4-rule-run-time") { db in try Self.apply("v4-rule-run-time", db) }
+        m.registerMigration("v5-incidents") { db in try Self.apply("v5-incidents", db) }
+        m.registerMigration("v6-incident-row-time") { db in try Self.apply("v6-incident-row-time", db) }
+        m.registerMigration("v7-outbox-reports") { db in try Self.apply("v7-outbox-reports", db) }
+        m.registerMigration("v8-api-tokens") { db in try Self.apply("v8-api-tokens", db) }
         m.registerMigration("v9-declared-tables-functions") { db in
             // A table created with a declared schema (`vigil tables create`) takes exactly its columns,
             // as a data collection rule's stream does; tables made by ingesting stay extensible.

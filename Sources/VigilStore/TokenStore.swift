@@ -1,6 +1,5 @@
 import Crypto
 public import Foundation
-import GRDB
 public import VigilCore
 
 /// API tokens: `vgl_<id>_<secret>`, shown once at creation and stored as a SHA-256 hash (a stolen
@@ -30,12 +29,12 @@ public struct TokenStore: Sendable {
         let secret = "vgl_\(id)_" + Data(bytes.dropFirst(4)).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let token = Token(id: id, name: name, role: role, created: now, expires: expires, revoked: nil, lastUsed: nil)
-        try store.db.pool.write { db in
-            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_token WHERE name = ? AND revoked IS NULL", arguments: [name]) ?? 0 > 0 {
+        try store.stateBackend.write { c in
+            if try c.int64("SELECT COUNT(*) FROM api_token WHERE name = ? AND revoked IS NULL", [name]) ?? 0 > 0 {
                 throw StoreError.invalid("a token named \(name) exists; revoke it first or choose another name")
             }
-            try db.execute(sql: "INSERT INTO api_token (id, name, role, hash, created, expires) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [id, name, role.rawValue, Self.hash(secret), now, expires])
+            try c.execute("INSERT INTO api_token (id, name, role, hash, created, expires) VALUES (?, ?, ?, ?, ?, ?)",
+                          [id, name, role.rawValue, Self.hash(secret), now, expires])
         }
         return (secret, token)
     }
@@ -44,8 +43,8 @@ public struct TokenStore: Sendable {
     public func check(_ secret: String, now: Int64) throws -> Check {
         let parts = secret.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "vgl" else { return .unknown }
-        guard let row = try store.db.pool.read({ db in try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [String(parts[1])]) }) else { return .unknown }
-        let stored: String = row["hash"]
+        guard let row = try store.stateBackend.read({ c in try c.row("SELECT * FROM api_token WHERE id = ?", [String(parts[1])]) }) else { return .unknown }
+        let stored = row.string("hash") ?? ""
         guard Self.constantTimeEqual(stored, Self.hash(secret)) else { return .unknown }
         let t = Self.token(row)
         if t.revoked != nil { return .revoked(t) }
@@ -56,28 +55,28 @@ public struct TokenStore: Sendable {
     /// Marks a use (for `vigil tokens list`); at most once a minute per token, to spare writes.
     public func touch(_ t: Token, now: Int64) {
         guard (t.lastUsed ?? 0) < now - 600_000_000 else { return }
-        _ = try? store.db.pool.write { db in try db.execute(sql: "UPDATE api_token SET last_used = ? WHERE id = ?", arguments: [now, t.id]) }
+        _ = try? store.stateBackend.write { c in try c.execute("UPDATE api_token SET last_used = ? WHERE id = ?", [now, t.id]) }
     }
 
     public func token(id: String) throws -> Token? {
-        try store.db.pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id]).map(Self.token) }
+        try store.stateBackend.read { c in try c.row("SELECT * FROM api_token WHERE id = ?", [id]).map(Self.token) }
     }
 
     public func list() throws -> [Token] {
-        try store.db.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_token ORDER BY created, name").map(Self.token) }
+        try store.stateBackend.read { c in try c.rows("SELECT * FROM api_token ORDER BY created, name").map(Self.token) }
     }
 
     /// Revokes the live token with this name or id; false when there is none.
     @discardableResult
     public func revoke(_ nameOrID: String, now: Int64) throws -> Bool {
-        try store.db.pool.write { db in
-            try db.execute(sql: "UPDATE api_token SET revoked = ? WHERE (name = ? OR id = ?) AND revoked IS NULL", arguments: [now, nameOrID, nameOrID])
-            return db.changesCount > 0
+        try store.stateBackend.write { c in
+            try c.execute("UPDATE api_token SET revoked = ? WHERE (name = ? OR id = ?) AND revoked IS NULL", [now, nameOrID, nameOrID]) > 0
         }
     }
 
-    static func token(_ r: Row) -> Token {
-        Token(id: r["id"], name: r["name"], role: APIRole(rawValue: r["role"]) ?? .reader, created: r["created"], expires: r["expires"], revoked: r["revoked"], lastUsed: r["last_used"])
+    static func token(_ r: SQLRow) -> Token {
+        Token(id: r.string("id") ?? "", name: r.string("name") ?? "", role: r.string("role").flatMap(APIRole.init(rawValue:)) ?? .reader, created: r.int64("created") ?? 0,
+              expires: r.int64("expires"), revoked: r.int64("revoked"), lastUsed: r.int64("last_used"))
     }
 
     static func hash(_ secret: String) -> String { SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined() }

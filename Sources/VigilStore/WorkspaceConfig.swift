@@ -13,6 +13,13 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var detection = Detection()
     public var reports = Reports()
     public var notifications = Notifications()
+    /// Where the shared state lives: nil for the workspace's SQLite file, else a PostgreSQL URL.
+    /// `VIGIL_STATE` in the environment wins over the file (so a password need not be written in it).
+    public var state: String?
+    public var stateURL: String? {
+        if let e = ProcessInfo.processInfo.environment["VIGIL_STATE"], !e.isEmpty { return e == "sqlite" ? nil : e }
+        return state
+    }
 
     public struct Ingest: Sendable, Equatable {
         /// Rows per extent written by a file ingest (and per parse batch).
@@ -108,6 +115,9 @@ public struct WorkspaceConfig: Sendable, Equatable {
     /// The file `vigil init` writes: the defaults, with what each key does.
     public static let defaultText = """
     # Vigil workspace configuration. Every key is optional; the values shown are the defaults.
+    # state: postgres://vigil:secret@db.internal:5432/vigil   # incidents, audit, tokens, rule runs and the
+    #                           # outbox in PostgreSQL, shared by several `vigil serve` nodes (default: the
+    #                           # workspace's SQLite file); the environment variable VIGIL_STATE wins
     ingest:
       batchRows: 1000000        # rows per extent written by a file ingest
       sealRows: 100000          # unsealed write-ahead rows of a table that trigger sealing into an extent
@@ -173,8 +183,14 @@ public struct WorkspaceConfig: Sendable, Equatable {
             guard let i = v as? Int, i >= 0 else { throw StoreError.workspace("vigil.yaml: '\(path).\(k)' must be a non-negative integer") }
             return i
         }
-        for k in root.keys where !["ingest", "storage", "retention", "server", "syslog", "detection", "reports", "notifications"].contains(k) {
+        for k in root.keys where !["state", "ingest", "storage", "retention", "server", "syslog", "detection", "reports", "notifications"].contains(k) {
             throw StoreError.workspace("vigil.yaml: unknown section '\(k)'")
+        }
+        if let v = root["state"] {
+            guard let url = v as? String, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url == "sqlite" else {
+                throw StoreError.workspace("vigil.yaml: 'state' is sqlite or a postgres://user:password@host:port/database URL")
+            }
+            c.state = url == "sqlite" ? nil : url
         }
         let ing = try section("ingest", ["batchRows", "sealRows", "sealSeconds", "maxPendingRows"])
         if let v = try int(ing, "batchRows", "ingest") { c.ingest.batchRows = max(1, v) }

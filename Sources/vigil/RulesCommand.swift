@@ -123,7 +123,7 @@ struct RulesCommand: AsyncParsableCommand {
 
         func run() throws {
             let store = try WorkspaceSession.open(workspace)
-            let health = try RuleRunLog(db: store.db).health()
+            let health = try RuleRunLog(db: store.stateBackend).health()
             let names = ["Rule", "Runs", "Failures", "Backfills", "Rows", "Alerts", "MeanMs", "MaxMs", "LastRun", "LastError"]
             let types: [KQLType] = [.string, .long, .long, .long, .long, .long, .real, .real, .datetime, .string]
             let rows: [[Value]] = health.map { h in

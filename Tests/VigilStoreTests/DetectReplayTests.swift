@@ -59,7 +59,7 @@ import Triage
         #expect(r[0].table.row(0)[0] == .long(3))
         // Rule health: every run recorded.
         try replay.recordRuns(a.outcomes)
-        let health = try RuleRunLog(db: store.db).health()
+        let health = try RuleRunLog(db: store.stateBackend).health()
         #expect(health.count == 1)
         #expect(health.first?.runs == 12 && health.first?.alerts == 3 && health.first?.failures == 0)
         #expect(health.first?.lastRun == DateTimeParser.parse("2022-08-03T21:00:00Z"))
@@ -159,7 +159,7 @@ import Triage
         let made = second.cycle()
         #expect(made.map(\.run.runTime) == ["11", "12", "13"].map { DateTimeParser.parse("2022-08-03T\($0):00:00Z")! })
         #expect(made.allSatisfy { $0.run.isBackfill })
-        let health = try RuleRunLog(db: store.db).health()
+        let health = try RuleRunLog(db: store.stateBackend).health()
         #expect(health.first?.backfills == 3 && health.first?.runs == 4)
         // The alerts of the made-up runs are stored like any others.
         guard case .success(let r, _) = QueryRunner(provider: store, now: clock.now).run("SecurityAlert | count") else { Issue.record("query"); return }
