@@ -71,7 +71,7 @@ public final class LogStore: TableProvider, Sendable {
         self.makeID = makeID
         do { db = try StateDatabase(path: workspace.statePath) } catch { throw StoreError.workspace("cannot open \(workspace.statePath): \(error)") }
         if let url = workspace.config.stateURL {
-            stateBackend = try PostgresState(url: url)
+            stateBackend = try PostgresState(url: url, workspaceID: try db.workspaceID())
         } else {
             stateBackend = SQLiteState(database: db)
         }

@@ -18,9 +18,12 @@ public final class PostgresState: StateBackend {
     let nextID = Atomic<Int>(0)
     public let location: String
 
-    /// `postgres://user[:password]@host[:port]/database` (TLS is not supported yet: loopback or a
-    /// private network only).
-    public init(url: String) throws {
+    let schema: String?
+
+    /// `postgres://user[:password]@host[:port]/database[?schema=NAME]` (TLS is not supported yet:
+    /// loopback or a private network only). With `schema=workspace` each workspace gets its own
+    /// schema, named by its id: several workspaces (or test runs) share one database.
+    public init(url: String, workspaceID: @autoclosure () throws -> String) throws {
         let logger = Logger(label: "vigil.state")
         guard let u = URLComponents(string: url), u.scheme == "postgres" || u.scheme == "postgresql", let host = u.host, !host.isEmpty else {
             throw StoreError.workspace("state: expected postgres://user:password@host:port/database, got \(url)")
@@ -30,7 +33,16 @@ public final class PostgresState: StateBackend {
                                                          database: database.isEmpty ? nil : database, tls: .disable)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.logger = logger
-        location = "postgres://\(u.user ?? "postgres")@\(host):\(u.port ?? 5432)/\(database)"
+        switch u.queryItems?.first(where: { $0.name == "schema" })?.value {
+        case nil, "": schema = nil
+        case "workspace": schema = "vigil_" + (try workspaceID())
+        case let name?:
+            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw StoreError.workspace("state: schema must be letters, digits and _ (or 'workspace'), got \(name)")
+            }
+            schema = name
+        }
+        location = "postgres://\(u.user ?? "postgres")@\(host):\(u.port ?? 5432)/\(database)" + (schema.map { "?schema=" + $0 } ?? "")
         try migrate()
     }
 
@@ -75,6 +87,8 @@ public final class PostgresState: StateBackend {
             } catch {
                 throw StoreError.io("cannot connect to the state database \(location): \(String(reflecting: error))")
             }
+            // The schema may not exist yet: `migrate` creates it, on this connection, under its lock.
+            if let schema { _ = try PostgresStateConnection(connection: c, logger: logger).execute("SET search_path TO \(schema)") }
         }
         do {
             let out = try body(c)
@@ -94,6 +108,7 @@ public final class PostgresState: StateBackend {
             let conn = PostgresStateConnection(connection: c, logger: logger)
             try conn.execute("SELECT pg_advisory_lock(7305418)")
             defer { _ = try? conn.execute("SELECT pg_advisory_unlock(7305418)") }
+            if let schema { try conn.execute("CREATE SCHEMA IF NOT EXISTS \(schema)") }
             try conn.execute("CREATE TABLE IF NOT EXISTS state_migration (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)")
             let done = Set(try conn.strings("SELECT id FROM state_migration"))
             for m in StateMigrations.all where !done.contains(m.id) {
@@ -183,7 +198,11 @@ struct PostgresStateConnection: StateConnection {
         switch cell.dataType {
         case .int2, .int4, .int8: return .int(try cell.decode(Int64.self))
         case .float4, .float8: return .double(try cell.decode(Double.self))
-        case .numeric: return .text(try cell.decode(String.self))
+        case .numeric:
+            // SUM and AVG of integers: exact integers stay integers.
+            let d = try cell.decode(Decimal.self)
+            let i = NSDecimalNumber(decimal: d).int64Value
+            return Decimal(i) == d ? .int(i) : .double(NSDecimalNumber(decimal: d).doubleValue)
         case .bool: return .bool(try cell.decode(Bool.self))
         case .bytea:
             let b = try cell.decode(ByteBuffer.self)

@@ -24,6 +24,10 @@ public final class StateDatabase: Sendable {
         try Self.migrator.migrate(pool)
     }
 
+    public func workspaceID() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT workspace_id FROM workspace_info WHERE id = 1") ?? "default" }
+    }
+
     /// A state migration shared with PostgreSQL (`StateMigrations`), run in GRDB's migrator.
     static func apply(_ id: String, _ db: Database) throws {
         for sql in StateMigrations.named(id).statements(.sqlite) { try db.execute(sql: sql) }
@@ -127,6 +131,14 @@ public final class StateDatabase: Sendable {
             try db.execute(sql: """
                 CREATE TRIGGER log_table_update_version AFTER UPDATE ON log_table
                 BEGIN UPDATE catalog_version SET version = version + 1 WHERE id = 1; END;
+                """)
+        }
+        m.registerMigration("v10-workspace-id") { db in
+            // The workspace's identity, the same for every node that shares its folder: it names the
+            // workspace's schema when several workspaces share one PostgreSQL database.
+            try db.execute(sql: """
+                CREATE TABLE workspace_info (id INTEGER PRIMARY KEY CHECK (id = 1), workspace_id TEXT NOT NULL);
+                INSERT INTO workspace_info (id, workspace_id) VALUES (1, lower(hex(randomblob(8))));
                 """)
         }
         return m

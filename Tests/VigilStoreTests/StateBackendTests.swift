@@ -1,0 +1,119 @@
+import Foundation
+import KQL
+import Notifications
+import Testing
+import VigilCore
+import VigilApp
+import VigilStore
+
+/// The state stores behave the same on both backends: the workspace's SQLite file and PostgreSQL
+/// (a real server on loopback, `PostgresTestServer`).
+@Suite struct StateBackendTests {
+    enum Backend: String, CaseIterable, Sendable { case sqlite, postgres }
+
+    func workspace(_ b: Backend) throws -> TestWorkspace {
+        try TestWorkspace(b == .postgres ? try PostgresTestServer.stateYAML() : nil)
+    }
+
+    static func incident(_ n: Int, alert: String) -> Incident {
+        var inc = Incident(id: "inc-\(n)", number: n, title: "Incident \(n)", severity: .medium, createdTime: TestWorkspace.now)
+        inc.alerts = [Incident.AlertRef(systemAlertID: alert, ruleID: "r1", name: "Rule 1", severity: .medium, tactics: [.credentialAccess],
+                                        startTime: TestWorkspace.now, endTime: TestWorkspace.now, isAnomaly: false)]
+        return inc
+    }
+
+    @Test(arguments: Backend.allCases) func incidentsVersionsAuditAndNumbers(_ b: Backend) throws {
+        let ws = try workspace(b)
+        let store = try ws.store()
+        #expect(store.stateBackend.location.hasPrefix(b == .postgres ? "postgres://" : "sqlite:"))
+        let incidents = IncidentStore(store: store)
+        try incidents.save([Self.incident(1, alert: "a1"), Self.incident(2, alert: "a2")], actor: "producer", action: { _ in ("created", "new") }, now: TestWorkspace.now)
+        #expect(try incidents.all().map(\.number) == [1, 2])
+        #expect(try incidents.attached(["a1", "a2", "a3"]) == ["a1", "a2"])
+        let (_, v1) = try #require(try incidents.versioned(number: 1))
+        let changed = try incidents.modify(number: 1, actor: "analyst", now: TestWorkspace.now, ifVersion: v1) { inc in
+            var x = inc; x.status = .active; return (x, "status", "Active")
+        }
+        #expect(changed?.0.status == .active && changed!.1 > v1)
+        #expect(throws: StoreError.self) {
+            try incidents.modify(number: 1, actor: "analyst", now: TestWorkspace.now, ifVersion: v1) { inc in (inc, "noop", "") }
+        }
+        #expect(try incidents.audit(incidentID: "inc-1").map(\.action) == ["created", "status"])
+        #expect(try incidents.delete(number: 2, actor: "analyst", now: TestWorkspace.now))
+        #expect(try incidents.nextNumber() == 3, "a deleted incident's number is not reused")
+        #expect(try incidents.auditCount(actor: "producer", action: "created", since: 0) == 2)
+        #expect(try incidents.auditTimes(actor: "analyst", action: "deleted", since: 0) == [TestWorkspace.now])
+        #expect(try incidents.open(closedSince: 0).map(\.number) == [1])
+        // Every change is also a SecurityIncident row in the log store.
+        let q = QueryRunner(provider: store, now: TestWorkspace.now)
+        guard case .success(let r, _) = q.run("SecurityIncident | count"), let t = r.first?.table else { Issue.record("query failed"); return }
+        #expect(t.columns[0].value(at: 0) == .long(3))
+    }
+
+    @Test(arguments: Backend.allCases) func concurrentChangesAllLand(_ b: Backend) async throws {
+        let ws = try workspace(b)
+        let store = try ws.store()
+        let incidents = IncidentStore(store: store)
+        try incidents.save([Self.incident(1, alert: "a1")], actor: "producer", action: { _ in ("created", "") }, now: TestWorkspace.now)
+        // Two writers (a second store, as a second node opens it) add comments at once: none is lost.
+        let other = IncidentStore(store: try ws.store())
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            for (w, s) in [incidents, other].enumerated() {
+                g.addTask {
+                    for i in 0..<15 {
+                        try s.modify(number: 1, actor: "w\(w)", now: TestWorkspace.now) { inc in
+                            var x = inc
+                            x.comments.append(Incident.Comment(id: "w\(w)-\(i)", message: "comment \(i)", author: "w\(w)", createdTime: TestWorkspace.now))
+                            return (x, "comment", "")
+                        }
+                    }
+                }
+            }
+            try await g.waitForAll()
+        }
+        #expect(try incidents.get(number: 1)?.comments.count == 30)
+    }
+
+    @Test(arguments: Backend.allCases) func tokensOutboxRuleRunsAndDeliveries(_ b: Backend) throws {
+        let ws = try workspace(b)
+        let store = try ws.store()
+        let tokens = TokenStore(store: store)
+        let (secret, token) = try tokens.create(name: "ci", role: .responder, expires: nil, now: 1)
+        #expect(throws: StoreError.self) { try tokens.create(name: "ci", role: .reader, expires: nil, now: 2) }
+        #expect(try tokens.check(secret, now: 3) == .valid(token))
+        #expect(try tokens.revoke("ci", now: 4))
+        if case .revoked = try tokens.check(secret, now: 5) {} else { Issue.record("a revoked token still checks") }
+        #expect(try tokens.list().map(\.name) == ["ci"])
+
+        let outbox = OutboxStore(store: store)
+        let m = OutboxMessage(key: "k1", channel: "soc", body: Data([0, 1, 2, 255]), created: 10)
+        #expect(try outbox.enqueue([m, m]) == 1)
+        let claimed = try outbox.claim(now: 20, lease: 100)
+        #expect(claimed.map(\.key) == ["k1"] && claimed.first?.body == Data([0, 1, 2, 255]))
+        #expect(try outbox.claim(now: 50, lease: 100).isEmpty, "a leased message is not claimed twice")
+        var failed = claimed[0]; failed.state = .failed; failed.attempts = 12; failed.lastError = "HTTP 500"
+        try outbox.update(failed)
+        #expect(try outbox.counts() == [.failed: 1])
+        #expect(try outbox.retryFailed(now: 60) == 1)
+        #expect(try outbox.list(state: .pending).first?.attempts == 0)
+
+        let runs = RuleRunLog(db: store.stateBackend)
+        try runs.record([
+            .init(ruleID: "r1", ruleName: "Rule 1", runTime: 100, windowStart: 0, windowEnd: 100, resultRows: 5, alerts: 1, durationMillis: 2.5, error: nil, backfill: false),
+            .init(ruleID: "r1", ruleName: "Rule 1", runTime: 200, windowStart: 100, windowEnd: 200, resultRows: 0, alerts: 0, durationMillis: 1.5, error: "boom", backfill: true),
+        ])
+        let h = try #require(try runs.health().first)
+        #expect(h.runs == 2 && h.failures == 1 && h.backfills == 1, "\(h)")
+        #expect(h.resultRows == 5 && h.alerts == 1 && h.lastRun == 200 && h.lastError == "boom", "\(h)")
+        #expect(abs(h.meanMillis - 2.0) < 1e-9 && h.maxMillis == 2.5)
+        #expect(try runs.lastRuns() == ["r1": 200] && runs.lastAlerted() == ["r1": 100])
+        #expect(try runs.results(since: 0).map(\.rows) == [5])
+
+        let deliveries = ReportDeliveries(store: store)
+        try deliveries.record(period: "weekly:2026-11-20", incidentID: "inc-1", now: 1)
+        try deliveries.record(period: "weekly:2026-11-20", incidentID: "inc-1", now: 2)
+        try deliveries.record(period: "weekly:2026-11-27", incidentID: "inc-2", now: 3)
+        #expect(try deliveries.reported(period: "weekly:2026-11-20") == ["inc-1"])
+        #expect(try deliveries.latest(prefix: "weekly:") == "weekly:2026-11-27")
+    }
+}
