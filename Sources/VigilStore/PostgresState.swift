@@ -29,7 +29,8 @@ public final class PostgresState: StateBackend {
             throw StoreError.workspace("state: expected postgres://user:password@host:port/database, got \(url)")
         }
         let database = u.path.hasPrefix("/") ? String(u.path.dropFirst()) : u.path
-        configuration = PostgresConnection.Configuration(host: host, port: u.port ?? 5432, username: u.user ?? "postgres", password: u.password,
+        configuration = PostgresConnection.Configuration(host: host, port: u.port ?? 5432, username: u.user ?? "postgres",
+                                                         password: u.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"],
                                                          database: database.isEmpty ? nil : database, tls: .disable)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.logger = logger

@@ -13,12 +13,13 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var detection = Detection()
     public var reports = Reports()
     public var notifications = Notifications()
-    /// Where the shared state lives: nil for the workspace's SQLite file, else a PostgreSQL URL.
-    /// `VIGIL_STATE` in the environment wins over the file (so a password need not be written in it).
+    /// Where the shared state lives, as written: `sqlite` (the workspace's file) or a PostgreSQL URL;
+    /// nil when vigil.yaml does not say, and then `VIGIL_STATE` from the environment decides.
     public var state: String?
+    /// The PostgreSQL URL to use, nil for SQLite. A password can stay out of the file: PGPASSWORD.
     public var stateURL: String? {
-        if let e = ProcessInfo.processInfo.environment["VIGIL_STATE"], !e.isEmpty { return e == "sqlite" ? nil : e }
-        return state
+        let chosen = state ?? ProcessInfo.processInfo.environment["VIGIL_STATE"] ?? "sqlite"
+        return chosen.isEmpty || chosen == "sqlite" ? nil : chosen
     }
 
     public struct Ingest: Sendable, Equatable {
@@ -117,7 +118,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     # Vigil workspace configuration. Every key is optional; the values shown are the defaults.
     # state: postgres://vigil:secret@db.internal:5432/vigil   # incidents, audit, tokens, rule runs and the
     #                           # outbox in PostgreSQL, shared by several `vigil serve` nodes (default: the
-    #                           # workspace's SQLite file); the environment variable VIGIL_STATE wins
+    #                           # workspace's SQLite file, or VIGIL_STATE from the environment when unset);
+    #                           # the password may come from PGPASSWORD instead
     ingest:
       batchRows: 1000000        # rows per extent written by a file ingest
       sealRows: 100000          # unsealed write-ahead rows of a table that trigger sealing into an extent
@@ -190,7 +192,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
             guard let url = v as? String, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url == "sqlite" else {
                 throw StoreError.workspace("vigil.yaml: 'state' is sqlite or a postgres://user:password@host:port/database URL")
             }
-            c.state = url == "sqlite" ? nil : url
+            c.state = url
         }
         let ing = try section("ingest", ["batchRows", "sealRows", "sealSeconds", "maxPendingRows"])
         if let v = try int(ing, "batchRows", "ingest") { c.ingest.batchRows = max(1, v) }

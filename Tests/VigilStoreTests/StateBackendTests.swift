@@ -12,7 +12,7 @@ import VigilStore
     enum Backend: String, CaseIterable, Sendable { case sqlite, postgres }
 
     func workspace(_ b: Backend) throws -> TestWorkspace {
-        try TestWorkspace(b == .postgres ? try PostgresTestServer.stateYAML() : nil)
+        try TestWorkspace(b == .postgres ? try PostgresTestServer.stateYAML() : "state: sqlite\n")
     }
 
     static func incident(_ n: Int, alert: String) -> Incident {
