@@ -90,8 +90,28 @@ public struct DetectReplay {
     }
 
     /// The alerts as `SecurityAlert` rows in the workspace.
+    /// Alerts already stored (same `SystemAlertId`, which is derived from the rule and the run) are
+    /// skipped: a window run again after a node died between storing its alerts and recording its
+    /// run adds no second copy.
     public func storeAlerts(_ alerts: [AlertBuilder.Alert]) throws {
-        try Self.write(alerts.map(\.row), to: "SecurityAlert", store: store)
+        guard !alerts.isEmpty else { return }
+        let stored = try storedAlertIDs(alerts)
+        try Self.write(alerts.filter { !stored.contains($0.systemAlertID) }.map(\.row), to: "SecurityAlert", store: store)
+    }
+
+    func storedAlertIDs(_ alerts: [AlertBuilder.Alert]) throws -> Set<String> {
+        let times = alerts.compactMap { a -> Int64? in if case .datetime(let t)? = a.row["TimeGenerated"] { return t }; return nil }
+        guard let lo = times.min(), let hi = times.max() else { return [] }
+        let ids = alerts.map { "'" + $0.systemAlertID.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
+        let kql = "SecurityAlert | where TimeGenerated between (datetime(\(DateTimeMath.format(lo))) .. datetime(\(DateTimeMath.format(hi)))) "
+            + "| where SystemAlertId in (\(ids.joined(separator: ", "))) | distinct SystemAlertId"
+        switch QueryRunner(provider: store, now: hi).run(kql) {
+        case .success(let r, _):
+            guard let t = r.first?.table, let c = t.column(named: "SystemAlertId") else { return [] }
+            return Set((0..<t.count).map { c.value(at: $0).kqlString })
+        case .failure(_, let message):
+            throw StoreError.invalid("cannot read the stored alerts: \(message)")
+        }
     }
 
     /// The anomalies as `Anomalies` rows in the workspace.

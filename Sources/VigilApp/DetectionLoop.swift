@@ -1,6 +1,6 @@
 public import Detection
 import Agents
-import Foundation
+public import Foundation
 import Metrics
 import KQL
 public import Logging
@@ -21,10 +21,49 @@ public final class DetectionLoop: @unchecked Sendable {
     var scheduler: RuleScheduler?
     var history = RunHistory()
     let lock = NSLock()
+    /// This node's name in the `detection` lease (several `vigil serve` nodes on one workspace).
+    public let nodeID: String
+    /// Real time for the lease, even when `clock` is fixed for a replay.
+    let wallClock: @Sendable () -> Int64
+    var leader = false
+    static let leaseName = "detection"
 
-    public init(store: LogStore, logger: Logger, clock: @escaping @Sendable () -> Int64) {
-        self.store = store; self.logger = logger; self.clock = clock
+    public init(store: LogStore, logger: Logger, clock: @escaping @Sendable () -> Int64, nodeID: String = DetectionLoop.defaultNodeID(),
+                wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e7) }) {
+        self.store = store; self.logger = logger; self.clock = clock; self.nodeID = nodeID; self.wallClock = wallClock
         settings = store.workspace.config.detection
+    }
+
+    public static func defaultNodeID() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    var leaseTTL: Int64 { Int64(settings.leaseSeconds) * Ticks.perSecond }
+
+    /// Takes or renews the detection lease. A node that (re)gains it rebuilds its schedule from the
+    /// run log, where the previous holder recorded how far it got.
+    func holdLease() -> Bool {
+        let held: Bool
+        do { held = try Leases(db: store.stateBackend).acquire(Self.leaseName, holder: nodeID, now: wallClock(), ttl: leaseTTL) } catch {
+            logger.error("cannot take the detection lease", metadata: ["error": "\(error)"])
+            held = false
+        }
+        if held && !leader {
+            logger.info("this node runs the analytics rules", metadata: ["node": "\(nodeID)"])
+            fingerprint = ""
+        } else if !held && leader {
+            logger.warning("another node runs the analytics rules now", metadata: ["node": "\(nodeID)"])
+        }
+        leader = held
+        return held
+    }
+
+    /// Gives the lease up on shutdown, so that another node takes over at once.
+    public func releaseLease() {
+        lock.withLock {
+            if leader { try? Leases(db: store.stateBackend).release(Self.leaseName, holder: nodeID) }
+            leader = false
+        }
     }
 
     public var rulesDirectory: String { store.workspace.rulesDirectory }
@@ -38,6 +77,7 @@ public final class DetectionLoop: @unchecked Sendable {
     @discardableResult
     public func cycle() -> [DetectionRunner.Outcome] {
         lock.withLock {
+            guard holdLease() else { return [] }
             let now = clock()
             reloadIfChanged(now: now)
             guard var s = scheduler else { return [] }
@@ -56,8 +96,14 @@ public final class DetectionLoop: @unchecked Sendable {
                 if !o.alerts.isEmpty { s.alerted(ruleID: o.run.ruleID, at: o.run.runTime) }
                 if let e = o.error { logger.warning("rule run failed", metadata: ["rule": "\(byID[o.run.ruleID]?.name ?? o.run.ruleID)", "error": "\(e)"]) }
             }
+            guard !outcomes.isEmpty else { scheduler = s; return [] }
+            // A cycle longer than the lease lets another node take over: then these results are
+            // dropped, and the new holder, whose schedule comes from the run log, runs these windows.
+            guard holdLease() else {
+                logger.warning("the detection lease expired during a cycle; its results are left to the new holder", metadata: ["runs": "\(outcomes.count)"])
+                return []
+            }
             scheduler = s
-            guard !outcomes.isEmpty else { return [] }
             let replay = DetectReplay(store: store, rules: rules, delay: delay)
             do {
                 try replay.storeAlerts(outcomes.flatMap(\.alerts))

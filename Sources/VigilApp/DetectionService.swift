@@ -22,5 +22,6 @@ public struct DetectionService: Service {
                 try await Task.sleep(for: .nanoseconds(max(wait * 100, 50_000_000)))
             }
         }
+        loop.releaseLease()
     }
 }

@@ -3,6 +3,7 @@ public import Logging
 public import Reports
 public import ServiceLifecycle
 public import VigilStore
+import KQL
 
 /// The riskiest-incidents digest on its cron schedule in `vigil serve`. A run's period is its
 /// scheduled time, so a restart does not repeat it; a run missed while Vigil was down is made up once
@@ -12,10 +13,13 @@ public struct ReportScheduleService: Service {
     public let logger: Logger
     public let clock: @Sendable () -> Int64
     public let uiBaseURL: String?
+    /// With several `vigil serve` nodes, one of them runs each period (a lease per period).
+    public let nodeID: String
     static let prefix = "scheduled|"
+    static let leaseSeconds: Int64 = 120
 
-    public init(store: LogStore, logger: Logger, uiBaseURL: String?, clock: @escaping @Sendable () -> Int64) {
-        self.store = store; self.logger = logger; self.uiBaseURL = uiBaseURL; self.clock = clock
+    public init(store: LogStore, logger: Logger, uiBaseURL: String?, clock: @escaping @Sendable () -> Int64, nodeID: String = DetectionLoop.defaultNodeID()) {
+        self.store = store; self.logger = logger; self.uiBaseURL = uiBaseURL; self.clock = clock; self.nodeID = nodeID
     }
 
     public func run() async throws {
@@ -51,15 +55,24 @@ public struct ReportScheduleService: Service {
                 try await Task.sleep(for: .seconds(min(60, max(0.05, Double(ticks(next) - now) / 1e7))))
                 continue
             }
+            let period = Self.prefix + ReportTime(fire).iso
+            // Another node may be running this period: wait for it to finish, or take over when its
+            // lease expires (what it reported is recorded, so nothing is posted twice).
+            let leases = Leases(db: store.stateBackend), lease = "digest|" + period
+            let wall = Int64(Date().timeIntervalSince1970 * 1e7)
+            guard try leases.acquire(lease, holder: nodeID, now: wall, ttl: Self.leaseSeconds * Ticks.perSecond) else {
+                if try leases.current(lease)?.holder == Leases.done { last = fire } else { try await Task.sleep(for: .seconds(5)) }
+                continue
+            }
             last = fire
             let job = RiskyReportJob(store: store, uiBaseURL: uiBaseURL)
-            let period = Self.prefix + ReportTime(fire).iso
-            let logger = self.logger
+            let logger = self.logger, nodeID = self.nodeID
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 Thread.detachNewThread {
                     do {
                         let o = try job.run(.init(days: cfg.days, count: cfg.count, minScore: cfg.minScore, period: period), now: now)
                         logger.info("riskiest-incidents report", metadata: ["period": "\(period)", "incidents": "\(o.items.filter(\.reported).count)", "messages": "\(o.enqueued)"])
+                        try leases.complete(lease, holder: nodeID)
                     } catch {
                         logger.error("riskiest-incidents report failed", metadata: ["period": "\(period)", "error": "\(error)"])
                     }

@@ -64,12 +64,15 @@ public struct ServeRunner: Sendable {
         let listener: SyslogListener? = syslog.enabled
             ? SyslogListener(store: store, host: syslog.host, udpPort: syslog.udp, tcpPort: syslog.tcp, logger: logger) : nil
         if let listener { services.append(listener) }
+        // The node's name in leases: by host and port, unique among nodes and the same after a
+        // restart, which then renews its own lease instead of waiting for it to expire.
+        let node = port == 0 ? DetectionLoop.defaultNodeID() : "\(ProcessInfo.processInfo.hostName):\(port)"
         if store.workspace.config.detection.enabled {
-            services.append(DetectionService(loop: DetectionLoop(store: store, logger: logger, clock: clock), clock: clock))
+            services.append(DetectionService(loop: DetectionLoop(store: store, logger: logger, clock: clock, nodeID: node), clock: clock))
         }
         services.append(OutboxService(worker: OutboxWorker(store: store), logger: logger, clock: clock))
         if store.workspace.config.reports.enabled {
-            services.append(ReportScheduleService(store: store, logger: logger, uiBaseURL: "http://\(host):\(port)", clock: clock))
+            services.append(ReportScheduleService(store: store, logger: logger, uiBaseURL: "http://\(host):\(port)", clock: clock, nodeID: node))
         }
         let groupBox = GroupBox()
         let app = HTTPServer.application(router: router, host: host, port: port, logger: logger) { port in

@@ -141,6 +141,7 @@ public final class StateDatabase: Sendable {
                 INSERT INTO workspace_info (id, workspace_id) VALUES (1, lower(hex(randomblob(8))));
                 """)
         }
+        m.registerMigration("v11-leases") { db in try Self.apply("v11-leases", db) }
         return m
     }
 }

@@ -61,6 +61,9 @@ public enum StateMigrations {
                 created BIGINT NOT NULL, expires BIGINT, revoked BIGINT, last_used BIGINT)
             """,
         ] },
+        // Leases: which `vigil serve` node runs the rules and the digest; a node that stops renewing
+        // loses its lease when it expires and another takes over.
+        StateMigration(id: "v11-leases") { _ in ["CREATE TABLE lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires BIGINT NOT NULL)"] },
     ]
 
     public static func named(_ id: String) -> StateMigration { all.first { $0.id == id }! }

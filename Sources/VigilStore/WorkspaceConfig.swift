@@ -71,6 +71,9 @@ public struct WorkspaceConfig: Sendable, Equatable {
         public var nrtSeconds = 60
         /// Missed runs of a scheduled rule made up after downtime, at most.
         public var maxBackfillRuns = 24
+        /// Several `vigil serve` nodes: the one holding the detection lease runs the rules; another
+        /// takes over this long after it stops renewing.
+        public var leaseSeconds = 15
     }
 
     /// The riskiest-incidents digest (docs/reports.md).
@@ -147,6 +150,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
       delaySeconds: 300         # ingestion delay subtracted from scheduled windows (Sentinel: 5 minutes)
       nrtSeconds: 60            # how often near-real-time rules run
       maxBackfillRuns: 24       # missed runs per rule made up after downtime
+      leaseSeconds: 15          # with several serve nodes, another takes over the rules this long after one dies
     reports:
       enabled: true             # the scheduled riskiest-incidents digest in `vigil serve`
       schedule: "0 7 * * 5"     # cron (minute hour day month weekday): Fridays at 07:00
@@ -224,12 +228,13 @@ public struct WorkspaceConfig: Sendable, Equatable {
         if let h = sl["host"] { c.syslog.host = "\(h)" }
         if let v = try int(sl, "udpPort", "syslog") { c.syslog.udpPort = v }
         if let v = try int(sl, "tcpPort", "syslog") { c.syslog.tcpPort = v }
-        let det = try section("detection", ["enabled", "rules", "delaySeconds", "nrtSeconds", "maxBackfillRuns"])
+        let det = try section("detection", ["enabled", "rules", "delaySeconds", "nrtSeconds", "maxBackfillRuns", "leaseSeconds"])
         if let e = det["enabled"] { guard let b = e as? Bool else { throw StoreError.workspace("vigil.yaml: 'detection.enabled' must be true or false") }; c.detection.enabled = b }
         if let r = det["rules"] { c.detection.rules = "\(r)" }
         if let v = try int(det, "delaySeconds", "detection") { c.detection.delaySeconds = v }
         if let v = try int(det, "nrtSeconds", "detection") { c.detection.nrtSeconds = max(1, v) }
         if let v = try int(det, "maxBackfillRuns", "detection") { c.detection.maxBackfillRuns = v }
+        if let v = try int(det, "leaseSeconds", "detection") { c.detection.leaseSeconds = max(2, v) }
         let rep = try section("reports", ["enabled", "schedule", "timeZone", "days", "count", "minScore", "tag", "channels", "query", "uiBaseURL"])
         if let e = rep["enabled"] { guard let b = e as? Bool else { throw StoreError.workspace("vigil.yaml: 'reports.enabled' must be true or false") }; c.reports.enabled = b }
         if let v = rep["schedule"] { c.reports.schedule = "\(v)" }

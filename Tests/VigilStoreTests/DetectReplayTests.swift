@@ -148,14 +148,14 @@ import Triage
         try DetectReplayTests.rule.write(toFile: ws.path + "/rules/waf.yaml", atomically: true, encoding: .utf8)
         let clock = Clock(DateTimeParser.parse("2022-08-03T10:00:00Z")!)
         let logger = Logger(label: "test")
-        let first = DetectionLoop(store: store, logger: logger, clock: { clock.now })
+        let first = DetectionLoop(store: store, logger: logger, clock: { clock.now }, nodeID: "node-a")
         let initial = first.cycle()
         #expect(initial.count == 1)
         #expect(first.cycle().isEmpty)  // nothing due until 11:00
         #expect(first.nextDue == DateTimeParser.parse("2022-08-03T11:00:00Z"))
         // Down from 10:00 to 13:30: the 11:00, 12:00 and 13:00 runs are made up.
         clock.now = DateTimeParser.parse("2022-08-03T13:30:00Z")!
-        let second = DetectionLoop(store: store, logger: logger, clock: { clock.now })
+        let second = DetectionLoop(store: store, logger: logger, clock: { clock.now }, nodeID: "node-a")
         let made = second.cycle()
         #expect(made.map(\.run.runTime) == ["11", "12", "13"].map { DateTimeParser.parse("2022-08-03T\($0):00:00Z")! })
         #expect(made.allSatisfy { $0.run.isBackfill })
