@@ -7,12 +7,12 @@ import VigilApp
 import VigilStore
 
 /// The state stores behave the same on both backends: the workspace's SQLite file and PostgreSQL
-/// (a real server on loopback, `PostgresTestServer`).
+/// (a real server on loopback, `ThrowawayPostgres`).
 @Suite struct StateBackendTests {
     enum Backend: String, CaseIterable, Sendable { case sqlite, postgres }
 
     func workspace(_ b: Backend) throws -> TestWorkspace {
-        try TestWorkspace(b == .postgres ? try PostgresTestServer.stateYAML() : "state: sqlite\n")
+        try TestWorkspace(b == .postgres ? try ThrowawayPostgres.stateYAML() : "state: sqlite\n")
     }
 
     static func incident(_ n: Int, alert: String) -> Incident {

@@ -1,20 +1,21 @@
-import Foundation
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A real PostgreSQL server on loopback for the state tests, started once per test process from
-/// Debian's `postgresql` package (scripts/bootstrap.sh installs it): a new cluster in a temporary
-/// folder, trust authentication, a free port; stopped when the process exits. `VIGIL_TEST_POSTGRES`
-/// names an existing server instead. Each test workspace gets its own schema (`?schema=workspace`).
-enum PostgresTestServer {
-    struct Unavailable: Error, CustomStringConvertible { var description: String }
+/// A real PostgreSQL server on loopback for the state tests and `vigil bench --api --postgres`,
+/// started once per process from Debian's `postgresql` package (scripts/bootstrap.sh installs it):
+/// a new cluster in a temporary folder, trust authentication, a free port; stopped when the process
+/// exits. `VIGIL_TEST_POSTGRES` names an existing server instead. Each workspace gets its own
+/// schema (`?schema=workspace`).
+public enum ThrowawayPostgres {
+    public struct Unavailable: Error, CustomStringConvertible { public var description: String }
 
     /// `postgres://postgres@127.0.0.1:PORT/postgres`, or why there is none.
-    static let url: Result<String, Unavailable> = Result { try start() }.mapError { $0 as? Unavailable ?? Unavailable(description: "\($0)") }
+    public static let url: Result<String, Unavailable> = Result { try start() }.mapError { $0 as? Unavailable ?? Unavailable(description: "\($0)") }
 
-    /// `state:` for a test workspace's vigil.yaml.
-    static func stateYAML() throws -> String { "state: \"\(try url.get())?schema=workspace\"\n" }
+    /// `state:` for a workspace's vigil.yaml.
+    public static func stateYAML() throws -> String { "state: \"\(try url.get())?schema=workspace\"\n" }
 
     nonisolated(unsafe) static var dataDir = ""
     nonisolated(unsafe) static var binDir = ""
@@ -54,9 +55,9 @@ enum PostgresTestServer {
         }
         atexit {
             let p = Process()
-            p.executableURL = URL(fileURLWithPath: getuid() == 0 ? "/usr/sbin/runuser" : PostgresTestServer.binDir + "/pg_ctl")
-            let args = ["-D", PostgresTestServer.dataDir, "-m", "immediate", "stop"]
-            p.arguments = getuid() == 0 ? ["-u", "postgres", "--", PostgresTestServer.binDir + "/pg_ctl"] + args : args
+            p.executableURL = URL(fileURLWithPath: getuid() == 0 ? "/usr/sbin/runuser" : ThrowawayPostgres.binDir + "/pg_ctl")
+            let args = ["-D", ThrowawayPostgres.dataDir, "-m", "immediate", "stop"]
+            p.arguments = getuid() == 0 ? ["-u", "postgres", "--", ThrowawayPostgres.binDir + "/pg_ctl"] + args : args
             p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
             try? p.run(); p.waitUntilExit()
         }
