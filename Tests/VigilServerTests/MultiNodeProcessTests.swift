@@ -1,0 +1,137 @@
+import AsyncHTTPClient
+import Foundation
+import KQL
+import NIOCore
+import NIOHTTP1
+import Testing
+import VigilApp
+import VigilStore
+
+/// Three `vigil serve` processes on one workspace, the shared state in PostgreSQL: one node holds
+/// the detection lease and runs the NRT rule; SIGKILL it mid-flow and another takes over. No rule
+/// window is skipped or run twice (the windows chain end to start, and every acknowledged event is
+/// counted by exactly one run), no alert is stored twice, and every acknowledged event is stored.
+@Suite(.serialized) struct MultiNodeProcessTests {
+    static let rule = """
+    id: 5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b
+    name: Every sequenced event
+    description: Counts what arrives, window by window.
+    severity: Low
+    kind: NRT
+    tactics: [Discovery]
+    query: |
+      Seq_CL | project Seq
+    """
+
+    struct Node { var process: Process; var port: Int }
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static func startNode(_ ws: String) throws -> Node {
+        let p = Process()
+        p.executableURL = ServeProcessTests.vigilBinary
+        p.arguments = ["serve", "--workspace", ws]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var line = Data()
+        while !line.contains(10) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let r = text.range(of: "127.0.0.1:"), let port = Int(text[r.upperBound...].prefix { $0.isNumber }) else {
+            p.terminate()
+            throw Failure(description: "serve did not start: \(text)")
+        }
+        return Node(process: p, port: port)
+    }
+
+    static func count(_ store: LogStore, _ kql: String) throws -> [[Value]] {
+        guard case .success(let r, _) = QueryRunner(provider: store, now: Int64(Date().timeIntervalSince1970 * 1e7)).run(kql), let t = r.first?.table else {
+            throw Failure(description: "query failed: \(kql)")
+        }
+        return (0..<t.count).map { t.row($0) }
+    }
+
+    @Test func aKilledLeaderIsReplacedWithoutSkippedOrRepeatedWindows() async throws {
+        let ws = try ServeProcessTests.workspace()
+        defer { try? FileManager.default.removeItem(atPath: ws) }
+        try (try ThrowawayPostgres.stateYAML() + """
+            server: {port: 0}
+            ingest: {sealRows: 2000, sealSeconds: 2}
+            detection: {nrtSeconds: 1, leaseSeconds: 3}
+            reports: {enabled: false}
+
+            """).write(toFile: ws + "/vigil.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: ws + "/rules", withIntermediateDirectories: true)
+        try Self.rule.write(toFile: ws + "/rules/seq.yaml", atomically: true, encoding: .utf8)
+        // The table exists before the nodes load the rule (a rule over an unknown table is skipped).
+        try "{\"Seq\": 0, \"TimeGenerated\": \"2026-11-23T10:00:00Z\"}\n".write(toFile: ws + "/seed.json", atomically: true, encoding: .utf8)
+        let (c0, t0) = try await VigilProcess.run(["ingest", ws + "/seed.json", "--table", "Seq_CL", "--workspace", ws])
+        try #require(c0 == 0, "\(t0)")
+        let (c1, secret) = try await VigilProcess.run(["tokens", "create", "--workspace", ws, "--role", "contributor", "--name", "ingest"],
+                                                      environment: ProcessInfo.processInfo.environment)
+        try #require(c1 == 0, "\(secret)")
+        let token = secret.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
+
+        var nodes = try (0..<3).map { _ in try Self.startNode(ws) }
+        defer { for n in nodes where n.process.isRunning { n.process.terminate() } }
+        let store = try LogStore(workspace: Workspace.open(ws))
+        let leases = Leases(db: store.stateBackend)
+        func leader() throws -> Int32? {
+            guard let h = try leases.current("detection"), h.expires > Int64(Date().timeIntervalSince1970 * 1e7) else { return nil }
+            return nodes.first { h.holder.contains("-\($0.process.processIdentifier)-") }?.process.processIdentifier
+        }
+        var first: Int32?
+        for _ in 0..<100 where first == nil { first = try leader(); if first == nil { try await Task.sleep(for: .milliseconds(100)) } }
+        let killed = try #require(first, "no node took the detection lease")
+
+        // Events go to the nodes that stay; the leader is killed while they flow.
+        let posters = nodes.filter { $0.process.processIdentifier != killed }
+        var acked = 1  // the seed
+        var seq = 1
+        var killedAt: Date?
+        var takeover: Double?
+        let started = Date()
+        while Date().timeIntervalSince(started) < 12 {
+            let n = posters[seq % posters.count]
+            var req = HTTPClientRequest(url: "http://127.0.0.1:\(n.port)/api/ingest/Seq_CL")
+            req.method = .POST
+            req.headers.add(name: "Authorization", value: "Bearer " + token)
+            req.headers.add(name: "Content-Type", value: "application/x-ndjson")
+            req.body = .bytes(ByteBuffer(string: (seq..<(seq + 5)).map { "{\"Seq\":\($0),\"TimeGenerated\":\"2026-11-23T10:00:00Z\"}" }.joined(separator: "\n")))
+            let status = try await HTTPClient.shared.execute(req, timeout: .seconds(30)).status.code
+            if status < 300 { acked += 5 }
+            seq += 5
+            if killedAt == nil, Date().timeIntervalSince(started) > 3 {
+                kill(killed, SIGKILL)
+                killedAt = Date()
+            }
+            if let k = killedAt, takeover == nil, let l = try leader(), l != killed { takeover = Date().timeIntervalSince(k) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // Let the new leader's NRT runs catch up, then stop the survivors cleanly.
+        try await Task.sleep(for: .seconds(4))
+        for n in nodes where n.process.isRunning { n.process.terminate(); n.process.waitUntilExit() }
+        nodes.removeAll()
+
+        let takeoverSeconds = try #require(takeover, "no node took over from the killed leader")
+        #expect(takeoverSeconds < 3 + 2, "takeover took \(takeoverSeconds) s with a 3 s lease")
+        let runs = try store.stateBackend.read { c in
+            try c.rows("SELECT window_start, window_end, result_rows FROM rule_run WHERE error IS NULL ORDER BY window_end")
+        }
+        try #require(runs.count > 5)
+        for (a, b) in zip(runs, runs.dropFirst()) {
+            #expect(b.int64("window_start") == a.int64("window_end"), "a gap or an overlap between NRT windows")
+        }
+        let counted = runs.reduce(0) { $0 + ($1.int("result_rows") ?? 0) }
+        let stored = try Self.count(store, "Seq_CL | summarize n = count(), d = dcount(Seq)")
+        #expect(stored.first == [.long(Int64(acked)), .long(Int64(acked))], "acknowledged \(acked), stored \(stored)")
+        #expect(counted == acked, "the NRT runs counted \(counted) events of \(acked) acknowledged")
+        let alerts = try Self.count(store, "SecurityAlert | summarize n = count(), d = dcount(SystemAlertId)")
+        #expect(alerts.first?[0] == alerts.first?[1], "an alert stored twice: \(alerts)")
+        print("multi-node: takeover \(String(format: "%.2f", takeoverSeconds)) s, \(runs.count) NRT runs, \(acked) events, alerts \(alerts)")
+    }
+}
