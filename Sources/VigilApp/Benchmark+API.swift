@@ -26,11 +26,13 @@ extension Benchmark {
     /// A load test of `vigil serve` on loopback: `clients` concurrent clients send `requests`
     /// requests in all (half reads of the queue and of incidents, a quarter comments, a quarter
     /// ingest batches of 20 rows), with tokens; then checks that every acknowledged write is stored.
-    public static func runAPI(requests: Int, clients: Int) async throws -> APIFigures {
+    /// `state`: the shared state's location (`sqlite`, or a PostgreSQL URL).
+    public static func runAPI(requests: Int, clients: Int, state: String = "sqlite") async throws -> APIFigures {
         let path = NSTemporaryDirectory() + "vigil-bench-api-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: path) }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try "server:\n  port: 0\ndetection:\n  enabled: false\nreports:\n  enabled: false\n".write(toFile: path + "/vigil.yaml", atomically: true, encoding: .utf8)
+        try "state: \"\(state)\"\nserver:\n  port: 0\ndetection:\n  enabled: false\nreports:\n  enabled: false\n"
+            .write(toFile: path + "/vigil.yaml", atomically: true, encoding: .utf8)
         let store = try LogStore(workspace: Workspace.open(path))
         let now = DateTimeParser.parse("2024-06-30T00:00:00Z")!
         _ = try seedIncidents(store, count: 100, now: now)

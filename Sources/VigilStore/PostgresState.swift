@@ -93,14 +93,25 @@ public final class PostgresState: StateBackend {
         }
         do {
             let out = try body(c)
-            idle.withLock { $0.append(c) }
+            giveBack(c)
             return out
         } catch {
             // A connection whose transaction failed was rolled back above; a closed one is dropped.
-            if !c.isClosed { idle.withLock { $0.append(c) } }
+            if !c.isClosed { giveBack(c) }
             throw error
         }
     }
+
+    /// Keeps a few idle connections for the next callers; a burst's extra ones are closed.
+    func giveBack(_ c: PostgresConnection) {
+        let kept = idle.withLock { list -> Bool in
+            guard list.count < Self.maxIdle else { return false }
+            list.append(c)
+            return true
+        }
+        if !kept { c.close().whenComplete { _ in } }
+    }
+    static let maxIdle = 16
 
     /// The state tables, created by the same migrations as on SQLite, recorded in `state_migration`.
     /// An advisory lock serializes nodes that start at once.

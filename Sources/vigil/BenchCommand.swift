@@ -29,6 +29,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Only the reports benchmark: reports for this many incidents, and the digest over --report-incidents incidents.") var reports: Int?
     @Option(help: "Incidents in SecurityIncident for the digest benchmark.") var reportIncidents: Int = 100_000
     @Option(help: "Only the API load test: this many requests against vigil serve on loopback.") var api: Int?
+    @Option(help: "The API load test's state backend: sqlite, postgres (VIGIL_STATE's server, else a throwaway one on loopback) or both.")
+    var apiState: String = "sqlite"
     @Option(help: "Concurrent clients of the API load test.") var clients: Int = 16
     @Flag(help: "Only the binding benchmark: Sentinel's parsers installed, then each query of --corpus bound (as --parse-only).") var binding = false
     @Option(help: "Rule and hunting files (YAML, or .kql) to bind, for --binding.") var corpus: [String] = []
@@ -52,11 +54,24 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         if let n = api {
-            let r = try await Benchmark.runAPI(requests: n, clients: clients)
-            print(String(format: "Vigil API load test: %d requests from %d clients in %.2f s: %.0f requests/s, p50 %.1f ms, p99 %.1f ms",
-                         r.requests, r.clients, r.seconds, r.requestsPerSecond, r.p50Millis, r.p99Millis))
-            print("statuses: " + r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
-            print("writes: \(r.commentsAcknowledged) comments acknowledged, \(r.commentsStored) stored; \(r.rowsAcknowledged) rows acknowledged, \(r.rowsStored) stored")
+            // PostgreSQL: VIGIL_STATE's server when set, else a throwaway one on loopback.
+            func postgres() throws -> String {
+                let env = ProcessInfo.processInfo.environment["VIGIL_STATE"] ?? ""
+                let base = env.hasPrefix("postgres") ? String(env.prefix { $0 != "?" }) : try ThrowawayPostgres.url.get()
+                return base + "?schema=bench_api_" + UUID().uuidString.prefix(8).lowercased()
+            }
+            var measured: [(String, Benchmark.APIFigures)] = []
+            for backend in apiState == "both" ? ["sqlite", "postgres"] : [apiState] {
+                let r = try await Benchmark.runAPI(requests: n, clients: clients, state: backend == "postgres" ? try postgres() : "sqlite")
+                print(String(format: "Vigil API load test, state on %@: %d requests from %d clients in %.2f s: %.0f requests/s, p50 %.1f ms, p99 %.1f ms",
+                             backend, r.requests, r.clients, r.seconds, r.requestsPerSecond, r.p50Millis, r.p99Millis))
+                print("statuses: " + r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", "))
+                print("writes: \(r.commentsAcknowledged) comments acknowledged, \(r.commentsStored) stored; \(r.rowsAcknowledged) rows acknowledged, \(r.rowsStored) stored")
+                measured.append((backend, r))
+            }
+            if measured.count == 2 {
+                print(String(format: "PostgreSQL / SQLite requests/s: %.2fx", measured[1].1.requestsPerSecond / measured[0].1.requestsPerSecond))
+            }
             return
         }
         if binding {

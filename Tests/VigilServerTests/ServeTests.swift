@@ -222,8 +222,10 @@ import VigilStore
     // In this serialized suite so that its load does not overlap the NRT latency measurement.
     /// Load on loopback, bounded: concurrent reads, comments and ingest; no error, no lost write.
     /// (`vigil bench --api 5000` is the measured version.)
-    @Test func concurrentReadsWritesAndIngestLoseNothing() async throws {
-        let r = try await Benchmark.runAPI(requests: 240, clients: 8)
+    /// On both state backends (`vigil bench --api N --api-state both` is the measured version).
+    @Test(arguments: ["sqlite", "postgres"]) func concurrentReadsWritesAndIngestLoseNothing(_ backend: String) async throws {
+        let state = backend == "sqlite" ? "sqlite" : try ThrowawayPostgres.url.get() + "?schema=workspace"
+        let r = try await Benchmark.runAPI(requests: 240, clients: 8, state: state)
         #expect(r.statuses.keys.allSatisfy { (200..<300).contains($0) }, "\(r.statuses)")
         #expect(r.requests == 240)
         #expect(r.commentsStored == r.commentsAcknowledged && r.commentsAcknowledged == 60)
