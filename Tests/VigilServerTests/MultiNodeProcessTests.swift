@@ -20,7 +20,7 @@ import VigilStore
     kind: NRT
     tactics: [Discovery]
     query: |
-      Seq_CL | project Seq
+      Seq_CL | where Seq > 0 | project Seq
     """
 
     struct Node { var process: Process; var port: Int }
@@ -68,6 +68,7 @@ import VigilStore
         try FileManager.default.createDirectory(atPath: ws + "/rules", withIntermediateDirectories: true)
         try Self.rule.write(toFile: ws + "/rules/seq.yaml", atomically: true, encoding: .utf8)
         // The table exists before the nodes load the rule (a rule over an unknown table is skipped).
+        // The seed (Seq 0) is not counted: an NRT rule's first run looks back one period only.
         try "{\"Seq\": 0, \"TimeGenerated\": \"2026-11-23T10:00:00Z\"}\n".write(toFile: ws + "/seed.json", atomically: true, encoding: .utf8)
         let (c0, t0) = try await VigilProcess.run(["ingest", ws + "/seed.json", "--table", "Seq_CL", "--workspace", ws])
         try #require(c0 == 0, "\(t0)")
@@ -76,7 +77,7 @@ import VigilStore
         try #require(c1 == 0, "\(secret)")
         let token = secret.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
 
-        var nodes = try (0..<3).map { _ in try Self.startNode(ws) }
+        let nodes = try (0..<3).map { _ in try Self.startNode(ws) }
         defer { for n in nodes where n.process.isRunning { n.process.terminate() } }
         let store = try LogStore(workspace: Workspace.open(ws))
         let leases = Leases(db: store.stateBackend)
@@ -88,37 +89,41 @@ import VigilStore
         for _ in 0..<100 where first == nil { first = try leader(); if first == nil { try await Task.sleep(for: .milliseconds(100)) } }
         let killed = try #require(first, "no node took the detection lease")
 
-        // Events go to the nodes that stay; the leader is killed while they flow.
+        // Events go to the nodes that stay, for 12 s; the leader is killed 3 s in.
         let posters = nodes.filter { $0.process.processIdentifier != killed }
-        var acked = 1  // the seed
-        var seq = 1
-        var killedAt: Date?
-        var takeover: Double?
-        let started = Date()
-        while Date().timeIntervalSince(started) < 12 {
-            let n = posters[seq % posters.count]
-            var req = HTTPClientRequest(url: "http://127.0.0.1:\(n.port)/api/ingest/Seq_CL")
-            req.method = .POST
-            req.headers.add(name: "Authorization", value: "Bearer " + token)
-            req.headers.add(name: "Content-Type", value: "application/x-ndjson")
-            req.body = .bytes(ByteBuffer(string: (seq..<(seq + 5)).map { "{\"Seq\":\($0),\"TimeGenerated\":\"2026-11-23T10:00:00Z\"}" }.joined(separator: "\n")))
-            let status = try await HTTPClient.shared.execute(req, timeout: .seconds(30)).status.code
-            if status < 300 { acked += 5 }
-            seq += 5
-            if killedAt == nil, Date().timeIntervalSince(started) > 3 {
-                kill(killed, SIGKILL)
-                killedAt = Date()
+        let posting = Task { () throws -> Int in
+            var acked = 0, seq = 1
+            let started = Date()
+            while Date().timeIntervalSince(started) < 12 {
+                let n = posters[seq % posters.count]
+                var req = HTTPClientRequest(url: "http://127.0.0.1:\(n.port)/api/ingest/Seq_CL")
+                req.method = .POST
+                req.headers.add(name: "Authorization", value: "Bearer " + token)
+                req.headers.add(name: "Content-Type", value: "application/x-ndjson")
+                req.body = .bytes(ByteBuffer(string: (seq..<(seq + 5)).map { "{\"Seq\":\($0),\"TimeGenerated\":\"2026-11-23T10:00:00Z\"}" }.joined(separator: "\n")))
+                if try await HTTPClient.shared.execute(req, timeout: .seconds(30)).status.code < 300 { acked += 5 }
+                seq += 5
+                try await Task.sleep(for: .milliseconds(100))
             }
-            if let k = killedAt, takeover == nil, let l = try leader(), l != killed { takeover = Date().timeIntervalSince(k) }
-            try await Task.sleep(for: .milliseconds(100))
+            return acked
         }
+        try await Task.sleep(for: .seconds(3))
+        kill(killed, SIGKILL)
+        let killedAt = Date()
+        // The takeover, polled on its own: the time until another node holds the lease.
+        var takeover: Double?
+        while takeover == nil, Date().timeIntervalSince(killedAt) < 30 {
+            if let l = try leader(), l != killed { takeover = Date().timeIntervalSince(killedAt) } else { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let acked = try await posting.value
         // Let the new leader's NRT runs catch up, then stop the survivors cleanly.
         try await Task.sleep(for: .seconds(4))
         for n in nodes where n.process.isRunning { n.process.terminate(); n.process.waitUntilExit() }
-        nodes.removeAll()
 
         let takeoverSeconds = try #require(takeover, "no node took over from the killed leader")
-        #expect(takeoverSeconds < 3 + 2, "takeover took \(takeoverSeconds) s with a 3 s lease")
+        // The lease (3 s), then the next cycle of a surviving node (at most a second apart; more when
+        // the machine is loaded, as under the whole test suite).
+        #expect(takeoverSeconds < 3 + 3, "takeover took \(takeoverSeconds) s with a 3 s lease")
         let runs = try store.stateBackend.read { c in
             try c.rows("SELECT window_start, window_end, result_rows FROM rule_run WHERE error IS NULL ORDER BY window_end")
         }
@@ -127,7 +132,7 @@ import VigilStore
             #expect(b.int64("window_start") == a.int64("window_end"), "a gap or an overlap between NRT windows")
         }
         let counted = runs.reduce(0) { $0 + ($1.int("result_rows") ?? 0) }
-        let stored = try Self.count(store, "Seq_CL | summarize n = count(), d = dcount(Seq)")
+        let stored = try Self.count(store, "Seq_CL | where Seq > 0 | summarize n = count(), d = dcount(Seq)")
         #expect(stored.first == [.long(Int64(acked)), .long(Int64(acked))], "acknowledged \(acked), stored \(stored)")
         #expect(counted == acked, "the NRT runs counted \(counted) events of \(acked) acknowledged")
         let alerts = try Self.count(store, "SecurityAlert | summarize n = count(), d = dcount(SystemAlertId)")

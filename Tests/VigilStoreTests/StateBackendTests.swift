@@ -117,3 +117,37 @@ import VigilStore
         #expect(try deliveries.latest(prefix: "weekly:") == "weekly:2026-11-27")
     }
 }
+
+/// Leases decide which node runs the rules and each digest period: one holder at a time, renewed
+/// by its holder, taken by another once expired, never again once done.
+@Suite struct LeaseTests {
+    @Test(arguments: StateBackendTests.Backend.allCases) func oneHolderUntilExpiryThenAnother(_ b: StateBackendTests.Backend) throws {
+        let ws = try StateBackendTests().workspace(b)
+        let leases = Leases(db: try ws.store().stateBackend)
+        #expect(try leases.acquire("detection", holder: "a", now: 100, ttl: 10))
+        #expect(try !leases.acquire("detection", holder: "b", now: 105, ttl: 10))
+        #expect(try leases.acquire("detection", holder: "a", now: 108, ttl: 10), "the holder renews")
+        #expect(try !leases.acquire("detection", holder: "b", now: 117, ttl: 10), "renewed until 118")
+        #expect(try leases.acquire("detection", holder: "b", now: 118, ttl: 10), "expired: another takes it")
+        #expect(try !leases.acquire("detection", holder: "a", now: 119, ttl: 10))
+        try leases.release("detection", holder: "b")
+        #expect(try leases.acquire("detection", holder: "a", now: 120, ttl: 10), "released: taken at once")
+        #expect(try leases.acquire("digest|p1", holder: "a", now: 120, ttl: 10))
+        try leases.complete("digest|p1", holder: "a")
+        #expect(try !leases.acquire("digest|p1", holder: "b", now: 10_000, ttl: 10), "a done period is never taken again")
+        #expect(try leases.current("digest|p1")?.holder == Leases.done)
+    }
+
+    @Test(arguments: StateBackendTests.Backend.allCases) func concurrentTakersGetOneLease(_ b: StateBackendTests.Backend) async throws {
+        let ws = try StateBackendTests().workspace(b)
+        // Separate stores, as separate nodes have: on PostgreSQL, separate connections.
+        let nodes = try (0..<6).map { _ in Leases(db: try ws.store().stateBackend) }
+        let won = try await withThrowingTaskGroup(of: Bool.self) { g in
+            for (i, l) in nodes.enumerated() { g.addTask { try l.acquire("digest|p2", holder: "n\(i)", now: 1_000, ttl: 100) } }
+            var n = 0
+            for try await w in g where w { n += 1 }
+            return n
+        }
+        #expect(won == 1)
+    }
+}
