@@ -1,21 +1,25 @@
 public import Foundation
 
 /// A five-field cron expression (`minute hour day-of-month month day-of-week`) in a time zone, as the
-/// report job's `schedule`: numbers, `*`, lists, ranges, steps (`*/15`, `1-5/2`), month and day names
+/// report job's `schedule`, or six fields with a leading second (as Quartz and Spring write it:
+/// `*/10 * * * * *`): numbers, `*`, lists, ranges, steps (`*/15`, `1-5/2`), month and day names
 /// (`JAN`, `FRI`), and 0 or 7 for Sunday. As in Vixie cron, when both day fields are restricted a day
 /// matching either runs. Local times that a daylight-saving change skips do not run; repeated ones
 /// run once.
 public struct CronSchedule: Sendable, Equatable {
     public let text: String
     public let timeZone: TimeZone
-    let minutes: Set<Int>, hours: Set<Int>, days: Set<Int>, months: Set<Int>, weekdays: Set<Int>
+    let seconds: Set<Int>, minutes: Set<Int>, hours: Set<Int>, days: Set<Int>, months: Set<Int>, weekdays: Set<Int>
     let daysRestricted: Bool, weekdaysRestricted: Bool
 
     public init(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(ReportError) {
-        let f = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard f.count == 5 else { throw ReportError("schedule '\(text)': a cron expression has five fields (minute hour day month weekday)") }
+        var f = text.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard f.count == 5 || f.count == 6 else {
+            throw ReportError("schedule '\(text)': a cron expression has five fields (minute hour day month weekday), or six with a leading second")
+        }
         self.text = text
         self.timeZone = timeZone
+        seconds = f.count == 6 ? try Self.field(f.removeFirst(), 0...59, names: [:], what: "second", text) : [0]
         minutes = try Self.field(f[0], 0...59, names: [:], what: "minute", text)
         hours = try Self.field(f[1], 0...23, names: [:], what: "hour", text)
         days = try Self.field(f[2], 1...31, names: [:], what: "day of month", text)
@@ -70,11 +74,13 @@ public struct CronSchedule: Sendable, Equatable {
             if let y = c.year, let m = c.month, let d = c.day, let w = c.weekday, matches(month: m, day: d, weekday: w - 1) {
                 for h in hours.sorted() {
                     for mi in minutes.sorted() {
-                        let want = DateComponents(year: y, month: m, day: d, hour: h, minute: mi)
-                        guard let t = cal.date(from: want), t > date else { continue }
-                        // A time the clocks skip comes back shifted: not a real local time.
-                        let got = cal.dateComponents([.day, .hour, .minute], from: t)
-                        if got.day == d && got.hour == h && got.minute == mi { return t }
+                        for sec in seconds.sorted() {
+                            let want = DateComponents(year: y, month: m, day: d, hour: h, minute: mi, second: sec)
+                            guard let t = cal.date(from: want), t > date else { continue }
+                            // A time the clocks skip comes back shifted: not a real local time.
+                            let got = cal.dateComponents([.day, .hour, .minute], from: t)
+                            if got.day == d && got.hour == h && got.minute == mi { return t }
+                        }
                     }
                 }
             }

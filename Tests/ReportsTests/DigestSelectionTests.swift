@@ -117,8 +117,16 @@ import Testing
         #expect(Self.iso(c.next(after: Self.date("2026-03-28T12:00:00Z"))) == "2026-03-30T00:30:00Z")
     }
 
+    /// Six fields: a leading second, as Quartz writes it (a digest every few seconds in tests).
+    @Test func aLeadingSecondsField() throws {
+        #expect(Self.iso(try CronSchedule("*/10 * * * * *").next(after: Self.date("2026-01-01T00:07:03Z"))) == "2026-01-01T00:07:10Z")
+        #expect(Self.iso(try CronSchedule("30 0 7 * * FRI").next(after: Self.date("2026-01-01T00:00:00Z"))) == "2026-01-02T07:00:30Z")
+        #expect(Self.iso(try CronSchedule("0 7 * * 5").next(after: Self.date("2026-01-01T00:00:00Z"))) == "2026-01-02T07:00:00Z")
+        #expect(throws: ReportError.self) { try CronSchedule("60 * * * * *") }
+    }
+
     @Test func badExpressionsSayWhatIsWrong() {
-        for (text, part) in [("0 7 * *", "five fields"), ("61 * * * *", "'61' is not a minute"), ("0 7 * * FUN", "'FUN' is not a day of week"),
+        for (text, part) in [("0 7 * *", "five fields"), ("0 0 7 * * * *", "six with a leading second"), ("61 * * * *", "'61' is not a minute"), ("0 7 * * FUN", "'FUN' is not a day of week"),
                              ("0 5-1 * * *", "runs backwards"), ("*/0 * * * *", "not a step")] {
             do { _ = try CronSchedule(text); Issue.record("\(text) was accepted") } catch { #expect(error.message.contains(part), "\(text): \(error.message)") }
         }

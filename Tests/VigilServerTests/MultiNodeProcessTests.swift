@@ -4,13 +4,17 @@ import KQL
 import NIOCore
 import NIOHTTP1
 import Testing
+import Reports
 import VigilApp
+import VigilCore
 import VigilStore
 
 /// Three `vigil serve` processes on one workspace, the shared state in PostgreSQL: one node holds
 /// the detection lease and runs the NRT rule; SIGKILL it mid-flow and another takes over. No rule
 /// window is skipped or run twice (the windows chain end to start, and every acknowledged event is
 /// counted by exactly one run), no alert is stored twice, and every acknowledged event is stored.
+/// Meanwhile the digest runs every 2 seconds on whichever node takes each period: no period's
+/// report is commented or posted twice.
 @Suite(.serialized) struct MultiNodeProcessTests {
     static let rule = """
     id: 5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b
@@ -27,24 +31,7 @@ import VigilStore
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     static func startNode(_ ws: String) throws -> Node {
-        let p = Process()
-        p.executableURL = ServeProcessTests.vigilBinary
-        p.arguments = ["serve", "--workspace", ws]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var line = Data()
-        while !line.contains(10) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard let r = text.range(of: "127.0.0.1:"), let port = Int(text[r.upperBound...].prefix { $0.isNumber }) else {
-            p.terminate()
-            throw Failure(description: "serve did not start: \(text)")
-        }
+        let (p, port) = try ServeProcessTests.serve(ws)
         return Node(process: p, port: port)
     }
 
@@ -58,11 +45,17 @@ import VigilStore
     @Test func aKilledLeaderIsReplacedWithoutSkippedOrRepeatedWindows() async throws {
         let ws = try ServeProcessTests.workspace()
         defer { try? FileManager.default.removeItem(atPath: ws) }
+        let receiver = ReportDeliveryTests.Receiver(script: [:], secret: "multi-node-secret")
+        let (channel, receiverPort) = try await ReportDeliveryTests.serve(receiver)
+        defer { channel.close(promise: nil) }
         try (try ThrowawayPostgres.stateYAML() + """
             server: {port: 0}
             ingest: {sealRows: 2000, sealSeconds: 2}
             detection: {nrtSeconds: 1, leaseSeconds: 3}
-            reports: {enabled: false}
+            reports: {enabled: true, schedule: "*/2 * * * * *"}
+            notifications:
+              channels: [{name: hook, type: webhook, url: "http://127.0.0.1:\(receiverPort)/hook", secret: multi-node-secret}]
+              baseDelaySeconds: 1
 
             """).write(toFile: ws + "/vigil.yaml", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: ws + "/rules", withIntermediateDirectories: true)
@@ -77,9 +70,18 @@ import VigilStore
         try #require(c1 == 0, "\(secret)")
         let token = secret.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init) ?? ""
 
+        // Two scored incidents for the digest.
+        let store = try LogStore(workspace: Workspace.open(ws))
+        let wall = Int64(Date().timeIntervalSince1970 * 1e7)
+        let seeded = (1...2).map { n in
+            var inc = Incident(id: "multi-node-\(n)", number: n, title: "Incident \(n)", severity: .high, createdTime: wall)
+            inc.labels = [Incident.Label("Risk Score - \(40 + n)", .autoAssigned)]
+            return inc
+        }
+        try IncidentStore(store: store).save(seeded, actor: "test", action: { _ in ("created", "") }, now: wall)
+
         let nodes = try (0..<3).map { _ in try Self.startNode(ws) }
         defer { for n in nodes where n.process.isRunning { n.process.terminate() } }
-        let store = try LogStore(workspace: Workspace.open(ws))
         let leases = Leases(db: store.stateBackend)
         func leader() throws -> Int32? {
             guard let h = try leases.current("detection"), h.expires > Int64(Date().timeIntervalSince1970 * 1e7) else { return nil }
@@ -137,6 +139,24 @@ import VigilStore
         #expect(counted == acked, "the NRT runs counted \(counted) events of \(acked) acknowledged")
         let alerts = try Self.count(store, "SecurityAlert | summarize n = count(), d = dcount(SystemAlertId)")
         #expect(alerts.first?[0] == alerts.first?[1], "an alert stored twice: \(alerts)")
+        // The digest: each period reported once per incident (the incidents the NRT rule raised are
+        // reported too), each message posted once.
+        let deliveries = try store.stateBackend.read { c in try c.rows("SELECT period, incident_id FROM report_delivery WHERE incident_id != ''") }
+        let periods = Set(deliveries.compactMap { $0.string("period") })
+        #expect(periods.count >= 4, "digest periods reported: \(periods.count)")
+        for inc in try IncidentStore(store: store).all() {
+            let reports = inc.comments.filter { $0.author == ReportBuilder.author }
+            let delivered = deliveries.filter { $0.string("incident_id") == inc.id }.count
+            #expect(reports.count == delivered && Set(reports.map(\.id)).count == reports.count,
+                    "incident \(inc.number): \(reports.count) report comments for \(delivered) periods")
+        }
+        #expect(deliveries.filter { $0.string("incident_id") == "multi-node-1" }.count >= 4)
+        let posted = receiver.requests("/hook").filter { $0.status == 200 }.compactMap { r in
+            (try? JSONSerialization.jsonObject(with: r.body) as? [String: Any])?["deliveryId"] as? String
+        }
+        #expect(Set(posted).count == posted.count, "a digest message posted twice")
+        #expect(posted.count <= deliveries.count)
+        print("multi-node: \(periods.count) digest periods, \(posted.count) messages posted")
         print("multi-node: takeover \(String(format: "%.2f", takeoverSeconds)) s, \(runs.count) NRT runs, \(acked) events, alerts \(alerts)")
     }
 }

@@ -31,6 +31,12 @@ import VigilStore
         try mint.run()
         let token = String(decoding: secret.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         mint.waitUntilExit()
+        let (p, port) = try serve(workspace)
+        return (p, port, token)
+    }
+
+    /// `vigil serve --workspace` as a child process; its port from the first line it prints.
+    static func serve(_ workspace: String) throws -> (Process, Int) {
         let p = Process()
         p.executableURL = vigilBinary
         p.arguments = ["serve", "--workspace", workspace]
@@ -49,7 +55,7 @@ import VigilStore
             p.terminate()
             throw CancellationError()
         }
-        return (p, port, token)
+        return (p, port)
     }
 
     static func batch(_ start: Int, _ n: Int) -> String {
