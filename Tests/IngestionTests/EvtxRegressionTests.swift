@@ -84,10 +84,34 @@ import Testing
         bytes[4096 + 512 + 24] = 0xee
         let r = EvtxReader.read(bytes)
         #expect(r.records.count == whole.records.count - 1)
-        #expect(r.problems.count == 1)
-        #expect(r.problems.first?.offset == 4096 + 512)
-        #expect(r.problems.first?.message.contains("unexpected token 0xee") == true, "\(r.problems)")
+        // The chunk's records checksum no longer matches; the damaged record is named and skipped.
+        #expect(r.problems.count == 2, "\(r.problems)")
+        #expect(r.problems.first?.offset == 4096 && r.problems.first?.message.hasPrefix("chunk's event records checksum mismatch") == true, "\(r.problems)")
+        #expect(r.problems.last?.offset == 4096 + 512)
+        #expect(r.problems.last?.message.contains("unexpected token 0xee") == true, "\(r.problems)")
         #expect(r.records.map(\.id) == Array(whole.records.map(\.id).dropFirst()))
+    }
+
+    /// The CRC-32s of the file header, the chunk header and the records (RFC 1952, as the format
+    /// specifies): the recordings all match; damage outside any record is still reported, and every
+    /// record is still read.
+    @Test func checksumsAreCheckedAndReported() throws {
+        let original = try Self.multiRecordFile()
+        let whole = EvtxReader.read(original)
+        #expect(whole.problems.isEmpty, "\(whole.problems)")
+        var header = original
+        header[50] ^= 0xff  // in the file header's unused bytes, under its checksum
+        let h = EvtxReader.read(header)
+        #expect(h.problems.map(\.offset) == [0] && h.problems.first?.message.hasPrefix("file header checksum mismatch") == true, "\(h.problems)")
+        #expect(h.records.count == whole.records.count)
+        var dirty = header
+        dirty[120] |= 1  // a file still being written: its header checksum may be stale
+        #expect(EvtxReader.read(dirty).problems.isEmpty)
+        var chunk = original
+        chunk[4096 + 60] ^= 0xff  // in the chunk header's unused bytes
+        let c = EvtxReader.read(chunk)
+        #expect(c.problems.map(\.offset) == [4096] && c.problems.first?.message.hasPrefix("chunk header checksum mismatch") == true, "\(c.problems)")
+        #expect(c.records.count == whole.records.count)
     }
 
     @Test func randomDamageNeverCrashes() throws {
