@@ -1,3 +1,5 @@
+import KQL
+import OrderedCollections
 import Foundation
 
 /// EVTX records as the rows Sentinel's Windows agents write: the Security channel to
@@ -115,8 +117,20 @@ public enum EvtxTables {
         return out
     }
 
+    /// One JSON object, keys in byte order (the same record gives the same text). The engine's own
+    /// writer: Foundation's sorted-keys serialization compared keys through ICU collation and was
+    /// most of the time of mapping a record.
     static func json(_ o: [String: Any]) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        Value.bag(OrderedDictionary(uniqueKeysWithValues: o.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })).jsonText
+    }
+
+    static func value(_ v: Any) -> Value {
+        switch v {
+        case let s as String: return .string(s)
+        case let i as Int: return .long(Int64(i))
+        case let d as [String: String]: return .bag(OrderedDictionary(uniqueKeysWithValues: d.sorted { $0.key < $1.key }.map { ($0.key, Value.string($0.value)) }))
+        default: return .string("\(v)")
+        }
     }
 
     /// Sentinel's `Activity` for the common Security events ("4624 - An account was successfully logged on.").
