@@ -62,6 +62,8 @@ public enum ThrowawayPostgres {
             p.arguments = getuid() == 0 ? ["-u", "postgres", "--", ThrowawayPostgres.binDir + "/pg_ctl"] + args : args
             p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
             try? p.run(); p.waitUntilExit()
+            // The cluster's folder (its data directory's parent) goes with it.
+            try? FileManager.default.removeItem(atPath: (ThrowawayPostgres.dataDir as NSString).deletingLastPathComponent)
         }
         return "postgres://postgres@127.0.0.1:\(port)/postgres"
     }
