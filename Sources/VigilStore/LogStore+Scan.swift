@@ -208,20 +208,28 @@ extension LogStore {
         guard let ids = r.column(named: ScanRequest.rowIdColumn), case .int64(let rowIDs) = ids.data else {
             throw StoreError.corrupt("the filter dropped the row numbers")
         }
-        // The other columns for the surviving rows alone, part by part, in scanOnce's part order.
-        var perPart: [[Int32]] = Array(repeating: [], count: parts.count)
-        var p = 0
-        for g in rowIDs {
-            while p + 1 < parts.count && Int(g) >= parts[p + 1].offset { p += 1 }
-            // Rows come back in order for filters; a reordering filter would still land in its part.
-            if Int(g) < parts[p].offset { p = parts.lastIndex { $0.offset <= Int(g) } ?? 0 }
-            perPart[p].append(Int32(Int(g) - parts[p].offset + parts[p].first))
-        }
-        let ordered = rowIDs.indices.allSatisfy { $0 == 0 || rowIDs[$0 - 1] <= rowIDs[$0] }
         // Many survivors (one row in a hundred or more): the whole column, assembled and cached like any scan, then
         // one gather, beats fetching rows part by part.
         let dense = rowIDs.count * 100 >= max(base.count, 1)
         let generation = state.withLock { $0.generation[table] ?? 0 }
+        // The row numbers as gather indices once, not once per column.
+        let gatherIDs = dense ? rowIDs.map { Int32($0) } : []
+        // The surviving rows per part, built only when some column is fetched part by part (a dense
+        // scan seldom needs them, and this is a loop over every surviving row).
+        var perPartCache: [[Int32]]?
+        func perPart() -> [[Int32]] {
+            if let have = perPartCache { return have }
+            var out: [[Int32]] = Array(repeating: [], count: parts.count)
+            var p = 0
+            for g in rowIDs {
+                while p + 1 < parts.count && Int(g) >= parts[p + 1].offset { p += 1 }
+                // Rows come back in order for filters; a reordering filter would still land in its part.
+                if Int(g) < parts[p].offset { p = parts.lastIndex { $0.offset <= Int(g) } ?? 0 }
+                out[p].append(Int32(Int(g) - parts[p].offset + parts[p].first))
+            }
+            perPartCache = out
+            return out
+        }
         var out: [Column] = []
         for c in wanted {
             if let have = r.column(named: c.name) { out.append(have); continue }
@@ -230,10 +238,12 @@ extension LogStore {
                 one.columns = [c.name]
                 let whole = try scanOnce(table, one)
                 if state.withLock({ $0.generation[table] ?? 0 }) == generation, whole.count == base.count, let col = whole.columns.first {
-                    out.append(col.gather(rowIDs.map { Int32($0) }))
+                    out.append(col.gather(gatherIDs))
                     continue
                 }
             }
+            let perPart = perPart()
+            let ordered = rowIDs.indices.allSatisfy { $0 == 0 || rowIDs[$0 - 1] <= rowIDs[$0] }
             var pieces: [Column] = []
             for (i, part) in parts.enumerated() where !perPart[i].isEmpty {
                 switch part.source {
