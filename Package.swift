@@ -61,7 +61,7 @@ let package = Package(
         // Pure: Teams / Slack / webhook payloads, HMAC signing, the outbox state machine and its retry policy.
         .target(name: "Notifications", dependencies: ["VigilCore", "Reports", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Pure: parsers and coercion to Sentinel's schemas; no file or network I/O.
-        .target(name: "Ingestion", dependencies: ["KQL", "CZlib", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
+        .target(name: "Ingestion", dependencies: ["KQL", .product(name: "OrderedCollections", package: "swift-collections")], swiftSettings: strict),
         .target(
             name: "VigilStore",
             dependencies: ["KQL", "Ingestion", "VigilCore", "Notifications", "Reports", "SentinelParsers", .product(name: "GRDB", package: "GRDB.swift"), "Yams",

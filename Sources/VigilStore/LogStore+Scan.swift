@@ -214,10 +214,10 @@ extension LogStore {
         let generation = state.withLock { $0.generation[table] ?? 0 }
         // The row numbers as gather indices once, not once per column.
         let gatherIDs = dense ? rowIDs.map { Int32($0) } : []
-        // The surviving rows per part, built only when some column is fetched part by part (a dense
-        // scan seldom needs them, and this is a loop over every surviving row).
-        var perPartCache: [[Int32]]?
-        func perPart() -> [[Int32]] {
+        // The surviving rows per part and whether they are in order, built only when some column is
+        // fetched part by part (a dense scan seldom needs them, and this is a loop over every survivor).
+        var perPartCache: (lists: [[Int32]], ordered: Bool)?
+        func perPart() -> (lists: [[Int32]], ordered: Bool) {
             if let have = perPartCache { return have }
             var out: [[Int32]] = Array(repeating: [], count: parts.count)
             var p = 0
@@ -227,8 +227,8 @@ extension LogStore {
                 if Int(g) < parts[p].offset { p = parts.lastIndex { $0.offset <= Int(g) } ?? 0 }
                 out[p].append(Int32(Int(g) - parts[p].offset + parts[p].first))
             }
-            perPartCache = out
-            return out
+            perPartCache = (out, rowIDs.indices.allSatisfy { $0 == 0 || rowIDs[$0 - 1] <= rowIDs[$0] })
+            return perPartCache!
         }
         var out: [Column] = []
         for c in wanted {
@@ -242,8 +242,7 @@ extension LogStore {
                     continue
                 }
             }
-            let perPart = perPart()
-            let ordered = rowIDs.indices.allSatisfy { $0 == 0 || rowIDs[$0 - 1] <= rowIDs[$0] }
+            let (perPart, ordered) = perPart()
             var pieces: [Column] = []
             for (i, part) in parts.enumerated() where !perPart[i].isEmpty {
                 switch part.source {

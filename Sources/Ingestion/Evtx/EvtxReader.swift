@@ -1,5 +1,5 @@
-import CZlib
 import Foundation
+import KQL
 
 /// Reads the Windows XML Event Log format (.evtx) from memory: the file header, 64 KiB chunks, event
 /// records and their binary XML (names and templates are stored once per chunk and referenced by
@@ -76,11 +76,9 @@ public struct EvtxReader: Sendable {
         return Result(records: records, problems: problems)
     }
 
-    /// CRC-32 (RFC 1952, initial value 0, zlib's) of the ranges in order.
+    /// CRC-32 (RFC 1952, initial value 0) of the ranges in order.
     static func crc(_ bytes: [UInt8], _ ranges: [Range<Int>]) -> UInt32 {
-        UInt32(truncatingIfNeeded: bytes.withUnsafeBufferPointer { p in
-            ranges.reduce(UInt(0)) { c, r in UInt(crc32(c, p.baseAddress! + r.lowerBound, UInt32(r.count))) }
-        })
+        bytes.withUnsafeBytes { p in ranges.reduce(0) { c, r in CRC32.checksum(UnsafeRawBufferPointer(rebasing: p[r]), continuing: c) } }
     }
 
     static func mismatch(stored: UInt32, _ computed: UInt32, _ what: String, offset: Int) -> Problem? {
