@@ -6,15 +6,17 @@ extension Benchmark {
     public struct Reference {
         public var seconds: [String: [String: Double]] = [:]   // engine → workload → median
         public var duckdbRows: [String: [[String]]] = [:]
+        /// Result row counts, also of results too large to be written out row by row.
+        public var duckdbCounts: [String: Int] = [:]
         public var machine: String = ""
     }
 
-    public func runReference(shared: String, engines: String, out: String) throws -> Reference {
+    public func runReference(shared: String, engines: String, out: String, extra: [String] = []) throws -> Reference {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("bench/reference.py").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, "--shared", shared, "--data", dataDir, "--out", out, "--engines", engines, "--runs", String(runs)]
+        p.arguments = ["python3", script, "--shared", shared, "--data", dataDir, "--out", out, "--engines", engines, "--runs", String(runs)] + extra
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw ValidationFailure(message: "reference run failed (exit \(p.terminationStatus)); pip install duckdb pyarrow numpy") }
@@ -27,6 +29,7 @@ extension Benchmark {
                 guard let w = wv as? [String: Any] else { continue }
                 ref.seconds[engine, default: [:]][wid] = w["median_s"] as? Double
                 if engine == "duckdb", let rows = w["rows"] as? [[String]] { ref.duckdbRows[wid] = rows }
+                if engine == "duckdb", let n = w["result_rows"] as? Int { ref.duckdbCounts[wid] = n }
             }
         }
         return ref

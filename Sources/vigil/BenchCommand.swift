@@ -16,6 +16,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Only these workloads (comma list, e.g. q1,q4).") var only: String?
     @Option(help: "Path of the shared folder holding bench/gen.py and bench/baseline.py.") var shared: String = "../shared"
     @Flag(help: "Also ingest the data into a scratch workspace and time ingest and the workloads over the store.") var store = false
+    @Option(help: "With --store and more --rows than this, gen.py writes one month of this many rows (it holds a month in memory: about 12 GB at 10M) and the store gets copies of it, each shifted a month further back; DuckDB gets the same copies in its own database file.")
+    var monthRows: Int = 10_000_000
+    @Option(help: "storage.cacheMegabytes of the store in the month-copies run (the bound on decoded columns kept between queries).") var cacheMb: Int = 1024
     @Option(help: "Directory with SecurityEvent.jsonl / SigninLogs.jsonl for the JSON-lines ingest figure.") var jsonl: String?
     @Flag(help: "Only the detection benchmark: one scheduler cycle of --rule-count rules over the data in a store.") var detection = false
     @Option(help: "Rules in the detection cycle: the pack, then variants of it.") var ruleCount: Int = 500
@@ -36,7 +39,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Rule and hunting files (YAML, or .kql) to bind, for --binding.") var corpus: [String] = []
 
     func run() async throws {
-        let scale = rows % 1_000_000 == 0 ? "\(rows / 1_000_000)m" : "\(rows)"
+        let months = store && rows > monthRows ? (rows + monthRows - 1) / monthRows : 0
+        let genRows = months > 0 ? monthRows : rows
+        let scale = genRows % 1_000_000 == 0 ? "\(genRows / 1_000_000)m" : "\(genRows)"
         let dir = data ?? "bench-data/\(scale)"
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let n = agents {
@@ -98,10 +103,10 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         if !FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent("SecurityEvent.csv")) {
-            log("generating \(rows) rows into \(dir) with \(shared)/bench/gen.py ...")
+            log("generating \(genRows) rows into \(dir) with \(shared)/bench/gen.py ...")
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["python3", "\(shared)/bench/gen.py", "--rows", String(rows), "--out", dir, "--formats", "csv,parquet"]
+            p.arguments = ["python3", "\(shared)/bench/gen.py", "--rows", String(genRows), "--out", dir, "--formats", months > 0 ? "csv" : "csv,parquet"]
             try p.run(); p.waitUntilExit()
             guard p.terminationStatus == 0 else { throw ExitCode(1) }
         }
@@ -139,6 +144,10 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         bench.only = Set((only ?? "").split(separator: ",").map(String.init))
+        if months > 0 {
+            try runMonths(bench, months: months, log: log)
+            return
+        }
         let (mem, counts, loadSeconds) = try bench.loadTables()
         let rss = Benchmark.peakRSSBytes() ?? 0
         let heap = Benchmark.heapBytes() ?? 0
