@@ -50,7 +50,7 @@ let package = Package(
             name: "Detection",
             dependencies: ["VigilCore", "KQL", "KQLSyntax", "Yams", .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "OrderedCollections", package: "swift-collections")],
-            resources: [.copy("Resources/RulePack")],
+            resources: [.copy("Resources/RulePack"), .copy("Resources/SigmaPack")],
             swiftSettings: strict),
         // Pure: the producer agent (alerts -> incidents) and the reviewer agent (policy -> verdicts).
         .target(name: "Agents", dependencies: ["VigilCore", "Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),

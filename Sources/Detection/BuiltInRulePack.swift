@@ -16,7 +16,16 @@ public enum BuiltInRulePack {
     /// The pack's directory inside the resources (rule files can be read from here directly).
     public static var directory: URL? { Bundle.module.url(forResource: "RulePack", withExtension: nil) }
 
-    public static let files: [File] = {
+    public static let files: [File] = read(directory)
+
+    /// The default Sigma content set: SigmaHQ's Windows rules at level high or critical with status
+    /// stable or test that load (DRL 1.1: each rule keeps its author, shown in its description),
+    /// installed beside the pack in `rules/sigma`, each rule switched on or off like the pack's.
+    public static var sigmaDirectory: URL? { Bundle.module.url(forResource: "SigmaPack", withExtension: nil) }
+    public static let sigmaFiles: [File] = read(sigmaDirectory)
+    public static let sigmaVersion: String = version("sigma-", sigmaFiles)
+
+    static func read(_ directory: URL?) -> [File] {
         guard let root = directory else { return [] }
         var out: [File] = []
         let e = FileManager.default.enumerator(atPath: root.path)
@@ -27,16 +36,18 @@ public enum BuiltInRulePack {
             out.append(File(path: rel, text: text))
         }
         return out.sorted { $0.path < $1.path }
-    }()
+    }
 
     public static var rules: [File] { files.filter(\.isRule) }
 
     /// `pack-` and the first 12 hex digits of the SHA-256 over every path and text.
-    public static let version: String = {
+    public static let version: String = version("pack-", files)
+
+    static func version(_ prefix: String, _ files: [File]) -> String {
         var h = SHA256()
         for f in files { h.update(data: Data((f.path + "\u{0}" + f.text + "\u{0}").utf8)) }
-        return "pack-" + h.finalize().map { String(format: "%02x", $0) }.joined().prefix(12)
-    }()
+        return prefix + h.finalize().map { String(format: "%02x", $0) }.joined().prefix(12)
+    }
 
     /// A rule text's identity for updates: its content without the `enabled:` line, so a rule the
     /// user only switched off still counts as unchanged (and gets the new logic, still disabled).

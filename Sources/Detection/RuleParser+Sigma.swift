@@ -38,6 +38,8 @@ extension RuleParser {
                 for case .rule(let s) in all.documents { for t in s.meta.tags where !tags.contains(t) { tags.append(t) } }
             }
             fillSigma(&r, c.meta, tags: tags, query: query, period: c.timespan)
+            // The rules page writes `enabled:` at the top of the file, in its first document.
+            if text.range(of: #"(?m)^enabled:[ \t]*false[ \t]*$"#, options: .regularExpression) != nil { r.enabled = false }
             r.description = "Sigma \(c.kind.rawValue) correlation" + (c.groupBy.isEmpty ? "" : " by \(c.groupBy.joined(separator: ", "))") + " over \(c.rules.joined(separator: ", ")); " + r.description
         } catch {
             diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))
@@ -58,6 +60,7 @@ extension RuleParser {
         r.query = query
         r.severity = ["informational": .informational, "low": .low, "medium": .medium, "high": .high, "critical": .high][meta.level.lowercased()] ?? .medium
         r.status = meta.status
+        r.enabled = meta.enabled
         r.queryFrequency = period
         r.queryPeriod = period
         r.triggerOperator = .gt

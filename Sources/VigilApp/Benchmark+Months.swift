@@ -17,6 +17,8 @@ extension Benchmark {
             public var warmSeconds: Double
             public var resultRows: Int
             public var peakRSSBytes: Int
+            /// The peak of the process's anonymous memory (heap), sampled: RSS without file pages mapped.
+            public var peakAnonBytes: Int
             public var cold: Table
         }
         public var months = 0
@@ -33,11 +35,20 @@ extension Benchmark {
 
     public static let monthDays = 30
 
-    public func runMonths(workspace: String, months: Int, duckdbFile: String?, shared: String, cacheMegabytes: Int) throws -> MonthsFigures {
+    /// `reuse`: keep a store (and DuckDB file) an earlier run of the same size built, and only query.
+    public func runMonths(workspace: String, months: Int, duckdbFile: String?, shared: String, cacheMegabytes: Int, reuse: Bool = false) throws -> MonthsFigures {
         var f = MonthsFigures()
         f.months = months
         f.cacheMegabytes = cacheMegabytes
         let fm = FileManager.default
+        if reuse, fm.fileExists(atPath: workspace + "/vigil.yaml") {
+            let ws = try Workspace.open(workspace)
+            let store = try LogStore(workspace: ws)
+            for info in store.tableInfos() where info.rows > 0 { f.rows[info.name] = info.rows; f.storeBytes[info.name] = info.bytes }
+            f.duckdbBytes = duckdbFile.flatMap { (try? fm.attributesOfItem(atPath: $0))?[.size] as? Int } ?? 0
+            log("reusing the store of an earlier run: \(f.rows)")
+            return try queryMonths(ws, f)
+        }
         try? fm.removeItem(atPath: workspace)
         try fm.createDirectory(atPath: workspace, withIntermediateDirectories: true)
         // Months of data: retention must keep them all; the decoded-column cache is the bound under test.
@@ -82,9 +93,15 @@ extension Benchmark {
         try? fm.removeItem(atPath: copy)
         f.ingestPeakRSSBytes = Benchmark.peakRSSBytes() ?? 0
         for info in store.tableInfos() where info.rows > 0 { f.storeBytes[info.name] = info.bytes }
+        return try queryMonths(ws, f)
+    }
+
+    func queryMonths(_ ws: Workspace, _ figures: MonthsFigures) throws -> MonthsFigures {
+        var f = figures
         for w in Benchmark.workloads where only.isEmpty || only.contains(w.id) {
             f.droppedPageCache = Benchmark.dropPageCache()
             Benchmark.resetPeakRSS()
+            let sampler = AnonSampler()
             let fresh = try LogStore(workspace: ws)
             let runner = QueryRunner(provider: fresh, now: Benchmark.now(dataDir: dataDir))
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -99,8 +116,9 @@ extension Benchmark {
             }
             let warm = times.sorted()[times.count / 2]
             let peak = Benchmark.peakRSSBytes() ?? 0
-            log(String(format: "store %@ cold %.3fs warm %.3fs, %d result rows, peak RSS %.2f GB", w.id, cold, warm, table.count, Double(peak) / 1e9))
-            f.queries.append(.init(id: w.id, coldSeconds: cold, warmSeconds: warm, resultRows: table.count, peakRSSBytes: peak, cold: table))
+            let anon = sampler.stop()
+            log(String(format: "store %@ cold %.3fs warm %.3fs, %d result rows, peak RSS %.2f GB (anonymous %.2f GB)", w.id, cold, warm, table.count, Double(peak) / 1e9, Double(anon) / 1e9))
+            f.queries.append(.init(id: w.id, coldSeconds: cold, warmSeconds: warm, resultRows: table.count, peakRSSBytes: peak, peakAnonBytes: anon, cold: table))
         }
         return f
     }
@@ -168,8 +186,38 @@ extension Benchmark {
         return (try? h.write(contentsOf: Data("1\n".utf8))) != nil
     }
 
+    /// Samples the process's anonymous resident memory every 5 ms on its own thread until stopped.
+    final class AnonSampler: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running = true
+        private var peak = 0
+        private let done = DispatchSemaphore(value: 0)
+
+        init() {
+            Thread.detachNewThread { [self] in
+                while lock.withLock({ running }) {
+                    let v = Benchmark.procStatus("RssAnon:") ?? 0
+                    lock.withLock { peak = max(peak, v) }
+                    usleep(5_000)
+                }
+                done.signal()
+            }
+        }
+
+        func stop() -> Int {
+            lock.withLock { running = false }
+            done.wait()
+            return max(peak, Benchmark.procStatus("RssAnon:") ?? 0)
+        }
+    }
+
+    /// glibc's malloc_trim (not in the Glibc module map): returns freed heap memory to the kernel.
+    @_silgen_name("malloc_trim") static func mallocTrim(_ pad: Int) -> Int32
+
     /// Starts a new peak-RSS measurement (Linux: writing 5 to clear_refs resets VmHWM).
     static func resetPeakRSS() {
+        // Memory an earlier workload freed but malloc kept would count against this one.
+        _ = mallocTrim(0)
         guard let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
         defer { try? h.close() }
         try? h.write(contentsOf: Data("5\n".utf8))

@@ -42,7 +42,7 @@ public struct Demo {
                 if !fm.fileExists(atPath: to) { try fm.copyItem(atPath: rules + "/" + f, toPath: to) }
             }
         } else {
-            log(try RulePackInstaller(directory: ruleDir).update().summary)
+            for r in try RulePackInstaller.updateAll(rulesDirectory: ruleDir) { log(r.summary) }
         }
 
         var gen = DemoDataset()

@@ -29,10 +29,19 @@ public struct RulePackInstaller: Sendable {
         /// No longer in the pack and unedited: removed.
         public var retired: [String] = []
         public var summary: String {
-            "rule pack \(from.map { "\($0) -> " } ?? "")\(to): \(added.count) added, \(updated.count) updated, \(unchanged.count) unchanged, "
+            "\(to.hasPrefix("sigma-") ? "Sigma set" : "rule pack") \(from.map { "\($0) -> " } ?? "")\(to): \(added.count) added, \(updated.count) updated, \(unchanged.count) unchanged, "
                 + "\(keptChanged.count) changed locally and kept, \(keptRemoved.count) removed locally and not restored, \(retired.count) retired"
         }
     }
+
+    /// The built-in content of a workspace: the pack in `rules/`, the Sigma set in `rules/sigma`.
+    public static func updateAll(rulesDirectory: String, dryRun: Bool = false) throws -> [Report] {
+        [try RulePackInstaller(directory: rulesDirectory).update(dryRun: dryRun),
+         try RulePackInstaller(directory: (rulesDirectory as NSString).appendingPathComponent(sigmaFolder))
+            .update(pack: BuiltInRulePack.sigmaFiles, version: BuiltInRulePack.sigmaVersion, dryRun: dryRun)]
+    }
+
+    public static let sigmaFolder = "sigma"
 
     var manifestPath: String { (directory as NSString).appendingPathComponent(".vigil-pack") }
 

@@ -19,8 +19,8 @@ public enum WorkspaceSession {
 
     public static func open(_ flag: String?, create: Bool = true, now: Int64? = nil) throws -> LogStore {
         let ws = try Workspace.open(Workspace.resolvePath(flag), create: create)
-        // A new workspace starts with Vigil's rule pack (`vigil rules update` keeps it current).
-        if ws.isNew { try RulePackInstaller(directory: ws.rulesDirectory).update() }
+        // A new workspace starts with Vigil's rule pack and the Sigma set (`vigil rules update` keeps them current).
+        if ws.isNew { _ = try RulePackInstaller.updateAll(rulesDirectory: ws.rulesDirectory) }
         if let now { return try LogStore(workspace: ws, clock: { now }) }
         return try LogStore(workspace: ws)
     }

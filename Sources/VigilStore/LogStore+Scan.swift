@@ -83,7 +83,10 @@ extension LogStore {
         if let hit = state.withLock({ $0.cache.get(key) }) { return hit }
         let (data, footer) = try mapped(e)
         guard let entry = footer.entry(name) else { return nil }
-        var col = try data.withUnsafeBytes { try ExtentCodec.decodeColumn($0, entry, rows: footer.rows, verify: true) }
+        var col = try data.withUnsafeBytes { raw in
+            defer { Self.releasePages(raw, entry.offset..<(entry.offset + entry.length)) }
+            return try ExtentCodec.decodeColumn(raw, entry, rows: footer.rows, verify: true)
+        }
         if col.type != type { col = Column.concat([col], type: type) }
         state.withLock { $0.cache.put(key, col) }
         return col
@@ -94,7 +97,7 @@ extension LogStore {
         let url = workspace.root.appendingPathComponent(e.file)
         let data: Data
         guard FileManager.default.fileExists(atPath: url.path) else { throw StoreError.notFound("extent \(e.file)") }
-        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch { throw StoreError.io("cannot read extent \(e.file): \(error.localizedDescription)") }
+        do { data = try Self.map(url.path) } catch { throw StoreError.io("cannot read extent \(e.file): \(error)") }
         let footer = try data.withUnsafeBytes { try ExtentCodec.footer($0) }
         guard footer.rows == e.rows else { throw StoreError.corrupt("\(e.file): \(footer.rows) rows, catalog says \(e.rows)") }
         state.withLock { $0.mapped[e.id] = (data, footer) }
@@ -316,7 +319,10 @@ extension LogStore {
         guard let entry = footer.entry(c.name) else { return Self.nullColumn(c.type, select.count) }
         let key = "\(e.id)|\(c.name)"
         var verified = state.withLock { $0.verifiedBlocks[key] ?? [] }
-        let col = try data.withUnsafeBytes { try ExtentCodec.decodeRows($0, entry, rows: footer.rows, select: select, verified: &verified) }
+        let col = try data.withUnsafeBytes { raw in
+            defer { Self.releasePages(raw, entry.offset..<(entry.offset + entry.length)) }
+            return try ExtentCodec.decodeRows(raw, entry, rows: footer.rows, select: select, verified: &verified)
+        }
         state.withLock { $0.verifiedBlocks[key] = verified }
         return col.type == c.type ? col : Column.concat([col], type: c.type)
     }

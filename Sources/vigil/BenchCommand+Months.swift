@@ -10,7 +10,7 @@ extension BenchCommand {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let duck = reference.contains("duckdb") ? (root as NSString).appendingPathComponent("reference.duckdb") : nil
         let f = try bench.runMonths(workspace: (root as NSString).appendingPathComponent("workspace"), months: months, duckdbFile: duck,
-                                    shared: shared, cacheMegabytes: cacheMb)
+                                    shared: shared, cacheMegabytes: cacheMb, reuse: reuseStore)
         var ref: Benchmark.Reference?
         if let duck {
             ref = try bench.runReference(shared: shared, engines: "duckdb", out: (root as NSString).appendingPathComponent("reference.json"), extra: ["--duckdb-file", duck])
@@ -21,22 +21,22 @@ extension BenchCommand {
         print("\n| ingest | rows | seconds | rows/s | on disk | MB per million rows |\n|---|---:|---:|---:|---:|---:|")
         for (t, n) in f.rows.sorted(by: { $0.key < $1.key }) {
             let s = f.ingestSeconds[t] ?? 0, b = Double(f.storeBytes[t] ?? 0)
-            print(String(format: "| Vigil %@ (durable extents) | %d | %.1f | %.0f | %.2f GB | %.1f |", t, n, s, Double(n) / max(s, 1e-9), b / 1e9, b / Double(max(n, 1)) * 1e6))
+            print(String(format: "| Vigil %@ (durable extents) | %d | %.1f | %.0f | %.2f GB | %.1f |", t, n, s, Double(n) / max(s, 1e-9), b / 1e9, b / Double(max(n, 1))))
         }
-        if duck != nil {
+        if duck != nil && f.duckdbLoadSeconds > 0 {
             print(String(format: "| DuckDB, both tables into its file | %d | %.1f | %.0f | %.2f GB | %.1f |", total, f.duckdbLoadSeconds,
-                         Double(total) / max(f.duckdbLoadSeconds, 1e-9), Double(f.duckdbBytes) / 1e9, Double(f.duckdbBytes) / Double(max(total, 1)) * 1e6))
+                         Double(total) / max(f.duckdbLoadSeconds, 1e-9), Double(f.duckdbBytes) / 1e9, Double(f.duckdbBytes) / Double(max(total, 1))))
         }
         print(String(format: "\nstorage.cacheMegabytes %d; cold = a newly opened store%@; peak RSS per workload (reset before each): its cold run and %d warm runs",
                      f.cacheMegabytes, f.droppedPageCache ? " after dropping the OS page cache" : " (the OS page cache may hold extents)", bench.runs))
-        print("\n| workload | store cold | store warm | peak RSS | DuckDB (file) | Vigil warm / DuckDB | result vs DuckDB |\n|---|---:|---:|---:|---:|---:|---|")
+        print("\n| workload | store cold | store warm | peak RSS | peak anonymous | DuckDB (file) | DuckDB / Vigil warm | result vs DuckDB |\n|---|---:|---:|---:|---:|---:|---:|---|")
         for q in f.queries {
             let d = ref?.seconds["duckdb"]?[q.id]
             let check = ref?.duckdbRows[q.id].map { Benchmark.compare(q.id, q.cold, $0) } 
                 ?? ref?.duckdbCounts[q.id].map { $0 == q.resultRows ? "same count (\($0) rows, too many to compare)" : "DIFFERENT counts: vigil \(q.resultRows), duckdb \($0)" } ?? "-"
-            print(String(format: "| %@ | %.3fs | %.3fs | %.2f GB | %@ | %@ | %@ |", q.id, q.coldSeconds, q.warmSeconds, Double(q.peakRSSBytes) / 1e9,
+            print(String(format: "| %@ | %.3fs | %.3fs | %.2f GB | %.2f GB | %@ | %@ | %@ |", q.id, q.coldSeconds, q.warmSeconds, Double(q.peakRSSBytes) / 1e9, Double(q.peakAnonBytes) / 1e9,
                          d.map { String(format: "%.3fs", $0) } ?? "-", d.map { String(format: "%.2fx", $0 / q.warmSeconds) } ?? "-", check))
         }
-        print(String(format: "\npeak RSS of the ingest: %.2f GB", Double(f.ingestPeakRSSBytes) / 1e9))
+        if f.ingestPeakRSSBytes > 0 { print(String(format: "\npeak RSS of the ingest: %.2f GB", Double(f.ingestPeakRSSBytes) / 1e9)) }
     }
 }

@@ -18,6 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Also ingest the data into a scratch workspace and time ingest and the workloads over the store.") var store = false
     @Option(help: "With --store and more --rows than this, gen.py writes one month of this many rows (it holds a month in memory: about 12 GB at 10M) and the store gets copies of it, each shifted a month further back; DuckDB gets the same copies in its own database file.")
     var monthRows: Int = 10_000_000
+    @Flag(help: "With the month copies: query the store (and DuckDB file) an earlier run of the same size left, without building them again.") var reuseStore = false
     @Option(help: "storage.cacheMegabytes of the store in the month-copies run (the bound on decoded columns kept between queries).") var cacheMb: Int = 1024
     @Option(help: "Directory with SecurityEvent.jsonl / SigninLogs.jsonl for the JSON-lines ingest figure.") var jsonl: String?
     @Flag(help: "Only the detection benchmark: one scheduler cycle of --rule-count rules over the data in a store.") var detection = false

@@ -82,19 +82,20 @@ struct RulesCommand: AsyncParsableCommand {
     /// `vigil rules update`: the workspace's copy of the built-in pack brought to the binary's version.
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Bring the workspace's built-in rules to this binary's pack version.",
+            abstract: "Bring the workspace's built-in rules (Vigil's pack and the Sigma set in rules/sigma) to this binary's version.",
             discussion: "Rules you edited are kept as they are; rules you only disabled get the new version and stay disabled; rules you deleted are not restored; rules the pack dropped are removed unless you edited them.")
         @Option(help: "Workspace directory (default ./.vigil or $VIGIL_WORKSPACE).") var workspace: String?
         @Flag(help: "Report what would change without writing.") var dryRun = false
         @Flag(help: "List every file by outcome.") var verbose = false
         func run() throws {
             let store = try WorkspaceSession.open(workspace)
-            let r = try RulePackInstaller(directory: store.workspace.rulesDirectory).update(dryRun: dryRun)
-            print((dryRun ? "would update " : "") + r.summary)
-            let lists: [(String, [String])] = [("added", r.added), ("updated", r.updated), ("kept (changed locally)", r.keptChanged),
-                                               ("not restored (removed locally)", r.keptRemoved), ("retired", r.retired)] + (verbose ? [("unchanged", r.unchanged)] : [])
-            for (label, files) in lists where !files.isEmpty && (verbose || label != "added" || files.count <= 10) {
-                print("  \(label): " + files.joined(separator: ", "))
+            for r in try RulePackInstaller.updateAll(rulesDirectory: store.workspace.rulesDirectory, dryRun: dryRun) {
+                print((dryRun ? "would update " : "") + r.summary)
+                let lists: [(String, [String])] = [("added", r.added), ("updated", r.updated), ("kept (changed locally)", r.keptChanged),
+                                                   ("not restored (removed locally)", r.keptRemoved), ("retired", r.retired)] + (verbose ? [("unchanged", r.unchanged)] : [])
+                for (label, files) in lists where !files.isEmpty && (verbose || label != "added" || files.count <= 10) {
+                    print("  \(label): " + files.joined(separator: ", "))
+                }
             }
         }
     }

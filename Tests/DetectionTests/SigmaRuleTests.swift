@@ -53,6 +53,15 @@ import VigilCore
         #expect(r.query.contains(#"not(((tostring(EventData["CommandLine"]) contains "C:\\Program Files\\")))"#), "\(r.query)")
         let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
         #expect(validator.validate(rules[0]).filter { $0.severity == .error }.isEmpty, "\(validator.validate(rules[0]))")
+        #expect(r.enabled)
+    }
+
+    /// The rules page switches a Sigma rule off as it does a Sentinel rule: an `enabled:` line on top.
+    @Test func enabledFalseSwitchesASigmaRuleOff() throws {
+        let off = try #require(RuleParser.parse("enabled: false\n" + Self.runKey, file: "run.yml").0.first).rule
+        #expect(!off.enabled && off.id == "de587dce-915e-4218-aac4-835ca6af6f70")
+        let on = try #require(RuleParser.parse("enabled: true\n" + Self.runKey, file: "run.yml").0.first).rule
+        #expect(on.enabled)
     }
 
     /// The same rule finds the event whether Sysmon or Security auditing recorded the process.

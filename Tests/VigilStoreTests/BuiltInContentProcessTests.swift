@@ -32,7 +32,7 @@ import Testing
         let (status, out, err) = try Self.vigil(["detect", "--workspace", "ws", "--from", "2026-11-23T09:00:00Z", "--to", "2026-11-23T12:00:00Z",
                                                  "--as-generated", "--dry-run"], cwd: dir)
         #expect(status == 0, "\(err)")
-        #expect(err.contains("\(BuiltInRulePack.rules.count) rules,"), "\(err)")
+        #expect(err.contains("\(BuiltInRulePack.rules.count + BuiltInRulePack.sigmaFiles.count) rules,"), "\(err)")
         #expect(out.contains("PowerShell with an encoded command"), "\(out)")
         // A Sigma rule shows the KQL it became; a pack rule shows as Vigil runs it.
         let sigma = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -43,5 +43,6 @@ import Testing
         #expect(shown.hasPrefix("PowerShell with an encoded command (NRT)\nid: 5f1d2a70-3c41-4e0b-9f7a-1b2c3d4e5f09"), "\(shown)")
         let (_, update, _) = try Self.vigil(["rules", "update", "--workspace", "ws"], cwd: dir)
         #expect(update.contains("-> \(BuiltInRulePack.version): 0 added, 0 updated, \(BuiltInRulePack.files.count) unchanged"), "\(update)")
+        #expect(update.contains("Sigma set \(BuiltInRulePack.sigmaVersion) -> \(BuiltInRulePack.sigmaVersion): 0 added, 0 updated, \(BuiltInRulePack.sigmaFiles.count) unchanged"), "\(update)")
     }
 }

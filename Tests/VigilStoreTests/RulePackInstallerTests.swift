@@ -22,16 +22,43 @@ import VigilStore
         let ws = try TestWorkspace()
         let store = try WorkspaceSession.open(ws.path + "/new")
         let rules = DetectReplay.ruleFiles(in: store.workspace.rulesDirectory)
-        #expect(rules.count == BuiltInRulePack.rules.count)
+        let both = BuiltInRulePack.rules.count + BuiltInRulePack.sigmaFiles.count
+        #expect(rules.count == both)
         #expect(RulePackInstaller(directory: store.workspace.rulesDirectory).manifest()?.version == BuiltInRulePack.version)
+        #expect(RulePackInstaller(directory: store.workspace.rulesDirectory + "/sigma").manifest()?.version == BuiltInRulePack.sigmaVersion)
         // Deleting a rule sticks: opening the workspace again does not bring it back.
         try FileManager.default.removeItem(atPath: store.workspace.rulesDirectory + "/PasswordSpray.yaml")
         let again = try WorkspaceSession.open(ws.path + "/new")
-        #expect(DetectReplay.ruleFiles(in: again.workspace.rulesDirectory).count == BuiltInRulePack.rules.count - 1)
+        #expect(DetectReplay.ruleFiles(in: again.workspace.rulesDirectory).count == both - 1)
         // A workspace that existed before (it has its vigil.yaml) gets nothing it did not ask for.
         let old = try TestWorkspace("detection:\n  enabled: true\n")
         let s = try WorkspaceSession.open(old.path)
         #expect(DetectReplay.ruleFiles(in: s.workspace.rulesDirectory).isEmpty)
+    }
+
+    /// The default Sigma set: SigmaHQ's Windows rules at high or critical, stable or test, that load.
+    /// Every one loads and binds in a new workspace, keeps its author, and can be switched off.
+    @Test func theSigmaSetLoadsInANewWorkspaceAndEachRuleCanBeSwitchedOff() throws {
+        #expect(BuiltInRulePack.sigmaFiles.count >= 1100, "\(BuiltInRulePack.sigmaFiles.count)")
+        #expect(BuiltInRulePack.sigmaVersion.hasPrefix("sigma-"))
+        let ws = try TestWorkspace()
+        let store = try WorkspaceSession.open(ws.path + "/new")
+        let dir = store.workspace.rulesDirectory
+        var problems: [String] = []
+        let validator = RuleValidator(catalog: store, now: 0)
+        let rules = try DetectReplay.loadRules(dir + "/sigma", validator: validator) { problems.append("\($0)") }
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+        #expect(rules.count == BuiltInRulePack.sigmaFiles.count)
+        #expect(rules.allSatisfy { $0.enabled && $0.description.hasPrefix("Sigma rule by ") && [.high].contains($0.severity) })
+        let lsass = "windows/process_access/proc_access_win_lsass_dump_comsvcs_dll.yml"
+        #expect(BuiltInRulePack.sigmaFiles.contains { $0.path == lsass })
+        // Switched off the way the rules page does it; an update keeps it off.
+        let path = dir + "/sigma/" + lsass
+        try ("enabled: false\n" + (try String(contentsOfFile: path, encoding: .utf8))).write(toFile: path, atomically: true, encoding: .utf8)
+        let reports = try RulePackInstaller.updateAll(rulesDirectory: dir)
+        #expect(reports.map(\.updated.count) == [0, 0] && reports[1].unchanged.count == BuiltInRulePack.sigmaFiles.count)
+        let after = try DetectReplay.loadRules(dir + "/sigma", validator: validator) { _ in }
+        #expect(after.filter { !$0.enabled }.map(\.name) == ["Lsass Memory Dump via Comsvcs DLL"])
     }
 
     @Test func anUpdateKeepsEditsDisablingAndDeletionsAndRetiresDroppedRules() throws {
