@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The shipped rule pack over real recordings: every .evtx of Sigma's regression set, ingested into its
+"""The shipped content (the rule pack and the Sigma set a new workspace gets) over real recordings: every .evtx of Sigma's regression set, ingested into its
 own workspace through Vigil's EVTX reader and replayed with `vigil detect` from an hour before its
 events to two hours after. Prints, per recording, the Sigma rule's ATT&CK tags and the pack's alerts,
 then how many recordings alert and how many alerts carry a labelled technique.
@@ -43,7 +43,10 @@ for evtx in sorted(glob.glob(R+'/**/*.evtx', recursive=True)):
         d=json.loads(line)
         at=(d.get('AlertType') or '').split('_')[0]
         name,tech=pack.get(at,(d.get('AlertName') or d.get('RuleName'),set()))
-        got.append((name,tech))
+        try: tech=tech|set(json.loads(d.get('Techniques') or '[]'))
+        except ValueError: pass
+        sigma='Sigma rule by' in (d.get('Description') or '')
+        got.append((name,tech,sigma))
     rows.append((evtx.replace(R+'/',''),want,got))
     print(len(rows), evtx.split('/')[-2], sorted(want), [g[0] for g in got], flush=True)
 packtech=set().union(*(t for _,t in pack.values()))
@@ -51,4 +54,6 @@ alerts=sum(len(r[2]) for r in rows)
 labelled=sum(1 for r in rows for g in r[2] if g[1] & r[1])
 inscope=[r for r in rows if r[1] & packtech]
 print(f"{len(rows)} recordings: {sum(1 for r in rows if r[2])} raise an alert; {labelled} of {alerts} alerts carry a technique the recording is labelled with")
+print(f"by the pack alone: {sum(1 for r in rows if any(not g[2] for g in r[2]))} recordings alert; with a labelled technique: {sum(1 for r in rows if any(not g[2] and g[1] & r[1] for g in r[2]))}")
+print(f"recordings with an alert carrying one of their labelled techniques: {sum(1 for r in rows if any(g[1] & r[1] for g in r[2]))}")
 print(f"{len(inscope)} recordings labelled with a technique of the pack: {sum(1 for r in inscope if r[2])} raise an alert")

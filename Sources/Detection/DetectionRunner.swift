@@ -24,6 +24,12 @@ public struct DetectionRunner: Sendable {
 
     /// `history`: the result counts of the rule's earlier runs, which a dynamic trigger learns from.
     public func execute(_ rule: AnalyticsRule, _ run: RuleRun, history: [Int] = []) -> Outcome {
+        // A rule that only filters its tables finds nothing where they have no rows in the window.
+        if !rule.sourceTables.isEmpty, !rule.sourceTables.contains(where: {
+            provider.mayHaveRows($0, from: run.windowStart, to: run.windowEnd, byIngestionTime: run.byIngestionTime)
+        }) {
+            return Outcome(run: run, resultRows: 0, alerts: [], error: nil)
+        }
         let q = Parser.parse(rule.effectiveQuery)
         if let e = q.diagnostics.first(where: { $0.severity == .error }) {
             return Outcome(run: run, resultRows: 0, alerts: [], error: "\(e.code): \(e.message)")

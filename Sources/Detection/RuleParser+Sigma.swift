@@ -13,6 +13,7 @@ extension RuleParser {
         do {
             let s = try SigmaRule.parse(text)
             fillSigma(&r, s.meta, tags: s.meta.tags, query: try s.kql(), period: 36_000_000_000)
+            r.sourceTables = try s.tables()
         } catch {
             diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))
         }
@@ -30,6 +31,7 @@ extension RuleParser {
             guard let c = all.outermost else {
                 guard case .rule(let s)? = all.documents.first else { throw SigmaRule.SigmaError(message: "the file holds no rule") }
                 fillSigma(&r, s.meta, tags: s.meta.tags, query: try s.kql(), period: 36_000_000_000)
+                r.sourceTables = try s.tables()
                 return Parsed(rule: r, file: file, lines: lines, diagnostics: diagnostics)
             }
             let query = try all.kql(c)
@@ -38,6 +40,10 @@ extension RuleParser {
                 for case .rule(let s) in all.documents { for t in s.meta.tags where !tags.contains(t) { tags.append(t) } }
             }
             fillSigma(&r, c.meta, tags: tags, query: query, period: c.timespan)
+            // A correlation counts its rules' events: none in the window, no group.
+            var sources: [String] = []
+            for case .rule(let s) in all.documents { for t in try s.tables() where !sources.contains(t) { sources.append(t) } }
+            r.sourceTables = sources
             // The rules page writes `enabled:` at the top of the file, in its first document.
             if text.range(of: #"(?m)^enabled:[ \t]*false[ \t]*$"#, options: .regularExpression) != nil { r.enabled = false }
             r.description = "Sigma \(c.kind.rawValue) correlation" + (c.groupBy.isEmpty ? "" : " by \(c.groupBy.joined(separator: ", "))") + " over \(c.rules.joined(separator: ", ")); " + r.description

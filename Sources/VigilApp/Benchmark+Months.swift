@@ -20,6 +20,8 @@ extension Benchmark {
             /// The peak of the process's anonymous memory (heap), sampled: RSS without file pages mapped.
             public var peakAnonBytes: Int
             public var cold: Table
+            /// Set when the workload failed over the store (the others still run).
+            public var error: String?
         }
         public var months = 0
         public var rows: [String: Int] = [:]
@@ -106,7 +108,14 @@ extension Benchmark {
             let runner = QueryRunner(provider: fresh, now: Benchmark.now(dataDir: dataDir))
             let t0 = DispatchTime.now().uptimeNanoseconds
             let first = runner.run(w.kql)
-            guard case .success(let r, _) = first, let table = r.first?.table else { throw ValidationFailure(message: "\(w.id) failed over the store: \(first)") }
+            guard case .success(let r, _) = first, let table = r.first?.table else {
+                let message: String
+                if case .failure(_, let m) = first { message = m.split(separator: "\n").first.map(String.init) ?? m } else { message = "\(first)" }
+                log("store \(w.id) failed: \(message)")
+                f.queries.append(.init(id: w.id, coldSeconds: 0, warmSeconds: 0, resultRows: 0, peakRSSBytes: Benchmark.peakRSSBytes() ?? 0,
+                                       peakAnonBytes: sampler.stop(), cold: Table.empty(Schema([])), error: message))
+                continue
+            }
             let cold = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             var times: [Double] = []
             for _ in 0..<runs {

@@ -105,6 +105,9 @@ public struct AnalyticsRule: Sendable, Codable, Equatable {
     public var suppressionDuration: Int64
     public var requiredDataConnectors: [String]
     public var tags: [String]
+    /// Tables whose rows the query filters and nothing else (a Sigma rule's): with none of them
+    /// holding rows in a run's window the result is empty, so the run skips the query. Empty: always run.
+    public var sourceTables: [String] = []
 
     public init(id: String, name: String, query: String) {
         self.id = id; self.name = name; self.query = query

@@ -48,18 +48,27 @@ extension LogStore {
             if !present.contains(c.name) { out.append(Self.nullColumn(c.type, total)); continue }
             let key = keyPrefix + c.name
             if let hit = state.withLock({ $0.cache.get(key) }) { out.append(hit); continue }
+            // Part by part into one column: at 100M rows, holding every decoded part until one
+            // concatenation doubled the memory a scan needs.
             var parts: [Column] = []
+            var appender = ColumnAppender(type: c.type, capacity: total)
+            func add(_ part: Column) {
+                if parts.count < 1 { parts.append(part); return }
+                if parts.count == 1 { appender.append(parts[0]); parts.append(part) } else { parts[1] = part }
+                appender.append(part)
+            }
             for (i, e) in extents.enumerated() {
                 let r = try extentRanges()[i]
                 if r.isEmpty { continue }
                 let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
-                parts.append(r.count == e.rows ? col : col.slice(r))
+                add(r.count == e.rows ? col : col.slice(r))
             }
             for w in wal {
                 let decoded = try walColumns(w)
-                parts.append(decoded.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, w.rows))
+                add(decoded.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, w.rows))
             }
-            let assembled = parts.isEmpty ? Column.empty(c.type) : Column.concat(parts, type: c.type)
+            // One part is returned as it is (no copy), as `Column.concat` does.
+            let assembled = parts.isEmpty ? Column.empty(c.type) : parts.count == 1 ? Column.concat(parts, type: c.type) : appender.finish()
             state.withLock { $0.cache.put(key, assembled) }
             out.append(assembled)
         }

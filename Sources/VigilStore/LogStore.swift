@@ -181,6 +181,14 @@ public final class LogStore: TableProvider, Sendable {
         return Array(Set(SchemaCatalog.knownNames).union(state.withLock { Array($0.customSchemas.keys) })).sorted()
     }
 
+    /// From the catalog alone: an extent overlapping the range, or any write-ahead batch (their times are
+    /// not kept apart), may hold rows.
+    public func mayHaveRows(_ table: String, from: Int64, to: Int64, byIngestionTime: Bool) -> Bool {
+        try? refreshCatalog()
+        let (extents, wal, _) = byIngestionTime ? snapshot(table, nil, nil, ingest: (from, to)) : snapshot(table, from, to)
+        return !extents.isEmpty || !wal.isEmpty
+    }
+
     /// Resolution order: Sentinel's `_GetWatchlist`, the workspace's own functions, then the ASIM
     /// parsers shipped in the binary.
     public func storedFunction(named name: String) -> StoredFunction? {

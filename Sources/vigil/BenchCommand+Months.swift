@@ -21,7 +21,9 @@ extension BenchCommand {
         print("\n| ingest | rows | seconds | rows/s | on disk | MB per million rows |\n|---|---:|---:|---:|---:|---:|")
         for (t, n) in f.rows.sorted(by: { $0.key < $1.key }) {
             let s = f.ingestSeconds[t] ?? 0, b = Double(f.storeBytes[t] ?? 0)
-            print(String(format: "| Vigil %@ (durable extents) | %d | %.1f | %.0f | %.2f GB | %.1f |", t, n, s, Double(n) / max(s, 1e-9), b / 1e9, b / Double(max(n, 1))))
+            // A reused store was ingested by an earlier run: its size, not its time.
+            let timing = s > 0 ? String(format: "%.1f | %.0f", s, Double(n) / s) : "- | -"
+            print(String(format: "| Vigil %@ (durable extents) | %d | %@ | %.2f GB | %.1f |", t, n, timing, b / 1e9, b / Double(max(n, 1))))
         }
         if duck != nil && f.duckdbLoadSeconds > 0 {
             print(String(format: "| DuckDB, both tables into its file | %d | %.1f | %.0f | %.2f GB | %.1f |", total, f.duckdbLoadSeconds,
@@ -31,6 +33,11 @@ extension BenchCommand {
                      f.cacheMegabytes, f.droppedPageCache ? " after dropping the OS page cache" : " (the OS page cache may hold extents)", bench.runs))
         print("\n| workload | store cold | store warm | peak RSS | peak anonymous | DuckDB (file) | DuckDB / Vigil warm | result vs DuckDB |\n|---|---:|---:|---:|---:|---:|---:|---|")
         for q in f.queries {
+            if let e = q.error {
+                print(String(format: "| %@ | failed | - | %.2f GB | %.2f GB | %@ | - | %@ |", q.id, Double(q.peakRSSBytes) / 1e9, Double(q.peakAnonBytes) / 1e9,
+                             ref?.seconds["duckdb"]?[q.id].map { String(format: "%.3fs", $0) } ?? "-", e))
+                continue
+            }
             let d = ref?.seconds["duckdb"]?[q.id]
             let check = ref?.duckdbRows[q.id].map { Benchmark.compare(q.id, q.cold, $0) } 
                 ?? ref?.duckdbCounts[q.id].map { $0 == q.resultRows ? "same count (\($0) rows, too many to compare)" : "DIFFERENT counts: vigil \(q.resultRows), duckdb \($0)" } ?? "-"

@@ -83,6 +83,20 @@ import VigilApp
         #expect(code == 3)
         #expect(message.contains("KQL4003"))
     }
+
+    /// A join followed by `where` counts the rows the filter keeps: its pairs are row numbers, and
+    /// the 100M-row bench's self-join (about 90M pairs, a few thousand rows kept) failed on them.
+    @Test func aFilteredJoinIsBudgetedOnTheRowsItKeeps() {
+        let runner = QueryRunner(provider: InMemoryTables(), now: 0, maxRows: 1000)
+        let kept = "range x from 1 to 40 step 1 | extend k = 1 | join kind=inner (range y from 1 to 40 step 1 | extend k = 1) on k | where x == y | count"
+        guard case .success(let r, _) = runner.run(kept) else { Issue.record("1,600 pairs, 40 kept: within the budget"); return }
+        #expect(r.first?.table.row(0) == [.long(40)])
+        let many = "range x from 1 to 40 step 1 | extend k = 1 | join kind=inner (range y from 1 to 40 step 1 | extend k = 1) on k | where x != y | count"
+        guard case .failure(_, let message) = runner.run(many) else { Issue.record("1,560 rows kept: over the budget"); return }
+        #expect(message.contains("KQL4003"))
+        let huge = "range x from 1 to 100 step 1 | extend k = 1 | join kind=inner (range y from 1 to 100 step 1 | extend k = 1) on k | where x == y | count"
+        guard case .failure = runner.run(huge) else { Issue.record("10,000 pairs: past four times the budget"); return }
+    }
 }
 
 /// Query parameters (`declare query_parameters`): a dynamic one given as text is JSON, so a list

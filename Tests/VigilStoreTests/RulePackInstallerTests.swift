@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import VigilApp
 import VigilStore
+import VigilCore
 
 /// The rule pack ships in the binary, goes into every new workspace, and `vigil rules update` brings
 /// a workspace to a new pack version without undoing what the user did to it.

@@ -99,11 +99,21 @@ extension SigmaRule {
     public func kql(carry: [(column: String, field: String)] = []) throws -> String {
         let src = try source()
         let main = try leg(src, carry: carry)
-        // Process creation is also Security 4688 when every field the rule tests is one 4688 has.
-        guard category == "process_creation", fieldsUsed.allSatisfy({ Source.fields4688[$0] != nil || $0 == "EventID" }) else { return main }
+        guard alsoSecurity4688 else { return main }
         var sec = Source(table: "SecurityEvent", filter: "EventID == 4688", security: true)
         sec.processCreation4688 = true
         return "union\n  (" + main.replacingOccurrences(of: "\n", with: "\n   ") + "),\n  (" + (try leg(sec, carry: carry)).replacingOccurrences(of: "\n", with: "\n   ") + ")"
+    }
+
+    /// Process creation is also Security 4688 when every field the rule tests is one 4688 has.
+    var alsoSecurity4688: Bool {
+        category == "process_creation" && fieldsUsed.allSatisfy { Source.fields4688[$0] != nil || $0 == "EventID" }
+    }
+
+    /// The tables the rule's KQL reads (and only filters).
+    public func tables() throws -> [String] {
+        let main = try source().table
+        return alsoSecurity4688 && main != "SecurityEvent" ? [main, "SecurityEvent"] : [main]
     }
 
     func leg(_ src: Source, carry: [(column: String, field: String)] = []) throws -> String {

@@ -102,7 +102,8 @@ extension QueryExecutor {
                 pred = rest.dropFirst().reduce(r) { .binary("and", $0, $1, span) }
             }
         }
-        let result = try joinPairs(left, j, scope, span)
+        // The pairs are row numbers, not rows: the filter decides how many become rows.
+        let result = try joinPairs(left, j, scope, span, pairBudget: ctx.maxRows > Int.max / 4 ? Int.max : 4 * ctx.maxRows)
         guard case .pairs(let l, let r, var chunks) = result else {
             if case .table(let t) = result { return try filter(t, pred, scope) }
             return Table.empty(Schema([]))
@@ -144,6 +145,7 @@ extension QueryExecutor {
             let (a, b) = try r.get()
             fl += a; fr += b
         }
+        try checkBudget(fl.count, "join", span)
         return combine(l, fl, r, fr, keep: keep)
     }
 
@@ -153,7 +155,13 @@ extension QueryExecutor {
         return [e]
     }
 
-    func joinPairs(_ left0: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span) throws -> JoinResult {
+    /// `pairBudget`: how many (left, right) row pairs may be produced (the row budget unless a filter
+    /// follows that materialises only the pairs it keeps).
+    func joinPairs(_ left0: Table, _ j: JoinSyntax, _ scope: Scope, _ span: Span, pairBudget: Int? = nil) throws -> JoinResult {
+        func checkPairs(_ n: Int) throws {
+            if let pairBudget, n <= pairBudget { return }
+            try checkBudget(n, "join", span)
+        }
         let right = try tabular(j.right, scope)
         let kind = j.kind.lowercased()
         guard !j.on.isEmpty else { throw KQLError.bind(DiagnosticCode.badArgument, "join needs 'on' keys", span) }
@@ -194,7 +202,7 @@ extension QueryExecutor {
                     }
                     return (li, ri)
                 }
-                try checkBudget(halves[0].0.count + halves[1].0.count, "join", span)
+                try checkPairs(halves[0].0.count + halves[1].0.count)
                 return .pairs(left: left, right: right, chunks: halves)
             }
         }
@@ -222,7 +230,7 @@ extension QueryExecutor {
             let leftOuter = kind == "leftouter" || kind == "fullouter"
             var total = 0
             for c in lc { let m = matches(c); total += m > 0 ? m : (leftOuter ? 1 : 0) }
-            try checkBudget(total, "join", span)
+            try checkPairs(total)
             var li = [Int](repeating: 0, count: total), ri = [Int](repeating: 0, count: total)
             var k = 0
             for i in 0..<left.count {
@@ -316,25 +324,35 @@ extension QueryExecutor {
                 renamed["\(c.name)\u{1}\(c.type.rawValue)"] = candidate
             }
         }
-        func outName(_ c: ColumnSchema) -> String { renamed["\(c.name)\u{1}\(c.type.rawValue)"] ?? c.name }
+        // Each input column's output name, once: Sentinel tables have hundreds of columns, and
+        // detection runs unions of them thousands of times a cycle.
+        let outNames: [[String]] = parts.map { (_, t) in
+            t.schema.columns.map { c in (typesByName[c.name]?.count ?? 1) > 1 ? renamed["\(c.name)\u{1}\(c.type.rawValue)"] ?? c.name : c.name }
+        }
         if u.kind == "inner" {
             var common: Set<String>? = nil
-            for (_, t) in parts {
-                let names = Set(t.schema.columns.map { outName($0) })
-                common = common.map { $0.intersection(names) } ?? names
-            }
+            for names in outNames { common = common.map { $0.intersection(names) } ?? Set(names) }
             let commonNames = common ?? []
-            for c in parts.first?.1.schema.columns ?? [] where commonNames.contains(outName(c)) { schema.append(ColumnSchema(outName(c), c.type)) }
+            for (i, c) in (parts.first?.1.schema.columns ?? []).enumerated() where commonNames.contains(outNames[0][i]) { schema.append(ColumnSchema(outNames[0][i], c.type)) }
         } else {
-            for (_, t) in parts { for c in t.schema.columns where !schema.contains(where: { $0.name == outName(c) }) { schema.append(ColumnSchema(outName(c), c.type)) } }
+            var seen = Set(schema.map(\.name))
+            for (p, (_, t)) in parts.enumerated() {
+                for (i, c) in t.schema.columns.enumerated() where seen.insert(outNames[p][i]).inserted { schema.append(ColumnSchema(outNames[p][i], c.type)) }
+            }
         }
         let total = parts.reduce(0) { $0 + $1.1.count }
+        let positions: [[String: Int]] = outNames.map { names in
+            var m: [String: Int] = [:]
+            for (i, n) in names.enumerated() where m[n] == nil { m[n] = i }
+            return m
+        }
         var cols: [Column] = []
         for c in schema {
+            if total == 0 { cols.append(Column.empty(c.type)); continue }
             var pieces: [Column] = []
-            for (name, t) in parts {
+            for (p, (name, t)) in parts.enumerated() {
                 if c.name == u.withSource { pieces.append(Column.constant(.string(name), type: .string, count: t.count)); continue }
-                if let i = t.schema.columns.firstIndex(where: { outName($0) == c.name }) { pieces.append(t.columns[i]) }
+                if let i = positions[p][c.name] { pieces.append(t.columns[i]) }
                 else { pieces.append(Column.constant(.null, type: c.type, count: t.count)) }
             }
             cols.append(Column.concat(pieces, type: c.type))

@@ -12,10 +12,14 @@ public protocol TableProvider: Sendable {
     func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table
     /// Names of the stored functions, for "did you mean" suggestions.
     func functionNames() -> [String]
+    /// False only when the table surely has no rows with `from <= TimeGenerated <= to` (or, by
+    /// ingestion time, `_IngestionTime` in the range): a cheap check before running a query.
+    func mayHaveRows(_ table: String, from: Int64, to: Int64, byIngestionTime: Bool) -> Bool
 }
 
 extension TableProvider {
     public func functionNames() -> [String] { [] }
+    public func mayHaveRows(_ table: String, from: Int64, to: Int64, byIngestionTime: Bool) -> Bool { true }
     public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
         try filter(scan(table, request: request))
     }

@@ -1,0 +1,55 @@
+/// One column assembled from parts appended one at a time, so that a caller assembling many parts (a
+/// stored table's extents) holds the result and the part at hand, not every part at once. The result
+/// equals `Column.concat` of the same parts: dictionary-encoded strings stay dictionary-encoded (one
+/// merged dictionary, codes remapped).
+public struct ColumnAppender {
+    public let type: KQLType
+    var interner: StringInterner?
+    var codes: [UInt32] = []
+    var builder: ColumnBuilder
+    /// Parts that are not dictionary-encoded strings of the column's type: concatenated at the end.
+    var others: [Column] = []
+    var nulls: [Bool] = []
+    var anyNull = false
+    var count = 0
+
+    public init(type: KQLType, capacity: Int = 0) {
+        self.type = type
+        builder = ColumnBuilder(type: type, capacity: type == .string || type == .guid ? 0 : capacity)
+        if type == .string || type == .guid { interner = StringInterner(); codes.reserveCapacity(capacity) }
+    }
+
+    public mutating func append(_ p: Column) {
+        if interner != nil {
+            guard others.isEmpty, p.type == type, case .dict(let c, let v) = p.data else {
+                // A plain-string part: fall back to one concatenation of everything, as `concat` does.
+                if others.isEmpty && count > 0 { others.append(dictionaryColumn()) }
+                others.append(p)
+                count += p.count
+                return
+            }
+            let remap = v.map { interner!.code($0) }
+            codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
+            if let pn = p.nulls {
+                if !anyNull { anyNull = true; nulls = [Bool](repeating: false, count: count) }
+                nulls.append(contentsOf: pn)
+            } else if anyNull {
+                nulls.append(contentsOf: repeatElement(false, count: p.count))
+            }
+            count += p.count
+            return
+        }
+        if p.type == type { builder.append(column: p) } else { for i in 0..<p.count { builder.append(p.value(at: i)) } }
+        count += p.count
+    }
+
+    func dictionaryColumn() -> Column {
+        Column(type: type, data: .dict(codes: codes, values: interner?.values ?? []), nulls: anyNull ? nulls : nil)
+    }
+
+    public func finish() -> Column {
+        if interner == nil { return builder.finish() }
+        if !others.isEmpty { return Column.concat(others, type: type) }
+        return dictionaryColumn()
+    }
+}
