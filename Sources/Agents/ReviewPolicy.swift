@@ -75,6 +75,8 @@ public struct ReviewPolicy: Sendable, Equatable {
         "contextDeviations": "list of the facts that do not match the user's history, e.g. 'first sign-in from NL in 14 days' (after triage)",
         "egressOnly": "true when every sign-in of the incident came from an organization egress address (many users sign in from it) and Entra gave no risk reason history cannot explain (after triage)",
         "organizationConsistent": "true when the users too new to have a history of their own signed in with a country, client and application common in the organization, from an address no spray fails from, without a run of failures before (the others verified by their own history) (after triage)",
+        "routineRule": "true when every rule of the incident alerted on at least 10 hosts or accounts on at least 3 of the lookback's days before it: it matches routine activity in this estate (after triage)",
+        "communityRule": "true when every rule of the incident is community content (a Sigma rule) rather than the team's own (after triage)",
         "otherAlerts": "alerts of other rules on the incident's entities within a day of its activity (after triage)",
         "repeatAlerts": "earlier alerts of the incident's own rules on its entities in the lookback, not part of it (after triage)",
         "relatedAnomalies": "anomalies on the incident's entities within a day of its activity (after triage)",
@@ -169,9 +171,10 @@ public struct ReviewPolicy: Sendable, Equatable {
     # queue), autoClose (with a classification). Whatever the rules say, Vigil never auto-closes a
     # multi-stage incident, one with a threat-intelligence match, one involving a privileged or VIP
     # account (or one on a vipWatchlists list), or one of High severity unless triage verified it
-    # against the users' own history (or, for a user too new to have one, the organization's) with
-    # nothing else about them: such an auto-close becomes a flag (hard gates).
-    version: 3
+    # against the users' own history (or, for a user too new to have one, the organization's), or its
+    # community (Sigma) rule fires routinely across the estate, with nothing else about them: such an
+    # auto-close becomes a flag (hard gates).
+    version: 4
     autoClosePerDay: 50          # automatic closures per 24 hours at least; beyond the day's budget, incidents are flagged
     autoCloseGrowth: 3           # the budget grows to 3x the median closures per day of the last 14 days (0: fixed)
     shadowMode: false            # true: record what would be done, change nothing
@@ -183,6 +186,20 @@ public struct ReviewPolicy: Sendable, Equatable {
       - name: Several rules or models agree
         when: {field: ruleCount, op: ge, value: 2}
         then: {action: flag, owner: tier2, comment: "Multi-stage: more than one detection agrees."}
+      - name: Alerts of a community rule that fires routinely across the estate
+        when:
+          all:
+            - {field: ruleCount, op: eq, value: 1}
+            - {field: communityRule, op: eq, value: true}
+            - {field: routineRule, op: eq, value: true}
+            - {field: otherAlerts, op: eq, value: 0}
+            - {field: relatedAnomalies, op: eq, value: 0}
+            - {field: threatIntelMatches, op: eq, value: 0}
+        then:
+          action: autoClose
+          classification: BenignPositive
+          classificationReason: SuspiciousButExpected
+          comment: "A Sigma rule that alerted on many hosts or accounts on many days before this incident: it matches routine activity in this estate (tune it, or switch it off on the rules page); no other rule, anomaly or intelligence touches these entities."
       - name: Lone risky sign-in that matches the user's own history
         when:
           all:

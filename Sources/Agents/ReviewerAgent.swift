@@ -116,9 +116,11 @@ public struct ReviewerAgent: Sendable {
         var out: [String] = []
         if Set(inc.alerts.map(\.ruleID)).count >= 2 { out.append("multi-stage (\(Set(inc.alerts.map(\.ruleID)).count) rules)") }
         // A High incident may close only on evidence: the users' own history matches (or, for a user too
-        // new to have one, the organization's) and nothing else is about them.
+        // new to have one, the organization's), or its untuned community rule fires routinely across the
+        // estate, and nothing else is about them.
         let verified = inc.riskScore.map {
-            ($0.contextVerified == true || $0.contextEgress == true || $0.contextOrganization == true) && ($0.otherAlerts ?? 0) == 0 && ($0.relatedAnomalies ?? 0) == 0
+            ($0.contextVerified == true || $0.contextEgress == true || $0.contextOrganization == true || ($0.routineRule == true && $0.communityRule == true))
+                && ($0.otherAlerts ?? 0) == 0 && ($0.relatedAnomalies ?? 0) == 0
         } ?? false
         if inc.severity == .high && !verified { out.append("High severity") }
         if inc.alerts.contains(where: { $0.name.lowercased().contains("threat intelligence") })
@@ -163,6 +165,8 @@ public struct ReviewerAgent: Sendable {
             if let v = r.contextVerified { f["contextVerified"] = .bool(v) }
             if let v = r.contextEgress { f["egressOnly"] = .bool(v) }
             if let v = r.contextOrganization { f["organizationConsistent"] = .bool(v) }
+            if let v = r.routineRule { f["routineRule"] = .bool(v) }
+            if let v = r.communityRule { f["communityRule"] = .bool(v) }
             if let facts = r.contextFacts { f["contextDeviations"] = .list(facts.filter { $0.hasPrefix("deviation: ") }.map { String($0.dropFirst("deviation: ".count)) }) }
             if let n = r.otherAlerts { f["otherAlerts"] = .number(Double(n)) }
             if let n = r.relatedAnomalies { f["relatedAnomalies"] = .number(Double(n)) }

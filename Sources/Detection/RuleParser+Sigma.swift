@@ -83,6 +83,12 @@ extension RuleParser {
         r.techniques = techniques
         r.description = "Sigma rule by \(meta.author) (status \(meta.status.isEmpty ? "unknown" : meta.status); DRL 1.1)."
             + (meta.falsePositives.isEmpty ? "" : " False positives: " + meta.falsePositives.joined(separator: "; ") + ".")
+        // Community content fires on whatever its estate does routinely: a day of one rule's alerts is
+        // one incident (Sentinel's "group all alerts" grouping), not one per host.
+        r.incidentConfiguration.grouping.declared = true
+        r.incidentConfiguration.grouping.enabled = true
+        r.incidentConfiguration.grouping.matchingMethod = "AnyAlert"
+        r.incidentConfiguration.grouping.lookbackDuration = 864_000_000_000
         r.entityMappings = [
             AnalyticsRule.EntityMapping(entityType: .host, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaComputer")]),
             AnalyticsRule.EntityMapping(entityType: .account, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaAccount")]),

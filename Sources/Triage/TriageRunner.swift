@@ -20,7 +20,7 @@ public struct TriageRunner: Sendable {
     }
 
     public static let standardModules: [any EvidenceModule] = [EntitiesModule(), RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
-                                                                UserContextModule(), LogonContextModule(), HostActivityModule(), HostContextModule(), AnomaliesModule()]
+                                                                UserContextModule(), LogonContextModule(), HostActivityModule(), HostContextModule(), RuleRecordModule(), AnomaliesModule()]
 
     public func reports(_ ctx: TriageContext) -> [ModuleReport] {
         let box = Box(count: modules.count)
@@ -46,6 +46,12 @@ public struct TriageRunner: Sendable {
         score.threatIntelMatches = findings.filter { $0.kind == .threatIntel }.count
         let verdicts = findings.filter { $0.kind == .context && ($0.level == "verified" || $0.level == "unverified") }
         let facts = findings.filter { $0.kind == .context && $0.level != "verified" && $0.level != "unverified" }
+        // Every rule of the incident fires routinely across the estate; and whether all are Sigma rules.
+        let records = facts.filter { $0.evidence.first?["fact"] == "rule record" }
+        if !records.isEmpty {
+            score.routineRule = records.allSatisfy { $0.level == "routine" }
+            score.communityRule = records.allSatisfy { $0.evidence.first?["sigma"] == "true" }
+        }
         if !facts.isEmpty { score.contextFacts = facts.map { "\($0.level ?? ""): \($0.summary)" } }
         if !verdicts.isEmpty {
             // Verified: every user's judged facts match, and no host of the incident ran something new either.

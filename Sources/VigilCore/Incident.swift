@@ -123,6 +123,10 @@ public struct Incident: Sendable, Codable, Equatable {
         /// application common in the organization, from an address with a clean record (the others
         /// are verified by their own history).
         public var contextOrganization: Bool?
+        /// Every rule of the incident alerted on many hosts or accounts on many days before it (it
+        /// matches routine activity in this estate), and whether they are all community (Sigma) rules.
+        public var routineRule: Bool?
+        public var communityRule: Bool?
         /// Alerts of other rules on the incident's entities in the lookback, earlier alerts of its own
         /// rules not in it (repeats), anomalies, and the anomalies' models.
         public var otherAlerts: Int?

@@ -199,6 +199,12 @@ extension LogStore {
         let filterCols = wanted.filter { f.contains($0.name) }
         guard filterCols.count < wanted.count, filterCols.count == f.count else { return try filter(scanOnce(table, request)) }
 
+        // Too big for the column cache (months of a busy table): filter part by part and keep only the
+        // survivors, instead of assembling whole columns the cache cannot keep anyway.
+        let budget = workspace.config.storage.cacheMegabytes << 20
+        if snapshotRows(table, request) * 8 * wanted.count > budget / 2 {
+            return try scanStreaming(table, request, wanted: wanted, filterCols: filterCols, filter)
+        }
         // The filter columns, assembled over every part and cached like any scan, plus row numbers.
         var narrow = request
         narrow.columns = filterCols.map(\.name)
@@ -276,6 +282,53 @@ extension LogStore {
             out.append(col)
         }
         return Table(schema: Schema(wanted), columns: out, count: rowIDs.count)
+    }
+
+    /// Rows a scan would read, from the catalog (extents overlapping the range, whole; batches).
+    func snapshotRows(_ table: String, _ request: ScanRequest) -> Int {
+        let (extents, wal, _) = snapshot(table, request.timeFrom, request.timeTo, ingest: (request.ingestFrom, request.ingestTo))
+        return extents.reduce(0) { $0 + $1.rows } + wal.reduce(0) { $0 + $1.rows }
+    }
+
+    /// The partitioned scan one part at a time: each part's filter columns (cut to the time range) and
+    /// row numbers go through the filter, and the other wanted columns are gathered for its survivors
+    /// from the part's decoded column. Memory: the cache, one part and the survivors.
+    func scanStreaming(_ table: String, _ request: ScanRequest, wanted: [ColumnSchema], filterCols: [ColumnSchema],
+                       _ filter: (Table) throws -> Table) throws -> Table {
+        let parts = try scanParts(table, request)
+        var pieces: [[Column]] = Array(repeating: [], count: wanted.count)
+        var total = 0
+        func partColumn(_ part: ScanPart, _ c: ColumnSchema) throws -> Column {
+            switch part.source {
+            case .extent(let e):
+                let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
+                return part.first == 0 && part.length == e.rows ? col : col.slice(part.first..<(part.first + part.length))
+            case .wal(let w):
+                let t = try walColumns(w)
+                return t.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, w.rows)
+            }
+        }
+        let schema = Schema(filterCols + [ColumnSchema(ScanRequest.rowIdColumn, .long)])
+        for part in parts {
+            let n = rowsOf(part)
+            let cols = try filterCols.map { try partColumn(part, $0) } + [Column(type: .long, data: .int64(NullBuffers.rowNumbers(n)))]
+            let r = try filter(Table(schema: schema, columns: cols, count: n))
+            guard let ids = r.column(named: ScanRequest.rowIdColumn), case .int64(let rowIDs) = ids.data else {
+                throw StoreError.corrupt("the filter dropped the row numbers")
+            }
+            if rowIDs.isEmpty { continue }
+            let gather = rowIDs.map { Int32($0) }
+            for (k, c) in wanted.enumerated() {
+                pieces[k].append(try r.column(named: c.name) ?? partColumn(part, c).gather(gather))
+            }
+            total += rowIDs.count
+        }
+        if parts.isEmpty {
+            // The filter binds the query even when there is nothing to read.
+            _ = try filter(Table.empty(schema))
+        }
+        let columns = wanted.enumerated().map { k, c in pieces[k].isEmpty ? Column.empty(c.type) : Column.concat(pieces[k], type: c.type) }
+        return Table(schema: Schema(wanted), columns: columns, count: total)
     }
 
     /// The parts of a scan in the order `scanOnce` concatenates them: overlapping extents cut to the

@@ -31,6 +31,16 @@ import VigilCore
         return score
     }
 
+    /// A day of one Sigma rule's alerts (grouped into one incident), triaged with the rule's record.
+    static func sigmaDay(routine: Bool, community: Bool = true, otherAlerts: Int = 0) -> Incident {
+        let userinit = (rule: "0a98a10c", name: "Uncommon Userinit Child Process", severity: Severity.high)
+        var inc = incident([userinit, userinit, userinit], accounts: ["CONTOSO\\jane"], confidence: 0.45)
+        inc.riskScore?.routineRule = routine
+        inc.riskScore?.communityRule = community
+        inc.riskScore?.otherAlerts = otherAlerts
+        return inc
+    }
+
     static let travel = (rule: "travel", name: "jdoe@contoso.com signed in from Seattle then Paris, a new country", severity: Severity.medium)
 
     /// The golden table: incident → outcome, with the rule or gate that decided.
@@ -41,6 +51,10 @@ import VigilCore
         ("lone low alert", incident([(rule: "created", name: "admin created account x", severity: .low)], accounts: ["CONTOSO\\jane"], confidence: 0.1), .autoClose, "Lone low-severity alert"),
         ("lone high alert", incident([(rule: "risky", name: "Successful sign-in that Entra ID rated high risk", severity: .high)], confidence: 0.4), .approve, "Everything else"),
         ("multi-stage", incident([travel, (rule: "country", name: "rare country", severity: .low)], anomaly: true), .flag, "Several rules or models agree"),
+        ("routine Sigma rule", sigmaDay(routine: true), .autoClose, "Alerts of a community rule that fires routinely"),
+        ("rare Sigma rule", sigmaDay(routine: false), .approve, "Everything else"),
+        ("routine Sigma rule, another rule's alert too", sigmaDay(routine: true, otherAlerts: 1), .approve, "Everything else"),
+        ("routine rule of the team's own pack", sigmaDay(routine: true, community: false), .approve, "Everything else"),
         ("TI match, low", incident([(rule: "ti", name: "Threat intelligence IP address seen in IIS logs", severity: .low)], confidence: 0.1), .flag, "threat-intelligence match"),
     ])
     func verdicts(_ label: String, _ inc: Incident, _ expected: Incident.Review.Outcome, _ why: String) {
@@ -49,7 +63,7 @@ import VigilCore
         let r = ReviewerAgent(policy: p).review(inc, now: Self.t0, closedToday: 0)
         #expect(r.outcome == expected, "\(label): \(r.reasons)")
         #expect((r.matchedRules + r.gates).contains { $0.contains(why) }, "\(label): \(r.matchedRules) \(r.gates)")
-        #expect(r.policyVersion.hasPrefix("v3 ("))
+        #expect(r.policyVersion.hasPrefix("v4 ("))
     }
 
     @Test func applyingAVerdictChangesTheIncidentAndShadowModeDoesNot() {
@@ -60,7 +74,7 @@ import VigilCore
         #expect(closed.status == .closed && closed.classification == .benignPositive && closed.classificationReason == .suspiciousButExpected)
         #expect(closed.labels.map(\.labelName) == ["Review: auto-closed"])
         #expect(closed.comments.last?.author == "reviewer-agent")
-        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v3") == true)
+        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v4") == true)
         // Undo.
         let reopened = ReviewerAgent.reopen(closed, by: "analyst@contoso.com", now: Self.t0 + 1)
         #expect(reopened?.status == .active && reopened?.classification == nil)

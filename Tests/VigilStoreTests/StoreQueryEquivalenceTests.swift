@@ -22,8 +22,11 @@ import VigilStore
         "Rand_CL | where true",
     ]
 
-    @Test func partitionedScansMatchInMemory() throws {
-        let ws = try TestWorkspace()
+    /// With the default cache, and with none: a table too big for the cache is filtered one part at a
+    /// time (what a 100M-row table does), never assembling whole columns.
+    @Test(arguments: ["", "storage:\n  cacheMegabytes: 0\n"])
+    func partitionedScansMatchInMemory(_ config: String) throws {
+        let ws = try config.isEmpty ? TestWorkspace() : TestWorkspace(config)
         let store = try ws.store()
         var rng = StoreRoundTripTests.SplitMix(s: 77)
         var parts: [Table] = []

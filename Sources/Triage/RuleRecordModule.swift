@@ -1,0 +1,48 @@
+import KQL
+import VigilCore
+
+/// What the incident's rules did across the estate before it: how many alerts, on how many hosts or
+/// accounts, on how many days of the lookback. A rule that alerted on many entities on many days
+/// matches routine activity here (a rule to tune, not an attack on these entities): level `routine`,
+/// with the alerts counted. Whether each rule is community content (a Sigma rule, by its alerts'
+/// description) is part of the fact, for a policy that treats untuned content apart.
+public struct RuleRecordModule: EvidenceModule {
+    public let name = "Rule record"
+    public var minEntities = 10
+    public var minDays = 3
+    public init() {}
+
+    public func run(_ ctx: TriageContext) throws -> [Finding] {
+        let rules = Array(Set(ctx.incident.alerts.map(\.ruleID))).sorted()
+        guard !rules.isEmpty else { return [] }
+        guard let t = try ctx.query("""
+            SecurityAlert
+            | where TimeGenerated >= since and TimeGenerated < wfrom
+            | extend RuleId = tostring(todynamic(tostring(todynamic(ExtendedProperties)["Analytic Rule Ids"]))[0])
+            | where RuleId in (rules)
+            | summarize arg_max(TimeGenerated, CompromisedEntity, AlertName, Description) by SystemAlertId, RuleId
+            | summarize Alerts = count(), Entities = dcount(CompromisedEntity), Days = dcount(bin(TimeGenerated, 1d)),
+                        Name = take_any(AlertName), Sigma = countif(Description startswith "Sigma rule by") by RuleId
+            """, extra: ["rules": .array(rules.map { .string($0) }), "wfrom": .datetime(ctx.incident.firstActivityTime)]) else { return [] }
+        let days = ctx.lookback / 864_000_000_000
+        var seen = Set<String>()
+        var out: [Finding] = []
+        for r in t.rowDicts(limit: 200) {
+            let rule = r["RuleId"] ?? "", alerts = Int(r["Alerts"] ?? "") ?? 0, entities = Int(r["Entities"] ?? "") ?? 0, active = Int(r["Days"] ?? "") ?? 0
+            seen.insert(rule)
+            let routine = entities >= minEntities && active >= minDays
+            let sigma = (Int(r["Sigma"] ?? "") ?? 0) > 0
+            out.append(Finding(kind: .context,
+                               summary: "\(r["Name"] ?? rule): \(alerts) alerts on \(entities) hosts or accounts on \(active) of the \(days) days before this incident"
+                                   + (routine ? ": it fires routinely in this estate" : ""),
+                               level: routine ? "routine" : "rare",
+                               evidence: [["fact": "rule record", "RuleId": rule, "sigma": sigma ? "true" : "false", "rowsCounted": String(alerts)]]))
+        }
+        for rule in rules where !seen.contains(rule) {
+            let name = ctx.incident.alerts.first { $0.ruleID == rule }?.name ?? rule
+            out.append(Finding(kind: .context, summary: "\(name): no alert in the \(days) days before this incident", level: "rare",
+                               evidence: [["fact": "rule record", "RuleId": rule, "rowsCounted": "0"]]))
+        }
+        return out
+    }
+}
