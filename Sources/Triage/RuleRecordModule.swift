@@ -5,7 +5,9 @@ import VigilCore
 /// accounts, on how many days of the lookback. A rule that alerted on many entities on many days
 /// matches routine activity here (a rule to tune, not an attack on these entities): level `routine`,
 /// with the alerts counted. Whether each rule is community content (a Sigma rule, by its alerts'
-/// description) is part of the fact, for a policy that treats untuned content apart.
+/// description) is part of the fact, for a policy that treats untuned content apart. The community
+/// rules that fire routinely are also listed (fact `routine community rules`): their alerts are
+/// background, and do not corroborate another incident on the same hosts.
 public struct RuleRecordModule: EvidenceModule {
     public let name = "Rule record"
     public var minEntities = 10
@@ -19,7 +21,6 @@ public struct RuleRecordModule: EvidenceModule {
             SecurityAlert
             | where TimeGenerated >= since and TimeGenerated < wfrom
             | extend RuleId = tostring(todynamic(tostring(todynamic(ExtendedProperties)["Analytic Rule Ids"]))[0])
-            | where RuleId in (rules)
             | summarize arg_max(TimeGenerated, CompromisedEntity, AlertName, Description) by SystemAlertId, RuleId
             | summarize Alerts = count(), Entities = dcount(CompromisedEntity), Days = dcount(bin(TimeGenerated, 1d)),
                         Name = take_any(AlertName), Sigma = countif(Description startswith "Sigma rule by") by RuleId
@@ -27,11 +28,14 @@ public struct RuleRecordModule: EvidenceModule {
         let days = ctx.lookback / 864_000_000_000
         var seen = Set<String>()
         var out: [Finding] = []
-        for r in t.rowDicts(limit: 200) {
+        var noisy: [String] = []
+        for r in t.rowDicts(limit: 100_000) {
             let rule = r["RuleId"] ?? "", alerts = Int(r["Alerts"] ?? "") ?? 0, entities = Int(r["Entities"] ?? "") ?? 0, active = Int(r["Days"] ?? "") ?? 0
-            seen.insert(rule)
             let routine = entities >= minEntities && active >= minDays
             let sigma = (Int(r["Sigma"] ?? "") ?? 0) > 0
+            if routine && sigma { noisy.append(rule) }
+            guard rules.contains(rule) else { continue }
+            seen.insert(rule)
             out.append(Finding(kind: .context,
                                summary: "\(r["Name"] ?? rule): \(alerts) alerts on \(entities) hosts or accounts on \(active) of the \(days) days before this incident"
                                    + (routine ? ": it fires routinely in this estate" : ""),
@@ -42,6 +46,10 @@ public struct RuleRecordModule: EvidenceModule {
             let name = ctx.incident.alerts.first { $0.ruleID == rule }?.name ?? rule
             out.append(Finding(kind: .context, summary: "\(name): no alert in the \(days) days before this incident", level: "rare",
                                evidence: [["fact": "rule record", "RuleId": rule, "rowsCounted": "0"]]))
+        }
+        if !noisy.isEmpty {
+            out.append(Finding(kind: .context, summary: "\(noisy.count) community rules fire routinely in this estate: their alerts do not corroborate", level: "background",
+                               evidence: [["fact": "routine community rules", "RuleIds": noisy.sorted().joined(separator: ",")]]))
         }
         return out
     }

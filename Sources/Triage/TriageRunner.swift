@@ -48,6 +48,8 @@ public struct TriageRunner: Sendable {
         let facts = findings.filter { $0.kind == .context && $0.level != "verified" && $0.level != "unverified" }
         // Every rule of the incident fires routinely across the estate; and whether all are Sigma rules.
         let records = facts.filter { $0.evidence.first?["fact"] == "rule record" }
+        let background = Set(facts.filter { $0.evidence.first?["fact"] == "routine community rules" }
+            .flatMap { ($0.evidence.first?["RuleIds"] ?? "").split(separator: ",").map(String.init) })
         if !records.isEmpty {
             score.routineRule = records.allSatisfy { $0.level == "routine" }
             score.communityRule = records.allSatisfy { $0.evidence.first?["sigma"] == "true" }
@@ -74,7 +76,8 @@ public struct TriageRunner: Sendable {
         }
         func isRepeat(_ f: Finding) -> Bool { f.evidence.first?["RuleId"].map { !$0.isEmpty && ownRules.contains($0) } ?? false }
         let others = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }
-        score.otherAlerts = others.filter { near($0) && !isRepeat($0) }.count
+        // A community rule that fires routinely in this estate is background, not corroboration.
+        score.otherAlerts = others.filter { near($0) && !isRepeat($0) && !background.contains($0.evidence.first?["RuleId"] ?? "") }.count
         score.repeatAlerts = others.filter(isRepeat).count
         let anomalies = findings.filter { $0.kind == .anomaly && near($0) }
         score.relatedAnomalies = anomalies.count

@@ -202,7 +202,7 @@ extension LogStore {
         // Too big for the column cache (months of a busy table): filter part by part and keep only the
         // survivors, instead of assembling whole columns the cache cannot keep anyway.
         let budget = workspace.config.storage.cacheMegabytes << 20
-        if snapshotRows(table, request) * 8 * wanted.count > budget / 2 {
+        if snapshotRows(table, request) * 8 * filterCols.count > budget / 2 {
             return try scanStreaming(table, request, wanted: wanted, filterCols: filterCols, filter)
         }
         // The filter columns, assembled over every part and cached like any scan, plus row numbers.
@@ -318,8 +318,15 @@ extension LogStore {
             }
             if rowIDs.isEmpty { continue }
             let gather = rowIDs.map { Int32($0) }
+            // Few survivors: read just their rows from the file (as the assembled path does).
+            let sparse = rowIDs.count * 100 < n
             for (k, c) in wanted.enumerated() {
-                pieces[k].append(try r.column(named: c.name) ?? partColumn(part, c).gather(gather))
+                if let have = r.column(named: c.name) { pieces[k].append(have); continue }
+                if sparse, case .extent(let e) = part.source, state.withLock({ $0.cache.get("E\(e.id)|\(c.name)") }) == nil {
+                    pieces[k].append(try rows(of: e, c, gather.map { $0 + Int32(part.first) }))
+                } else {
+                    pieces[k].append(try partColumn(part, c).gather(gather))
+                }
             }
             total += rowIDs.count
         }

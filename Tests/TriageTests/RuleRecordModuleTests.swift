@@ -43,9 +43,29 @@ import VigilCore
     }
 
     @Test func aRuleSeenOnAFewHostsOrNeverIsRare() throws {
-        #expect(try record("quiet").map(\.level) == ["rare"])
+        #expect(try record("quiet").map(\.level) == ["rare", "background"])
         #expect(try record("quiet").first?.evidence.first?["sigma"] == "false")
         let never = try record("new-rule")
-        #expect(never.map(\.level) == ["rare"] && never.first?.summary == "new-rule: no alert in the 14 days before this incident")
+        #expect(never.map(\.level) == ["rare", "background"] && never.first?.summary == "new-rule: no alert in the 14 days before this incident")
+    }
+
+    /// The routine community rules are listed for the runner: their alerts on the incident's hosts
+    /// are background, not another rule corroborating it.
+    @Test func routineCommunityRulesAreBackgroundForOtherIncidents() throws {
+        let f = try #require(try record("quiet").last)
+        #expect(f.evidence.first?["fact"] == "routine community rules" && f.evidence.first?["RuleIds"] == "noisy")
+        var inc = Incident(id: "i", number: 1, title: "quiet", severity: .low, createdTime: Self.now)
+        inc.alerts = [Incident.AlertRef(systemAlertID: "new", ruleID: "quiet", name: "quiet", severity: .low, tactics: [], startTime: Self.now, endTime: Self.now, isAnomaly: false)]
+        inc.firstActivityTime = Self.now - 36_000_000_000
+        inc.lastActivityTime = Self.now - 36_000_000_000
+        let noisyAlert = Finding(kind: .relatedAlert, summary: "noisy at 2024-06-29T20:00:00Z", level: "High",
+                                 evidence: [["TimeGenerated": "2024-06-29T20:00:00Z", "RuleId": "noisy"]])
+        let packAlert = Finding(kind: .relatedAlert, summary: "pack at 2024-06-29T21:00:00Z", level: "Medium",
+                                evidence: [["TimeGenerated": "2024-06-29T21:00:00Z", "RuleId": "pack"]])
+        let runner = TriageRunner(modules: [])
+        let reports = [ModuleReport(module: "Related alerts", findings: [noisyAlert, packAlert], comment: "", error: nil, millis: 0),
+                       ModuleReport(module: "Rule record", findings: [f], comment: "", error: nil, millis: 0)]
+        #expect(runner.apply(reports, to: inc, now: Self.now).riskScore?.otherAlerts == 1)
+        #expect(runner.apply(Array(reports.prefix(1)), to: inc, now: Self.now).riskScore?.otherAlerts == 2)
     }
 }
