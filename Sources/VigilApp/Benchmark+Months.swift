@@ -104,10 +104,7 @@ extension Benchmark {
             f.droppedPageCache = Benchmark.dropPageCache()
             Benchmark.resetPeakRSS()
             let sampler = AnonSampler()
-            let fresh = try LogStore(workspace: ws)
-            let runner = QueryRunner(provider: fresh, now: Benchmark.now(dataDir: dataDir))
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let first = runner.run(w.kql)
+            let (first, cold, warm) = try coldAndWarm(w, ws)
             guard case .success(let r, _) = first, let table = r.first?.table else {
                 let message: String
                 if case .failure(_, let m) = first { message = m.split(separator: "\n").first.map(String.init) ?? m } else { message = "\(first)" }
@@ -116,14 +113,6 @@ extension Benchmark {
                                        peakAnonBytes: sampler.stop(), cold: Table.empty(Schema([])), error: message))
                 continue
             }
-            let cold = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            var times: [Double] = []
-            for _ in 0..<runs {
-                let t1 = DispatchTime.now().uptimeNanoseconds
-                _ = runner.run(w.kql)
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
-            }
-            let warm = times.sorted()[times.count / 2]
             let peak = Benchmark.peakRSSBytes() ?? 0
             let anon = sampler.stop()
             log(String(format: "store %@ cold %.3fs warm %.3fs, %d result rows, peak RSS %.2f GB (anonymous %.2f GB)", w.id, cold, warm, table.count, Double(peak) / 1e9, Double(anon) / 1e9))

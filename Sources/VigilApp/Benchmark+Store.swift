@@ -48,22 +48,29 @@ extension Benchmark {
         // Cold: a new store object per workload, nothing decoded yet.
         let counts = Dictionary(uniqueKeysWithValues: store.tableInfos().map { ($0.name, $0.rows) })
         for w in Benchmark.workloads where only.isEmpty || only.contains(w.id) {
-            let fresh = try LogStore(workspace: ws)
-            let runner = QueryRunner(provider: fresh, now: Benchmark.now(dataDir: dataDir))
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            guard case .success(let r, _) = runner.run(w.kql) else { throw ValidationFailure(message: "\(w.id) failed over the store") }
-            let cold = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            var times: [Double] = []
-            for _ in 0..<runs {
-                let t1 = DispatchTime.now().uptimeNanoseconds
-                _ = runner.run(w.kql)
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
-            }
-            let warm = times.sorted()[times.count / 2]
+            let (first, cold, warm) = try coldAndWarm(w, ws)
+            guard case .success(let r, _) = first else { throw ValidationFailure(message: "\(w.id) failed over the store") }
             log(String(format: "store %@ cold %.4fs warm %.4fs (%d rows of %d)", w.id, cold, warm, r.first?.table.count ?? 0, counts[w.table] ?? 0))
             figures.queries.append(.init(id: w.id, coldSeconds: cold, warmSeconds: warm, resultRows: r.first?.table.count ?? 0))
         }
         return figures
+    }
+
+    /// A workload on a newly opened store (cold: nothing decoded), then `runs` more times on it (the
+    /// median: warm). The warm runs are skipped when the cold one failed.
+    func coldAndWarm(_ w: Workload, _ ws: Workspace) throws -> (first: QueryRunner.Outcome, cold: Double, warm: Double) {
+        let runner = QueryRunner(provider: try LogStore(workspace: ws), now: Benchmark.now(dataDir: dataDir))
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let first = runner.run(w.kql)
+        let cold = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        guard case .success = first else { return (first, cold, 0) }
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            _ = runner.run(w.kql)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9)
+        }
+        return (first, cold, times.sorted()[times.count / 2])
     }
 
     /// From the start of a small durable write to the query that sees it, 200 times.
