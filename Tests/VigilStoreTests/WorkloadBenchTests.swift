@@ -54,6 +54,17 @@ import VigilApp
             == "TimeGenerated,Computer\r\n2024-01-31T00:00:01.500Z,a\r\n2024-02-29T23:59:59.999Z,\"b, c\"\r\n2024-12-16T12:00:00.000Z,d")
     }
 
+    /// `vigil bench --store` at a tiny size: ingest, bytes per row, the latency probe, the six over the store.
+    @Test func theStoreBenchRunsOnGeneratedData() throws {
+        let dir = NSTemporaryDirectory() + "vigil-store-bench-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try WorkloadBenchTests.generate(dir)
+        let f = try Benchmark(dataDir: dir, runs: 1, log: { _ in }).runStore(workspace: dir + "/workspace", jsonlDir: nil)
+        #expect(f.ingests.map(\.rows) == [3000, 3000])
+        #expect(f.queries.map(\.id) == ["q1", "q2", "q3", "q4", "q5", "q6"] && f.queries.first { $0.id == "q6" }?.resultRows == 10)
+        #expect((f.bytesPerMillionRows["SecurityEvent"] ?? 0) > 0 && f.latencyMillis.p50 > 0)
+    }
+
     @Test func theWorkloadsRunOverThreeMonthCopies() throws {
         let dir = NSTemporaryDirectory() + "vigil-months-bench-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
