@@ -7,7 +7,7 @@ Needs a release build (`swift build -c release --product vigil`) and PyYAML."""
 import os, json, subprocess, glob, re, sys, datetime, collections
 HERE=os.path.dirname(os.path.abspath(__file__))
 REPO=os.path.dirname(HERE)
-V=os.path.join(REPO,'.build/release/vigil')
+V=os.environ.get('VIGIL_BIN') or os.path.join(REPO,'.build/release/vigil')
 S=os.path.join(REPO,'../shared/data/sigma')
 R=os.path.join(S,'regression_data')
 # sigma rule id -> tags

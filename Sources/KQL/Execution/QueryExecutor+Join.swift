@@ -104,7 +104,7 @@ extension QueryExecutor {
         }
         // The pairs are row numbers, not rows: the filter decides how many become rows.
         let result = try joinPairs(left, j, scope, span, pairBudget: ctx.maxRows > Int.max / 4 ? Int.max : 4 * ctx.maxRows)
-        guard case .pairs(let l, let r, var chunks) = result else {
+        guard case .pairs(let l, let r, let chunks) = result else {
             if case .table(let t) = result { return try filter(t, pred, scope) }
             return Table.empty(Schema([]))
         }
@@ -117,14 +117,19 @@ extension QueryExecutor {
             throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(bound.type.rawValue)", pred.span)
         }
         let n = chunks.reduce(0) { $0 + $1.0.count }
-        if chunks.count == 1 && n >= Parallel.threshold {
-            // One big chunk (the general path): split it so both cores filter.
-            let (li, ri) = chunks[0], size = (n + 3) / 4
-            chunks = (0..<4).map { p in let rg = min(n, p * size)..<min(n, (p + 1) * size); return (Array(li[rg]), Array(ri[rg])) }
+        // Pieces of at most 4M pairs (a quarter of the pairs when fewer): each builds the narrow table
+        // and the predicate's columns for its own pairs only (the 100M-row self-join has 90M pairs),
+        // and both cores share the pieces.
+        let piece = max(1, min(4_000_000, (n + 3) / 4))
+        var items: [(chunk: Int, range: Range<Int>)] = []
+        for (c, ch) in chunks.enumerated() {
+            var lo = 0
+            while lo < ch.0.count { let hi = min(ch.0.count, lo + piece); items.append((c, lo..<hi)); lo = hi }
         }
-        let context = ctx, work = chunks
+        let context = ctx, all = chunks, work = items
         let results = Parallel.map(work.count, work: n) { p -> Result<([Int], [Int]), KQLError> in
-            let (cl, cr) = work[p]
+            let (c, range) = work[p]
+            let cl = Array(all[c].0[range]), cr = Array(all[c].1[range])
             let narrow = self.combine(l, cl, r, cr, keep: reads)
             do {
                 var fl: [Int] = [], fr: [Int] = []
