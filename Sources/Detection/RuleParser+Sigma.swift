@@ -45,7 +45,7 @@ extension RuleParser {
             for case .rule(let s) in all.documents { for t in try s.tables() where !sources.contains(t) { sources.append(t) } }
             r.sourceTables = sources
             // The rules page writes `enabled:` at the top of the file, in its first document.
-            if text.range(of: #"(?m)^enabled:[ \t]*false[ \t]*$"#, options: .regularExpression) != nil { r.enabled = false }
+            if all.documents.first?.meta.enabled == false { r.enabled = false }
             r.description = "Sigma \(c.kind.rawValue) correlation" + (c.groupBy.isEmpty ? "" : " by \(c.groupBy.joined(separator: ", "))") + " over \(c.rules.joined(separator: ", ")); " + r.description
         } catch {
             diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))

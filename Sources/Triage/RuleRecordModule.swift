@@ -15,7 +15,7 @@ public struct RuleRecordModule: EvidenceModule {
     public init() {}
 
     public func run(_ ctx: TriageContext) throws -> [Finding] {
-        let rules = Array(Set(ctx.incident.alerts.map(\.ruleID))).sorted()
+        let rules = Array(Set(ctx.incident.alerts.map(\.ruleID))).sorted(), wanted = Set(rules)
         guard !rules.isEmpty else { return [] }
         guard let t = try ctx.query("""
             SecurityAlert
@@ -24,7 +24,7 @@ public struct RuleRecordModule: EvidenceModule {
             | summarize arg_max(TimeGenerated, CompromisedEntity, AlertName, Description) by SystemAlertId, RuleId
             | summarize Alerts = count(), Entities = dcount(CompromisedEntity), Days = dcount(bin(TimeGenerated, 1d)),
                         Name = take_any(AlertName), Sigma = countif(Description startswith "Sigma rule by") by RuleId
-            """, extra: ["rules": .array(rules.map { .string($0) }), "wfrom": .datetime(ctx.incident.firstActivityTime)]) else { return [] }
+            """, extra: ["wfrom": .datetime(ctx.incident.firstActivityTime)]) else { return [] }
         let days = ctx.lookback / 864_000_000_000
         var seen = Set<String>()
         var out: [Finding] = []
@@ -34,7 +34,7 @@ public struct RuleRecordModule: EvidenceModule {
             let routine = entities >= minEntities && active >= minDays
             let sigma = (Int(r["Sigma"] ?? "") ?? 0) > 0
             if routine && sigma { noisy.append(rule) }
-            guard rules.contains(rule) else { continue }
+            guard wanted.contains(rule) else { continue }
             seen.insert(rule)
             out.append(Finding(kind: .context,
                                summary: "\(r["Name"] ?? rule): \(alerts) alerts on \(entities) hosts or accounts on \(active) of the \(days) days before this incident"

@@ -12,14 +12,7 @@ extension Benchmark {
     }
 
     public func runReference(shared: String, engines: String, out: String, extra: [String] = []) throws -> Reference {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("bench/reference.py").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, "--shared", shared, "--data", dataDir, "--out", out, "--engines", engines, "--runs", String(runs)] + extra
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ValidationFailure(message: "reference run failed (exit \(p.terminationStatus)); pip install duckdb pyarrow numpy") }
+        try Benchmark.python([Benchmark.referenceScript, "--shared", shared, "--data", dataDir, "--out", out, "--engines", engines, "--runs", String(runs)] + extra)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any] ?? [:]
         var ref = Reference()
         if let m = json["machine"] as? [String: Any] { ref.machine = "\(m["cpu"] ?? "?"), \(m["nproc"] ?? "?") cores, duckdb \(m["duckdb"] ?? "?"), sqlite \(m["sqlite"] ?? "?")" }

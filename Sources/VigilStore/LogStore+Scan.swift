@@ -50,25 +50,15 @@ extension LogStore {
             if let hit = state.withLock({ $0.cache.get(key) }) { out.append(hit); continue }
             // Part by part into one column: at 100M rows, holding every decoded part until one
             // concatenation doubled the memory a scan needs.
-            var parts: [Column] = []
             var appender = ColumnAppender(type: c.type, capacity: total)
-            func add(_ part: Column) {
-                if parts.count < 1 { parts.append(part); return }
-                if parts.count == 1 { appender.append(parts[0]); parts.append(part) } else { parts[1] = part }
-                appender.append(part)
-            }
             for (i, e) in extents.enumerated() {
                 let r = try extentRanges()[i]
                 if r.isEmpty { continue }
                 let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
-                add(r.count == e.rows ? col : col.slice(r))
+                appender.append(r.count == e.rows ? col : col.slice(r))
             }
-            for w in wal {
-                let decoded = try walColumns(w)
-                add(decoded.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, w.rows))
-            }
-            // One part is returned as it is (no copy), as `Column.concat` does.
-            let assembled = parts.isEmpty ? Column.empty(c.type) : parts.count == 1 ? Column.concat(parts, type: c.type) : appender.finish()
+            for w in wal { appender.append(try walColumn(w, c)) }
+            let assembled = appender.finish()
             state.withLock { $0.cache.put(key, assembled) }
             out.append(assembled)
         }
@@ -111,6 +101,11 @@ extension LogStore {
         guard footer.rows == e.rows else { throw StoreError.corrupt("\(e.file): \(footer.rows) rows, catalog says \(e.rows)") }
         state.withLock { $0.mapped[e.id] = (data, footer) }
         return (data, footer)
+    }
+
+    /// One column of a write-ahead batch, as the schema types it (nulls when the batch lacks it).
+    func walColumn(_ w: WALRecord, _ c: ColumnSchema) throws -> Column {
+        try walColumns(w).column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, w.rows)
     }
 
     /// All columns of a write-ahead batch, decoded once.
@@ -265,10 +260,7 @@ extension LogStore {
             for (i, part) in parts.enumerated() where !perPart[i].isEmpty {
                 switch part.source {
                 case .extent(let e): pieces.append(try rows(of: e, c, perPart[i]))
-                case .wal(let w):
-                    let t = try walColumns(w)
-                    pieces.append(t.column(named: c.name).map { $0.gather(perPart[i]) }.map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) }
-                                  ?? Self.nullColumn(c.type, perPart[i].count))
+                case .wal(let w): pieces.append(try walColumn(w, c).gather(perPart[i]))
                 }
             }
             var col = pieces.isEmpty ? Column.empty(c.type) : Column.concat(pieces, type: c.type)
@@ -303,9 +295,7 @@ extension LogStore {
             case .extent(let e):
                 let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
                 return part.first == 0 && part.length == e.rows ? col : col.slice(part.first..<(part.first + part.length))
-            case .wal(let w):
-                let t = try walColumns(w)
-                return t.column(named: c.name).map { $0.type == c.type ? $0 : Column.concat([$0], type: c.type) } ?? Self.nullColumn(c.type, w.rows)
+            case .wal(let w): return try walColumn(w, c)
             }
         }
         let schema = Schema(filterCols + [ColumnSchema(ScanRequest.rowIdColumn, .long)])

@@ -1,12 +1,15 @@
 /// One column assembled from parts appended one at a time, so that a caller assembling many parts (a
 /// stored table's extents) holds the result and the part at hand, not every part at once. The result
 /// equals `Column.concat` of the same parts: dictionary-encoded strings stay dictionary-encoded (one
-/// merged dictionary, codes remapped).
+/// merged dictionary, codes remapped). A single part comes back as it is, without a copy.
 public struct ColumnAppender {
     public let type: KQLType
+    let capacity: Int
+    /// The first part, held until a second arrives (most scans read one part).
+    var first: Column?
     var interner: StringInterner?
     var codes: [UInt32] = []
-    var builder: ColumnBuilder
+    var builder: ColumnBuilder?
     /// Parts that are not dictionary-encoded strings of the column's type: concatenated at the end.
     var others: [Column] = []
     var nulls: [Bool] = []
@@ -15,11 +18,20 @@ public struct ColumnAppender {
 
     public init(type: KQLType, capacity: Int = 0) {
         self.type = type
-        builder = ColumnBuilder(type: type, capacity: type == .string || type == .guid ? 0 : capacity)
-        if type == .string || type == .guid { interner = StringInterner(); codes.reserveCapacity(capacity) }
+        self.capacity = capacity
     }
 
     public mutating func append(_ p: Column) {
+        if interner == nil && builder == nil {
+            guard let held = first else { first = p; return }
+            first = nil
+            if type == .string || type == .guid { interner = StringInterner(); codes.reserveCapacity(capacity) } else { builder = ColumnBuilder(type: type, capacity: capacity) }
+            add(held)
+        }
+        add(p)
+    }
+
+    mutating func add(_ p: Column) {
         if interner != nil {
             guard others.isEmpty, p.type == type, case .dict(let c, let v) = p.data else {
                 // A plain-string part: fall back to one concatenation of everything, as `concat` does.
@@ -39,7 +51,7 @@ public struct ColumnAppender {
             count += p.count
             return
         }
-        if p.type == type { builder.append(column: p) } else { for i in 0..<p.count { builder.append(p.value(at: i)) } }
+        if p.type == type { builder!.append(column: p) } else { for i in 0..<p.count { builder!.append(p.value(at: i)) } }
         count += p.count
     }
 
@@ -48,7 +60,8 @@ public struct ColumnAppender {
     }
 
     public func finish() -> Column {
-        if interner == nil { return builder.finish() }
+        if let builder { return builder.finish() }
+        if interner == nil { return first.map { Column.concat([$0], type: type) } ?? Column.empty(type) }
         if !others.isEmpty { return Column.concat(others, type: type) }
         return dictionaryColumn()
     }
