@@ -54,7 +54,7 @@ import VigilStore
             detection: {nrtSeconds: 1, leaseSeconds: 3}
             reports: {enabled: true, schedule: "*/2 * * * * *"}
             notifications:
-              channels: [{name: hook, type: webhook, url: "http://127.0.0.1:\(receiverPort)/hook", secret: multi-node-secret}]
+              channels: [{name: hook, type: webhook, url: "\(receiver.url(receiverPort, "/hook"))", secret: multi-node-secret}]
               baseDelaySeconds: 1
 
             """).write(toFile: ws + "/vigil.yaml", atomically: true, encoding: .utf8)

@@ -15,7 +15,10 @@ import VigilStore
 /// receives, fails on demand and checks webhook signatures: comments and tags once per period, every
 /// channel delivered (after retries), nothing twice, nothing lost.
 @Suite(.serialized) struct ReportDeliveryTests {
-    /// Records every request; answers each path from a script of statuses (then 200).
+    /// Records every request; answers each path from a script of statuses (then 200). Its paths
+    /// live under a prefix of its own (`base`): a port the kernel hands out again after another
+    /// test's server closed can still get that test's late deliveries, which must neither count here
+    /// nor take a scripted status (CI once failed six expectations this way).
     final class Receiver: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
@@ -24,6 +27,9 @@ import VigilStore
         var script: [String: [(Int, String?)]]
         let secret: String
         var received: [Request] = []
+        /// Requests outside `prefix`: another test's, answered 404 and kept apart.
+        var strays: [Request] = []
+        let prefix = "/r-" + UUID().uuidString.prefix(8).lowercased()
         /// The receiver's clock for the signature's freshness (seconds); the test's injected one.
         var now: Int64 = Int64(Date().timeIntervalSince1970)
         var body = ByteBuffer()
@@ -31,15 +37,23 @@ import VigilStore
         init(script: [String: [(Int, String?)]], secret: String) { self.script = script; self.secret = secret }
 
         func requests(_ path: String) -> [Request] { lock.withLock { received.filter { $0.path == path } } }
+        /// The URL of `path` on this receiver.
+        func url(_ port: Int, _ path: String) -> String { "http://127.0.0.1:\(port)\(prefix)\(path)" }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let h): head = h; body.clear()
             case .body(var b): body.writeBuffer(&b)
             case .end:
-                let path = head?.uri ?? "", headers = head?.headers ?? [:], bytes = Data(body.readableBytesView)
+                let uri = head?.uri ?? "", headers = head?.headers ?? [:], bytes = Data(body.readableBytesView)
                 var status = 200, retryAfter: String?
                 lock.withLock {
+                    guard uri.hasPrefix(prefix + "/") else {
+                        status = 404
+                        strays.append(Request(path: uri, headers: headers, body: bytes, status: status))
+                        return
+                    }
+                    let path = String(uri.dropFirst(prefix.count))
                     if var s = script[path], !s.isEmpty { (status, retryAfter) = s.removeFirst(); script[path] = s }
                     // The webhook receiver's own check, as a real one would do it.
                     if path == "/hook" && !WebhookSigner.verify(body: bytes, secret: secret, timestamp: headers.first(name: WebhookSigner.timestampHeader),
@@ -67,7 +81,7 @@ import VigilStore
     static let day: Int64 = 864_000_000_000
 
     /// A workspace with three scored incidents and the given channels.
-    static func workspace(port: Int, extra: String = "") throws -> (LogStore, String) {
+    static func workspace(port: Int, prefix: String = "", extra: String = "") throws -> (LogStore, String) {
         let path = NSTemporaryDirectory() + "vigil-reports-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try """
@@ -76,9 +90,9 @@ import VigilStore
         notifications:
           maxAttempts: 3
           channels:
-            - {name: soc, type: teams, url: "http://127.0.0.1:\(port)/teams"}
-            - {name: alerts, type: slack, url: "http://127.0.0.1:\(port)/slack"}
-            - {name: siem, type: webhook, url: "http://127.0.0.1:\(port)/hook", secretEnv: VIGIL_TEST_WEBHOOK_SECRET}
+            - {name: soc, type: teams, url: "http://127.0.0.1:\(port)\(prefix)/teams"}
+            - {name: alerts, type: slack, url: "http://127.0.0.1:\(port)\(prefix)/slack"}
+            - {name: siem, type: webhook, url: "http://127.0.0.1:\(port)\(prefix)/hook", secretEnv: VIGIL_TEST_WEBHOOK_SECRET}
         \(extra)
         """.write(toFile: path + "/vigil.yaml", atomically: true, encoding: .utf8)
         let store = try LogStore(workspace: Workspace.open(path))
@@ -100,7 +114,7 @@ import VigilStore
         let receiver = Receiver(script: ["/teams": [(503, "0")], "/slack": [(429, "0"), (500, nil)]], secret: "s3cret")
         let (server, port) = try await Self.serve(receiver)
         defer { _ = server.close() }
-        let (store, path) = try Self.workspace(port: port)
+        let (store, path) = try Self.workspace(port: port, prefix: receiver.prefix)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let env = ["VIGIL_TEST_WEBHOOK_SECRET": "s3cret"]
 
@@ -145,6 +159,8 @@ import VigilStore
         let card = try JSONSerialization.jsonObject(with: teams[0].body) as? [String: Any]
         #expect((card?["attachments"] as? [[String: Any]])?.first?["contentType"] as? String == "application/vnd.microsoft.card.adaptive")
         #expect(teams.contains { String(decoding: $0.body, as: UTF8.self).contains("https://vigil.example.org/incidents/1\"") })
+        // Not an expectation (another test's late delivery is not this test's defect), but worth seeing.
+        for r in receiver.lock.withLock({ receiver.strays }) { print("report delivery: a stray request on this port: \(r.path)") }
         let scores = try receiver.requests("/hook").map { r in ((try JSONSerialization.jsonObject(with: r.body) as? [String: Any])?["incident"] as? [String: Any])?["riskScore"] as? Int }
         #expect(Set(scores) == [131, 20])
 
