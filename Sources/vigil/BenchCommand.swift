@@ -29,6 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Rules run at once in the detection cycle (default: the number of cores).") var concurrency: Int?
     @Option(help: "Only the agents benchmark: this many synthetic alerts into incidents and verdicts.") var agents: Int?
     @Option(help: "Only the EVTX benchmark: read, map and store every .evtx under this folder (events/s).") var evtx: String?
+    @Option(help: "Only the EVTX benchmark on a busy host's log: this many synthetic Security and Sysmon events in one .evtx file, packed as Windows packs them.") var evtxEvents: Int?
     @Option(help: "Only the triage benchmark: all modules on one incident over the stored data, then this many incidents.") var triage: Int?
     @Option(help: "Only the reports benchmark: reports for this many incidents, and the digest over --report-incidents incidents.") var reports: Int?
     @Option(help: "Incidents in SecurityIncident for the digest benchmark.") var reportIncidents: Int = 100_000
@@ -52,6 +53,14 @@ struct BenchCommand: AsyncParsableCommand {
             print("verdicts: " + r.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             return
         }
+        var evtx = evtx
+        if let n = evtxEvents {
+            let dir = NSTemporaryDirectory() + "vigil-bench-evtx-file-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try Data(EvtxSynthetic.file(events: n)).write(to: URL(fileURLWithPath: dir + "/busy-host.evtx"))
+            evtx = dir
+        }
+        defer { if evtxEvents != nil, let dir = evtx { try? FileManager.default.removeItem(atPath: dir) } }
         if let dir = evtx {
             let r = try Benchmark.runEvtx(directory: dir, rounds: max(1, runs), workspace: NSTemporaryDirectory() + "vigil-bench-evtx-" + UUID().uuidString)
             print(String(format: "Vigil EVTX bench: %d files, %d events, %.1f MB, %d rounds on one core", r.files, r.events, r.megabytes, max(1, runs)))

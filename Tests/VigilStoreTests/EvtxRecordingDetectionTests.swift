@@ -75,4 +75,19 @@ import VigilStore
         #expect(r.files == 3 && r.events >= 3)
         #expect(r.readEventsPerSecond > 0 && r.mappedEventsPerSecond > 0 && r.storedEventsPerSecond > 0)
     }
+
+    /// `vigil bench --evtx-events N`: a busy host's synthetic log, every event stored in its table.
+    @Test func theBenchRunsOnASyntheticBusyHost() throws {
+        let dir = NSTemporaryDirectory() + "vigil-evtx-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(EvtxSynthetic.file(events: 2_000)).write(to: URL(fileURLWithPath: dir + "/busy.evtx"))
+        let r = try Benchmark.runEvtx(directory: dir, rounds: 1, workspace: dir + "/ws")
+        #expect(r.files == 1 && r.events == 2_000)
+        let store = try LogStore(workspace: Workspace.open(dir + "/ws"))
+        let counts = QueryRunner(provider: store, now: 0).runJSON("union SecurityEvent, WindowsEvent | summarize count() by Type, EventID | order by Type asc, EventID asc").json
+        #expect(counts.contains("\"SecurityEvent\",4624") && counts.contains("\"SecurityEvent\",4688") && counts.contains("\"WindowsEvent\",1,"))
+        let logons = QueryRunner(provider: store, now: 0).runJSON("SecurityEvent | where EventID == 4624 | take 1 | project Account, LogonType, IpAddress, Computer").json
+        #expect(logons.contains("CONTOSO\\\\user") && logons.contains("contoso.local"))
+    }
 }

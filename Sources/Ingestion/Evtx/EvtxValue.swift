@@ -39,7 +39,7 @@ public indirect enum EvtxValue: Sendable, Equatable {
     }
 
     /// ISO 8601 with microseconds, as evtx_dump prints FILETIMEs (the 100 ns digit is dropped).
-    static func iso(_ fileTime: Int64) -> String {
+    public static func iso(_ fileTime: Int64) -> String {
         let unixTicks = fileTime - 116_444_736_000_000_000
         let secs = unixTicks >= 0 ? unixTicks / 10_000_000 : (unixTicks - 9_999_999) / 10_000_000
         let micros = (unixTicks - secs * 10_000_000) / 10
@@ -61,6 +61,10 @@ public struct EvtxElement: Sendable, Equatable {
     public var name: String
     public var attributes: [(name: String, value: EvtxValue)]
     public var children: [EvtxNode]
+
+    public init(name: String, attributes: [(name: String, value: EvtxValue)], children: [EvtxNode]) {
+        self.name = name; self.attributes = attributes; self.children = children
+    }
 
     public static func == (a: EvtxElement, b: EvtxElement) -> Bool {
         a.name == b.name && a.children == b.children && a.attributes.count == b.attributes.count
