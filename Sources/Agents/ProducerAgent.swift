@@ -198,7 +198,12 @@ public struct ProducerAgent: Sendable {
             let inc = incidents[i]
             if inc.status == .closed && !g.reopenClosedIncident { continue }
             if inc.alerts.count >= settings.maxAlerts { continue }
-            for prev in inc.alerts.reversed() where prev.ruleID == a.ruleID && !prev.isAnomaly && a.time - prev.endTime <= g.lookbackDuration {
+            // Sentinel's window is the incident's: alerts within the time frame after its first alert of
+            // the rule join it, later ones start a new incident. (A window that slid with each alert
+            // kept a rule that fires every day in one incident until it held 150 alerts on 150 hosts.)
+            let firstOfRule = inc.alerts.lazy.filter { $0.ruleID == a.ruleID && !$0.isAnomaly }.map(\.endTime).min()
+            guard let firstOfRule, a.time - firstOfRule <= g.lookbackDuration else { continue }
+            for prev in inc.alerts.reversed() where prev.ruleID == a.ruleID && !prev.isAnomaly {
                 let window = hours(g.lookbackDuration)
                 switch g.matchingMethod {
                 case "AnyAlert":

@@ -30,7 +30,9 @@ public struct Entity: Sendable, Codable, Hashable {
     /// `name@contoso.local` becomes `contoso\name`, as the NetBIOS domain is the DNS domain's first
     /// label in all but renamed forests. A bare name stays bare.
     static func accountKey(_ value: String) -> String {
-        let v = value.lowercased()
+        var v = value.lowercased()
+        // An empty domain ("\\name", a strcat of an empty domain column) is no domain.
+        if v.hasPrefix("\\") { v.removeFirst() }
         guard !v.contains("\\"), let at = v.lastIndex(of: "@") else { return v }
         let label = v[v.index(after: at)...].split(separator: ".").first.map(String.init) ?? ""
         return label.isEmpty ? v : label + "\\" + v[..<at]

@@ -51,6 +51,25 @@ import VigilCore
         #expect(none.incidents.count == 2)
     }
 
+    /// The time frame starts at the incident's first alert (Sentinel's "limit the group to alerts
+    /// created within the selected time frame"): a rule that fires every 12 hours on other hosts gets
+    /// an incident per day, not one that grows until it holds 150 alerts.
+    @Test func theGroupingWindowIsTheIncidentsNotSlidingWithEachAlert() {
+        let alerts = (0..<6).map { i in Self.alert("a\(i)", rule: "noisy", at: Int64(12 * i), [Self.ip("10.0.0.\(i)")]) }
+        let daily = Self.rule("noisy") { $0.declared = true; $0.enabled = true; $0.matchingMethod = "AnyAlert"; $0.lookbackDuration = 24 * Self.h }
+        let r = agent.produce(alerts, existing: [], rules: ["noisy": daily],
+                              nextNumber: 1, now: Self.t0 + 80 * Self.h)
+        #expect(r.incidents.map { $0.alerts.map(\.systemAlertID) } == [["a0", "a1", "a2"], ["a3", "a4", "a5"]])
+    }
+
+    /// `strcat(TargetDomainName, "\\", TargetUserName)` over an empty domain is the bare name: the
+    /// same account as another rule's bare name, and it correlates.
+    @Test func anEmptyDomainIsNoDomainInAnAccountsKey() {
+        #expect(Entity(type: .account, properties: ["FullName": "\\WS-00325$"]).key == "account:ws-00325$")
+        #expect(Entity(type: .account, properties: ["FullName": "\\WS-00325$"]).key == Entity(type: .account, properties: ["FullName": "ws-00325$"]).key)
+        #expect(Entity(type: .account, properties: ["FullName": "CONTOSO\\eve"]).key == "account:contoso\\eve")
+    }
+
     @Test func alertsOfDifferentRulesSharingAnEntityBecomeAMultiStageIncident() {
         let alerts = [
             Self.alert("spray", rule: "PasswordSpray", at: 0, [Self.ip("45.137.22.11")], tactics: [.credentialAccess]),
