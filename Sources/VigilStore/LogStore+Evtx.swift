@@ -12,16 +12,46 @@ extension LogStore {
     }
 
     /// A Windows event log file into SecurityEvent (the Security channel) and Event + WindowsEvent
-    /// (every other channel), through the same typed JSON path as any other input.
+    /// (every other channel), each table's rows typed by its schema and stored in batches of
+    /// `ingest.batchRows`.
     public func ingestEvtx(_ bytes: [UInt8], source: String, durability: Durability = .extent) throws -> EvtxSummary {
-        let read = EvtxReader.read(bytes)
-        let columns = Set(storageSchema(of: "SecurityEvent").columns.map(\.name))
-        var summaries: [IngestSummary] = []
-        for (table, lines) in EvtxTables.jsonLines(read.records, securityColumns: columns).sorted(by: { $0.key < $1.key }) {
-            let data = Array(lines.utf8)
-            summaries.append(try data.withUnsafeBufferPointer { try ingest($0, source: source, format: .json, table: table, durability: durability) })
+        let started = Date(), now = clock()
+        func builder(_ table: String) -> BatchBuilder {
+            BatchBuilder(table: table, schema: storageSchema(of: table), policy: policy(for: table), source: source, ingestionTime: now)
         }
-        return EvtxSummary(records: read.records.count, tables: summaries, problems: read.problems.map(\.description))
+        var batches = EvtxTables.Batches(security: builder("SecurityEvent"), event: builder("Event"), windows: builder("WindowsEvent"))
+        var accepted: [String: Int] = [:], log: [String: DiagnosticLog] = [:]
+        var failure: (any Error)?
+        func flush(_ b: inout BatchBuilder) throws {
+            guard b.rows > 0 else { return }
+            let added = b.addedColumns, batch = b.finish()
+            log[b.table, default: DiagnosticLog()].merge(b.diagnostics)
+            b.reset()
+            switch durability {
+            case .extent: try writeExtent(table: b.table, batch: batch, addedColumns: added)
+            case .writeAhead: try appendWAL(table: b.table, batch: batch, addedColumns: added)
+            }
+            accepted[b.table, default: 0] += batch.count
+        }
+        let limit = workspace.config.ingest.batchRows
+        var records = 0
+        let problems = EvtxReader.scan(bytes) { view, id, written in
+            guard failure == nil else { return }
+            EvtxTables.append(view, id: id, written: written, into: &batches)
+            records += 1
+            do {
+                if batches.security.rows >= limit { try flush(&batches.security) }
+                if batches.event.rows >= limit { try flush(&batches.event); try flush(&batches.windows) }
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+        try flush(&batches.security); try flush(&batches.event); try flush(&batches.windows)
+        if durability == .writeAhead { try? seal() }
+        let secs = Date().timeIntervalSince(started)
+        let summaries = accepted.keys.sorted().map { t in
+            recordIngest(source: source, table: t, format: .json, accepted: accepted[t] ?? 0, log: log[t] ?? DiagnosticLog(), at: now, seconds: secs)
+        }
+        return EvtxSummary(records: records, tables: summaries, problems: problems.map(\.description))
     }
 
     /// Whether a file is an EVTX log (by its signature).

@@ -58,7 +58,11 @@ extension LogStore {
             progress?(accepted, bytes.isEmpty ? 100 : b.position * 100 / bytes.count)
         }
         log.merge(builder.diagnostics)
-        let secs = Date().timeIntervalSince(started)
+        return recordIngest(source: source, table: table, format: format, accepted: accepted, log: log, at: now, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// An input's outcome in the ingest log and the metrics, as its summary.
+    func recordIngest(source: String, table: String, format: LogFormat, accepted: Int, log: DiagnosticLog, at now: Int64, seconds secs: Double) -> IngestSummary {
         try? db.pool.write { db in
             try db.execute(sql: "INSERT INTO ingest_log (source, table_name, format, accepted, skipped, warnings, at, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            arguments: [source, table, format.rawValue, accepted, log.skippedRecords, log.warnings, now, Int(secs * 1000)])

@@ -48,11 +48,25 @@ struct ChunkReader {
 
     func utf16(_ p: Int, chars: Int) throws -> String {
         try need(p, chars * 2)
-        var units: [UInt16] = []
-        units.reserveCapacity(chars)
-        for i in 0..<chars { units.append(chunk.le16(p + 2 * i)) }
-        while units.last == 0 { units.removeLast() }
-        return String(decoding: units, as: UTF16.self)
+        var n = chars
+        while n > 0 && chunk.le16(p + 2 * (n - 1)) == 0 { n -= 1 }
+        // Nearly all of a log's text is ASCII: its UTF-8 is its low bytes, which String takes without
+        // transcoding (the general UTF-16 decoding was a fifth of mapping an event).
+        return chunk.file.withUnsafeBufferPointer { b -> String in
+            let base = chunk.base + p
+            var ascii = true
+            for i in 0..<n where b[base + 2 * i + 1] != 0 || b[base + 2 * i] >= 0x80 { ascii = false; break }
+            if ascii {
+                return String(unsafeUninitializedCapacity: n) { out in
+                    for i in 0..<n { out[i] = b[base + 2 * i] }
+                    return n
+                }
+            }
+            var units: [UInt16] = []
+            units.reserveCapacity(n)
+            for i in 0..<n { units.append(UInt16(b[base + 2 * i]) | UInt16(b[base + 2 * i + 1]) << 8) }
+            return String(decoding: units, as: UTF16.self)
+        }
     }
 
     /// A name stored at `offset`: 4 unknown bytes, a hash, a length, UTF-16 and a terminator.
@@ -60,6 +74,12 @@ struct ChunkReader {
 
     /// Skips a name defined in place (its offset is where the reader stands).
     func skipName(_ offset: Int, at pos: Int) throws -> Int { offset == pos ? pos + 8 + 2 * (try u16(pos + 6)) + 2 : pos }
+
+    /// A record's event: the first element of its fragment, instantiated.
+    mutating func root(at start: Int, end: Int, id: UInt64) throws -> EvtxElement {
+        for n in try fragment(at: start, end: end) { if case .element(let e) = n { return e } }
+        throw Failure(message: "record \(id) holds no element")
+    }
 
     /// A fragment or sequence of content up to the end-of-file token (or `end`).
     mutating func fragment(at start: Int, end: Int) throws -> [EvtxNode] {
@@ -171,6 +191,25 @@ struct ChunkReader {
 
     /// A template instance: the definition (in place or earlier in the chunk) and its values.
     mutating func templateInstance(at start: Int) throws -> ([EvtxNode], Int) {
+        let (body, values, next) = try templateParts(at: start)
+        return (try instantiate(body, values), next)
+    }
+
+    /// A record that is one template instance, as its parsed template and values (nil for any other
+    /// shape, or values holding embedded XML: those records are instantiated).
+    mutating func templateView(at start: Int, end: Int) throws -> (EvtxElement, [EvtxValue])? {
+        var pos = start
+        if try u8(pos) == 0x0f { pos += 4 }
+        guard try u8(pos) == 0x0c else { return nil }
+        let (body, values, next) = try templateParts(at: pos)
+        if next < end, try u8(next) != 0x00 { return nil }
+        guard body.count == 1, case .element(let root) = body[0] else { return nil }
+        for v in values { if case .xml = v { return nil } }
+        return (root, values)
+    }
+
+    /// A template instance's parsed definition (cached per chunk), its values, and where it ends.
+    mutating func templateParts(at start: Int) throws -> ([EvtxNode], [EvtxValue], Int) {
         var pos = start + 1 + 1 + 4
         let defOffset = try u32(pos); pos += 4
         if defOffset == pos {
@@ -193,7 +232,7 @@ struct ChunkReader {
             values.append(try value(at: pos, size: d.size, type: d.type))
             pos += d.size
         }
-        return (try instantiate(body, values), pos)
+        return (body, values, pos)
     }
 
     /// The template body with its substitution placeholders filled in.
@@ -248,9 +287,19 @@ struct ChunkReader {
         case 0x0e: return .binary(Array(chunk[p..<(p + size)]))
         case 0x0f:
             guard size >= 16 else { return .binary(Array(chunk[p..<(p + size)])) }
-            let d1 = try u32(p), d2 = try u16(p + 4), d3 = try u16(p + 6)
-            let rest = chunk[(p + 8)..<(p + 16)].map { String(format: "%02X", $0) }
-            return .guid(String(format: "%08X-%04X-%04X-", d1, d2, d3) + rest[0..<2].joined() + "-" + rest[2...].joined())
+            // {D1-D2-D3-D4[0..2]-D4[2..8]}: the first three little-endian, the rest as stored.
+            let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
+            let hex = Array("0123456789ABCDEF".utf8)
+            let text = String(unsafeUninitializedCapacity: 36) { out in
+                var k = 0
+                for o in order {
+                    if o < 0 { out[k] = UInt8(ascii: "-"); k += 1; continue }
+                    let byte = chunk[p + o]
+                    out[k] = hex[Int(byte >> 4)]; out[k + 1] = hex[Int(byte & 15)]; k += 2
+                }
+                return k
+            }
+            return .guid(text)
         case 0x10: return size == 8 ? .hex(try u64(p), width: 64) : .hex(UInt64(try u32(p)), width: 32)
         case 0x11: return .fileTime(Int64(bitPattern: try u64(p)))
         case 0x12:

@@ -30,9 +30,31 @@ public struct EvtxReader: Sendable {
     struct Failure: Error { var message: String }
 
     public static func read(_ bytes: [UInt8]) -> Result {
-        var records: [Record] = [], problems: [Problem] = []
+        var records: [Record] = []
+        let problems = walk(bytes) { reader, start, end, id, written in
+            records.append(Record(id: id, written: written, event: try reader.root(at: start, end: end, id: id)))
+        }
+        return Result(records: records, problems: problems)
+    }
+
+    /// Every event as a view of its chunk's template and its values, in file order, without building
+    /// its tree (records of other shapes are instantiated); the damaged parts are returned.
+    public static func scan(_ bytes: [UInt8], _ body: (EvtxEventView, _ id: UInt64, _ written: Int64) -> Void) -> [Problem] {
+        walk(bytes) { reader, start, end, id, written in
+            if let (root, values) = try reader.templateView(at: start, end: end) {
+                body(EvtxEventView(root: root, values: values), id, written)
+            } else {
+                body(EvtxEventView(root: try reader.root(at: start, end: end, id: id)), id, written)
+            }
+        }
+    }
+
+    /// The file's chunks and records: `record` gets each record's binary XML (start and end in the
+    /// chunk), id and time; what it throws is reported against the record and the walk goes on.
+    static func walk(_ bytes: [UInt8], _ record: (inout ChunkReader, Int, Int, UInt64, Int64) throws -> Void) -> [Problem] {
+        var problems: [Problem] = []
         guard bytes.count >= 4096, Array(bytes[0..<8]) == Array("ElfFile\0".utf8) else {
-            return Result(records: [], problems: [Problem(offset: 0, message: "not an EVTX file (no ElfFile signature)")])
+            return [Problem(offset: 0, message: "not an EVTX file (no ElfFile signature)")]
         }
         let headerSize = Int(le16(bytes, 40))
         // A file still open for writing ("dirty", flag 0x1) may carry a stale header checksum.
@@ -60,11 +82,7 @@ public struct EvtxReader: Sendable {
                 }
                 let id = chunk.le64(pos + 8), written = Int64(bitPattern: chunk.le64(pos + 16))
                 do {
-                    let nodes = try reader.fragment(at: pos + 24, end: pos + size - 4)
-                    guard let root = nodes.compactMap({ n -> EvtxElement? in if case .element(let e) = n { return e } else { return nil } }).first else {
-                        throw Failure(message: "record \(id) holds no element")
-                    }
-                    records.append(Record(id: id, written: written, event: root))
+                    try record(&reader, pos + 24, pos + size - 4, id, written)
                 } catch let f as Failure {
                     problems.append(Problem(offset: at + pos, message: "record \(id): \(f.message): skipped"))
                 } catch {
@@ -73,7 +91,7 @@ public struct EvtxReader: Sendable {
                 pos += size
             }
         }
-        return Result(records: records, problems: problems)
+        return problems
     }
 
     /// CRC-32 (RFC 1952, initial value 0) of the ranges in order.

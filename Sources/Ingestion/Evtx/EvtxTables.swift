@@ -5,132 +5,139 @@ import Foundation
 /// EVTX records as the rows Sentinel's Windows agents write: the Security channel to
 /// `SecurityEvent` (its columns filled from the event's data, `EventData` as Sentinel renders it),
 /// every other channel (Sysmon, PowerShell, System...) to `Event` (`EventData` as the agent's XML)
-/// and to `WindowsEvent` (`EventData` as an object). Each table's rows come out as JSON lines for
-/// the ordinary JSON ingest path, which types them by the table's schema.
+/// and to `WindowsEvent` (`EventData` as an object). Rows go straight into the tables' batch builders,
+/// which type them by each table's schema.
 public enum EvtxTables {
-    /// Table name → JSON lines, in record order.
-    public static func jsonLines(_ records: [EvtxReader.Record], securityColumns: Set<String>) -> [String: String] {
-        var out: [String: [String]] = [:]
-        for r in records {
-            let e = r.event
-            let system = e.child("System")
-            let provider = system?.child("Provider")?.attributes.first { $0.name == "Name" }?.value.text ?? ""
-            let channel = system?.child("Channel")?.text ?? ""
-            let computer = system?.child("Computer")?.text ?? ""
-            let eventID = Int(system?.child("EventID")?.text ?? "") ?? 0
-            let level = Int(system?.child("Level")?.text ?? "") ?? 0
-            let task = Int(system?.child("Task")?.text ?? "") ?? 0
-            let created = system?.child("TimeCreated")?.attributes.first { $0.name == "SystemTime" }?.value
-            let time: String
-            if case .fileTime(let ft)? = created { time = EvtxValue.iso(ft) } else { time = created?.text ?? EvtxValue.iso(r.written) }
-            let userSID = system?.child("Security")?.attributes.first { $0.name == "UserID" }?.value.text ?? ""
-            let data = fields(e)
-            let dataXML = eventDataXML(e)
-            if channel == "Security" {
-                var row: [String: Any] = ["TimeGenerated": time, "Computer": computer, "EventID": eventID, "Channel": channel, "Task": task,
-                                          "Level": String(level), "EventSourceName": provider, "EventData": dataXML, "SourceSystem": "OpsManager",
-                                          "EventOriginId": String(r.id), "Activity": activity(eventID)]
-                for (k, v) in data where securityColumns.contains(k) && row[k] == nil { row[k] = v }
-                let logon = [4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776].contains(eventID)
-                let (domain, name) = logon && !(data["TargetUserName"] ?? "").isEmpty
-                    ? (data["TargetDomainName"] ?? "", data["TargetUserName"] ?? "") : (data["SubjectDomainName"] ?? "", data["SubjectUserName"] ?? "")
-                if !name.isEmpty && name != "-" {
-                    row["Account"] = domain.isEmpty || domain == "-" ? name : "\(domain)\\\(name)"
-                    row["AccountType"] = name.hasSuffix("$") ? "Machine" : "User"
-                }
-                out["SecurityEvent", default: []].append(json(row))
-            } else {
-                let levelName = [1: "Critical", 2: "Error", 3: "Warning", 4: "Information", 5: "Verbose"][level] ?? (level == 0 ? "Information" : "Level \(level)")
-                let event: [String: Any] = ["TimeGenerated": time, "Source": provider, "EventLog": channel, "Computer": computer, "EventID": eventID,
-                                            "EventLevel": level, "EventLevelName": levelName, "EventCategory": task, "UserName": userSID,
-                                            "EventData": "<DataItem type=\"System.XPathNavigator\" time=\"\(time)\">" + dataXML + "</DataItem>",
-                                            "SourceSystem": "OpsManager", "RenderedDescription": ""]
-                out["Event", default: []].append(json(event))
-                let windows: [String: Any] = ["TimeGenerated": time, "Provider": provider, "Channel": channel, "Computer": computer, "EventID": eventID,
-                                              "EventLevel": level, "EventLevelName": levelName, "Task": task, "EventData": data,
-                                              "EventOriginId": String(r.id), "Type": "WindowsEvent"]
-                out["WindowsEvent", default: []].append(json(windows))
+    /// The three tables an EVTX file fills.
+    public struct Batches {
+        public var security: BatchBuilder
+        public var event: BatchBuilder
+        public var windows: BatchBuilder
+        public init(security: BatchBuilder, event: BatchBuilder, windows: BatchBuilder) {
+            self.security = security; self.event = event; self.windows = windows
+        }
+        public var rows: Int { security.rows + event.rows + windows.rows }
+    }
+
+    static let unixEpochInFileTime: Int64 = 116_444_736_000_000_000
+    static let logonEvents: Set<Int> = [4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776]
+    static let levelNames = [1: "Critical", 2: "Error", 3: "Warning", 4: "Information", 5: "Verbose"]
+
+    /// One event into its channel's tables.
+    public static func append(_ v: EvtxEventView, id: UInt64, written: Int64, into b: inout Batches) {
+        let e = v.root
+        let system = v.child(e, "System")
+        func sys(_ name: String) -> String { system.flatMap { v.child($0, name) }.map { v.text($0) } ?? "" }
+        func number(_ name: String) -> Int {
+            guard let x = system.flatMap({ v.child($0, name) }) else { return 0 }
+            switch v.typedValue(x) {
+            case .unsigned(let u)?: return Int(truncatingIfNeeded: u)
+            case .signed(let i)?: return Int(truncatingIfNeeded: i)
+            default: return Int(v.text(x)) ?? 0
             }
         }
-        return out.mapValues { $0.joined(separator: "\n") + "\n" }
+        let provider = system.flatMap { v.child($0, "Provider") }.flatMap { v.attribute($0, "Name") }?.text ?? ""
+        let channel = sys("Channel"), computer = sys("Computer")
+        let eventID = number("EventID"), level = number("Level"), task = number("Task")
+        // FILETIME to the engine's ticks, at the microsecond evtx_dump and Sentinel's exports show.
+        let created = system.flatMap { v.child($0, "TimeCreated") }.flatMap { v.attribute($0, "SystemTime") }
+        let time: Value
+        if case .fileTime(let ft)? = created { time = .datetime((ft - unixEpochInFileTime) / 10 * 10) }
+        else if let t = created?.text, let d = DateTimeParser.parse(t) { time = .datetime(d) }
+        else { time = .datetime((written - unixEpochInFileTime) / 10 * 10) }
+        let userSID = system.flatMap { v.child($0, "Security") }.flatMap { v.attribute($0, "UserID") }?.text ?? ""
+        let data = fields(v)
+        var dataXML = ""
+        eventDataXML(v, into: &dataXML)
+        if channel == "Security" {
+            set(&b.security, "TimeGenerated", time); set(&b.security, "Computer", .string(computer)); set(&b.security, "EventID", .long(Int64(eventID)))
+            set(&b.security, "Channel", .string(channel)); set(&b.security, "Task", .long(Int64(task))); set(&b.security, "Level", .string(String(level)))
+            set(&b.security, "EventSourceName", .string(provider)); set(&b.security, "EventData", .string(dataXML)); set(&b.security, "SourceSystem", .string("OpsManager"))
+            set(&b.security, "EventOriginId", .string(String(id))); set(&b.security, "Activity", .string(activity(eventID)))
+            let (domain, name) = logonEvents.contains(eventID) && !(data["TargetUserName"] ?? "").isEmpty
+                ? (data["TargetDomainName"] ?? "", data["TargetUserName"] ?? "") : (data["SubjectDomainName"] ?? "", data["SubjectUserName"] ?? "")
+            if !name.isEmpty && name != "-" {
+                set(&b.security, "Account", .string(domain.isEmpty || domain == "-" ? name : "\(domain)\\\(name)"))
+                set(&b.security, "AccountType", .string(name.hasSuffix("$") ? "Machine" : "User"))
+            }
+            for (k, text) in data { setText(&b.security, k, text) }
+            b.security.endRecord()
+        } else {
+            let levelName = levelNames[level] ?? (level == 0 ? "Information" : "Level \(level)")
+            set(&b.event, "TimeGenerated", time); set(&b.event, "Source", .string(provider)); set(&b.event, "EventLog", .string(channel)); set(&b.event, "Computer", .string(computer))
+            set(&b.event, "EventID", .long(Int64(eventID))); set(&b.event, "EventLevel", .long(Int64(level))); set(&b.event, "EventLevelName", .string(levelName))
+            set(&b.event, "EventCategory", .long(Int64(task))); set(&b.event, "UserName", .string(userSID))
+            // The agent's DataItem carries the time as evtx_dump prints it (microseconds).
+            let stamp: String
+            if case .fileTime(let ft)? = created { stamp = EvtxValue.iso(ft) } else { stamp = created?.text ?? EvtxValue.iso(written) }
+            set(&b.event, "EventData", .string("<DataItem type=\"System.XPathNavigator\" time=\"\(stamp)\">" + dataXML + "</DataItem>"))
+            set(&b.event, "SourceSystem", .string("OpsManager")); set(&b.event, "RenderedDescription", .string(""))
+            b.event.endRecord()
+            set(&b.windows, "TimeGenerated", time); set(&b.windows, "Provider", .string(provider)); set(&b.windows, "Channel", .string(channel)); set(&b.windows, "Computer", .string(computer))
+            set(&b.windows, "EventID", .long(Int64(eventID))); set(&b.windows, "EventLevel", .long(Int64(level))); set(&b.windows, "EventLevelName", .string(levelName))
+            set(&b.windows, "Task", .long(Int64(task)))
+            set(&b.windows, "EventData", .bag(OrderedDictionary(uniqueKeysWithValues: data.sorted { $0.key < $1.key }.map { ($0.key, Value.string($0.value)) })))
+            set(&b.windows, "EventOriginId", .string(String(id))); set(&b.windows, "Type", .string("WindowsEvent"))
+            b.windows.endRecord()
+        }
+    }
+
+    /// One record's fields into a builder, in place (a copy of the builder per row would copy its
+    /// columns): only the table's own columns, the first value of each wins.
+    static func set(_ b: inout BatchBuilder, _ name: String, _ value: Value) {
+        if let c = b.resolve(name) { b.set(c, value: value) }
+    }
+
+    static func setText(_ b: inout BatchBuilder, _ name: String, _ text: String) {
+        guard let c = b.resolve(name) else { return }
+        var t = text
+        t.withUTF8 { b.set(c, $0, kind: .text) }
     }
 
     /// The event's data as name → text: `<Data Name="X">` of EventData, or the elements of UserData's
     /// single child.
-    public static func fields(_ e: EvtxElement) -> [String: String] {
+    public static func fields(_ e: EvtxElement) -> [String: String] { fields(EvtxEventView(root: e)) }
+
+    public static func fields(_ v: EvtxEventView) -> [String: String] {
         var out: [String: String] = [:]
-        if let data = e.child("EventData") {
+        if let data = v.child(v.root, "EventData") {
             var unnamed = 0
             for c in data.children {
-                guard case .element(let d) = c else { continue }
-                if let n = d.attributes.first(where: { $0.name == "Name" })?.value.text { out[n] = d.text.trimmingCharacters(in: .whitespaces) }
-                else { out[unnamed == 0 ? d.name : "\(d.name)\(unnamed)"] = d.text; unnamed += 1 }
+                guard case .element(let d) = c, ChunkReader.substitutionID(d) == nil else { continue }
+                if let n = v.attribute(d, "Name")?.text { out[n] = trimmed(v.text(d)) }
+                else { out[unnamed == 0 ? d.name : "\(d.name)\(unnamed)"] = v.text(d); unnamed += 1 }
             }
-        } else if let user = e.child("UserData"), case .element(let inner)? = user.children.first(where: { if case .element = $0 { return true } else { return false } }) {
-            for c in inner.children { if case .element(let d) = c { out[d.name] = d.text } }
+        } else if let user = v.child(v.root, "UserData"),
+                  case .element(let inner)? = user.children.first(where: { if case .element(let x) = $0 { return ChunkReader.substitutionID(x) == nil } else { return false } }) {
+            for c in inner.children { if case .element(let d) = c, ChunkReader.substitutionID(d) == nil { out[d.name] = v.text(d) } }
         }
         // Defender and a few other providers name fields with spaces ("Threat Name"); Sigma and most
         // queries spell them without ("ThreatName"): both are there.
-        for (k, v) in out where k.contains(" ") {
+        for (k, x) in out where k.utf8.contains(0x20) {
             let joined = k.replacingOccurrences(of: " ", with: "")
-            if out[joined] == nil { out[joined] = v }
+            if out[joined] == nil { out[joined] = x }
         }
         return out
     }
 
+    /// Without leading and trailing spaces and tabs (Foundation's trimming, per field, was an eighth
+    /// of mapping an event; almost no value has any).
+    static func trimmed(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.first, let last = u.last else { return s }
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c >= 0x80 }
+        guard blank(first) || blank(last) else { return s }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
     /// EventData (or UserData) as XML, the way Sentinel stores it in the `EventData` column.
-    static func eventDataXML(_ e: EvtxElement) -> String {
-        guard let data = e.child("EventData") ?? e.child("UserData") else { return "" }
+    static func eventDataXML(_ v: EvtxEventView, into s: inout String) {
+        guard let data = v.child(v.root, "EventData") ?? v.child(v.root, "UserData") else { return }
         var element = data
         if data.name == "EventData", !data.attributes.contains(where: { $0.name == "xmlns" }) {
             element.attributes.append(("xmlns", .string("http://schemas.microsoft.com/win/2004/08/events/event")))
         }
-        return xml(element)
-    }
-
-    static func xml(_ e: EvtxElement) -> String {
-        var s = "<" + e.name
-        for (n, v) in e.attributes { s += " \(n)=\"\(escape(v.text))\"" }
-        if e.children.isEmpty { return s + " />" }
-        s += ">"
-        for c in e.children {
-            switch c {
-            case .element(let x): s += xml(x)
-            case .text(let v): s += escape(v.text)
-            }
-        }
-        return s + "</\(e.name)>"
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
-
-    /// One JSON object, keys in byte order (the same record gives the same text). The engine's own
-    /// writer: Foundation's sorted-keys serialization compared keys through ICU collation and was
-    /// most of the time of mapping a record.
-    static func json(_ o: [String: Any]) -> String {
-        Value.bag(OrderedDictionary(uniqueKeysWithValues: o.sorted { $0.key < $1.key }.map { ($0.key, value($0.value)) })).jsonText
-    }
-
-    static func value(_ v: Any) -> Value {
-        switch v {
-        case let s as String: return .string(s)
-        case let i as Int: return .long(Int64(i))
-        case let d as [String: String]: return .bag(OrderedDictionary(uniqueKeysWithValues: d.sorted { $0.key < $1.key }.map { ($0.key, Value.string($0.value)) }))
-        default: return .string("\(v)")
-        }
+        v.xml(element, into: &s)
     }
 
     /// Sentinel's `Activity` for the common Security events ("4624 - An account was successfully logged on.").

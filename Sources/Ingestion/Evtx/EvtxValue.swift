@@ -46,8 +46,20 @@ public indirect enum EvtxValue: Sendable, Equatable {
         var t = time_t(secs)
         var tm = tm()
         gmtime_r(&t, &tm)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday),
-                      Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec), Int(micros))
+        // Digits written in place: String(format:) was a tenth of mapping a Sysmon event.
+        let fields: [(Int, Int)] = [(Int(tm.tm_year) + 1900, 4), (Int(tm.tm_mon) + 1, 2), (Int(tm.tm_mday), 2), (Int(tm.tm_hour), 2),
+                                    (Int(tm.tm_min), 2), (Int(tm.tm_sec), 2), (Int(micros), 6)]
+        let separators: [UInt8] = [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "T"), UInt8(ascii: ":"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "Z")]
+        return String(unsafeUninitializedCapacity: 27) { out in
+            var k = 0
+            for (i, (value, width)) in fields.enumerated() {
+                var v = max(0, value)
+                for j in stride(from: width - 1, through: 0, by: -1) { out[k + j] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+                k += width
+                out[k] = separators[i]; k += 1
+            }
+            return k
+        }
     }
 }
 
