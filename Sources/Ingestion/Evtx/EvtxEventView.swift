@@ -6,11 +6,14 @@
 public struct EvtxEventView {
     public let root: EvtxElement
     public let values: [EvtxValue]
+    /// Each value's text, made once: the data fields and the rendered XML both need it.
+    let texts: [String]
 
-    public init(root: EvtxElement, values: [EvtxValue] = []) { self.root = root; self.values = values }
+    public init(root: EvtxElement, values: [EvtxValue] = []) { self.root = root; self.values = values; texts = values.map(\.text) }
 
     /// The value a placeholder stands for (null past the values).
     @inline(__always) func value(_ id: Int) -> EvtxValue { id < values.count ? values[id] : .null }
+    @inline(__always) func valueText(_ id: Int) -> String { id < texts.count ? texts[id] : "" }
 
     /// A child element by name (placeholders are values, not elements).
     public func child(_ e: EvtxElement, _ name: String) -> EvtxElement? {
@@ -30,7 +33,7 @@ public struct EvtxEventView {
     func piece(_ n: EvtxNode) -> String {
         switch n {
         case .text(let v): return v.text
-        case .element(let x): return ChunkReader.substitutionID(x).map { value($0).text } ?? ""
+        case .element(let x): return ChunkReader.substitutionID(x).map { valueText($0) } ?? ""
         }
     }
 
@@ -63,36 +66,39 @@ public struct EvtxEventView {
         }
     }
 
-    /// The element as XML text, its substitutions filled in and escaped.
-    public func xml(_ e: EvtxElement, into s: inout String) {
-        s += "<"; s += e.name
+    /// The element as XML text (UTF-8), its substitutions filled in and escaped.
+    public func xml(_ e: EvtxElement, into s: inout [UInt8]) {
+        s.append(UInt8(ascii: "<")); s += e.name.utf8
         for a in e.attributes {
-            guard let v = resolved(a.value) else { continue }
-            s += " "; s += a.name; s += "=\""; Self.escape(v.text, into: &s); s += "\""
+            let text: String
+            if case .xml(let xs) = a.value, xs.count == 1, case .element(let p) = xs[0], let id = ChunkReader.substitutionID(p) {
+                guard value(id) != .null else { continue }
+                text = valueText(id)
+            } else {
+                text = a.value.text
+            }
+            s.append(0x20); s += a.name.utf8; s += [UInt8(ascii: "="), UInt8(ascii: "\"")]; Self.escape(text, into: &s); s.append(UInt8(ascii: "\""))
         }
-        if isEmpty(e) { s += " />"; return }
-        s += ">"
+        if isEmpty(e) { s += [0x20, UInt8(ascii: "/"), UInt8(ascii: ">")]; return }
+        s.append(UInt8(ascii: ">"))
         for c in e.children {
             switch c {
             case .element(let x):
-                if let id = ChunkReader.substitutionID(x) { Self.escape(value(id).text, into: &s) } else { xml(x, into: &s) }
+                if let id = ChunkReader.substitutionID(x) { Self.escape(valueText(id), into: &s) } else { xml(x, into: &s) }
             case .text(let v): Self.escape(v.text, into: &s)
             }
         }
-        s += "</"; s += e.name; s += ">"
+        s += [UInt8(ascii: "<"), UInt8(ascii: "/")]; s += e.name.utf8; s.append(UInt8(ascii: ">"))
     }
 
-    static func escape(_ t: String, into out: inout String) {
-        var t = t
-        let plain = t.withUTF8 { b in !b.contains { $0 == 0x26 || $0 == 0x3c || $0 == 0x3e || $0 == 0x22 } }
-        if plain { out += t; return }
-        for ch in t.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.unicodeScalars.append(ch)
+    static func escape(_ t: String, into out: inout [UInt8]) {
+        for c in t.utf8 {
+            switch c {
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
+            case UInt8(ascii: "\""): out += Array("&quot;".utf8)
+            default: out.append(c)
             }
         }
     }

@@ -47,8 +47,10 @@ public enum EvtxTables {
         else { time = .datetime((written - unixEpochInFileTime) / 10 * 10) }
         let userSID = system.flatMap { v.child($0, "Security") }.flatMap { v.attribute($0, "UserID") }?.text ?? ""
         let data = fields(v)
-        var dataXML = ""
-        eventDataXML(v, into: &dataXML)
+        var xmlBytes: [UInt8] = []
+        xmlBytes.reserveCapacity(2048)
+        eventDataXML(v, into: &xmlBytes)
+        let dataXML = String(decoding: xmlBytes, as: UTF8.self)
         if channel == "Security" {
             set(&b.security, "TimeGenerated", time); set(&b.security, "Computer", .string(computer)); set(&b.security, "EventID", .long(Int64(eventID)))
             set(&b.security, "Channel", .string(channel)); set(&b.security, "Task", .long(Int64(task))); set(&b.security, "Level", .string(String(level)))
@@ -131,7 +133,7 @@ public enum EvtxTables {
     }
 
     /// EventData (or UserData) as XML, the way Sentinel stores it in the `EventData` column.
-    static func eventDataXML(_ v: EvtxEventView, into s: inout String) {
+    static func eventDataXML(_ v: EvtxEventView, into s: inout [UInt8]) {
         guard let data = v.child(v.root, "EventData") ?? v.child(v.root, "UserData") else { return }
         var element = data
         if data.name == "EventData", !data.attributes.contains(where: { $0.name == "xmlns" }) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A typed value of binary XML: what a template substitution or a text token holds.
-public indirect enum EvtxValue: Sendable, Equatable {
+public enum EvtxValue: Sendable, Equatable {
     case null
     case string(String)
     case signed(Int64)
@@ -64,7 +64,7 @@ public indirect enum EvtxValue: Sendable, Equatable {
 }
 
 /// A node of an event's XML tree.
-public indirect enum EvtxNode: Sendable, Equatable {
+public enum EvtxNode: Sendable, Equatable {
     case element(EvtxElement)
     case text(EvtxValue)
 }
