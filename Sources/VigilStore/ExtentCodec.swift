@@ -100,10 +100,13 @@ public enum ExtentCodec {
             var codes: [UInt32] = []
             codes.reserveCapacity(a.count)
             var dense = true
-            for s in a {
+            for (i, s) in a.enumerated() {
                 let k = interner.code(s)
                 codes.append(k)
                 if interner.count > 65_536 && interner.count * 2 > a.count { dense = false; break }
+                // Mostly distinct from the start (rendered event data, command lines): plain, without
+                // hashing 65,536 long texts first.
+                if i == 4_095 && interner.count > 2_048 { dense = false; break }
             }
             if dense {
                 header(.dict)
@@ -126,7 +129,12 @@ public enum ExtentCodec {
             var byValue: [Value: UInt32] = [:]
             var map: [String: UInt32] = [:]
             var values: [String] = []
-            let codes = a.map { v -> UInt32 in
+            var interning = true
+            let codes = a.enumerated().map { i, v -> UInt32 in
+                // Mostly distinct from the start (each event's own data): each is its own entry, without
+                // hashing every bag twice.
+                if i == 4_096 && values.count > 2_048 { interning = false }
+                guard interning else { values.append(v.isNull ? "" : v.jsonText); return UInt32(values.count - 1) }
                 if let k = byValue[v] { return k }
                 let s = v.isNull ? "" : v.jsonText
                 let k: UInt32
