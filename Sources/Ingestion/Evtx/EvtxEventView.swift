@@ -68,7 +68,7 @@ public struct EvtxEventView {
 
     /// The element as XML text (UTF-8), its substitutions filled in and escaped.
     public func xml(_ e: EvtxElement, into s: inout [UInt8]) {
-        s.append(UInt8(ascii: "<")); s += e.name.utf8
+        s.append(UInt8(ascii: "<")); Self.put(e.name, into: &s)
         for a in e.attributes {
             let text: String
             if case .xml(let xs) = a.value, xs.count == 1, case .element(let p) = xs[0], let id = ChunkReader.substitutionID(p) {
@@ -77,9 +77,10 @@ public struct EvtxEventView {
             } else {
                 text = a.value.text
             }
-            s.append(0x20); s += a.name.utf8; s += [UInt8(ascii: "="), UInt8(ascii: "\"")]; Self.escape(text, into: &s); s.append(UInt8(ascii: "\""))
+            s.append(0x20); Self.put(a.name, into: &s); s.append(UInt8(ascii: "=")); s.append(UInt8(ascii: "\""))
+            Self.escape(text, into: &s); s.append(UInt8(ascii: "\""))
         }
-        if isEmpty(e) { s += [0x20, UInt8(ascii: "/"), UInt8(ascii: ">")]; return }
+        if isEmpty(e) { s.append(0x20); s.append(UInt8(ascii: "/")); s.append(UInt8(ascii: ">")); return }
         s.append(UInt8(ascii: ">"))
         for c in e.children {
             switch c {
@@ -88,10 +89,23 @@ public struct EvtxEventView {
             case .text(let v): Self.escape(v.text, into: &s)
             }
         }
-        s += [UInt8(ascii: "<"), UInt8(ascii: "/")]; s += e.name.utf8; s.append(UInt8(ascii: ">"))
+        s.append(UInt8(ascii: "<")); s.append(UInt8(ascii: "/")); Self.put(e.name, into: &s); s.append(UInt8(ascii: ">"))
+    }
+
+    static func put(_ t: String, into out: inout [UInt8]) {
+        var t = t
+        t.withUTF8 { out.append(contentsOf: $0) }
     }
 
     static func escape(_ t: String, into out: inout [UInt8]) {
+        var t = t
+        // Most values have nothing to escape: copied whole.
+        let copied = t.withUTF8 { b -> Bool in
+            for c in b where c == 0x26 || c == 0x3c || c == 0x3e || c == 0x22 { return false }
+            out.append(contentsOf: b)
+            return true
+        }
+        if copied { return }
         for c in t.utf8 {
             switch c {
             case UInt8(ascii: "&"): out += Array("&amp;".utf8)

@@ -48,7 +48,7 @@ public enum EvtxTables {
         let userSID = system.flatMap { v.child($0, "Security") }.flatMap { v.attribute($0, "UserID") }?.text ?? ""
         let data = fields(v)
         var xmlBytes: [UInt8] = []
-        xmlBytes.reserveCapacity(2048)
+        xmlBytes.reserveCapacity(4096)
         eventDataXML(v, into: &xmlBytes)
         let dataXML = String(decoding: xmlBytes, as: UTF8.self)
         if channel == "Security" {
