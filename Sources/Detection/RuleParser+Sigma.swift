@@ -13,6 +13,11 @@ extension RuleParser {
         do {
             let s = try SigmaRule.parse(text)
             fillSigma(&r, s.meta, tags: s.meta.tags, query: try s.kql(), period: 36_000_000_000)
+            // A cloud log names an address, not a host.
+            if s.product == "azure" {
+                r.entityMappings = [AnalyticsRule.EntityMapping(entityType: .account, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaAccount")]),
+                                    AnalyticsRule.EntityMapping(entityType: .ip, fieldMappings: [.init(identifier: "Address", columnName: "SigmaIP")])]
+            }
             r.sourceTables = try s.tables()
         } catch {
             diagnostics.append(RuleDiagnostic(file: file, line: 1, code: "VGR1030", message: "Sigma rule not loaded: \(error)"))

@@ -104,4 +104,41 @@ import VigilCore
         #expect(loaded * 100 >= files.count * 98, "\(loaded) of \(files.count); \(reasons.sorted { $0.value > $1.value }.prefix(5))")
         #expect(reasons.keys.allSatisfy { $0.hasPrefix("Sigma rule not loaded: ") })
     }
+
+    /// Azure's log sources read Sentinel's tables: the activity log's `operationName` is
+    /// `OperationNameValue`, the audit log's `properties.message` is `OperationName`; risk detections
+    /// (no table in the catalog) are reported, not half-loaded.
+    @Test func sigmaHQsAzureRulesLoadOnSentinelsTables() throws {
+        let root = Self.sigma.appendingPathComponent("rules/cloud/azure")
+        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
+        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
+        var loaded = 0, reasons: [String: Int] = [:]
+        for f in files {
+            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
+            if let r = rules.first {
+                let errors = validator.validate(r).filter { $0.severity == .error }
+                #expect(errors.isEmpty, "\(f): \(errors)")
+                if errors.isEmpty { loaded += 1 }
+            }
+            for d in diags { reasons[d.message, default: 0] += 1 }
+        }
+        #expect(files.count >= 120 && loaded >= 88, "\(loaded) of \(files.count)")
+        #expect(reasons["Sigma rule not loaded: log source service 'riskdetection' of product azure is not mapped"] ?? 0 >= 18)
+
+        let text = try String(contentsOf: root.appendingPathComponent("activity_logs/azure_firewall_rule_collection_modified_or_deleted.yml"), encoding: .utf8)
+        let r = try #require(RuleParser.parse(text, file: "fw.yml").rules.first).rule
+        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        let act = SchemaCatalog.builtIn["AzureActivity"]!
+        let t = DateTimeParser.parse("2024-06-21T02:00:00Z")!
+        func row(_ op: String) -> [Value] {
+            let v: [String: Value] = ["TimeGenerated": .datetime(t), "OperationNameValue": .string(op), "Caller": .string("eve@contoso.com"), "CallerIpAddress": .string("203.0.113.7")]
+            return act.columns.map { v[$0.name] ?? .null }
+        }
+        tables.add("AzureActivity", Table.from(schema: act, rows: [row("MICROSOFT.NETWORK/AZUREFIREWALLS/NATRULECOLLECTIONS/DELETE"), row("MICROSOFT.COMPUTE/VIRTUALMACHINES/READ")]))
+        let out = try #require(try QueryExecutor(provider: tables, context: EvalContext(now: t)).run(Parser.parse(r.query)).first?.table)
+        #expect(out.count == 1)
+        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaAccount" }!].kqlString == "eve@contoso.com")
+        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaIP" }!].kqlString == "203.0.113.7")
+        #expect(r.entityMappings.map(\.entityType) == [.account, .ip])
+    }
 }

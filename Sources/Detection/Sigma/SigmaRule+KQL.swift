@@ -31,10 +31,28 @@ extension SigmaRule {
         var security: Bool
         /// Sysmon process-creation fields as Security 4688 stores them (nil: 4688 has no such field).
         var processCreation4688 = false
+        /// A cloud log source: the table's columns by lowercased name (Sigma spells Azure's fields as
+        /// the raw Azure Monitor schema does: `operationName`, `properties.message`), and the columns
+        /// that name its account and address.
+        var cloudColumns: [String: String]? = nil
+        var cloudAccount = "\"\""
+        var cloudAddress = "\"\""
         static let fields4688: [String: String] = [
             "Image": "NewProcessName", "ParentImage": "ParentProcessName", "CommandLine": "CommandLine", "User": "Account",
         ]
+        /// A cloud field as its table's column (`DeviceDetail.trusttype` as `DeviceDetail.trusttype` of the
+        /// dynamic column; the raw schema's `properties.` envelope dropped), or nil when it has none.
+        func cloudField(_ name: String) -> String? {
+            guard let columns = cloudColumns else { return nil }
+            if let whole = columns[name.lowercased()], name.contains(".") { return "tostring(\(whole))" }
+            var parts = name.split(separator: ".").map(String.init)
+            if parts.count > 1, parts[0].lowercased() == "properties", columns["properties"] == nil { parts.removeFirst() }
+            guard let first = parts.first, let column = columns[first.lowercased()] else { return nil }
+            return "tostring(" + ([column] + parts.dropFirst().map { "['\($0)']" }).joined() + ")"
+        }
+
         func field(_ name: String) -> String {
+            if cloudColumns != nil { return cloudField(name) ?? "\"\"" }
             switch name {
             case "EventID": return "EventID"
             case "Channel": return "Channel"
@@ -59,7 +77,8 @@ extension SigmaRule {
 
         /// The entity columns every leg carries.
         var entities: String {
-            security ? #"| extend SigmaAccount = Account, SigmaComputer = Computer"# : #"| extend SigmaAccount = tostring(EventData["User"]), SigmaComputer = Computer"#
+            if cloudColumns != nil { return "| extend SigmaAccount = tostring(\(cloudAccount)), SigmaComputer = \"\", SigmaIP = tostring(\(cloudAddress))" }
+            return security ? #"| extend SigmaAccount = Account, SigmaComputer = Computer"# : #"| extend SigmaAccount = tostring(EventData["User"]), SigmaComputer = Computer"#
         }
     }
 
@@ -75,8 +94,34 @@ extension SigmaRule {
         return Set(searches.values.flatMap(collect))
     }
 
+    /// Azure's log source services as Sentinel's tables, with their account and address columns.
+    /// Fields whose Sentinel column has another name: the activity log's `operationName` is the
+    /// operation's id (`MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE`), the audit log's `properties.message`
+    /// its activity's display name and `Status` its result.
+    static let azureServices: [String: (table: String, account: String, address: String, aliases: [String: String])] = [
+        "signinlogs": ("SigninLogs", "UserPrincipalName", "IPAddress", [:]),
+        "auditlogs": ("AuditLogs", "InitiatedBy.user.userPrincipalName", "\"\"", ["properties.message": "OperationName", "status": "Result"]),
+        "activitylogs": ("AzureActivity", "Caller", "CallerIpAddress", ["operationname": "OperationNameValue"]),
+        // Identity Protection's and PIM's rules test risk detections (AADUserRiskEvents), which the catalog does not hold.
+        "riskdetection": ("AADUserRiskEvents", "UserPrincipalName", "IpAddress", [:]),
+        "pim": ("AADUserRiskEvents", "UserPrincipalName", "IpAddress", [:]),
+    ]
+
     func source() throws -> Source {
-        guard product == "windows" else { throw SigmaError(message: "log source product '\(product)' is not mapped (Windows only so far)") }
+        if product == "azure" {
+            guard let s = Self.azureServices[service], let schema = SchemaCatalog.builtIn[s.table] else {
+                throw SigmaError(message: "log source service '\(service)' of product azure is not mapped")
+            }
+            var src = Source(table: s.table, filter: "true", security: false)
+            src.cloudColumns = Dictionary(schema.columns.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
+                .merging(s.aliases) { _, alias in alias }
+            src.cloudAccount = s.account; src.cloudAddress = s.address
+            for f in fieldsUsed.sorted() where f != "\u{0}keywords" && src.cloudField(f) == nil {
+                throw SigmaError(message: "field '\(f)' is not a column of \(s.table)")
+            }
+            return src
+        }
+        guard product == "windows" else { throw SigmaError(message: "log source product '\(product)' is not mapped (Windows and Azure so far)") }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
         }
@@ -131,7 +176,7 @@ extension SigmaRule {
         case .anyOf(let alternatives):
             return "(" + (try alternatives.map { try expression($0, src) }.joined(separator: " or ")) + ")"
         case .keywords(let values):
-            let all = src.security ? "EventData" : "tostring(EventData)"
+            let all = src.cloudColumns != nil ? "tostring(pack_all())" : src.security ? "EventData" : "tostring(EventData)"
             return "(" + values.map { v -> String in
                 if case .string(let s) = v { return "\(all) contains \(quote(unescape(s).replacingOccurrences(of: "*", with: "")))" }
                 return "false"
