@@ -290,14 +290,6 @@ extension LogStore {
         let parts = try scanParts(table, request)
         var pieces: [[Column]] = Array(repeating: [], count: wanted.count)
         var total = 0
-        func partColumn(_ part: ScanPart, _ c: ColumnSchema) throws -> Column {
-            switch part.source {
-            case .extent(let e):
-                let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
-                return part.first == 0 && part.length == e.rows ? col : col.slice(part.first..<(part.first + part.length))
-            case .wal(let w): return try walColumn(w, c)
-            }
-        }
         let schema = Schema(filterCols + [ColumnSchema(ScanRequest.rowIdColumn, .long)])
         for part in parts {
             let n = rowsOf(part)
@@ -326,6 +318,25 @@ extension LogStore {
         }
         let columns = wanted.enumerated().map { k, c in pieces[k].isEmpty ? Column.empty(c.type) : Column.concat(pieces[k], type: c.type) }
         return Table(schema: Schema(wanted), columns: columns, count: total)
+    }
+
+    /// One column of one part of a scan (an extent cut to the time range, or a write-ahead batch).
+    func partColumn(_ part: ScanPart, _ c: ColumnSchema) throws -> Column {
+        switch part.source {
+        case .extent(let e):
+            let col = try column(of: e, c.name, type: c.type) ?? Self.nullColumn(c.type, e.rows)
+            return part.first == 0 && part.length == e.rows ? col : col.slice(part.first..<(part.first + part.length))
+        case .wal(let w): return try walColumn(w, c)
+        }
+    }
+
+    public func scanEach(_ table: String, request: ScanRequest, _ body: (Table) throws -> Void) throws {
+        let (_, wanted) = try columns(of: table, request)
+        let parts = try scanParts(table, request)
+        if parts.isEmpty { try body(Table.empty(Schema(wanted))) }
+        for part in parts {
+            try body(Table(schema: Schema(wanted), columns: try wanted.map { try partColumn(part, $0) }, count: rowsOf(part)))
+        }
     }
 
     /// The parts of a scan in the order `scanOnce` concatenates them: overlapping extents cut to the

@@ -52,3 +52,68 @@ import VigilStore
         }
     }
 }
+
+/// A join whose right side is a stored table under row-wise operators, followed by `where`, runs part
+/// by part (each extent probes the left keys and keeps only the pairs the filter passes): the same
+/// rows as joining the whole right side, and a budget that counts only what survives.
+@Suite struct StreamingJoinTests {
+    static func store() throws -> LogStore {
+        let store = try TestWorkspace().store()
+        let schema = Schema([ColumnSchema("TimeGenerated", .datetime), ColumnSchema("IPAddress", .string), ColumnSchema("ResultType", .string),
+                             ColumnSchema("UserPrincipalName", .string)])
+        let t0 = DateTimeParser.parse("2026-11-01T00:00:00Z")!
+        var n = 0
+        for part in 0..<5 {
+            var rows: [[Value]] = []
+            for _ in 0..<2_000 {
+                // Thirty addresses, each every half hour; one sign-in in seven fails; a minute apart.
+                let ip = "10.0.0.\(n % 30)", ok = n % 7 != 0
+                rows.append([.datetime(t0 + Int64(n) * 600_000_000), .string(ip), .string(ok ? "0" : "50126"), .string("user\(n % 17)@contoso.com")])
+                n += 1
+            }
+            try store.writeExtent(table: "Sign_CL", batch: Table.from(schema: schema, rows: rows), addedColumns: part == 0 ? schema.columns : [])
+        }
+        return store
+    }
+
+    static let q4 = """
+        let failures = Sign_CL | where ResultType != "0" | summarize Failures = count(), LastFailure = max(TimeGenerated) by IPAddress | where Failures >= 5;
+        failures | join kind=inner (RIGHT) on IPAddress
+        | where SuccessTime > LastFailure - 2h and SuccessTime <= LastFailure
+        | summarize Successes = count(), Users = dcount(UserPrincipalName) by IPAddress, Failures
+        """
+    static let right = #"Sign_CL | where ResultType == "0" | project IPAddress, SuccessTime = TimeGenerated, UserPrincipalName"#
+
+    @Test func theStreamedJoinGivesTheWholeJoinsRows() throws {
+        let store = try Self.store()
+        let now = TestWorkspace.now
+        let streamed = Self.q4.replacingOccurrences(of: "RIGHT", with: Self.right)
+        // materialize() hides the stored table from the join: it joins the whole right side.
+        let whole = Self.q4.replacingOccurrences(of: "RIGHT", with: "materialize(\(Self.right))")
+        guard case .success(let a, _) = QueryRunner(provider: store, now: now).run(streamed),
+              case .success(let b, _) = QueryRunner(provider: store, now: now).run(whole) else { Issue.record("query failed"); return }
+        #expect(a[0].table.count == 30)
+        #expect(a[0].table.schema.names == b[0].table.schema.names)
+        #expect(StoreRoundTripTests.sortedRows(a[0].table) == StoreRoundTripTests.sortedRows(b[0].table))
+        // innerunique (the default) over a left side with repeated keys keeps each key's first row.
+        let dup = #"Sign_CL | where ResultType != "0" | project IPAddress, F = TimeGenerated | join (RIGHT) on IPAddress | where SuccessTime < F | count"#
+        guard case .success(let c, _) = QueryRunner(provider: store, now: now).run(dup.replacingOccurrences(of: "RIGHT", with: Self.right)),
+              case .success(let d, _) = QueryRunner(provider: store, now: now).run(dup.replacingOccurrences(of: "RIGHT", with: "materialize(\(Self.right))")) else {
+            Issue.record("query failed"); return
+        }
+        #expect(c[0].table.row(0) == d[0].table.row(0))
+    }
+
+    /// About 8,600 right rows match a left key (past four times a budget of 1,000), about 100 pass the
+    /// filter: only the streamed join stays within the budget, because it never holds the pairs.
+    @Test func theStreamedJoinIsBudgetedOnItsSurvivorsPartByPart() throws {
+        let store = try Self.store()
+        let q = Self.q4.replacingOccurrences(of: "| summarize Successes = count(), Users = dcount(UserPrincipalName) by IPAddress, Failures", with: "| take 1000")
+        let runner = QueryRunner(provider: store, now: TestWorkspace.now, maxRows: 1_000)
+        guard case .success = runner.run(q.replacingOccurrences(of: "RIGHT", with: Self.right)) else { Issue.record("the streamed join went past its budget"); return }
+        guard case .failure(_, let message) = runner.run(q.replacingOccurrences(of: "RIGHT", with: "materialize(\(Self.right))")) else {
+            Issue.record("the whole join should have built about 8,600 pairs"); return
+        }
+        #expect(message.contains("KQL4003"))
+    }
+}

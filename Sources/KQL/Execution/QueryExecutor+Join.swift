@@ -102,6 +102,7 @@ extension QueryExecutor {
                 pred = rest.dropFirst().reduce(r) { .binary("and", $0, $1, span) }
             }
         }
+        if let streamed = try streamingJoinThenFilter(left, j, pred, scope, span, keep: keep) { return streamed }
         // The pairs are row numbers, not rows: the filter decides how many become rows.
         let result = try joinPairs(left, j, scope, span, pairBudget: ctx.maxRows > Int.max / 4 ? Int.max : 4 * ctx.maxRows)
         guard case .pairs(let l, let r, let chunks) = result else {
@@ -152,6 +153,81 @@ extension QueryExecutor {
         }
         try checkBudget(fl.count, "join", span)
         return combine(l, fl, r, fr, keep: keep)
+    }
+
+    /// An inner join whose right side is a stored table under row-wise operators, on unique left keys,
+    /// followed by `where`: the right side runs part by part (a store's extents), each part probes the
+    /// left keys and the filter keeps its pairs, and only the surviving rows are built, so the right
+    /// side is never assembled (the 100M-row self-join held its 90M right rows and 90M pairs at once).
+    /// Nil when the shape does not fit (or the left keys turn out not to be unique): the caller joins
+    /// the whole way.
+    func streamingJoinThenFilter(_ left0: Table, _ j: JoinSyntax, _ pred: ExprSyntax, _ scope: Scope, _ span: Span, keep: Set<String>?) throws -> Table? {
+        let kind = j.kind.lowercased()
+        guard kind == "inner" || kind == "innerunique", !recordPlan, !collectErrors, !bindOnly else { return nil }
+        var ops: [(OperatorSyntax, Span)] = []
+        var base = j.right
+        while case .pipe(let src, let op, let opSpan) = base { ops.append((op, opSpan)); base = src }
+        ops.reverse()
+        guard case .name(let n, _) = base, scope.lookup(n) == nil, provider.storedFunction(named: n) == nil, provider.schema(of: n) != nil else { return nil }
+        for (op, _) in ops {
+            switch op {
+            case .whereOp, .project, .extend, .projectAway, .projectKeep, .projectRename: continue
+            default: return nil
+            }
+        }
+        var req = ScanRequest(columns: ColumnUsage.needed(ops.map(\.0)).map { Array($0).sorted() })
+        if case .whereOp(let first)? = ops.first?.0 {
+            let r = TimeRangeExtractor(executor: self, scope: scope).request(for: first)
+            req.timeFrom = r.timeFrom; req.timeTo = r.timeTo
+        }
+        // Unique left keys, known before any part is read: innerunique keeps the first left row of
+        // each key (as Kusto's default join does); an inner join with repeated keys is joined whole.
+        var left = left0
+        let (own, _) = try joinCodes(left, left, j.on.map { ($0.0, $0.0) }, scope)
+        var seen = U64Map(), firsts: [Int] = []
+        for i in 0..<left.count where own[i] < 0 || seen.insert(UInt64(UInt32(own[i]))) { firsts.append(i) }
+        if firsts.count < left.count {
+            guard kind == "innerunique" else { return nil }
+            left = left.gather(firsts)
+        }
+        var pieces: [Table] = [], rows = 0
+        try provider.scanEach(n, request: req) { part in
+            var right = part
+            for (op, opSpan) in ops {
+                var name = ""
+                right = try apply(op, to: right, scope, opSpan, resultName: &name)
+            }
+            let (lc, rc) = try joinCodes(left, right, j.on, scope)
+            var card = 0
+            for c in lc where c >= 0 { card = max(card, Int(c) + 1) }
+            var leftRow = [Int](repeating: -1, count: card)
+            for (i, c) in lc.enumerated() where c >= 0 { leftRow[Int(c)] = i }
+            var li: [Int] = [], ri: [Int] = []
+            for (i, c) in rc.enumerated() where c >= 0 && Int(c) < card && leftRow[Int(c)] >= 0 { li.append(leftRow[Int(c)]); ri.append(i) }
+            let narrowNames = ColumnUsage.refs([pred])
+            let narrow = combine(left, li, right, ri, keep: narrowNames)
+            let bound = try compile(pred, narrow, scope)
+            guard bound.type == .bool || bound.type == .dynamic else {
+                throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(bound.type.rawValue)", pred.span)
+            }
+            var fl: [Int] = [], fr: [Int] = []
+            switch try bound.evaluate(narrow, ctx) {
+            case .scalar(let v): if v.asBool == true { fl = li; fr = ri }
+            case .column(let c):
+                if case .bool(let m) = c.data {
+                    for k in 0..<li.count where m[k] && !(c.nulls?[k] ?? false) { fl.append(li[k]); fr.append(ri[k]) }
+                } else {
+                    for k in 0..<li.count where c.value(at: k).asBool == true { fl.append(li[k]); fr.append(ri[k]) }
+                }
+            }
+            rows += fl.count
+            try checkBudget(rows, "join", span)
+            pieces.append(combine(left, fl, right, fr, keep: keep))
+        }
+        guard let first = pieces.first else { return nil }
+        if pieces.count == 1 { return first }
+        let cols = first.schema.columns.enumerated().map { k, c in Column.concat(pieces.map { $0.columns[k] }, type: c.type) }
+        return Table(schema: first.schema, columns: cols, count: rows)
     }
 
     /// The operands of a chain of `and`s.

@@ -10,6 +10,10 @@ public protocol TableProvider: Sendable {
     /// `where`s) on each extent and concatenates the small results, instead of concatenating whole
     /// columns first. `filter` must also be called once when there are no parts (it binds the query).
     func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table
+    /// The table's rows part by part (a store's extents), each part with the requested columns, never
+    /// assembled into one table: for an operator that keeps little of each part (the probe side of a
+    /// join that a filter follows). `body` is called at least once (with no rows when there are none).
+    func scanEach(_ table: String, request: ScanRequest, _ body: (Table) throws -> Void) throws
     /// Names of the stored functions, for "did you mean" suggestions.
     func functionNames() -> [String]
     /// False only when the table surely has no rows with `from <= TimeGenerated <= to` (or, by
@@ -19,6 +23,9 @@ public protocol TableProvider: Sendable {
 
 extension TableProvider {
     public func functionNames() -> [String] { [] }
+    public func scanEach(_ table: String, request: ScanRequest, _ body: (Table) throws -> Void) throws {
+        try body(scan(table, request: request))
+    }
     public func mayHaveRows(_ table: String, from: Int64, to: Int64, byIngestionTime: Bool) -> Bool { true }
     public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
         try filter(scan(table, request: request))
