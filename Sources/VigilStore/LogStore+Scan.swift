@@ -330,6 +330,8 @@ extension LogStore {
         }
     }
 
+    public var scansInParts: Bool { true }
+
     public func scanEach(_ table: String, request: ScanRequest, _ body: (Table) throws -> Void) throws {
         let (_, wanted) = try columns(of: table, request)
         let parts = try scanParts(table, request)

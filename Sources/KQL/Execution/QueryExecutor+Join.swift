@@ -163,7 +163,7 @@ extension QueryExecutor {
     /// the whole way.
     func streamingJoinThenFilter(_ left0: Table, _ j: JoinSyntax, _ pred: ExprSyntax, _ scope: Scope, _ span: Span, keep: Set<String>?) throws -> Table? {
         let kind = j.kind.lowercased()
-        guard kind == "inner" || kind == "innerunique", !recordPlan, !collectErrors, !bindOnly else { return nil }
+        guard kind == "inner" || kind == "innerunique", provider.scansInParts, !recordPlan, !collectErrors, !bindOnly else { return nil }
         var ops: [(OperatorSyntax, Span)] = []
         var base = j.right
         while case .pipe(let src, let op, let opSpan) = base { ops.append((op, opSpan)); base = src }

@@ -14,6 +14,9 @@ public protocol TableProvider: Sendable {
     /// assembled into one table: for an operator that keeps little of each part (the probe side of a
     /// join that a filter follows). `body` is called at least once (with no rows when there are none).
     func scanEach(_ table: String, request: ScanRequest, _ body: (Table) throws -> Void) throws
+    /// Whether `scanEach` yields more than one part for a big table (a store of extents): operators
+    /// stream only then, and otherwise keep their whole-table paths, which use every core.
+    var scansInParts: Bool { get }
     /// Names of the stored functions, for "did you mean" suggestions.
     func functionNames() -> [String]
     /// False only when the table surely has no rows with `from <= TimeGenerated <= to` (or, by
@@ -26,6 +29,7 @@ extension TableProvider {
     public func scanEach(_ table: String, request: ScanRequest, _ body: (Table) throws -> Void) throws {
         try body(scan(table, request: request))
     }
+    public var scansInParts: Bool { false }
     public func mayHaveRows(_ table: String, from: Int64, to: Int64, byIngestionTime: Bool) -> Bool { true }
     public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
         try filter(scan(table, request: request))
