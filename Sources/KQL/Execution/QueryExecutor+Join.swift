@@ -133,17 +133,7 @@ extension QueryExecutor {
             let cl = Array(all[c].0[range]), cr = Array(all[c].1[range])
             let narrow = self.combine(l, cl, r, cr, keep: reads)
             do {
-                var fl: [Int] = [], fr: [Int] = []
-                switch try bound.evaluate(narrow, context) {
-                case .scalar(let v): if v.asBool == true { fl = cl; fr = cr }
-                case .column(let c):
-                    if case .bool(let m) = c.data {
-                        for k in 0..<cl.count where m[k] && !(c.nulls?[k] ?? false) { fl.append(cl[k]); fr.append(cr[k]) }
-                    } else {
-                        for k in 0..<cl.count where c.value(at: k).asBool == true { fl.append(cl[k]); fr.append(cr[k]) }
-                    }
-                }
-                return .success((fl, fr))
+                return .success(Self.kept(try bound.evaluate(narrow, context), cl, cr))
             } catch let e as KQLError { return .failure(e) } catch { return .failure(KQLError.runtime("\(error)")) }
         }
         var fl: [Int] = [], fr: [Int] = []
@@ -210,16 +200,7 @@ extension QueryExecutor {
             guard bound.type == .bool || bound.type == .dynamic else {
                 throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(bound.type.rawValue)", pred.span)
             }
-            var fl: [Int] = [], fr: [Int] = []
-            switch try bound.evaluate(narrow, ctx) {
-            case .scalar(let v): if v.asBool == true { fl = li; fr = ri }
-            case .column(let c):
-                if case .bool(let m) = c.data {
-                    for k in 0..<li.count where m[k] && !(c.nulls?[k] ?? false) { fl.append(li[k]); fr.append(ri[k]) }
-                } else {
-                    for k in 0..<li.count where c.value(at: k).asBool == true { fl.append(li[k]); fr.append(ri[k]) }
-                }
-            }
+            let (fl, fr) = Self.kept(try bound.evaluate(narrow, ctx), li, ri)
             rows += fl.count
             try checkBudget(rows, "join", span)
             pieces.append(combine(left, fl, right, fr, keep: keep))
@@ -228,6 +209,21 @@ extension QueryExecutor {
         if pieces.count == 1 { return first }
         let cols = first.schema.columns.enumerated().map { k, c in Column.concat(pieces.map { $0.columns[k] }, type: c.type) }
         return Table(schema: first.schema, columns: cols, count: rows)
+    }
+
+    /// The pairs a filter's result keeps (a null is not true).
+    static func kept(_ result: Vec, _ li: [Int], _ ri: [Int]) -> ([Int], [Int]) {
+        var fl: [Int] = [], fr: [Int] = []
+        switch result {
+        case .scalar(let v): if v.asBool == true { fl = li; fr = ri }
+        case .column(let c):
+            if case .bool(let m) = c.data {
+                for k in 0..<li.count where m[k] && !(c.nulls?[k] ?? false) { fl.append(li[k]); fr.append(ri[k]) }
+            } else {
+                for k in 0..<li.count where c.value(at: k).asBool == true { fl.append(li[k]); fr.append(ri[k]) }
+            }
+        }
+        return (fl, fr)
     }
 
     /// The operands of a chain of `and`s.
