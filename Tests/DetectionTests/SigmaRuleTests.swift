@@ -141,4 +141,33 @@ import VigilCore
         #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaIP" }!].kqlString == "203.0.113.7")
         #expect(r.entityMappings.map(\.entityType) == [.account, .ip])
     }
+
+    /// AWS CloudTrail reads Sentinel's AWSCloudTrail, whose columns flatten the record
+    /// (`userIdentity.type` is `UserIdentityType`).
+    @Test func sigmaHQsAWSRulesLoadOnAWSCloudTrail() throws {
+        let root = Self.sigma.appendingPathComponent("rules/cloud/aws")
+        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
+        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
+        var loaded = 0, reasons: [String] = []
+        for f in files {
+            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
+            if let r = rules.first, validator.validate(r).filter({ $0.severity == .error }).isEmpty { loaded += 1 }
+            reasons += diags.map(\.message)
+        }
+        #expect(files.count >= 57 && loaded >= 56, "\(loaded) of \(files.count): \(reasons)")
+        let text = try String(contentsOf: root.appendingPathComponent("cloudtrail/aws_cloudtrail_disable_logging.yml"), encoding: .utf8)
+        let r = try #require(RuleParser.parse(text, file: "trail.yml").rules.first).rule
+        let ct = SchemaCatalog.builtIn["AWSCloudTrail"]!
+        let t = DateTimeParser.parse("2024-06-21T02:00:00Z")!
+        func row(_ name: String) -> [Value] {
+            let v: [String: Value] = ["TimeGenerated": .datetime(t), "EventSource": .string("cloudtrail.amazonaws.com"), "EventName": .string(name),
+                                      "UserIdentityArn": .string("arn:aws:iam::123456789012:user/eve"), "SourceIpAddress": .string("198.51.100.9")]
+            return ct.columns.map { v[$0.name] ?? .null }
+        }
+        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        tables.add("AWSCloudTrail", Table.from(schema: ct, rows: [row("StopLogging"), row("DescribeTrails")]))
+        let out = try #require(try QueryExecutor(provider: tables, context: EvalContext(now: t)).run(Parser.parse(r.query)).first?.table)
+        #expect(out.count == 1)
+        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaAccount" }!].kqlString == "arn:aws:iam::123456789012:user/eve")
+    }
 }

@@ -45,6 +45,8 @@ extension SigmaRule {
         func cloudField(_ name: String) -> String? {
             guard let columns = cloudColumns else { return nil }
             if let whole = columns[name.lowercased()], name.contains(".") { return "tostring(\(whole))" }
+            // A flattened record: `userIdentity.type` is the column `UserIdentityType`.
+            if name.contains("."), let flat = columns[name.lowercased().replacingOccurrences(of: ".", with: "")] { return "tostring(\(flat))" }
             var parts = name.split(separator: ".").map(String.init)
             if parts.count > 1, parts[0].lowercased() == "properties", columns["properties"] == nil { parts.removeFirst() }
             guard let first = parts.first, let column = columns[first.lowercased()] else { return nil }
@@ -107,10 +109,18 @@ extension SigmaRule {
         "pim": ("AADUserRiskEvents", "UserPrincipalName", "IpAddress", [:]),
     ]
 
+    /// AWS CloudTrail (`product: aws, service: cloudtrail`) as Sentinel's AWSCloudTrail, which
+    /// flattens the record (`userIdentity.arn` is `UserIdentityArn`) and names `eventType` `EventTypeName`.
+    static let awsServices: [String: (table: String, account: String, address: String, aliases: [String: String])] = [
+        "cloudtrail": ("AWSCloudTrail", "UserIdentityArn", "SourceIpAddress",
+                       ["eventtype": "EventTypeName", "useridentity.sessioncontext.sessionissuer.type": "SessionIssuerType",
+                        "useridentity.sessioncontext.sessionissuer.arn": "SessionIssuerArn"]),
+    ]
+
     func source() throws -> Source {
-        if product == "azure" {
-            guard let s = Self.azureServices[service], let schema = SchemaCatalog.builtIn[s.table] else {
-                throw SigmaError(message: "log source service '\(service)' of product azure is not mapped")
+        if product == "azure" || product == "aws" {
+            guard let s = (product == "azure" ? Self.azureServices : Self.awsServices)[service], let schema = SchemaCatalog.builtIn[s.table] else {
+                throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped")
             }
             var src = Source(table: s.table, filter: "true", security: false)
             src.cloudColumns = Dictionary(schema.columns.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -121,7 +131,7 @@ extension SigmaRule {
             }
             return src
         }
-        guard product == "windows" else { throw SigmaError(message: "log source product '\(product)' is not mapped (Windows and Azure so far)") }
+        guard product == "windows" else { throw SigmaError(message: "log source product '\(product)' is not mapped (Windows, Azure and AWS so far)") }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
         }
