@@ -13,8 +13,7 @@ extension RuleParser {
         do {
             let s = try SigmaRule.parse(text)
             fillSigma(&r, s.meta, tags: s.meta.tags, query: try s.kql(), period: 36_000_000_000)
-            // A cloud log names an address, not a host.
-            if s.product == "azure" || s.product == "aws" {
+            if s.isCloud {
                 r.entityMappings = [AnalyticsRule.EntityMapping(entityType: .account, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaAccount")]),
                                     AnalyticsRule.EntityMapping(entityType: .ip, fieldMappings: [.init(identifier: "Address", columnName: "SigmaIP")])]
             }

@@ -27,15 +27,14 @@ extension Benchmark {
         }
         var events = 0
         let read = seconds { for _ in 0..<rounds { for f in files { events += EvtxReader.read(f).records.count } } }
-        func builder(_ t: String) -> BatchBuilder {
-            BatchBuilder(table: t, schema: SchemaCatalog.builtIn[t] ?? Schema([]), policy: .fixed, source: "bench", ingestionTime: 0)
-        }
         var mapped = 0
         let map = seconds {
             for _ in 0..<rounds {
                 for f in files {
                     // Typed rows in the tables' builders, as ingest makes them (without the store).
-                    var b = EvtxTables.Batches(security: builder("SecurityEvent"), event: builder("Event"), windows: builder("WindowsEvent"))
+                    var b = EvtxTables.Batches { t in
+                        BatchBuilder(table: t, schema: SchemaCatalog.builtIn[t] ?? Schema([]), policy: .fixed, source: "bench", ingestionTime: 0)
+                    }
                     _ = EvtxReader.scan(f) { v, id, written in EvtxTables.append(v, id: id, written: written, into: &b) }
                     mapped += b.rows - b.windows.rows
                 }

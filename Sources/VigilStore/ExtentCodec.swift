@@ -104,9 +104,7 @@ public enum ExtentCodec {
                 let k = interner.code(s)
                 codes.append(k)
                 if interner.count > 65_536 && interner.count * 2 > a.count { dense = false; break }
-                // Mostly distinct from the start (rendered event data, command lines): plain, without
-                // hashing 65,536 long texts first.
-                if i == 4_095 && interner.count > 2_048 { dense = false; break }
+                if Self.mostlyDistinct(rows: i + 1, distinct: interner.count) { dense = false; break }
             }
             if dense {
                 header(.dict)
@@ -131,9 +129,8 @@ public enum ExtentCodec {
             var values: [String] = []
             var interning = true
             let codes = a.enumerated().map { i, v -> UInt32 in
-                // Mostly distinct from the start (each event's own data): each is its own entry, without
-                // hashing every bag twice.
-                if i == 4_096 && values.count > 2_048 { interning = false }
+                // Each of a mostly distinct column's values is its own entry, without hashing every bag twice.
+                if Self.mostlyDistinct(rows: i, distinct: values.count) { interning = false }
                 guard interning else { values.append(v.isNull ? "" : v.jsonText); return UInt32(values.count - 1) }
                 if let k = byValue[v] { return k }
                 let s = v.isNull ? "" : v.jsonText
@@ -148,6 +145,11 @@ public enum ExtentCodec {
             return (.dict, st)
         }
     }
+
+    /// Whether a column is mostly distinct from the start (rendered event data, command lines, each
+    /// event's own bag), judged once after its first 4,096 rows: not worth a dictionary, nor hashing
+    /// up to 65,536 long values to find out.
+    static func mostlyDistinct(rows: Int, distinct: Int) -> Bool { rows == 4_096 && distinct > 2_048 }
 
     static func writeDict(_ values: [String], codes: [UInt32], into out: inout [UInt8]) {
         var bytes: [UInt8] = []

@@ -16,22 +16,14 @@ extension LogStore {
     /// `ingest.batchRows`.
     public func ingestEvtx(_ bytes: [UInt8], source: String, durability: Durability = .extent) throws -> EvtxSummary {
         let started = Date(), now = clock()
-        func builder(_ table: String) -> BatchBuilder {
+        var batches = EvtxTables.Batches { table in
             BatchBuilder(table: table, schema: storageSchema(of: table), policy: policy(for: table), source: source, ingestionTime: now)
         }
-        var batches = EvtxTables.Batches(security: builder("SecurityEvent"), event: builder("Event"), windows: builder("WindowsEvent"))
         var accepted: [String: Int] = [:], log: [String: DiagnosticLog] = [:]
         var failure: (any Error)?
         func flush(_ b: inout BatchBuilder) throws {
             guard b.rows > 0 else { return }
-            let added = b.addedColumns, batch = b.finish()
-            log[b.table, default: DiagnosticLog()].merge(b.diagnostics)
-            b.reset()
-            switch durability {
-            case .extent: try writeExtent(table: b.table, batch: batch, addedColumns: added)
-            case .writeAhead: try appendWAL(table: b.table, batch: batch, addedColumns: added)
-            }
-            accepted[b.table, default: 0] += batch.count
+            accepted[b.table, default: 0] += try commit(&b, durability: durability, sealWhenDue: false, log: &log[b.table, default: DiagnosticLog()])
         }
         let limit = workspace.config.ingest.batchRows
         var records = 0

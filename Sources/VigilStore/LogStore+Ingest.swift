@@ -41,24 +41,29 @@ extension LogStore {
         var accepted = 0
         let options = ParseOptions(batchRows: batchRows ?? workspace.config.ingest.batchRows, referenceTime: now)
         try Ingestor.parse(bytes, format: format, into: &builder, options: options, senderIP: senderIP) { b in
-            let added = b.addedColumns
-            let batch = b.finish()
-            log.merge(b.diagnostics)
-            b.reset()
-            switch durability {
-            case .extent: try self.writeExtent(table: table, batch: batch, addedColumns: added)
-            case .writeAhead:
-                try self.appendWAL(table: table, batch: batch, addedColumns: added)
-                // The batch is already durable: a failed seal must not turn its acknowledgement into an
-                // error (a retry would duplicate it); the batches wait for the next seal.
-                if sealWhenDue { try? self.seal() }
-            }
-            accepted += batch.count
+            accepted += try self.commit(&b, durability: durability, sealWhenDue: sealWhenDue, log: &log)
             // Only now is the batch acknowledged: it is on disk and in the catalog.
             progress?(accepted, bytes.isEmpty ? 100 : b.position * 100 / bytes.count)
         }
         log.merge(builder.diagnostics)
         return recordIngest(source: source, table: table, format: format, accepted: accepted, log: log, at: now, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Stores a builder's batch durably and starts its next one: the rows stored.
+    func commit(_ b: inout BatchBuilder, durability: Durability, sealWhenDue: Bool, log: inout DiagnosticLog) throws -> Int {
+        let added = b.addedColumns
+        let batch = b.finish()
+        log.merge(b.diagnostics)
+        b.reset()
+        switch durability {
+        case .extent: try writeExtent(table: b.table, batch: batch, addedColumns: added)
+        case .writeAhead:
+            try appendWAL(table: b.table, batch: batch, addedColumns: added)
+            // The batch is already durable: a failed seal must not turn its acknowledgement into an
+            // error (a retry would duplicate it); the batches wait for the next seal.
+            if sealWhenDue { try? seal() }
+        }
+        return batch.count
     }
 
     /// An input's outcome in the ingest log and the metrics, as its summary.

@@ -117,9 +117,14 @@ extension SigmaRule {
                         "useridentity.sessioncontext.sessionissuer.arn": "SessionIssuerArn"]),
     ]
 
+    static let cloudProducts = ["azure": azureServices, "aws": awsServices]
+
+    /// A cloud log source: its entities are an account and an address, not a host.
+    var isCloud: Bool { Self.cloudProducts[product] != nil }
+
     func source() throws -> Source {
-        if product == "azure" || product == "aws" {
-            guard let s = (product == "azure" ? Self.azureServices : Self.awsServices)[service], let schema = SchemaCatalog.builtIn[s.table] else {
+        if let services = Self.cloudProducts[product] {
+            guard let s = services[service], let schema = SchemaCatalog.builtIn[s.table] else {
                 throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped")
             }
             var src = Source(table: s.table, filter: "true", security: false)

@@ -53,7 +53,7 @@ public struct EvtxEventView {
     }
 
     func resolved(_ v: EvtxValue) -> EvtxValue? {
-        guard case .xml(let xs) = v, xs.count == 1, case .element(let p) = xs[0], let id = ChunkReader.substitutionID(p) else { return v }
+        guard let id = ChunkReader.attributeSubstitution(v) else { return v }
         let r = value(id)
         return r == .null ? nil : r
     }
@@ -71,7 +71,7 @@ public struct EvtxEventView {
         s.append(UInt8(ascii: "<")); Self.put(e.name, into: &s)
         for a in e.attributes {
             let text: String
-            if case .xml(let xs) = a.value, xs.count == 1, case .element(let p) = xs[0], let id = ChunkReader.substitutionID(p) {
+            if let id = ChunkReader.attributeSubstitution(a.value) {
                 guard value(id) != .null else { continue }
                 text = valueText(id)
             } else {

@@ -38,6 +38,12 @@ struct ChunkReader {
         return Int(id)
     }
 
+    /// The substitution an attribute's value stands for (a one-placeholder `.xml` value), or nil.
+    static func attributeSubstitution(_ v: EvtxValue) -> Int? {
+        guard case .xml(let xs) = v, xs.count == 1, case .element(let p) = xs[0] else { return nil }
+        return substitutionID(p)
+    }
+
     static func character(_ code: Int) -> String { String(UnicodeScalar(UInt32(code)).map(Character.init) ?? " ") }
 
     func need(_ pos: Int, _ n: Int) throws { if pos < 0 || pos + n > chunk.count { throw Failure(message: "binary XML runs past the chunk at \(pos)") } }
@@ -254,7 +260,7 @@ struct ChunkReader {
             }
             var attrs: [(name: String, value: EvtxValue)] = []
             for a in e.attributes {
-                guard case .xml(let xs) = a.value, xs.count == 1, case .element(let p) = xs[0], let id = Self.substitutionID(p) else { attrs.append(a); continue }
+                guard let id = Self.attributeSubstitution(a.value) else { attrs.append(a); continue }
                 // A null substitution drops the attribute.
                 let v = try value(id)
                 if v != .null { attrs.append((a.name, v)) }

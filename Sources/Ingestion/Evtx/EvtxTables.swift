@@ -13,8 +13,9 @@ public enum EvtxTables {
         public var security: BatchBuilder
         public var event: BatchBuilder
         public var windows: BatchBuilder
-        public init(security: BatchBuilder, event: BatchBuilder, windows: BatchBuilder) {
-            self.security = security; self.event = event; self.windows = windows
+        /// Each table's builder, made by `builder` from the table's name.
+        public init(_ builder: (String) -> BatchBuilder) {
+            security = builder("SecurityEvent"); event = builder("Event"); windows = builder("WindowsEvent")
         }
         public var rows: Int { security.rows + event.rows + windows.rows }
     }
@@ -52,34 +53,42 @@ public enum EvtxTables {
         eventDataXML(v, into: &xmlBytes)
         let dataXML = String(decoding: xmlBytes, as: UTF8.self)
         if channel == "Security" {
-            set(&b.security, "TimeGenerated", time); set(&b.security, "Computer", .string(computer)); set(&b.security, "EventID", .long(Int64(eventID)))
-            set(&b.security, "Channel", .string(channel)); set(&b.security, "Task", .long(Int64(task))); set(&b.security, "Level", .string(String(level)))
-            set(&b.security, "EventSourceName", .string(provider)); set(&b.security, "EventData", .string(dataXML)); set(&b.security, "SourceSystem", .string("OpsManager"))
-            set(&b.security, "EventOriginId", .string(String(id))); set(&b.security, "Activity", .string(activity(eventID)))
+            var row: [(String, Value)] = [("TimeGenerated", time), ("Computer", .string(computer)), ("EventID", .long(Int64(eventID))),
+                                          ("Channel", .string(channel)), ("Task", .long(Int64(task))), ("Level", .string(String(level))),
+                                          ("EventSourceName", .string(provider)), ("EventData", .string(dataXML)), ("SourceSystem", .string("OpsManager")),
+                                          ("EventOriginId", .string(String(id))), ("Activity", .string(activity(eventID)))]
             let (domain, name) = logonEvents.contains(eventID) && !(data["TargetUserName"] ?? "").isEmpty
                 ? (data["TargetDomainName"] ?? "", data["TargetUserName"] ?? "") : (data["SubjectDomainName"] ?? "", data["SubjectUserName"] ?? "")
             if !name.isEmpty && name != "-" {
-                set(&b.security, "Account", .string(domain.isEmpty || domain == "-" ? name : "\(domain)\\\(name)"))
-                set(&b.security, "AccountType", .string(name.hasSuffix("$") ? "Machine" : "User"))
+                row.append(("Account", .string(domain.isEmpty || domain == "-" ? name : "\(domain)\\\(name)")))
+                row.append(("AccountType", .string(name.hasSuffix("$") ? "Machine" : "User")))
             }
+            for (k, v) in row { set(&b.security, k, v) }
+            // The event's own fields fill the columns the fixed ones left.
             for (k, text) in data { setText(&b.security, k, text) }
             b.security.endRecord()
         } else {
             let levelName = levelNames[level] ?? (level == 0 ? "Information" : "Level \(level)")
-            set(&b.event, "TimeGenerated", time); set(&b.event, "Source", .string(provider)); set(&b.event, "EventLog", .string(channel)); set(&b.event, "Computer", .string(computer))
-            set(&b.event, "EventID", .long(Int64(eventID))); set(&b.event, "EventLevel", .long(Int64(level))); set(&b.event, "EventLevelName", .string(levelName))
-            set(&b.event, "EventCategory", .long(Int64(task))); set(&b.event, "UserName", .string(userSID))
             // The agent's DataItem carries the time as evtx_dump prints it (microseconds).
             let stamp: String
             if case .fileTime(let ft)? = created { stamp = EvtxValue.iso(ft) } else { stamp = created?.text ?? EvtxValue.iso(written) }
-            set(&b.event, "EventData", .string("<DataItem type=\"System.XPathNavigator\" time=\"\(stamp)\">" + dataXML + "</DataItem>"))
-            set(&b.event, "SourceSystem", .string("OpsManager")); set(&b.event, "RenderedDescription", .string(""))
+            let event: [(String, Value)] = [
+                ("TimeGenerated", time), ("Source", .string(provider)), ("EventLog", .string(channel)), ("Computer", .string(computer)),
+                ("EventID", .long(Int64(eventID))), ("EventLevel", .long(Int64(level))), ("EventLevelName", .string(levelName)),
+                ("EventCategory", .long(Int64(task))), ("UserName", .string(userSID)),
+                ("EventData", .string("<DataItem type=\"System.XPathNavigator\" time=\"\(stamp)\">" + dataXML + "</DataItem>")),
+                ("SourceSystem", .string("OpsManager")), ("RenderedDescription", .string("")),
+            ]
+            for (k, v) in event { set(&b.event, k, v) }
             b.event.endRecord()
-            set(&b.windows, "TimeGenerated", time); set(&b.windows, "Provider", .string(provider)); set(&b.windows, "Channel", .string(channel)); set(&b.windows, "Computer", .string(computer))
-            set(&b.windows, "EventID", .long(Int64(eventID))); set(&b.windows, "EventLevel", .long(Int64(level))); set(&b.windows, "EventLevelName", .string(levelName))
-            set(&b.windows, "Task", .long(Int64(task)))
-            set(&b.windows, "EventData", .bag(OrderedDictionary(uniqueKeysWithValues: data.sorted { $0.key < $1.key }.map { ($0.key, Value.string($0.value)) })))
-            set(&b.windows, "EventOriginId", .string(String(id))); set(&b.windows, "Type", .string("WindowsEvent"))
+            let windows: [(String, Value)] = [
+                ("TimeGenerated", time), ("Provider", .string(provider)), ("Channel", .string(channel)), ("Computer", .string(computer)),
+                ("EventID", .long(Int64(eventID))), ("EventLevel", .long(Int64(level))), ("EventLevelName", .string(levelName)),
+                ("Task", .long(Int64(task))),
+                ("EventData", .bag(OrderedDictionary(uniqueKeysWithValues: data.sorted { $0.key < $1.key }.map { ($0.key, Value.string($0.value)) }))),
+                ("EventOriginId", .string(String(id))),
+            ]
+            for (k, v) in windows { set(&b.windows, k, v) }
             b.windows.endRecord()
         }
     }

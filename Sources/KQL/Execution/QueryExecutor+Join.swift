@@ -149,8 +149,8 @@ extension QueryExecutor {
     /// followed by `where`: the right side runs part by part (a store's extents), each part probes the
     /// left keys and the filter keeps its pairs, and only the surviving rows are built, so the right
     /// side is never assembled (the 100M-row self-join held its 90M right rows and 90M pairs at once).
-    /// Nil when the shape does not fit (or the left keys turn out not to be unique): the caller joins
-    /// the whole way.
+    /// Nil when the shape does not fit (an inner join whose left keys repeat, too): the caller joins the
+    /// whole way.
     func streamingJoinThenFilter(_ left0: Table, _ j: JoinSyntax, _ pred: ExprSyntax, _ scope: Scope, _ span: Span, keep: Set<String>?) throws -> Table? {
         let kind = j.kind.lowercased()
         guard kind == "inner" || kind == "innerunique", provider.scansInParts, !recordPlan, !collectErrors, !bindOnly else { return nil }
@@ -173,13 +173,12 @@ extension QueryExecutor {
         // Unique left keys, known before any part is read: innerunique keeps the first left row of
         // each key (as Kusto's default join does); an inner join with repeated keys is joined whole.
         var left = left0
-        let (own, _) = try joinCodes(left, left, j.on.map { ($0.0, $0.0) }, scope)
-        var seen = U64Map(), firsts: [Int] = []
-        for i in 0..<left.count where own[i] < 0 || seen.insert(UInt64(UInt32(own[i]))) { firsts.append(i) }
+        let firsts = Self.firstOfEachKey(try joinCodes(left, left, j.on.map { ($0.0, $0.0) }, scope).0)
         if firsts.count < left.count {
             guard kind == "innerunique" else { return nil }
             left = left.gather(firsts)
         }
+        let narrowNames = ColumnUsage.refs([pred])
         var pieces: [Table] = [], rows = 0
         try provider.scanEach(n, request: req) { part in
             var right = part
@@ -188,13 +187,10 @@ extension QueryExecutor {
                 right = try apply(op, to: right, scope, opSpan, resultName: &name)
             }
             let (lc, rc) = try joinCodes(left, right, j.on, scope)
-            var card = 0
-            for c in lc where c >= 0 { card = max(card, Int(c) + 1) }
-            var leftRow = [Int](repeating: -1, count: card)
-            for (i, c) in lc.enumerated() where c >= 0 { leftRow[Int(c)] = i }
+            // The left keys are unique (above), so each key codes one left row.
+            guard let leftRow = Self.uniqueLeftRows(lc) else { throw KQLError.runtime("join: left keys repeat after deduplication") }
             var li: [Int] = [], ri: [Int] = []
-            for (i, c) in rc.enumerated() where c >= 0 && Int(c) < card && leftRow[Int(c)] >= 0 { li.append(leftRow[Int(c)]); ri.append(i) }
-            let narrowNames = ColumnUsage.refs([pred])
+            for (i, c) in rc.enumerated() where c >= 0 && Int(c) < leftRow.count && leftRow[Int(c)] >= 0 { li.append(leftRow[Int(c)]); ri.append(i) }
             let narrow = combine(left, li, right, ri, keep: narrowNames)
             let bound = try compile(pred, narrow, scope)
             guard bound.type == .bool || bound.type == .dynamic else {
@@ -209,6 +205,25 @@ extension QueryExecutor {
         if pieces.count == 1 { return first }
         let cols = first.schema.columns.enumerated().map { k, c in Column.concat(pieces.map { $0.columns[k] }, type: c.type) }
         return Table(schema: first.schema, columns: cols, count: rows)
+    }
+
+    /// The rows that are the first of their key (rows with a null key all stay).
+    static func firstOfEachKey(_ codes: [Int32]) -> [Int] {
+        var seen = U64Map(), keep: [Int] = []
+        for i in codes.indices where codes[i] < 0 || seen.insert(UInt64(UInt32(codes[i]))) { keep.append(i) }
+        return keep
+    }
+
+    /// Left row of each key code, when no key repeats (nil otherwise); -1 for codes no left row has.
+    static func uniqueLeftRows(_ codes: [Int32]) -> [Int]? {
+        var card = 0
+        for c in codes where c >= 0 { card = max(card, Int(c) + 1) }
+        var row = [Int](repeating: -1, count: card)
+        for (i, c) in codes.enumerated() where c >= 0 {
+            if row[Int(c)] >= 0 { return nil }
+            row[Int(c)] = i
+        }
+        return row
     }
 
     /// The pairs a filter's result keeps (a null is not true).
@@ -250,23 +265,14 @@ extension QueryExecutor {
         var (lc, rc) = try joinCodes(left, right, j.on, scope)
         if kind == "innerunique" {
             // Deduplicate the left side by key (first row wins), as Kusto's default join does.
-            var seen = U64Map(), keep: [Int] = []
-            for i in 0..<left.count where lc[i] < 0 || seen.insert(UInt64(UInt32(lc[i]))) { keep.append(i) }
+            let keep = Self.firstOfEachKey(lc)
             if keep.count < left.count { left = left.gather(keep); lc = keep.map { lc[$0] } }
         }
         if kind == "inner" || kind == "innerunique" {
             // Unique left keys (after innerunique, or a summarize): each right row matches at most one
             // left row, so walk the right side in order; its columns are then read sequentially.
-            var card = 0
-            for c in lc where c >= 0 { card = max(card, Int(c) + 1) }
-            var leftRow = [Int](repeating: -1, count: card)
-            var unique = true
-            for (i, c) in lc.enumerated() where c >= 0 {
-                if leftRow[Int(c)] >= 0 { unique = false; break }
-                leftRow[Int(c)] = i
-            }
-            if unique {
-                let rows = leftRow, codes = rc, bound = card
+            if let leftRow = Self.uniqueLeftRows(lc) {
+                let rows = leftRow, codes = rc, bound = leftRow.count
                 // Right rows in two ordered halves, one per core; each yields its (left, right) pairs.
                 let halves = Parallel.map(2, work: codes.count) { h -> ([Int], [Int]) in
                     let lo = h * codes.count / 2, hi = (h + 1) * codes.count / 2
