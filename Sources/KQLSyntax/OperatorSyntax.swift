@@ -174,6 +174,8 @@ public indirect enum OperatorSyntax: Sendable {
     case project([NamedExprSyntax])
     case projectAway([ExprSyntax])
     case projectKeep([ExprSyntax])
+    /// `project-by-names "A", dynamic([...]), "C*", column_names_of(T)`: names computed from constants.
+    case projectByNames([ExprSyntax])
     case projectRename([(String, String)])
     /// Each pattern with its order (`asc`, `desc`, `granny-asc`, `granny-desc`), nil for input order.
     case projectReorder([(ExprSyntax, String?)])

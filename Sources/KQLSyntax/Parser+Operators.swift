@@ -48,6 +48,10 @@ extension Parser {
             return .projectAway(parseColumnPatterns())
         case "project-keep":
             return .projectKeep(parseColumnPatterns())
+        case "project-by-names":
+            var specs: [ExprSyntax] = []
+            repeat { specs.append(parseExpr()) } while eatPunct(",")
+            return .projectByNames(specs)
         case "project-rename":
             var pairs: [(String, String)] = []
             repeat {

@@ -10,6 +10,18 @@ extension ExprCompiler {
             let t = try executor.tabular(a.value, scope)
             guard let c = t.columns.first else { return .constant(.null, .dynamic) }
             return .constant(t.count > 0 ? c.value(at: 0) : .null, c.type)
+        case "column_names_of":
+            // The column names of a table, view or tabular parameter, as a dynamic array of strings.
+            guard args.count == 1, executor.isTabular(args[0].value, scope) else {
+                throw KQLError.bind(DiagnosticCode.wrongArguments, "column_names_of() expects a table", span)
+            }
+            let names: [String]
+            if case .name(let n, _) = args[0].value, scope.lookup(n) == nil, let stored = executor.provider.schema(of: n) {
+                names = stored.names
+            } else {
+                names = try executor.tabular(args[0].value, scope).schema.names
+            }
+            return .constant(.array(names.map { .string($0) }), .dynamic)
         case "column_ifexists", "columnifexists":
             // The name may come from a function parameter (`_ASIM_ResolveDvcFQDN('Computer')`): any constant string.
             guard args.count == 2, case .string(let col)? = (try? compile(args[0].value))?.constantValue else {

@@ -15,6 +15,21 @@ extension QueryExecutor {
         var out: [[Int]] = [], inc: [[Int]] = []
         var sourceName = "", targetName = "", nodeIdName: String?
 
+        /// The nodes a walk passes through between its first and last node.
+        func innerNodes(from start: Int, along edges: [Int]) -> [Int] {
+            var at = start, inner: [Int] = []
+            for e in edges.dropLast() {
+                at = edgeEnds[e].0 == at ? edgeEnds[e].1 : edgeEnds[e].0
+                inner.append(at)
+            }
+            return inner
+        }
+
+        /// A node's properties with its degrees under hidden keys, for `node_degree_in()` inside `all(inner_nodes(p), ...)`.
+        func nodeWithDegrees(_ n: Int) -> Value {
+            .bag(nodeProps[n].merging(["$in": .long(Int64(inc[n].count)), "$out": .long(Int64(out[n].count))]) { a, _ in a })
+        }
+
         func node(_ key: Value) -> Int {
             if let i = index[key] { return i }
             index[key] = nodeKeys.count
@@ -144,14 +159,20 @@ extension QueryExecutor {
                     var ok = true
                     for (k, n) in p.nodes.enumerated() {
                         guard let n else { continue }
-                        let v = Value.bag(g.nodeProps[b.nodes[k]].merging(["$id": g.nodeKeys[b.nodes[k]]]) { a, _ in a })
-                        if let prev = row[n], prev != v { ok = false; break }
-                        row[n] = v
+                        let node = b.nodes[k]
+                        if let prev = row["$node_" + n], prev != .long(Int64(node)) { ok = false; break }
+                        row[n] = .bag(g.nodeProps[node])
+                        row["$node_" + n] = .long(Int64(node))
+                        row["$in_" + n] = .long(Int64(g.inc[node].count))
+                        row["$out_" + n] = .long(Int64(g.out[node].count))
                     }
                     guard ok else { continue }
                     for (k, e) in p.edges.enumerated() {
                         let bags = b.edges[k].map { Value.bag(g.edgeProps[$0]) }
-                        if let n = e.name { row[n] = e.variable ? .array(bags) : bags[0] }
+                        if let n = e.name {
+                            row[n] = e.variable ? .array(bags) : bags[0]
+                            if e.variable { row["$inner_" + n] = .array(g.innerNodes(from: b.nodes[k], along: b.edges[k]).map(g.nodeWithDegrees)) }
+                        }
                         row["$hops\(pi)_\(k)"] = .long(Int64(b.edges[k].count))
                     }
                     next.append(row)
@@ -161,14 +182,23 @@ extension QueryExecutor {
             combos = next
             shortestKeys = p.nodes.compactMap { $0 }
         }
-        let schema = Schema(names.map { ColumnSchema($0, .dynamic) } + [ColumnSchema("$hops", .long)])
-        var t = Table.from(schema: schema, rows: combos.map { r in names.map { r[$0] ?? .null } + [.long(r.filter { $0.key.hasPrefix("$hops") }.values.reduce(0) { $0 + ($1.asInt64 ?? 0) })] })
+        // Hidden columns: each node's index and degrees (`node_degree_in(n)`), each variable-length
+        // edge's inner nodes (`inner_nodes(e)`), and the match's hop count.
+        var hidden: [ColumnSchema] = []
+        for (n, edge) in zip(names, isEdge) {
+            if !edge { hidden += ["$node_", "$in_", "$out_"].map { ColumnSchema($0 + n, .long) } }
+        }
+        for (n, v) in zip(names, variable) where v { hidden.append(ColumnSchema("$inner_" + n, .dynamic)) }
+        let schema = Schema(names.map { ColumnSchema($0, .dynamic) } + hidden + [ColumnSchema("$hops", .long)])
+        var t = Table.from(schema: schema, rows: combos.map { r in
+            (names + hidden.map(\.name)).map { r[$0] ?? .null } + [.long(r.filter { $0.key.hasPrefix("$hops") }.values.reduce(0) { $0 + ($1.asInt64 ?? 0) })]
+        })
         let s = scope.child()
-        if let pred = m.predicate { t = try filter(t, pred, s) }
+        if let pred = m.predicate { t = try filter(t, GraphFunctions.rewrite(pred), s) }
         if m.shortest {
             // Per pair of end nodes, the matches with the fewest edges (one of them with output=any).
             let all = (m.options["output"] ?? "any").lowercased() == "all"
-            let ends = [shortestKeys.first, shortestKeys.last].compactMap { $0 }.compactMap { t.schema.index(of: $0) }
+            let ends = [shortestKeys.first, shortestKeys.last].compactMap { $0 }.compactMap { t.schema.index(of: "$node_" + $0) }
             var best: [[Value]: Int64] = [:]
             let hops = t.schema.index(of: "$hops")!
             for r in 0..<t.count {
@@ -183,8 +213,8 @@ extension QueryExecutor {
             }
             t = t.gather(keep)
         }
-        guard !m.project.isEmpty else { return selectColumns(t, t.schema.columns.indices.filter { t.schema.columns[$0].name != "$hops" }) }
-        return Self.settleTypes(try project(t, m.project, s))
+        guard !m.project.isEmpty else { return selectColumns(t, t.schema.columns.indices.filter { !t.schema.columns[$0].name.hasPrefix("$") }) }
+        return Self.settleTypes(try project(t, m.project.map { NamedExprSyntax(names: $0.names, expr: GraphFunctions.rewrite($0.expr), span: $0.span) }, s))
     }
 
     /// Dynamic columns whose values all share one scalar type take that type (`a.name` is a string).
@@ -198,5 +228,32 @@ extension QueryExecutor {
             out.columns[i] = Column.from(values: values, type: ty)
         }
         return out
+    }
+}
+
+/// graph-match's functions of a match, rewritten to its hidden columns: `node_degree_in(n)` and
+/// `node_degree_out(n)` (edges counted with multiplicity, a self-loop once each way), their no-argument
+/// form on an element of `inner_nodes(e)`, and `inner_nodes(e)` (the nodes between a variable-length
+/// edge's ends, for `map`, `all` and `any`).
+enum GraphFunctions {
+    static func rewrite(_ e: ExprSyntax) -> ExprSyntax {
+        switch e {
+        case .call(let f, let args, let span):
+            let fn = f.lowercased()
+            if fn == "node_degree_in" || fn == "node_degree_out" {
+                let key = fn == "node_degree_in" ? "$in" : "$out"
+                if args.isEmpty { return .name(key, span) }
+                if args.count == 1, case .name(let n, _) = args[0].value { return .name(key + "_" + n, span) }
+            }
+            if fn == "inner_nodes", args.count == 1, case .name(let n, _) = args[0].value { return .name("$inner_" + n, span) }
+            return .call(name: f, args: args.map { ArgumentSyntax(name: $0.name, value: rewrite($0.value)) }, span)
+        case .binary(let op, let l, let r, let span): return .binary(op, rewrite(l), rewrite(r), span)
+        case .unary(let op, let x, let span): return .unary(op, rewrite(x), span)
+        case .member(let b, let m, let span): return .member(rewrite(b), m, span)
+        case .index(let b, let i, let span): return .index(rewrite(b), rewrite(i), span)
+        case .inList(let op, let x, let items, let span): return .inList(op, rewrite(x), items.map(rewrite), span)
+        case .between(let neg, let x, let lo, let hi, let span): return .between(negated: neg, rewrite(x), rewrite(lo), rewrite(hi), span)
+        default: return e
+        }
     }
 }

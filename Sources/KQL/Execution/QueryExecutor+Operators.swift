@@ -23,6 +23,8 @@ extension QueryExecutor {
         case .projectKeep(let pats):
             let keep = try matchColumns(input.schema, pats)
             return selectColumns(input, input.schema.columns.indices.filter { keep.contains($0) })
+        case .projectByNames(let specs):
+            return selectColumns(input, try columnsByNames(input.schema, specs, scope))
         case .projectRename(let pairs):
             var out = input
             for (new, old) in pairs {
@@ -217,6 +219,28 @@ extension QueryExecutor {
     }
 
     /// Columns matching names or `prefix*` wildcards, in schema order.
+    /// `project-by-names`' columns in the order specified or matched: each specifier is a constant
+    /// string (a name or a wildcard pattern) or an array of them; names no column has are ignored.
+    func columnsByNames(_ s: Schema, _ specs: [ExprSyntax], _ scope: Scope) throws -> [Int] {
+        var out: [Int] = [], seen = Set<Int>()
+        func add(_ n: String) {
+            let hits = n.contains("*") ? s.columns.indices.filter { Wildcard.matches(s.columns[$0].name, n) } : s.index(of: n).map { [$0] } ?? []
+            for i in hits where seen.insert(i).inserted { out.append(i) }
+        }
+        for spec in specs {
+            let v = try constant(spec, scope)
+            guard case .string = v, v.asArray == nil else {
+                guard let items = v.asArray else {
+                    throw KQLError.bind(DiagnosticCode.badArgument, "project-by-names expects column names: strings or a dynamic array of them", spec.span)
+                }
+                for case .string(let n) in items { add(n) }
+                continue
+            }
+            add(v.kqlString)
+        }
+        return out
+    }
+
     func matchColumns(_ s: Schema, _ pats: [ExprSyntax]) throws -> Set<Int> { Set(try matchColumnsOrdered(s, pats)) }
 
     func matchColumnsOrdered(_ s: Schema, _ pats: [ExprSyntax]) throws -> [Int] {
