@@ -1,8 +1,8 @@
 import KQLSyntax
 
 /// The user-analytics plugins over an id and a timeline: `activity_counts_metrics`,
-/// `active_users_count`, `sliding_window_counts`, `session_count`, `rolling_percentile` and
-/// `funnel_sequence_completion`. Bins run from `Start` to `End` by the bin size; the optional
+/// `active_users_count`, `sliding_window_counts`, `session_count` and `rolling_percentile` (the funnels are in
+/// QueryExecutor+Funnels). Bins run from `Start` to `End` by the bin size; the optional
 /// trailing arguments are dimensions the results are split by.
 extension QueryExecutor {
     /// The evaluated id, time and dimension columns, and the constant parameters.
@@ -178,39 +178,5 @@ extension QueryExecutor {
         let schema = [ColumnSchema(indexName, idx.type)] + dimArgs.enumerated().map { i, a in ColumnSchema(Naming.derived(a.value) ?? "Column\(i + 1)", dims[i].value(at: 0).kqlType) }
             + [ColumnSchema("rolling_\(intIfFinite(pct) ?? 50)_percentile_\(valueName)", .real)]
         return Table.from(schema: Schema(schema), rows: rows)
-    }
-
-    /// `funnel_sequence_completion(Id, Time, Start, End, BinSize, State, Sequence, MaxWindows)`: per bin,
-    /// step of the sequence and window, the ids that started the sequence in the bin and reached the
-    /// step within the window.
-    func funnelSequenceCompletion(_ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, _ span: Span) throws -> Table {
-        guard args.count >= 8 else { throw KQLError.bind(DiagnosticCode.wrongArguments, "funnel_sequence_completion(Id, Time, Start, End, BinSize, StateColumn, Sequence, MaxSequenceStepWindows)", span) }
-        let ids = try compile(args[0].value, input, scope).evaluate(input, ctx)
-        let times = try compile(args[1].value, input, scope).evaluate(input, ctx)
-        let steps = try bins(try constant(args[2].value, scope), try constant(args[3].value, scope), try constant(args[4].value, scope), span)
-        let bin = try constant(args[4].value, scope).asInt64!
-        let states = try compile(args[5].value, input, scope).evaluate(input, ctx)
-        let sequence = (try constant(args[6].value, scope).asArray ?? []).map(\.kqlString)
-        let windows = (try constant(args[7].value, scope).asArray ?? []).compactMap(\.asInt64)
-        var events = [Value: [(Int64, String)]]()
-        for r in 0..<input.count { if let t = times.value(at: r).asInt64 { events[ids.value(at: r), default: []].append((t, states.value(at: r).kqlString)) } }
-        for k in events.keys { events[k]!.sort { $0.0 < $1.0 } }
-        var rows: [[Value]] = []
-        for b in steps {
-            for w in windows {
-                var reached = [Int](repeating: 0, count: sequence.count)
-                for (_, evs) in events {
-                    guard let first = evs.first(where: { $0.1 == sequence.first && $0.0 >= b && $0.0 < b &+ bin }) else { continue }
-                    var step = 0, last = first.0
-                    reached[0] += 1
-                    for e in evs where e.0 > first.0 && step + 1 < sequence.count {
-                        if e.1 == sequence[step + 1] && e.0 &- last <= w { step += 1; last = e.0; reached[step] += 1 }
-                    }
-                }
-                for (i, s) in sequence.enumerated() { rows.append([.datetime(b), .string(s), .timespan(w), .long(Int64(reached[i]))]) }
-            }
-        }
-        return Table.from(schema: Schema([ColumnSchema(Naming.derived(args[1].value) ?? "Timestamp", .datetime), ColumnSchema(Naming.derived(args[5].value) ?? "State", .string),
-                                          ColumnSchema("Period", .timespan), ColumnSchema("dcount", .long)]), rows: rows)
     }
 }

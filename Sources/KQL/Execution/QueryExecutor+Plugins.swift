@@ -4,7 +4,7 @@ import OrderedCollections
 extension QueryExecutor {
     static let plugins = ["bag_unpack", "pivot", "ipv4_lookup", "ipv6_lookup", "sequence_detect", "basket", "autocluster", "diffpatterns", "narrow",
                           "rows_near", "schema_merge", "dcount_intersect", "activity_counts_metrics", "active_users_count", "sliding_window_counts",
-                          "session_count", "rolling_percentile", "funnel_sequence_completion", "geo_polygon_lookup", "geo_line_lookup"]
+                          "session_count", "rolling_percentile", "funnel_sequence_completion", "funnel_sequence", "geo_polygon_lookup", "geo_line_lookup"]
 
     func evaluatePlugin(_ plugin: String, _ args: [ArgumentSyntax], _ input: Table, _ scope: Scope, _ span: Span) throws -> Table {
         if let i = args.firstIndex(where: { $0.name == "$schema" }), case .source(.datatable(let cols, _), _) = args[i].value {
@@ -68,6 +68,7 @@ extension QueryExecutor {
         case "session_count": return try sessionCount(args, input, scope, span)
         case "rolling_percentile": return try rollingPercentile(args, input, scope, span)
         case "funnel_sequence_completion": return try funnelSequenceCompletion(args, input, scope, span)
+        case "funnel_sequence": return try funnelSequence(args, input, scope, span)
         case "geo_polygon_lookup": return try geoLookup(args, input, scope, lines: false, span)
         case "geo_line_lookup": return try geoLookup(args, input, scope, lines: true, span)
         default:
