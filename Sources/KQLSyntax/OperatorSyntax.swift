@@ -176,6 +176,8 @@ public indirect enum OperatorSyntax: Sendable {
     case projectKeep([ExprSyntax])
     /// `project-by-names "A", dynamic([...]), "C*", column_names_of(T)`: names computed from constants.
     case projectByNames([ExprSyntax])
+    /// `reduce [kind=source] by Expr [with threshold=T, characters=C]`.
+    case reduce(by: ExprSyntax, kind: String?, options: [String: ExprSyntax])
     case projectRename([(String, String)])
     /// Each pattern with its order (`asc`, `desc`, `granny-asc`, `granny-desc`), nil for input order.
     case projectReorder([(ExprSyntax, String?)])

@@ -140,6 +140,19 @@ extension Parser {
             return .invoke(parsePostfix())
         case "getschema":
             return .getschema
+        case "reduce":
+            let kind = parseOptions(["kind"])["kind"]
+            expectKeyword("by")
+            let by = parseOr()
+            var options: [String: ExprSyntax] = [:]
+            if eatKeyword("with") {
+                repeat {
+                    guard let key = parseName() else { break }
+                    guard eatPunct("=") else { error(DiagnosticCode.expectedToken, "expected '=' after \(key)", current.span); break }
+                    options[key.lowercased()] = parseAdditive()
+                } while eatPunct(",")
+            }
+            return .reduce(by: by, kind: kind, options: options)
         case "sample":
             return .sample(parseAdditive())
         case "sample-distinct":

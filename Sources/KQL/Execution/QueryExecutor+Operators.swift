@@ -23,6 +23,8 @@ extension QueryExecutor {
         case .projectKeep(let pats):
             let keep = try matchColumns(input.schema, pats)
             return selectColumns(input, input.schema.columns.indices.filter { keep.contains($0) })
+        case .reduce(let by, let kind, let options):
+            return try reduce(input, by: by, kind: kind, options: options, scope, span)
         case .projectByNames(let specs):
             return selectColumns(input, try columnsByNames(input.schema, specs, scope))
         case .projectRename(let pairs):
