@@ -59,6 +59,9 @@ public final class LogStore: TableProvider, Sendable {
         var catalogVersion: Int64 = -1
         /// Checksum blocks of extent columns already checked by partial reads.
         var verifiedBlocks: [String: Set<Int>] = [:]
+        /// Extent columns whose every checksum was checked by a whole-column read: extents never
+        /// change once written, so a column the cache could not keep is not hashed again when re-read.
+        var verifiedColumns: Set<String> = []
         var pendingRows: Int { wal.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.rows } } }
     }
 
