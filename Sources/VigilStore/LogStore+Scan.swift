@@ -294,9 +294,13 @@ extension LogStore {
         var pieces: [[Column]] = Array(repeating: [], count: wanted.count)
         var total = 0
         let schema = Schema(filterCols + [ColumnSchema(ScanRequest.rowIdColumn, .long)])
-        for part in parts {
+        // The next part's filter columns decode on another core while this part is filtered.
+        var next = parts.first.map { prefetch($0, filterCols) }
+        for (p, part) in parts.enumerated() {
             let n = rowsOf(part)
-            let cols = try filterCols.map { try partColumn(part, $0) } + [Column(type: .long, data: .int64(NullBuffers.rowNumbers(n)))]
+            let decoded = try next!.get()
+            next = p + 1 < parts.count ? prefetch(parts[p + 1], filterCols) : nil
+            let cols = decoded + [Column(type: .long, data: .int64(NullBuffers.rowNumbers(n)))]
             let r = try filter(Table(schema: schema, columns: cols, count: n))
             guard let ids = r.column(named: ScanRequest.rowIdColumn), case .int64(let rowIDs) = ids.data else {
                 throw StoreError.corrupt("the filter dropped the row numbers")
@@ -321,6 +325,24 @@ extension LogStore {
         }
         let columns = wanted.enumerated().map { k, c in pieces[k].isEmpty ? Column.empty(c.type) : Column.concat(pieces[k], type: c.type) }
         return Table(schema: Schema(wanted), columns: columns, count: total)
+    }
+
+    /// Columns of a part being decoded on a background thread.
+    final class Prefetch: @unchecked Sendable {
+        private var result: Result<[Column], Error>?
+        private let done = DispatchSemaphore(value: 0)
+        func set(_ r: Result<[Column], Error>) { result = r; done.signal() }
+        func get() throws -> [Column] {
+            done.wait()
+            done.signal()
+            return try result!.get()
+        }
+    }
+
+    func prefetch(_ part: ScanPart, _ columns: [ColumnSchema]) -> Prefetch {
+        let p = Prefetch()
+        DispatchQueue.global().async { p.set(Result { try columns.map { try self.partColumn(part, $0) } }) }
+        return p
     }
 
     /// One column of one part of a scan (an extent cut to the time range, or a write-ahead batch).
