@@ -38,7 +38,8 @@ let package = Package(
         .target(
             name: "KQL",
             dependencies: ["KQLSyntax", "CZlib", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json"), .copy("Resources/schemas-connectors.json")],
+            resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json"), .copy("Resources/schemas-connectors.json"),
+                        .copy("Resources/schemas-azure-monitor.txt")],
             swiftSettings: strict),
         // Pure: Sentinel's parser files (ASIM YAML, Solutions' .txt/.kql) read into workspace functions;
         // the ASIM parsers ship as resources.

@@ -15,8 +15,43 @@ public enum SchemaCatalog {
                 out[table] = Schema(cols)
             }
         }
+        // Azure Monitor and Defender XDR tables Sentinel content reads beyond that snapshot.
+        if let url = Bundle.module.url(forResource: "schemas-azure-monitor", withExtension: "txt"),
+           let text = try? String(contentsOf: url, encoding: .utf8) {
+            let connectorFile = Bundle.module.url(forResource: "schemas-connectors", withExtension: "json").flatMap { try? Data(contentsOf: $0) }
+            let others = out.merging((connectorFile.flatMap { try? parse($0) }) ?? [:]) { a, _ in a }
+            for (table, schema) in parseTableList(text, others: others) where out[table] == nil { out[table] = schema }
+        }
         return out
     }()
+
+    /// Parses lines `Table: Column:type, ...` and `Table = OtherTable` (comments start with `#`). Every
+    /// table gets `TimeGenerated`, `SourceSystem` and the standard columns; an alias of an unknown
+    /// table, or a line that does not parse, is left out.
+    public static func parseTableList(_ text: String, others: [String: Schema]) -> [String: Schema] {
+        var out: [String: Schema] = [:]
+        for raw in text.split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if let eq = line.firstIndex(of: "="), !line[..<eq].contains(":") {
+                let name = line[..<eq].trimmingCharacters(in: .whitespaces), target = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+                if isTableName(name), let s = others[target] ?? out[target] { out[name] = s }
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+            guard isTableName(name) else { continue }
+            var cols = [ColumnSchema("TimeGenerated", .datetime)]
+            for item in line[line.index(after: colon)...].split(separator: ",") {
+                let parts = item.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, let t = KQLType(name: parts[1]), !cols.contains(where: { $0.name == parts[0] }) else { continue }
+                cols.append(ColumnSchema(parts[0], t))
+            }
+            if !cols.contains(where: { $0.name == "SourceSystem" }) { cols.append(ColumnSchema("SourceSystem", .string)) }
+            out[name] = withStandardColumns(Schema(cols))
+        }
+        return out
+    }
 
     /// The connector and parser-output tables Sentinel's own query validation binds against
     /// (`schemas-custom.json` of the shared samples): `_CL` tables of data connectors and the output
