@@ -9,7 +9,17 @@ extension QueryExecutor {
     struct Pattern: Hashable { var values: [Value?] }
 
     func dimensions(_ input: Table, excluding: Set<String> = [], _ span: Span) throws -> [Int] {
-        let dims = input.schema.columns.indices.filter { input.schema.columns[$0].type != .dynamic && !excluding.contains(input.schema.columns[$0].name) }
+        var dims = input.schema.columns.indices.filter { input.schema.columns[$0].type != .dynamic && !excluding.contains(input.schema.columns[$0].name) }
+        if dims.count > 12 {
+            // A Sentinel table has ~200 columns, most of them empty for one source: a column with a
+            // single value everywhere, or a different value in every row, forms no pattern.
+            dims = dims.filter { i in
+                let c = input.columns[i]
+                var seen = Set<Value>()
+                for r in 0..<input.count { seen.insert(c.value(at: r)); if seen.count > 1 && seen.count < r + 1 { return true } }
+                return false
+            }
+        }
         guard dims.count <= 12 else { throw KQLError.runtime("\(dims.count) columns to analyse; project at most 12 first", span) }
         return dims
     }
