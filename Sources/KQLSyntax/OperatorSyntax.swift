@@ -207,7 +207,8 @@ public indirect enum OperatorSyntax: Sendable {
     case evaluate(String, [ArgumentSyntax])
     case render(String, [String: String])
     case consume
-    case facet([String])
+    /// `facet by A, B [with (pipe)]`: a result per column (values and counts), the `with` pipe's first.
+    case facet([String], with: ExprSyntax?)
     case partition(PartitionSyntax)
     case scan(ScanSyntax)
     case makeGraph(MakeGraphSyntax)

@@ -210,7 +210,13 @@ extension Parser {
             expectKeyword("by")
             var cols: [String] = []
             repeat { if let n = parseName() { cols.append(n) } } while eatPunct(",")
-            return .facet(cols)
+            var with: ExprSyntax?
+            if eatKeyword("with") {
+                guard eatPunct("(") else { error(DiagnosticCode.expectedToken, "expected '(' after with", current.span); return .facet(cols, with: nil) }
+                with = parseSubPipeline()
+                if !eatPunct(")") { error(DiagnosticCode.expectedToken, "expected ')' to close facet's with", current.span) }
+            }
+            return .facet(cols, with: with)
         default:
             error(DiagnosticCode.unknownOperator, "unknown query operator '\(name)'", Span(t.span.start, lastEnd))
             recover()

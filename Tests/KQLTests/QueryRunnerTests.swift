@@ -125,4 +125,36 @@ import VigilApp
         #expect(m.contains("KQL2002"))
         guard case .failure = runner.run(q) else { Issue.record("ran over no data"); return }
     }
+
+    @Test func facetReturnsTheWithTableThenOneTablePerColumn() {
+        let runner = QueryRunner(provider: InMemoryTables(schemas: [:]), now: 0)
+        let q = """
+        datatable(State:string, Kind:string, n:long) ["AL", "Snow", 1, "AK", "Rain", 2, "AL", "Rain", 3, "AZ", "Snow", 4]
+        | facet by State, Kind with (where n > 1 | project State, n | take 2)
+        """
+        guard case .success(let r, _) = runner.run(q) else { Issue.record("facet failed"); return }
+        #expect(r.count == 3)
+        #expect(r.first?.table.rows == [[Value.string("AK"), .long(2)], [.string("AL"), .long(3)]])
+        #expect(r.dropFirst().first?.table.schema.names == ["State", "count_State"])
+        #expect(r.dropFirst().first?.table.rows == [[Value.string("AL"), .long(2)], [.string("AK"), .long(1)], [.string("AZ"), .long(1)]])
+        #expect(r.last?.table.rows == [[Value.string("Snow"), .long(2)], [.string("Rain"), .long(2)]])
+        // Without `with`, the first column's table is the primary result.
+        guard case .success(let plain, _) = runner.run("datatable(a:string)['x', 'x'] | facet by a") else { Issue.record("facet failed"); return }
+        #expect(plain.count == 1 && plain[0].table.rows == [[Value.string("x"), .long(2)]])
+    }
+
+    @Test func funnelSequenceReturnsItsThreeTables() {
+        let runner = QueryRunner(provider: InMemoryTables(schemas: [:]), now: 0)
+        let q = """
+        datatable(id:string, t:datetime, s:string) [
+          "u1", datetime(2024-01-01 01:00), "Hail", "u1", datetime(2024-01-01 02:00), "Tornado", "u1", datetime(2024-01-01 03:00), "Wind",
+          "u2", datetime(2024-01-01 01:00), "Hail", "u2", datetime(2024-01-01 02:00), "Tornado", "u2", datetime(2024-01-01 03:00), "Hail"]
+        | evaluate funnel_sequence(id, t, datetime(2024-01-01), datetime(2024-01-02), 2h, 1d, s, dynamic(['Tornado']))
+        """
+        guard case .success(let r, _) = runner.run(q) else { Issue.record("funnel_sequence failed"); return }
+        #expect(r.map { $0.table.schema.names } == [["t", "prev", "next", "dcount", "samples"], ["t", "prev", "dcount", "samples"], ["t", "next", "dcount", "samples"]])
+        #expect(r[0].table.count == 2)
+        #expect(r[1].table.rows.map { Array($0.dropFirst()) } == [[Value.string("Hail"), .long(2), .array([.string("u1"), .string("u2")])]])
+        #expect(r[2].table.rows.map { $0[1] } == [Value.string("Hail"), .string("Wind")])
+    }
 }

@@ -48,8 +48,8 @@ extension QueryExecutor {
     }
 
     /// `funnel_sequence(Id, Time, Start, End, MaxSequenceStepWindow, Step, State, Sequence)`: the
-    /// first of its three tables, the distinct ids per (window, previous state, next state) around
-    /// each occurrence of the sequence. An occurrence is a run of an id's consecutive events whose
+    /// distinct ids per (window, previous state, next state) around each occurrence of the sequence,
+    /// then per previous state and per next state (further results). An occurrence is a run of an id's consecutive events whose
     /// states are the sequence, each within the step window of the one before; the state before and
     /// after it count when they are within the step window too (empty otherwise). The window is the
     /// Step bin, from Start, of the occurrence's first event. Up to 128 ids are kept as samples.
@@ -64,8 +64,7 @@ extension QueryExecutor {
         let sequence = (try constant(args[7].value, scope).asArray ?? []).map(\.kqlString)
         guard !sequence.isEmpty else { throw KQLError.bind(DiagnosticCode.badArgument, "funnel_sequence: the sequence is an array of states", args[7].value.span) }
         let events = try funnelEvents(args[0].value, args[1].value, args[6].value, input, scope, from: start, to: end)
-        struct Key: Hashable { var bin: Int64; var prev: String; var next: String }
-        var ids: [Key: [Value]] = [:], seen = Set<[Value]>()
+        var occurrences: [(bin: Int64, prev: String, next: String, id: Value)] = []
         for (id, evs) in events.sorted(by: { Value.compare($0.key, $1.key) < 0 }) where evs.count >= sequence.count {
             for first in 0...(evs.count - sequence.count) {
                 var ok = true
@@ -77,16 +76,25 @@ extension QueryExecutor {
                 let last = first + sequence.count - 1
                 let prev = first > 0 && evs[first].0 &- evs[first - 1].0 <= window ? evs[first - 1].1 : ""
                 let next = last + 1 < evs.count && evs[last + 1].0 &- evs[last].0 <= window ? evs[last + 1].1 : ""
-                let key = Key(bin: start &+ (evs[first].0 &- start) / step &* step, prev: prev, next: next)
-                if seen.insert([.datetime(key.bin), .string(prev), .string(next), id]).inserted { ids[key, default: []].append(id) }
+                occurrences.append((start &+ (evs[first].0 &- start) / step &* step, prev, next, id))
             }
         }
-        let ordered = ids.sorted { a, b in
-            a.value.count != b.value.count ? a.value.count > b.value.count
-                : (a.key.bin, a.key.prev, a.key.next) < (b.key.bin, b.key.prev, b.key.next)
+        let time = Naming.derived(args[1].value) ?? "Timestamp"
+        // The three tables: (prev, next), prev alone and next alone; the first is the operator's output.
+        func table(_ keys: [String], _ key: ((bin: Int64, prev: String, next: String, id: Value)) -> [String]) -> Table {
+            var ids: [[Value]: [Value]] = [:], seen = Set<[Value]>()
+            for o in occurrences {
+                let k = [Value.datetime(o.bin)] + key(o).map { Value.string($0) }
+                if seen.insert(k + [o.id]).inserted { ids[k, default: []].append(o.id) }
+            }
+            let ordered = ids.sorted { a, b in
+                a.value.count != b.value.count ? a.value.count > b.value.count
+                    : zip(a.key, b.key).first { $0 != $1 }.map { Value.compare($0.0, $0.1) < 0 } ?? false
+            }
+            return Table.from(schema: Schema([ColumnSchema(time, .datetime)] + keys.map { ColumnSchema($0, .string) } + [ColumnSchema("dcount", .long), ColumnSchema("samples", .dynamic)]),
+                              rows: ordered.map { $0.key + [.long(Int64($0.value.count)), .array(Array($0.value.prefix(128)))] })
         }
-        return Table.from(schema: Schema([ColumnSchema(Naming.derived(args[1].value) ?? "Timestamp", .datetime), ColumnSchema("prev", .string),
-                                          ColumnSchema("next", .string), ColumnSchema("dcount", .long), ColumnSchema("samples", .dynamic)]),
-                          rows: ordered.map { [.datetime($0.key.bin), .string($0.key.prev), .string($0.key.next), .long(Int64($0.value.count)), .array(Array($0.value.prefix(128)))] })
+        laterResults += [table(["prev"]) { [$0.prev] }, table(["next"]) { [$0.next] }]
+        return table(["prev", "next"]) { [$0.prev, $0.next] }
     }
 }

@@ -123,8 +123,23 @@ extension QueryExecutor {
             return input
         case .consume:
             return Table.empty(Schema([]))
-        case .facet:
-            return input
+        case .facet(let cols, let with):
+            // Per column its values and counts, in first-seen order; the `with` pipe's table first.
+            var tables: [Table] = []
+            if let with {
+                let s = scope.child()
+                s.bindings["$mvapply"] = .table(input)
+                tables.append(try tabular(with, s))
+            }
+            for c in cols {
+                guard input.schema.index(of: c) != nil else {
+                    throw KQLError.bind(DiagnosticCode.unknownColumn, "facet: unknown column '\(c)'" + NameSuggestion.didYouMean(c, among: input.schema.names), span)
+                }
+                let counted = NamedExprSyntax(names: ["count_" + c], expr: .call(name: "count", args: [], span), span: span)
+                tables.append(try summarize(input, [counted], [NamedExprSyntax(names: [], expr: .name(c, span), span: span)], scope, span))
+            }
+            laterResults += tables.dropFirst()
+            return tables.first ?? input
         case .topNested(let levels):
             return try topNested(input, levels, scope, span)
         case .partition(let p):

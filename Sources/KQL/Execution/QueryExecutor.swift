@@ -17,6 +17,9 @@ public final class QueryExecutor: @unchecked Sendable {
     public internal(set) var ctx: EvalContext
     let rootScope = Scope(parent: nil)
     var chart: String?
+    /// Result tables an operator makes beside its output (`facet`'s per-column tables,
+    /// `funnel_sequence`'s second and third), returned after the statement's own result.
+    var laterResults: [Table] = []
     var parameters: [String: Value]
     /// Set by `--explain`: records the physical steps (pushed-down scans, operators) as they run.
     public var explain: [String] = []
@@ -107,9 +110,12 @@ public final class QueryExecutor: @unchecked Sendable {
                 break
             case .query(let e):
                 chart = nil
+                laterResults = []
                 var name = "PrimaryResult"
                 let t = try tabular(e, rootScope, resultName: &name)
                 results.append(ResultTable(name: results.isEmpty ? name : (name == "PrimaryResult" ? "Table_\(results.count)" : name), table: t, chart: chart))
+                for extra in laterResults { results.append(ResultTable(name: "Table_\(results.count)", table: extra)) }
+                laterResults = []
             }
         }
     }
