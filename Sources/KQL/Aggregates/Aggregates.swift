@@ -194,11 +194,43 @@ enum Aggregates {
             }
             return Column(type: .long, data: .int64(c))
         }
+        // Too big for one bitmap (20k users by 31k addresses): a few passes over the rows, each with a
+        // cache-sized bitmap for one range of groups, on both cores; a hash of 100M pairs misses the
+        // cache on nearly every insert.
+        let groupsPerPass = (1 << 27) / distinct
+        let passes = groupsPerPass > 0 ? (a.ngroups + groupsPerPass - 1) / groupsPerPass : .max
+        if passes <= 16 {
+            let parts = Parallel.map(passes, work: a.n * passes) { p in
+                dcountGroups(a, codes, distinct: distinct, groups: (p * groupsPerPass)..<min(a.ngroups, (p + 1) * groupsPerPass))
+            }
+            return Column(type: .long, data: .int64(parts.flatMap { $0 }))
+        }
         var pairs = U64Map(capacity: min(a.n, 1 << 22))
         for i in 0..<a.n where a.included(i) && codes[i] >= 0 {
             if pairs.insert(UInt64(UInt32(a.groups[i])) << 32 | UInt64(UInt32(codes[i]))) { c[Int(a.groups[i])] += 1 }
         }
         return Column(type: .long, data: .int64(c))
+    }
+
+    /// Distinct counts of the groups in `range`, over every row, with a (group, value) bitmap.
+    static func dcountGroups(_ a: AggInput, _ codes: [Int32], distinct: Int, groups range: Range<Int>) -> [Int64] {
+        var c = [Int64](repeating: 0, count: range.count)
+        var seen = [UInt64](repeating: 0, count: (range.count * distinct + 63) / 64)
+        let lo = Int32(range.lowerBound), width = UInt32(range.count)
+        seen.withUnsafeMutableBufferPointer { bits in
+            a.groups.withUnsafeBufferPointer { groups in
+                codes.withUnsafeBufferPointer { codes in
+                    for i in 0..<a.n {
+                        let g = UInt32(bitPattern: groups[i] &- lo)
+                        guard g < width, codes[i] >= 0, a.included(i) else { continue }
+                        let bit = Int(g) * distinct + Int(codes[i])
+                        let w = bit >> 6, m = UInt64(1) << UInt64(bit & 63)
+                        if bits[w] & m == 0 { bits[w] |= m; c[Int(g)] += 1 }
+                    }
+                }
+            }
+        }
+        return c
     }
 
     /// Dense codes for a vector's values; -1 for null (and empty strings, which dcount skips like nulls).
