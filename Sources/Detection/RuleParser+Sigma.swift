@@ -16,6 +16,8 @@ extension RuleParser {
             if s.isCloud {
                 r.entityMappings = [AnalyticsRule.EntityMapping(entityType: .account, fieldMappings: [.init(identifier: "FullName", columnName: "SigmaAccount")]),
                                     AnalyticsRule.EntityMapping(entityType: .ip, fieldMappings: [.init(identifier: "Address", columnName: "SigmaIP")])]
+            } else if let t = s.tableSource, t.address != "\"\"" {
+                r.entityMappings.append(AnalyticsRule.EntityMapping(entityType: .ip, fieldMappings: [.init(identifier: "Address", columnName: "SigmaIP")]))
             }
             r.sourceTables = try s.tables()
         } catch {

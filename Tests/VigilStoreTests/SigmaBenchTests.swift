@@ -39,7 +39,7 @@ import VigilApp
         #expect(f.byLogsource.contains { $0.logsource == "windows/process_creation" && $0.loaded == 1 })
         #expect(f.byLogsource.contains { $0.logsource == "correlation" && $0.loaded == 1 })
         #expect(f.byLogsource.contains { $0.logsource.hasPrefix("linux/") && $0.loaded == 0 })
-        #expect(f.reasons.first?.reason.contains("log source product 'linux' is not mapped") == true, "\(f.reasons)")
+        #expect(f.reasons.first?.reason.contains("log source linux/") == true && f.reasons.first?.reason.contains("is not mapped") == true, "\(f.reasons)")
         #expect(f.failedRuns == 0 && f.cycleSeconds > 0)
         #expect(f.alertsPerRule.map(\.rule).sorted() == ["Many failed logons for one account", "Potential Persistence Attempt Via Run Keys Using Reg.EXE"], "\(f.alertsPerRule)")
     }

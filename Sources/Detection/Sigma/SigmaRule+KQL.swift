@@ -37,6 +37,7 @@ extension SigmaRule {
         var cloudColumns: [String: String]? = nil
         var cloudAccount = "\"\""
         var cloudAddress = "\"\""
+        var cloudComputer = "\"\""
         static let fields4688: [String: String] = [
             "Image": "NewProcessName", "ParentImage": "ParentProcessName", "CommandLine": "CommandLine", "User": "Account",
         ]
@@ -79,7 +80,7 @@ extension SigmaRule {
 
         /// The entity columns every leg carries.
         var entities: String {
-            if cloudColumns != nil { return "| extend SigmaAccount = tostring(\(cloudAccount)), SigmaComputer = \"\", SigmaIP = tostring(\(cloudAddress))" }
+            if cloudColumns != nil { return "| extend SigmaAccount = tostring(\(cloudAccount)), SigmaComputer = tostring(\(cloudComputer)), SigmaIP = tostring(\(cloudAddress))" }
             return security ? #"| extend SigmaAccount = Account, SigmaComputer = Computer"# : #"| extend SigmaAccount = tostring(EventData["User"]), SigmaComputer = Computer"#
         }
     }
@@ -119,24 +120,76 @@ extension SigmaRule {
 
     static let cloudProducts = ["azure": azureServices, "aws": awsServices]
 
+    /// Log sources beyond Windows' channels, read through a table or a normalized (ASIM) parser of
+    /// Sentinel, keyed `product/category` (`any` for no product): Linux and macOS process creation
+    /// from `imProcessCreate` (Unix paths only; the parent is ASIM's acting process), web server
+    /// logs from `W3CIISLog`, proxy logs from `imWebSession`. Fields match the source's columns
+    /// without case, or through the aliases.
+    struct TableSource {
+        var table: String
+        var filter: String
+        var account: String
+        var address: String
+        var computer: String
+        var aliases: [String: String]
+    }
+    static let unixProcess = TableSource(
+        table: "imProcessCreate", filter: "TargetProcessName startswith \"/\"", account: "TargetUsername", address: "\"\"", computer: "DvcHostname",
+        aliases: ["image": "TargetProcessName", "commandline": "TargetProcessCommandLine", "parentimage": "ActingProcessName",
+                  "parentcommandline": "ActingProcessCommandLine", "user": "TargetUsername", "processid": "TargetProcessId",
+                  "parentprocessid": "ActingProcessId", "logonid": "TargetUserSessionId", "parentuser": "ActorUsername"])
+    static let tableSources: [String: TableSource] = [
+        "linux/process_creation": unixProcess,
+        "macos/process_creation": unixProcess,
+        "any/webserver": TableSource(
+            table: "W3CIISLog", filter: "true", account: "csUserName", address: "cIP", computer: "Computer",
+            aliases: ["cs-method": "csMethod", "cs-uri-query": "csUriQuery", "cs-uri-stem": "csUriStem", "cs-uri": "strcat(csUriStem, '?', csUriQuery)",
+                      "c-uri": "strcat(csUriStem, '?', csUriQuery)", "cs-user-agent": "csUserAgent", "c-useragent": "csUserAgent",
+                      "sc-status": "scStatus", "cs-referer": "csReferer", "cs-referrer": "csReferer", "cs-host": "csHost", "c-ip": "cIP",
+                      "cs-username": "csUserName", "s-ip": "sIP", "s-port": "sPort", "cs-cookie": "csCookie", "cs-version": "csVersion"]),
+        "any/proxy": TableSource(
+            table: "imWebSession", filter: "true", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
+            aliases: ["c-uri": "Url", "cs-uri": "Url", "c-uri-query": "Url", "c-uri-stem": "Url", "c-useragent": "HttpUserAgent", "cs-host": "DstHostname",
+                      "cs-method": "HttpRequestMethod", "cs-referrer": "HttpReferrer", "r-dns": "DstHostname", "sc-status": "HttpStatusCode",
+                      "c-ip": "SrcIpAddr", "src_ip": "SrcIpAddr", "dst_ip": "DstIpAddr", "cs-bytes": "SrcBytes", "sc-bytes": "DstBytes"]),
+    ]
+
     /// A cloud log source: its entities are an account and an address, not a host.
     var isCloud: Bool { Self.cloudProducts[product] != nil }
 
+    /// The `TableSource` of the rule's log source, if it has one.
+    var tableSource: TableSource? {
+        let p = product.isEmpty ? "any" : product
+        return Self.tableSources["\(p)/\(category)"]
+    }
+
+    /// A source whose fields are a table's columns (by name without case, or an alias).
+    func columnSource(table: String, filter: String, aliases: [String: String]) throws -> Source {
+        guard let schema = SchemaCatalog.known(table) else { throw SigmaError(message: "table \(table) is not in the catalog") }
+        var src = Source(table: table, filter: filter, security: false)
+        src.cloudColumns = Dictionary(schema.columns.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
+            .merging(aliases) { _, alias in alias }
+        for f in fieldsUsed.sorted() where f != "\u{0}keywords" && src.cloudField(f) == nil {
+            throw SigmaError(message: "field '\(f)' is not a column of \(table)")
+        }
+        return src
+    }
+
     func source() throws -> Source {
         if let services = Self.cloudProducts[product] {
-            guard let s = services[service], let schema = SchemaCatalog.builtIn[s.table] else {
-                throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped")
-            }
-            var src = Source(table: s.table, filter: "true", security: false)
-            src.cloudColumns = Dictionary(schema.columns.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
-                .merging(s.aliases) { _, alias in alias }
+            guard let s = services[service] else { throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped") }
+            var src = try columnSource(table: s.table, filter: "true", aliases: s.aliases)
             src.cloudAccount = s.account; src.cloudAddress = s.address
-            for f in fieldsUsed.sorted() where f != "\u{0}keywords" && src.cloudField(f) == nil {
-                throw SigmaError(message: "field '\(f)' is not a column of \(s.table)")
-            }
             return src
         }
-        guard product == "windows" else { throw SigmaError(message: "log source product '\(product)' is not mapped (Windows, Azure and AWS so far)") }
+        if let t = tableSource {
+            var src = try columnSource(table: t.table, filter: t.filter, aliases: t.aliases)
+            src.cloudAccount = t.account; src.cloudAddress = t.address; src.cloudComputer = t.computer
+            return src
+        }
+        guard product == "windows" else {
+            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, Azure, AWS, Linux and macOS process creation, web server and proxy so far)")
+        }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
         }
@@ -191,15 +244,27 @@ extension SigmaRule {
         case .anyOf(let alternatives):
             return "(" + (try alternatives.map { try expression($0, src) }.joined(separator: " or ")) + ")"
         case .keywords(let values):
-            let all = src.cloudColumns != nil ? "tostring(pack_all())" : src.security ? "EventData" : "tostring(EventData)"
-            return "(" + values.map { v -> String in
-                if case .string(let s) = v { return "\(all) contains \(quote(unescape(s).replacingOccurrences(of: "*", with: "")))" }
-                return "false"
-            }.joined(separator: " or ") + ")"
+            return keywords(values, src, every: false)
         }
     }
 
+    /// Keywords anywhere in the event: any of them, or (`'|all'`) every one.
+    func keywords(_ values: [SigmaValue], _ src: Source, every: Bool) -> String {
+        let all = src.cloudColumns != nil ? "tostring(pack_all())" : src.security ? "EventData" : "tostring(EventData)"
+        return "(" + values.map { v -> String in
+            if case .string(let s) = v { return "\(all) contains \(quote(unescape(s).replacingOccurrences(of: "*", with: "")))" }
+            if case .number(let n) = v { return "\(all) contains \(quote(n))" }
+            return "false"
+        }.joined(separator: every ? " and " : " or ") + ")"
+    }
+
     func test(_ t: FieldTest, _ src: Source) throws -> String {
+        if t.field.isEmpty {
+            guard t.modifiers.allSatisfy({ $0 == "all" || $0 == "contains" }) else {
+                throw SigmaError(message: "keyword modifiers \(t.modifiers.joined(separator: "|")) are not supported")
+            }
+            return keywords(t.values, src, every: t.modifiers.contains("all"))
+        }
         let f = src.field(t.field)
         var mods = t.modifiers
         let all = mods.contains("all")

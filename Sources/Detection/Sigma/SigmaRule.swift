@@ -68,7 +68,8 @@ public struct SigmaRule: Sendable {
     static func search(_ v: Any, _ name: String) throws -> Search {
         if let map = v as? [String: Any] {
             return .fields(try map.keys.sorted().map { key in
-                let parts = key.split(separator: "|").map(String.init)
+                // `'|all': [a, b]` has no field: keywords, each of which the event must hold.
+                let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                 let raw = map[key]
                 let values = (raw as? [Any])?.map(value) ?? [value(raw)]
                 return FieldTest(field: parts[0], modifiers: Array(parts.dropFirst()).map { $0.lowercased() }, values: values)
