@@ -173,12 +173,15 @@ import VigilCore
     }
 
     /// Linux and macOS process creation read ASIM's imProcessCreate (Unix paths; the parent is the
-    /// acting process), web server logs W3CIISLog, proxy logs imWebSession; a field a source lacks
-    /// is the stated reason a rule is not loaded.
+    /// acting process), file events imFileEvent, web server logs W3CIISLog, proxy logs imWebSession,
+    /// DNS imDns, GCP, GitHub and Okta their connectors' tables; a field a source lacks is the
+    /// stated reason a rule is not loaded.
     @Test func sigmaHQsLinuxMacOSAndWebRulesLoadOnSentinelsSources() throws {
         let catalog = InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 })
         let validator = RuleValidator(catalog: catalog, now: 0)
-        for (dir, atLeast) in [("rules/linux/process_creation", 0.95), ("rules/macos/process_creation", 0.95), ("rules/web/webserver_generic", 0.9), ("rules/web/proxy_generic", 0.8)] {
+        for (dir, atLeast) in [("rules/linux/process_creation", 0.95), ("rules/macos/process_creation", 0.95), ("rules/web/webserver_generic", 0.9),
+                               ("rules/web/proxy_generic", 0.8), ("rules/linux/file_event", 1.0), ("rules/network/dns", 1.0),
+                               ("rules/application/github", 1.0), ("rules/identity/okta", 0.7), ("rules/cloud/gcp/audit", 0.9)] {
             let root = Self.sigma.appendingPathComponent(dir)
             let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
             var loaded = 0, reasons: [String] = []

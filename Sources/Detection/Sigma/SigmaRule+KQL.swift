@@ -121,10 +121,11 @@ extension SigmaRule {
     static let cloudProducts = ["azure": azureServices, "aws": awsServices]
 
     /// Log sources beyond Windows' channels, read through a table or a normalized (ASIM) parser of
-    /// Sentinel, keyed `product/category` (`any` for no product): Linux and macOS process creation
-    /// from `imProcessCreate` (Unix paths only; the parent is ASIM's acting process), web server
-    /// logs from `W3CIISLog`, proxy logs from `imWebSession`. Fields match the source's columns
-    /// without case, or through the aliases.
+    /// Sentinel, keyed `product/category` (or `product/service`; `any` for no product): Linux and
+    /// macOS process creation and file events from `imProcessCreate` / `imFileEvent` (Unix paths
+    /// only; the parent is ASIM's acting process), web server logs from `W3CIISLog`, proxy logs from
+    /// `imWebSession`, DNS from `imDns`, GCP audit logs, GitHub's audit log and Okta from their
+    /// connectors' tables. Fields match the source's columns without case, or through the aliases.
     struct TableSource {
         var table: String
         var filter: String
@@ -138,6 +139,9 @@ extension SigmaRule {
         aliases: ["image": "TargetProcessName", "commandline": "TargetProcessCommandLine", "parentimage": "ActingProcessName",
                   "parentcommandline": "ActingProcessCommandLine", "user": "TargetUsername", "processid": "TargetProcessId",
                   "parentprocessid": "ActingProcessId", "logonid": "TargetUserSessionId", "parentuser": "ActorUsername"])
+    static let unixFile = TableSource(
+        table: "imFileEvent", filter: "TargetFilePath startswith \"/\"", account: "ActorUsername", address: "\"\"", computer: "DvcHostname",
+        aliases: ["targetfilename": "TargetFilePath", "image": "ActingProcessName"])
     static let tableSources: [String: TableSource] = [
         "linux/process_creation": unixProcess,
         "macos/process_creation": unixProcess,
@@ -147,6 +151,21 @@ extension SigmaRule {
                       "c-uri": "strcat(csUriStem, '?', csUriQuery)", "cs-user-agent": "csUserAgent", "c-useragent": "csUserAgent",
                       "sc-status": "scStatus", "cs-referer": "csReferer", "cs-referrer": "csReferer", "cs-host": "csHost", "c-ip": "cIP",
                       "cs-username": "csUserName", "s-ip": "sIP", "s-port": "sPort", "cs-cookie": "csCookie", "cs-version": "csVersion"]),
+        "linux/file_event": unixFile,
+        "macos/file_event": unixFile,
+        "any/dns": TableSource(
+            table: "imDns", filter: "true", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
+            aliases: ["query": "DnsQuery", "answer": "DnsResponseName", "record_type": "DnsQueryTypeName"]),
+        "gcp/gcp.audit": TableSource(
+            table: "GCPAuditLogs", filter: "true", account: "PrincipalEmail", address: "RequestMetadata.callerIp", computer: "\"\"",
+            aliases: ["gcp.audit.method_name": "MethodName", "data.protopayload.methodname": "MethodName", "protopayload.methodname": "MethodName",
+                      "protopayload.servicename": "ServiceName", "data.protopayload.servicename": "ServiceName",
+                      "data.protopayload.resource.type": "GCPResourceType", "data.protopayload.logname": "LogName"]),
+        "github/audit": TableSource(table: "GitHubAudit", filter: "true", account: "Actor", address: "IPaddress", computer: "\"\"", aliases: [:]),
+        "okta/okta": TableSource(
+            table: "Okta_CL", filter: "true", account: "actor_alternateId_s", address: "client_ipAddress_s", computer: "\"\"",
+            aliases: ["eventtype": "eventType_s", "outcome.result": "outcome_result_s", "outcome.reason": "outcome_reason_s",
+                      "actor.alternateid": "actor_alternateId_s"]),
         "any/proxy": TableSource(
             table: "imWebSession", filter: "true", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
             aliases: ["c-uri": "Url", "cs-uri": "Url", "c-uri-query": "Url", "c-uri-stem": "Url", "c-useragent": "HttpUserAgent", "cs-host": "DstHostname",
@@ -160,7 +179,7 @@ extension SigmaRule {
     /// The `TableSource` of the rule's log source, if it has one.
     var tableSource: TableSource? {
         let p = product.isEmpty ? "any" : product
-        return Self.tableSources["\(p)/\(category)"]
+        return Self.tableSources["\(p)/\(category.isEmpty ? service : category)"]
     }
 
     /// A source whose fields are a table's columns (by name without case, or an alias).
@@ -188,7 +207,7 @@ extension SigmaRule {
             return src
         }
         guard product == "windows" else {
-            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, Azure, AWS, Linux and macOS process creation, web server and proxy so far)")
+            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, Azure, AWS, GCP audit, GitHub, Okta, Linux and macOS process and file events, web server, proxy and DNS so far)")
         }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
