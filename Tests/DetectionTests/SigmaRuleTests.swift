@@ -10,6 +10,43 @@ import VigilCore
 /// Windows rules loading and binding against Sentinel's catalog.
 @Suite struct SigmaRuleTests {
     static let sigma = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/sigma").standardized
+    static let at = DateTimeParser.parse("2024-06-21T02:00:00Z")!
+
+    /// A SigmaHQ rule (path under the Sigma folder) run over one table whose rows are given by column
+    /// name (the others null); the rule comes back with what it found.
+    static func run(_ path: String, over table: String, _ rows: [[String: Value]]) throws -> (AnalyticsRule, Table) {
+        let text = try String(contentsOf: sigma.appendingPathComponent(path), encoding: .utf8)
+        let r = try #require(RuleParser.parse(text, file: path).rules.first).rule
+        let schema = try #require(SchemaCatalog.known(table))
+        var tables = InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 })
+        tables.add(table, Table.from(schema: schema, rows: rows.map { v in schema.columns.map { v[$0.name] ?? .null } }))
+        let out = try #require(try QueryExecutor(provider: tables, context: EvalContext(now: at)).run(Parser.parse(r.query)).first?.table)
+        return (r, out)
+    }
+
+    /// Every SigmaHQ file under a folder parsed and validated against the catalog: how many files,
+    /// how many load and bind, each not-loaded reason with its count, and the files whose rule parsed
+    /// but did not bind (which would be half-loaded).
+    static func load(_ dir: String) throws -> (files: Int, loaded: Int, reasons: [String: Int], unbound: [String]) {
+        let root = sigma.appendingPathComponent(dir)
+        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
+        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 }), now: 0)
+        var loaded = 0, reasons: [String: Int] = [:], unbound: [String] = []
+        for f in files {
+            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
+            if let r = rules.first {
+                let errors = validator.validate(r).filter { $0.severity == .error }
+                if errors.isEmpty { loaded += 1 } else { unbound.append("\(f): \(errors)") }
+            }
+            for d in diags { reasons[d.message, default: 0] += 1 }
+        }
+        return (files.count, loaded, reasons, unbound)
+    }
+
+    /// A column of a result row, as text.
+    static func cell(_ t: Table, _ row: Int, _ column: String) -> String? {
+        t.schema.columns.firstIndex { $0.name == column }.map { t.row(row)[$0].kqlString }
+    }
 
     static let runKey = """
     title: Potential Persistence Attempt Via Run Keys Using Reg.EXE
@@ -90,86 +127,45 @@ import VigilCore
     }
 
     @Test func sigmaHQsWindowsRulesLoadAndBind() throws {
-        let root = Self.sigma.appendingPathComponent("rules/windows")
-        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
-        #expect(files.count >= 2400)
-        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
-        var loaded = 0
-        var reasons: [String: Int] = [:]
-        for f in files {
-            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
-            if let r = rules.first, validator.validate(r).filter({ $0.severity == .error }).isEmpty { loaded += 1 }
-            for d in diags { reasons[d.message, default: 0] += 1 }
-        }
-        #expect(loaded * 100 >= files.count * 98, "\(loaded) of \(files.count); \(reasons.sorted { $0.value > $1.value }.prefix(5))")
-        #expect(reasons.keys.allSatisfy { $0.hasPrefix("Sigma rule not loaded: ") })
+        let w = try Self.load("rules/windows")
+        #expect(w.files >= 2400)
+        #expect(w.loaded * 100 >= w.files * 98, "\(w.loaded) of \(w.files); \(w.reasons.sorted { $0.value > $1.value }.prefix(5))")
+        #expect(w.reasons.keys.allSatisfy { $0.hasPrefix("Sigma rule not loaded: ") })
     }
 
     /// Azure's log sources read Sentinel's tables: the activity log's `operationName` is
     /// `OperationNameValue`, the audit log's `properties.message` is `OperationName`, risk
     /// detections are AADUserRiskEvents.
     @Test func sigmaHQsAzureRulesLoadOnSentinelsTables() throws {
-        let root = Self.sigma.appendingPathComponent("rules/cloud/azure")
-        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
-        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
-        var loaded = 0, reasons: [String: Int] = [:]
-        for f in files {
-            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
-            if let r = rules.first {
-                let errors = validator.validate(r).filter { $0.severity == .error }
-                #expect(errors.isEmpty, "\(f): \(errors)")
-                if errors.isEmpty { loaded += 1 }
-            }
-            for d in diags { reasons[d.message, default: 0] += 1 }
-        }
-        #expect(files.count >= 120 && loaded >= 110, "\(loaded) of \(files.count): \(reasons)")
+        let az = try Self.load("rules/cloud/azure")
+        #expect(az.unbound.isEmpty, "\(az.unbound)")
+        #expect(az.files >= 120 && az.loaded >= 110, "\(az.loaded) of \(az.files): \(az.reasons)")
         // Identity Protection's risk detections read AADUserRiskEvents, which the catalog now holds.
-        #expect(!reasons.keys.contains { $0.contains("riskdetection") }, "\(reasons)")
+        #expect(!az.reasons.keys.contains { $0.contains("riskdetection") }, "\(az.reasons)")
 
-        let text = try String(contentsOf: root.appendingPathComponent("activity_logs/azure_firewall_rule_collection_modified_or_deleted.yml"), encoding: .utf8)
-        let r = try #require(RuleParser.parse(text, file: "fw.yml").rules.first).rule
-        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
-        let act = SchemaCatalog.builtIn["AzureActivity"]!
-        let t = DateTimeParser.parse("2024-06-21T02:00:00Z")!
-        func row(_ op: String) -> [Value] {
-            let v: [String: Value] = ["TimeGenerated": .datetime(t), "OperationNameValue": .string(op), "Caller": .string("eve@contoso.com"), "CallerIpAddress": .string("203.0.113.7")]
-            return act.columns.map { v[$0.name] ?? .null }
+        let activity: (String) -> [String: Value] = { op in
+            ["TimeGenerated": .datetime(Self.at), "OperationNameValue": .string(op), "Caller": .string("eve@contoso.com"), "CallerIpAddress": .string("203.0.113.7")]
         }
-        tables.add("AzureActivity", Table.from(schema: act, rows: [row("MICROSOFT.NETWORK/AZUREFIREWALLS/NATRULECOLLECTIONS/DELETE"), row("MICROSOFT.COMPUTE/VIRTUALMACHINES/READ")]))
-        let out = try #require(try QueryExecutor(provider: tables, context: EvalContext(now: t)).run(Parser.parse(r.query)).first?.table)
+        let (r, out) = try Self.run("rules/cloud/azure/activity_logs/azure_firewall_rule_collection_modified_or_deleted.yml", over: "AzureActivity",
+                                    [activity("MICROSOFT.NETWORK/AZUREFIREWALLS/NATRULECOLLECTIONS/DELETE"), activity("MICROSOFT.COMPUTE/VIRTUALMACHINES/READ")])
         #expect(out.count == 1)
-        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaAccount" }!].kqlString == "eve@contoso.com")
-        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaIP" }!].kqlString == "203.0.113.7")
+        #expect(Self.cell(out, 0, "SigmaAccount") == "eve@contoso.com")
+        #expect(Self.cell(out, 0, "SigmaIP") == "203.0.113.7")
         #expect(r.entityMappings.map(\.entityType) == [.account, .ip])
     }
 
     /// AWS CloudTrail reads Sentinel's AWSCloudTrail, whose columns flatten the record
     /// (`userIdentity.type` is `UserIdentityType`).
     @Test func sigmaHQsAWSRulesLoadOnAWSCloudTrail() throws {
-        let root = Self.sigma.appendingPathComponent("rules/cloud/aws")
-        let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
-        let validator = RuleValidator(catalog: InMemoryTables(schemas: SchemaCatalog.builtIn), now: 0)
-        var loaded = 0, reasons: [String] = []
-        for f in files {
-            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
-            if let r = rules.first, validator.validate(r).filter({ $0.severity == .error }).isEmpty { loaded += 1 }
-            reasons += diags.map(\.message)
+        let aws = try Self.load("rules/cloud/aws")
+        #expect(aws.files >= 57 && aws.loaded >= 56, "\(aws.loaded) of \(aws.files): \(aws.reasons)")
+        let call: (String) -> [String: Value] = { name in
+            ["TimeGenerated": .datetime(Self.at), "EventSource": .string("cloudtrail.amazonaws.com"), "EventName": .string(name),
+             "UserIdentityArn": .string("arn:aws:iam::123456789012:user/eve"), "SourceIpAddress": .string("198.51.100.9")]
         }
-        #expect(files.count >= 57 && loaded >= 56, "\(loaded) of \(files.count): \(reasons)")
-        let text = try String(contentsOf: root.appendingPathComponent("cloudtrail/aws_cloudtrail_disable_logging.yml"), encoding: .utf8)
-        let r = try #require(RuleParser.parse(text, file: "trail.yml").rules.first).rule
-        let ct = SchemaCatalog.builtIn["AWSCloudTrail"]!
-        let t = DateTimeParser.parse("2024-06-21T02:00:00Z")!
-        func row(_ name: String) -> [Value] {
-            let v: [String: Value] = ["TimeGenerated": .datetime(t), "EventSource": .string("cloudtrail.amazonaws.com"), "EventName": .string(name),
-                                      "UserIdentityArn": .string("arn:aws:iam::123456789012:user/eve"), "SourceIpAddress": .string("198.51.100.9")]
-            return ct.columns.map { v[$0.name] ?? .null }
-        }
-        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
-        tables.add("AWSCloudTrail", Table.from(schema: ct, rows: [row("StopLogging"), row("DescribeTrails")]))
-        let out = try #require(try QueryExecutor(provider: tables, context: EvalContext(now: t)).run(Parser.parse(r.query)).first?.table)
+        let (_, out) = try Self.run("rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml", over: "AWSCloudTrail", [call("StopLogging"), call("DescribeTrails")])
         #expect(out.count == 1)
-        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaAccount" }!].kqlString == "arn:aws:iam::123456789012:user/eve")
+        #expect(Self.cell(out, 0, "SigmaAccount") == "arn:aws:iam::123456789012:user/eve")
     }
 
     /// Linux and macOS process creation read ASIM's imProcessCreate (Unix paths; the parent is the
@@ -177,56 +173,33 @@ import VigilCore
     /// DNS imDns, GCP, GitHub and Okta their connectors' tables; a field a source lacks is the
     /// stated reason a rule is not loaded.
     @Test func sigmaHQsLinuxMacOSAndWebRulesLoadOnSentinelsSources() throws {
-        let catalog = InMemoryTables(schemas: SchemaCatalog.connectors.merging(SchemaCatalog.builtIn) { $1 })
-        let validator = RuleValidator(catalog: catalog, now: 0)
         for (dir, atLeast) in [("rules/linux/process_creation", 0.95), ("rules/macos/process_creation", 0.95), ("rules/web/webserver_generic", 0.9),
                                ("rules/web/proxy_generic", 0.8), ("rules/linux/file_event", 1.0), ("rules/network/dns", 1.0),
                                ("rules/application/github", 1.0), ("rules/identity/okta", 0.7), ("rules/cloud/gcp/audit", 0.9)] {
-            let root = Self.sigma.appendingPathComponent(dir)
-            let files = (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yml") }
-            var loaded = 0, reasons: [String] = []
-            for f in files {
-                let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
-                if let r = rules.first {
-                    let errors = validator.validate(r).filter { $0.severity == .error }
-                    #expect(errors.isEmpty, "\(f): \(errors)")
-                    if errors.isEmpty { loaded += 1 }
-                }
-                reasons += diags.map(\.message)
-            }
-            #expect(!files.isEmpty && Double(loaded) >= Double(files.count) * atLeast, "\(dir): \(loaded) of \(files.count): \(reasons)")
-            #expect(reasons.allSatisfy { $0.contains("is not a column of") || $0.contains("not supported") }, "\(reasons)")
+            let l = try Self.load(dir)
+            #expect(l.unbound.isEmpty, "\(dir): \(l.unbound)")
+            #expect(l.files > 0 && Double(l.loaded) >= Double(l.files) * atLeast, "\(dir): \(l.loaded) of \(l.files): \(l.reasons)")
+            #expect(l.reasons.keys.allSatisfy { $0.contains("is not a column of") || $0.contains("not supported") }, "\(l.reasons)")
         }
-        let t = DateTimeParser.parse("2024-06-21T02:00:00Z")!
         // A Linux rule over ASIM's process events: only the Unix process matches, with its host and user.
-        let lnx = try String(contentsOf: Self.sigma.appendingPathComponent("rules/linux/process_creation/proc_creation_lnx_base64_decode.yml"), encoding: .utf8)
-        let r = try #require(RuleParser.parse(lnx, file: "b64.yml").rules.first).rule
-        let proc = try #require(SchemaCatalog.known("imProcessCreate"))
-        func process(_ name: String, _ cmd: String) -> [Value] {
-            let v: [String: Value] = ["TimeGenerated": .datetime(t), "TargetProcessName": .string(name), "TargetProcessCommandLine": .string(cmd),
-                                      "DvcHostname": .string("web-01"), "TargetUsername": .string("www-data")]
-            return proc.columns.map { v[$0.name] ?? .null }
+        let process: (String, String) -> [String: Value] = { name, cmd in
+            ["TimeGenerated": .datetime(Self.at), "TargetProcessName": .string(name), "TargetProcessCommandLine": .string(cmd),
+             "DvcHostname": .string("web-01"), "TargetUsername": .string("www-data")]
         }
-        var tables = catalog
-        tables.add("imProcessCreate", Table.from(schema: proc, rows: [process("/usr/bin/base64", "base64 -d /tmp/x"), process("C:\\Tools\\base64", "base64 -d"),
-                                                                      process("/usr/bin/base64", "base64 /tmp/x")]))
-        let out = try #require(try QueryExecutor(provider: tables, context: EvalContext(now: t)).run(Parser.parse(r.query)).first?.table)
+        let (_, out) = try Self.run("rules/linux/process_creation/proc_creation_lnx_base64_decode.yml", over: "imProcessCreate",
+                                    [process("/usr/bin/base64", "base64 -d /tmp/x"), process("C:\\Tools\\base64", "base64 -d"), process("/usr/bin/base64", "base64 /tmp/x")])
         #expect(out.count == 1)
-        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaComputer" }!].kqlString == "web-01")
-        #expect(out.row(0)[out.schema.columns.firstIndex { $0.name == "SigmaAccount" }!].kqlString == "www-data")
+        #expect(Self.cell(out, 0, "SigmaComputer") == "web-01")
+        #expect(Self.cell(out, 0, "SigmaAccount") == "www-data")
         // A web server rule over IIS logs, with the client address as an entity.
-        let web = try String(contentsOf: Self.sigma.appendingPathComponent("rules/web/webserver_generic/web_path_traversal_exploitation_attempt.yml"), encoding: .utf8)
-        let w = try #require(RuleParser.parse(web, file: "trav.yml").rules.first).rule
-        #expect(w.entityMappings.map(\.entityType) == [.host, .account, .ip])
-        let iis = try #require(SchemaCatalog.known("W3CIISLog"))
-        func request(_ query: String) -> [Value] {
-            let v: [String: Value] = ["TimeGenerated": .datetime(t), "csUriQuery": .string(query), "cIP": .string("198.51.100.4"), "Computer": .string("iis-01")]
-            return iis.columns.map { v[$0.name] ?? .null }
+        let request: (String) -> [String: Value] = { q in
+            ["TimeGenerated": .datetime(Self.at), "csUriQuery": .string(q), "cIP": .string("198.51.100.4"), "Computer": .string("iis-01")]
         }
-        tables.add("W3CIISLog", Table.from(schema: iis, rows: [request("file=../../../etc/passwd"), request("page=2")]))
-        let hits = try #require(try QueryExecutor(provider: tables, context: EvalContext(now: t)).run(Parser.parse(w.query)).first?.table)
+        let (w, hits) = try Self.run("rules/web/webserver_generic/web_path_traversal_exploitation_attempt.yml", over: "W3CIISLog",
+                                     [request("file=../../../etc/passwd"), request("page=2")])
+        #expect(w.entityMappings.map(\.entityType) == [.host, .account, .ip])
         #expect(hits.count == 1)
-        #expect(hits.row(0)[hits.schema.columns.firstIndex { $0.name == "SigmaIP" }!].kqlString == "198.51.100.4")
+        #expect(Self.cell(hits, 0, "SigmaIP") == "198.51.100.4")
     }
 
     /// `'|all': [a, b]` is keywords the event must all hold, not a field named `all`.
