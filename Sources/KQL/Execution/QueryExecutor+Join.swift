@@ -34,12 +34,11 @@ extension QueryExecutor {
                 let largeIds = Parallel.chunkedMap(large.count) { r in large[r].map { ids[Int($0)] } }
                 if a.count < b.count { lcodes = smallIds; rcodes = largeIds } else { rcodes = smallIds; lcodes = largeIds }
             case (.string, .string), (.string, .dict), (.dict, .string), (.dict, .dict):
-                var d = [String: Int32]()
-                rcodes = rc.perString { s -> Int32 in
-                    if let k = d[s] { return k }
-                    let k = Int32(d.count); d[s] = k; return k
-                }!
-                lcodes = lc.perString { d[$0] ?? -2 }!
+                // The interner's byte hash, not Dictionary's SipHash: each of a stored table's
+                // extents brings its own dictionary of keys to look up.
+                var d = StringInterner()
+                rcodes = rc.perString { Int32(d.code($0)) }!
+                lcodes = lc.perString { d.existingCode($0).map { Int32($0) } ?? -2 }!
             case (.int64(let a), .int64(let b)) where lb.type.isInt64Backed == rb.type.isInt64Backed:
                 var d = U64Map(capacity: b.count)
                 for i in 0..<b.count where !rc.isNull(i) { rcodes[i] = d.id(UInt64(bitPattern: b[i])) }

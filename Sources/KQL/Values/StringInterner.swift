@@ -22,6 +22,18 @@ public struct StringInterner {
         return s.withUTF8 { ByteHash.hash($0) }
     }
 
+    /// The code of `s`, or nil when it was never added.
+    public func existingCode(_ s: String) -> UInt32? {
+        let h = Self.hash(s)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let k = slots[i]
+            if k < 0 { return nil }
+            if hashes[Int(k)] == h && values[Int(k)] == s { return UInt32(k) }
+            i = (i + 1) & mask
+        }
+    }
+
     /// The code of `s`, adding it when new.
     public mutating func code(_ s: String) -> UInt32 {
         let h = Self.hash(s)
