@@ -10,6 +10,11 @@ extension ExprCompiler {
             let t = try executor.tabular(a.value, scope)
             guard let c = t.columns.first else { return .constant(.null, .dynamic) }
             return .constant(t.count > 0 ? c.value(at: 0) : .null, c.type)
+        case "gettype" where args.count == 1:
+            // A decimal is held as a double (docs/kql.md): its static type still names it.
+            let x = try compile(args[0].value)
+            if x.type == .decimal { return .constant(.string("decimal"), .string) }
+            return try call(FunctionRegistry.lookup("gettype")!, [x], span)
         case "column_names_of":
             // The column names of a table, view or tabular parameter, as a dynamic array of strings.
             guard args.count == 1, executor.isTabular(args[0].value, scope) else {
