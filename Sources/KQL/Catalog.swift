@@ -18,8 +18,7 @@ public enum SchemaCatalog {
         // Azure Monitor and Defender XDR tables Sentinel content reads beyond that snapshot.
         if let url = Bundle.module.url(forResource: "schemas-azure-monitor", withExtension: "txt"),
            let text = try? String(contentsOf: url, encoding: .utf8) {
-            let connectorFile = Bundle.module.url(forResource: "schemas-connectors", withExtension: "json").flatMap { try? Data(contentsOf: $0) }
-            let others = out.merging((connectorFile.flatMap { try? parse($0) }) ?? [:]) { a, _ in a }
+            let others = out.merging(connectorFile) { a, _ in a }
             for (table, schema) in parseTableList(text, others: others) where out[table] == nil { out[table] = schema }
         }
         return out
@@ -58,10 +57,15 @@ public enum SchemaCatalog {
     /// schemas of Solutions' parsers. Known to every workspace, empty until data arrives; unlike the
     /// built-in tables their schemas grow when ingested rows carry new columns, as custom logs do.
     public static let connectors: [String: Schema] = {
+        // Names that are not identifiers (a display name such as `Syslog (Digital Guardian)`) are not tables.
+        connectorFile.filter { isTableName($0.key) && builtIn[$0.key] == nil }.mapValues { withCustomLogColumns($0) }
+    }()
+
+    /// `schemas-connectors.json` as parsed (the Azure Monitor list's aliases may name its tables too).
+    static let connectorFile: [String: Schema] = {
         guard let url = Bundle.module.url(forResource: "schemas-connectors", withExtension: "json"),
               let data = try? Data(contentsOf: url), let parsed = try? parse(data) else { return [:] }
-        // Names that are not identifiers (a display name such as `Syslog (Digital Guardian)`) are not tables.
-        return parsed.filter { isTableName($0.key) && builtIn[$0.key] == nil }.mapValues { withCustomLogColumns($0) }
+        return parsed
     }()
 
     /// Every Log Analytics table has `TimeGenerated`; classic custom logs (`_CL`) also carry the agent's

@@ -45,6 +45,25 @@ public indirect enum ExprSyntax: Sendable {
     }
 }
 
+extension ExprSyntax {
+    /// The expression with `replace` applied top-down: where it returns an expression, that stands
+    /// for the node; elsewhere the node is kept and its operands rewritten (subqueries and lambdas are
+    /// left alone).
+    public func rewritten(_ replace: (ExprSyntax) -> ExprSyntax?) -> ExprSyntax {
+        if let r = replace(self) { return r }
+        switch self {
+        case .member(let b, let m, let s): return .member(b.rewritten(replace), m, s)
+        case .index(let b, let i, let s): return .index(b.rewritten(replace), i.rewritten(replace), s)
+        case .call(let f, let args, let s): return .call(name: f, args: args.map { ArgumentSyntax(name: $0.name, value: $0.value.rewritten(replace)) }, s)
+        case .unary(let op, let x, let s): return .unary(op, x.rewritten(replace), s)
+        case .binary(let op, let l, let r, let s): return .binary(op, l.rewritten(replace), r.rewritten(replace), s)
+        case .inList(let op, let x, let items, let s): return .inList(op, x.rewritten(replace), items.map { $0.rewritten(replace) }, s)
+        case .between(let neg, let x, let lo, let hi, let s): return .between(negated: neg, x.rewritten(replace), lo.rewritten(replace), hi.rewritten(replace), s)
+        default: return self
+        }
+    }
+}
+
 /// A call argument: positional, or `name = value` as in `bag_unpack(x, columnsConflict='...')`.
 public struct ArgumentSyntax: Sendable {
     public var name: String?

@@ -31,20 +31,18 @@ extension SigmaRule {
         var security: Bool
         /// Sysmon process-creation fields as Security 4688 stores them (nil: 4688 has no such field).
         var processCreation4688 = false
-        /// A cloud log source: the table's columns by lowercased name (Sigma spells Azure's fields as
-        /// the raw Azure Monitor schema does: `operationName`, `properties.message`), and the columns
-        /// that name its account and address.
-        var cloudColumns: [String: String]? = nil
-        var cloudAccount = "\"\""
-        var cloudAddress = "\"\""
-        var cloudComputer = "\"\""
+        /// A log source read from a table or parser (`TableSource`): its columns by lowercased name
+        /// and aliases (Sigma spells Azure's fields as the raw Azure Monitor schema does:
+        /// `operationName`, `properties.message`), and the source with its entity columns.
+        var columns: [String: String]? = nil
+        var tableSource: TableSource? = nil
         static let fields4688: [String: String] = [
             "Image": "NewProcessName", "ParentImage": "ParentProcessName", "CommandLine": "CommandLine", "User": "Account",
         ]
-        /// A cloud field as its table's column (`DeviceDetail.trusttype` as `DeviceDetail.trusttype` of the
+        /// A field as its table's column (`DeviceDetail.trusttype` as `DeviceDetail.trusttype` of the
         /// dynamic column; the raw schema's `properties.` envelope dropped), or nil when it has none.
-        func cloudField(_ name: String) -> String? {
-            guard let columns = cloudColumns else { return nil }
+        func columnField(_ name: String) -> String? {
+            guard let columns else { return nil }
             if let whole = columns[name.lowercased()], name.contains(".") { return "tostring(\(whole))" }
             // A flattened record: `userIdentity.type` is the column `UserIdentityType`.
             if name.contains("."), let flat = columns[name.lowercased().replacingOccurrences(of: ".", with: "")] { return "tostring(\(flat))" }
@@ -55,7 +53,7 @@ extension SigmaRule {
         }
 
         func field(_ name: String) -> String {
-            if cloudColumns != nil { return cloudField(name) ?? "\"\"" }
+            if columns != nil { return columnField(name) ?? "\"\"" }
             switch name {
             case "EventID": return "EventID"
             case "Channel": return "Channel"
@@ -80,7 +78,7 @@ extension SigmaRule {
 
         /// The entity columns every leg carries.
         var entities: String {
-            if cloudColumns != nil { return "| extend SigmaAccount = tostring(\(cloudAccount)), SigmaComputer = tostring(\(cloudComputer)), SigmaIP = tostring(\(cloudAddress))" }
+            if let t = tableSource { return "| extend SigmaAccount = tostring(\(t.account)), SigmaComputer = tostring(\(t.computer)), SigmaIP = tostring(\(t.address))" }
             return security ? #"| extend SigmaAccount = Account, SigmaComputer = Computer"# : #"| extend SigmaAccount = tostring(EventData["User"]), SigmaComputer = Computer"#
         }
     }
@@ -100,22 +98,23 @@ extension SigmaRule {
     /// Azure's log source services as Sentinel's tables, with their account and address columns.
     /// Fields whose Sentinel column has another name: the activity log's `operationName` is the
     /// operation's id (`MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE`), the audit log's `properties.message`
-    /// its activity's display name and `Status` its result.
-    static let azureServices: [String: (table: String, account: String, address: String, aliases: [String: String])] = [
-        "signinlogs": ("SigninLogs", "UserPrincipalName", "IPAddress", [:]),
-        "auditlogs": ("AuditLogs", "InitiatedBy.user.userPrincipalName", "\"\"", ["properties.message": "OperationName", "status": "Result"]),
-        "activitylogs": ("AzureActivity", "Caller", "CallerIpAddress", ["operationname": "OperationNameValue"]),
-        // Identity Protection's and PIM's rules test risk detections (AADUserRiskEvents), which the catalog does not hold.
-        "riskdetection": ("AADUserRiskEvents", "UserPrincipalName", "IpAddress", [:]),
-        "pim": ("AADUserRiskEvents", "UserPrincipalName", "IpAddress", [:]),
+    /// its activity's display name and `Status` its result. Identity Protection's and PIM's rules test
+    /// risk detections (AADUserRiskEvents).
+    static let azureServices: [String: TableSource] = [
+        "signinlogs": TableSource(table: "SigninLogs", account: "UserPrincipalName", address: "IPAddress"),
+        "auditlogs": TableSource(table: "AuditLogs", account: "InitiatedBy.user.userPrincipalName",
+                                 aliases: ["properties.message": "OperationName", "status": "Result"]),
+        "activitylogs": TableSource(table: "AzureActivity", account: "Caller", address: "CallerIpAddress", aliases: ["operationname": "OperationNameValue"]),
+        "riskdetection": TableSource(table: "AADUserRiskEvents", account: "UserPrincipalName", address: "IpAddress"),
+        "pim": TableSource(table: "AADUserRiskEvents", account: "UserPrincipalName", address: "IpAddress"),
     ]
 
     /// AWS CloudTrail (`product: aws, service: cloudtrail`) as Sentinel's AWSCloudTrail, which
     /// flattens the record (`userIdentity.arn` is `UserIdentityArn`) and names `eventType` `EventTypeName`.
-    static let awsServices: [String: (table: String, account: String, address: String, aliases: [String: String])] = [
-        "cloudtrail": ("AWSCloudTrail", "UserIdentityArn", "SourceIpAddress",
-                       ["eventtype": "EventTypeName", "useridentity.sessioncontext.sessionissuer.type": "SessionIssuerType",
-                        "useridentity.sessioncontext.sessionissuer.arn": "SessionIssuerArn"]),
+    static let awsServices: [String: TableSource] = [
+        "cloudtrail": TableSource(table: "AWSCloudTrail", account: "UserIdentityArn", address: "SourceIpAddress",
+                                  aliases: ["eventtype": "EventTypeName", "useridentity.sessioncontext.sessionissuer.type": "SessionIssuerType",
+                                            "useridentity.sessioncontext.sessionissuer.arn": "SessionIssuerArn"]),
     ]
 
     static let cloudProducts = ["azure": azureServices, "aws": awsServices]
@@ -128,25 +127,25 @@ extension SigmaRule {
     /// connectors' tables. Fields match the source's columns without case, or through the aliases.
     struct TableSource {
         var table: String
-        var filter: String
+        var filter = "true"
         var account: String
-        var address: String
-        var computer: String
-        var aliases: [String: String]
+        var address = "\"\""
+        var computer = "\"\""
+        var aliases: [String: String] = [:]
     }
     static let unixProcess = TableSource(
-        table: "imProcessCreate", filter: "TargetProcessName startswith \"/\"", account: "TargetUsername", address: "\"\"", computer: "DvcHostname",
+        table: "imProcessCreate", filter: "TargetProcessName startswith \"/\"", account: "TargetUsername", computer: "DvcHostname",
         aliases: ["image": "TargetProcessName", "commandline": "TargetProcessCommandLine", "parentimage": "ActingProcessName",
                   "parentcommandline": "ActingProcessCommandLine", "user": "TargetUsername", "processid": "TargetProcessId",
                   "parentprocessid": "ActingProcessId", "logonid": "TargetUserSessionId", "parentuser": "ActorUsername"])
     static let unixFile = TableSource(
-        table: "imFileEvent", filter: "TargetFilePath startswith \"/\"", account: "ActorUsername", address: "\"\"", computer: "DvcHostname",
+        table: "imFileEvent", filter: "TargetFilePath startswith \"/\"", account: "ActorUsername", computer: "DvcHostname",
         aliases: ["targetfilename": "TargetFilePath", "image": "ActingProcessName"])
     static let tableSources: [String: TableSource] = [
         "linux/process_creation": unixProcess,
         "macos/process_creation": unixProcess,
         "any/webserver": TableSource(
-            table: "W3CIISLog", filter: "true", account: "csUserName", address: "cIP", computer: "Computer",
+            table: "W3CIISLog", account: "csUserName", address: "cIP", computer: "Computer",
             aliases: ["cs-method": "csMethod", "cs-uri-query": "csUriQuery", "cs-uri-stem": "csUriStem", "cs-uri": "strcat(csUriStem, '?', csUriQuery)",
                       "c-uri": "strcat(csUriStem, '?', csUriQuery)", "cs-user-agent": "csUserAgent", "c-useragent": "csUserAgent",
                       "sc-status": "scStatus", "cs-referer": "csReferer", "cs-referrer": "csReferer", "cs-host": "csHost", "c-ip": "cIP",
@@ -154,20 +153,20 @@ extension SigmaRule {
         "linux/file_event": unixFile,
         "macos/file_event": unixFile,
         "any/dns": TableSource(
-            table: "imDns", filter: "true", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
+            table: "imDns", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
             aliases: ["query": "DnsQuery", "answer": "DnsResponseName", "record_type": "DnsQueryTypeName"]),
         "gcp/gcp.audit": TableSource(
-            table: "GCPAuditLogs", filter: "true", account: "PrincipalEmail", address: "RequestMetadata.callerIp", computer: "\"\"",
+            table: "GCPAuditLogs", account: "PrincipalEmail", address: "RequestMetadata.callerIp",
             aliases: ["gcp.audit.method_name": "MethodName", "data.protopayload.methodname": "MethodName", "protopayload.methodname": "MethodName",
                       "protopayload.servicename": "ServiceName", "data.protopayload.servicename": "ServiceName",
                       "data.protopayload.resource.type": "GCPResourceType", "data.protopayload.logname": "LogName"]),
-        "github/audit": TableSource(table: "GitHubAudit", filter: "true", account: "Actor", address: "IPaddress", computer: "\"\"", aliases: [:]),
+        "github/audit": TableSource(table: "GitHubAudit", account: "Actor", address: "IPaddress"),
         "okta/okta": TableSource(
-            table: "Okta_CL", filter: "true", account: "actor_alternateId_s", address: "client_ipAddress_s", computer: "\"\"",
+            table: "Okta_CL", account: "actor_alternateId_s", address: "client_ipAddress_s",
             aliases: ["eventtype": "eventType_s", "outcome.result": "outcome_result_s", "outcome.reason": "outcome_reason_s",
                       "actor.alternateid": "actor_alternateId_s"]),
         "any/proxy": TableSource(
-            table: "imWebSession", filter: "true", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
+            table: "imWebSession", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
             aliases: ["c-uri": "Url", "cs-uri": "Url", "c-uri-query": "Url", "c-uri-stem": "Url", "c-useragent": "HttpUserAgent", "cs-host": "DstHostname",
                       "cs-method": "HttpRequestMethod", "cs-referrer": "HttpReferrer", "r-dns": "DstHostname", "sc-status": "HttpStatusCode",
                       "c-ip": "SrcIpAddr", "src_ip": "SrcIpAddr", "dst_ip": "DstIpAddr", "cs-bytes": "SrcBytes", "sc-bytes": "DstBytes"]),
@@ -176,36 +175,28 @@ extension SigmaRule {
     /// A cloud log source: its entities are an account and an address, not a host.
     var isCloud: Bool { Self.cloudProducts[product] != nil }
 
-    /// The `TableSource` of the rule's log source, if it has one.
+    /// The `TableSource` of the rule's log source, if it has one: a cloud product's service, or
+    /// another product's category (or service).
     var tableSource: TableSource? {
+        if let services = Self.cloudProducts[product] { return services[service] }
         let p = product.isEmpty ? "any" : product
         return Self.tableSources["\(p)/\(category.isEmpty ? service : category)"]
     }
 
-    /// A source whose fields are a table's columns (by name without case, or an alias).
-    func columnSource(table: String, filter: String, aliases: [String: String]) throws -> Source {
-        guard let schema = SchemaCatalog.known(table) else { throw SigmaError(message: "table \(table) is not in the catalog") }
-        var src = Source(table: table, filter: filter, security: false)
-        src.cloudColumns = Dictionary(schema.columns.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
-            .merging(aliases) { _, alias in alias }
-        for f in fieldsUsed.sorted() where f != "\u{0}keywords" && src.cloudField(f) == nil {
-            throw SigmaError(message: "field '\(f)' is not a column of \(table)")
-        }
-        return src
-    }
-
     func source() throws -> Source {
-        if let services = Self.cloudProducts[product] {
-            guard let s = services[service] else { throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped") }
-            var src = try columnSource(table: s.table, filter: "true", aliases: s.aliases)
-            src.cloudAccount = s.account; src.cloudAddress = s.address
-            return src
-        }
         if let t = tableSource {
-            var src = try columnSource(table: t.table, filter: t.filter, aliases: t.aliases)
-            src.cloudAccount = t.account; src.cloudAddress = t.address; src.cloudComputer = t.computer
+            // Fields are the table's columns (by name without case, or an alias).
+            guard let schema = SchemaCatalog.known(t.table) else { throw SigmaError(message: "table \(t.table) is not in the catalog") }
+            var src = Source(table: t.table, filter: t.filter, security: false)
+            src.columns = Dictionary(schema.columns.map { ($0.name.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
+                .merging(t.aliases) { _, alias in alias }
+            src.tableSource = t
+            for f in fieldsUsed.sorted() where f != "\u{0}keywords" && src.columnField(f) == nil {
+                throw SigmaError(message: "field '\(f)' is not a column of \(t.table)")
+            }
             return src
         }
+        if isCloud { throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped") }
         guard product == "windows" else {
             throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, Azure, AWS, GCP audit, GitHub, Okta, Linux and macOS process and file events, web server, proxy and DNS so far)")
         }
@@ -269,7 +260,7 @@ extension SigmaRule {
 
     /// Keywords anywhere in the event: any of them, or (`'|all'`) every one.
     func keywords(_ values: [SigmaValue], _ src: Source, every: Bool) -> String {
-        let all = src.cloudColumns != nil ? "tostring(pack_all())" : src.security ? "EventData" : "tostring(EventData)"
+        let all = src.columns != nil ? "tostring(pack_all())" : src.security ? "EventData" : "tostring(EventData)"
         return "(" + values.map { v -> String in
             if case .string(let s) = v { return "\(all) contains \(quote(unescape(s).replacingOccurrences(of: "*", with: "")))" }
             if case .number(let n) = v { return "\(all) contains \(quote(n))" }

@@ -179,21 +179,9 @@ enum Aggregates {
     /// Distinct count, exact (Kusto's is an HLL estimate within ~1%; exact is within that error).
     static func dcount(_ a: AggInput) -> Column {
         let codes = dictionaryCodes(a.args[0], a.n)
-        var c = [Int64](repeating: 0, count: a.ngroups)
         let distinct = Int(codes.max() ?? -1) + 1
-        if a.ngroups * distinct <= 1 << 28 {
-            // Dense (group, value) space: a bitmap is cheaper than hashing every pair.
-            var seen = [UInt64](repeating: 0, count: (a.ngroups * distinct + 63) / 64)
-            seen.withUnsafeMutableBufferPointer { bits in
-                for i in 0..<a.n where a.included(i) && codes[i] >= 0 {
-                    let g = Int(a.groups[i])
-                    let bit = g * distinct + Int(codes[i])
-                    let w = bit >> 6, m = UInt64(1) << UInt64(bit & 63)
-                    if bits[w] & m == 0 { bits[w] |= m; c[g] += 1 }
-                }
-            }
-            return Column(type: .long, data: .int64(c))
-        }
+        // Dense (group, value) space: one bitmap is cheaper than hashing every pair.
+        if a.ngroups * distinct <= 1 << 28 { return Column(type: .long, data: .int64(dcountGroups(a, codes, distinct: distinct, groups: 0..<a.ngroups))) }
         // Too big for one bitmap (20k users by 31k addresses): a few passes over the rows, each with a
         // cache-sized bitmap for one range of groups, on both cores; a hash of 100M pairs misses the
         // cache on nearly every insert.
@@ -205,6 +193,7 @@ enum Aggregates {
             }
             return Column(type: .long, data: .int64(parts.flatMap { $0 }))
         }
+        var c = [Int64](repeating: 0, count: a.ngroups)
         var pairs = U64Map(capacity: min(a.n, 1 << 22))
         for i in 0..<a.n where a.included(i) && codes[i] >= 0 {
             if pairs.insert(UInt64(UInt32(a.groups[i])) << 32 | UInt64(UInt32(codes[i]))) { c[Int(a.groups[i])] += 1 }

@@ -85,14 +85,13 @@ enum Grouping {
                     if id < 0 { id = count; ids[slot] = id; count += 1 }
                     next[i] = id
                 }
-                acc = next
                 card = Int(count)
-                continue
+            } else {
+                var d = U64Map(capacity: min(n, 1 << 16))
+                for i in 0..<n { next[i] = d.id(UInt64(UInt32(acc[i])) << 32 | UInt64(UInt32(c[i]))) }
+                card = d.count
             }
-            var d = U64Map(capacity: min(n, 1 << 16))
-            for i in 0..<n { next[i] = d.id(UInt64(UInt32(acc[i])) << 32 | UInt64(UInt32(c[i]))) }
             acc = next
-            card = d.count
         }
         var first = [Int](repeating: -1, count: card)
         for i in 0..<n where first[Int(acc[i])] < 0 { first[Int(acc[i])] = i }

@@ -237,8 +237,8 @@ extension QueryExecutor {
 /// edge's ends, for `map`, `all` and `any`).
 enum GraphFunctions {
     static func rewrite(_ e: ExprSyntax) -> ExprSyntax {
-        switch e {
-        case .call(let f, let args, let span):
+        e.rewritten { node in
+            guard case .call(let f, let args, let span) = node else { return nil }
             let fn = f.lowercased()
             if fn == "node_degree_in" || fn == "node_degree_out" {
                 let key = fn == "node_degree_in" ? "$in" : "$out"
@@ -246,14 +246,7 @@ enum GraphFunctions {
                 if args.count == 1, case .name(let n, _) = args[0].value { return .name(key + "_" + n, span) }
             }
             if fn == "inner_nodes", args.count == 1, case .name(let n, _) = args[0].value { return .name("$inner_" + n, span) }
-            return .call(name: f, args: args.map { ArgumentSyntax(name: $0.name, value: rewrite($0.value)) }, span)
-        case .binary(let op, let l, let r, let span): return .binary(op, rewrite(l), rewrite(r), span)
-        case .unary(let op, let x, let span): return .unary(op, rewrite(x), span)
-        case .member(let b, let m, let span): return .member(rewrite(b), m, span)
-        case .index(let b, let i, let span): return .index(rewrite(b), rewrite(i), span)
-        case .inList(let op, let x, let items, let span): return .inList(op, rewrite(x), items.map(rewrite), span)
-        case .between(let neg, let x, let lo, let hi, let span): return .between(negated: neg, rewrite(x), rewrite(lo), rewrite(hi), span)
-        default: return e
+            return nil
         }
     }
 }

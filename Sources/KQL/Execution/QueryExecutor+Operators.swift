@@ -235,7 +235,6 @@ extension QueryExecutor {
         Table(schema: Schema(idx.map { t.schema.columns[$0] }), columns: idx.map { t.columns[$0] }, count: t.count)
     }
 
-    /// Columns matching names or `prefix*` wildcards, in schema order.
     /// `project-by-names`' columns in the order specified or matched: each specifier is a constant
     /// string (a name or a wildcard pattern) or an array of them; names no column has are ignored.
     func columnsByNames(_ s: Schema, _ specs: [ExprSyntax], _ scope: Scope) throws -> [Int] {
@@ -245,19 +244,16 @@ extension QueryExecutor {
             for i in hits where seen.insert(i).inserted { out.append(i) }
         }
         for spec in specs {
-            let v = try constant(spec, scope)
-            guard case .string = v, v.asArray == nil else {
-                guard let items = v.asArray else {
-                    throw KQLError.bind(DiagnosticCode.badArgument, "project-by-names expects column names: strings or a dynamic array of them", spec.span)
-                }
-                for case .string(let n) in items { add(n) }
-                continue
+            switch try constant(spec, scope) {
+            case .string(let n): add(n)
+            case .array(let items): for case .string(let n) in items { add(n) }
+            default: throw KQLError.bind(DiagnosticCode.badArgument, "project-by-names expects column names: strings or a dynamic array of them", spec.span)
             }
-            add(v.kqlString)
         }
         return out
     }
 
+    /// Columns matching names or `prefix*` wildcards, in schema order.
     func matchColumns(_ s: Schema, _ pats: [ExprSyntax]) throws -> Set<Int> { Set(try matchColumnsOrdered(s, pats)) }
 
     func matchColumnsOrdered(_ s: Schema, _ pats: [ExprSyntax]) throws -> [Int] {

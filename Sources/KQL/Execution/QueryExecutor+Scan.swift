@@ -21,19 +21,11 @@ extension QueryExecutor {
         // `s1.Col` references become columns of the evaluation table.
         var stepRefs: [String] = []
         func rewrite(_ e: ExprSyntax) -> ExprSyntax {
-            switch e {
-            case .member(.name(let step, _), let col, let sp) where stepNames.contains(step):
+            e.rewritten { node in
+                guard case .member(.name(let step, _), let col, let sp) = node, stepNames.contains(step) else { return nil }
                 let n = "\(step).\(col)"
                 if !stepRefs.contains(n) { stepRefs.append(n) }
                 return .name(n, sp)
-            case .member(let b, let k, let sp): return .member(rewrite(b), k, sp)
-            case .index(let b, let i, let sp): return .index(rewrite(b), rewrite(i), sp)
-            case .call(let n, let args, let sp): return .call(name: n, args: args.map { ArgumentSyntax(name: $0.name, value: rewrite($0.value)) }, sp)
-            case .unary(let op, let x, let sp): return .unary(op, rewrite(x), sp)
-            case .binary(let op, let l, let r, let sp): return .binary(op, rewrite(l), rewrite(r), sp)
-            case .inList(let op, let x, let items, let sp): return .inList(op, rewrite(x), items.map(rewrite), sp)
-            case .between(let neg, let x, let lo, let hi, let sp): return .between(negated: neg, rewrite(x), rewrite(lo), rewrite(hi), sp)
-            default: return e
             }
         }
         let conditions = s.steps.map { rewrite($0.condition) }

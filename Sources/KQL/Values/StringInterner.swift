@@ -22,28 +22,27 @@ public struct StringInterner {
         return s.withUTF8 { ByteHash.hash($0) }
     }
 
-    /// The code of `s`, or nil when it was never added.
-    public func existingCode(_ s: String) -> UInt32? {
-        let h = Self.hash(s)
+    /// Where `s` is or would go: its slot, and its code (-1 when absent).
+    @inline(__always) private func probe(_ s: String, _ h: UInt64) -> (slot: Int, code: Int32) {
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let k = slots[i]
-            if k < 0 { return nil }
-            if hashes[Int(k)] == h && values[Int(k)] == s { return UInt32(k) }
+            if k < 0 || (hashes[Int(k)] == h && values[Int(k)] == s) { return (i, k) }
             i = (i + 1) & mask
         }
+    }
+
+    /// The code of `s`, or nil when it was never added.
+    public func existingCode(_ s: String) -> UInt32? {
+        let k = probe(s, Self.hash(s)).code
+        return k < 0 ? nil : UInt32(k)
     }
 
     /// The code of `s`, adding it when new.
     public mutating func code(_ s: String) -> UInt32 {
         let h = Self.hash(s)
-        var i = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let k = slots[i]
-            if k < 0 { break }
-            if hashes[Int(k)] == h && values[Int(k)] == s { return UInt32(k) }
-            i = (i + 1) & mask
-        }
+        let (i, found) = probe(s, h)
+        if found >= 0 { return UInt32(found) }
         let k = Int32(values.count)
         values.append(s)
         hashes.append(h)
