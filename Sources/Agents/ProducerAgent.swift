@@ -40,8 +40,11 @@ public struct ProducerAgent: Sendable {
 
     /// `sharedInfrastructure`: entity keys the caller knows to be shared (an address many accounts
     /// sign in from, measured on the logs); they never correlate, like those many alerts' accounts share.
+    /// `backgroundRules`: rules that fire routinely across the estate (community rules nobody tuned):
+    /// their alerts group within their rule only; they neither join nor take in other rules' alerts or
+    /// anomalies, so that one noisy rule does not make multi-stage incidents of unrelated activity.
     public func produce(_ input: [AlertRecord], existing: [Incident], rules: [String: AnalyticsRule], nextNumber: Int, now: Int64,
-                        sharedInfrastructure: Set<String> = []) -> Result {
+                        sharedInfrastructure: Set<String> = [], backgroundRules: Set<String> = []) -> Result {
         var incidents = existing
         var touched = Set<Int>()
         var created: [String] = []
@@ -94,8 +97,10 @@ public struct ProducerAgent: Sendable {
             touched.insert(i)
         }
 
+        func isBackground(_ i: Int) -> Bool { !rulesOf[i].isEmpty && rulesOf[i].isSubset(of: backgroundRules) }
+
         func pullAnomalies(into i: Int) {
-            guard incidents[i].status != .closed else { return }
+            guard incidents[i].status != .closed, !isBackground(i) else { return }
             var found = Set<Int>()
             for k in keysOf[i] { for n in pendingByKey[k] ?? [] where !pendingDone.contains(n) { found.insert(n) } }
             for n in found.sorted() {
@@ -132,10 +137,11 @@ public struct ProducerAgent: Sendable {
             }
             // 2. Correlation across rules by shared entities.
             // (An incident of this rule's alerts alone is the rule's own grouping, which said no.)
+            let background = backgroundRules.contains(a.ruleID)
             var near = Set<Int>()
-            for e in a.entities where e.correlates && !common.contains(e.key) { near.formUnion(byEntity[e.key] ?? []) }
+            if !background { for e in a.entities where e.correlates && !common.contains(e.key) { near.formUnion(byEntity[e.key] ?? []) } }
             let candidates = near.filter { j in
-                incidents[j].status != .closed && inWindow(a, incidents[j]) && rulesOf[j].contains { $0 != a.ruleID }
+                incidents[j].status != .closed && !isBackground(j) && inWindow(a, incidents[j]) && rulesOf[j].contains { $0 != a.ruleID }
             }.map { ($0, shared(a, $0).count) }.sorted { x, y in
                 x.1 != y.1 ? x.1 > y.1 : incidents[x.0].number < incidents[y.0].number
             }.map(\.0)
@@ -176,7 +182,8 @@ public struct ProducerAgent: Sendable {
             let i = incidents.count - 1
             let ignored = a.entities.filter { common.contains($0.key) }
             attach(a, to: i, (g.enabled
-                   ? "new incident: no open incident of this rule with the same entities within \(hours(g.lookbackDuration)), and none sharing an entity"
+                   ? "new incident: no open incident of this rule with the same entities within \(hours(g.lookbackDuration))"
+                       + (background ? "; the rule fires routinely across the estate, so its alerts do not correlate with other rules'" : ", and none sharing an entity")
                    : "new incident: no incident to group with or correlate to")
                    + (ignored.isEmpty ? "" : " (\(describe(ignored)) appear with over \(settings.maxAccountsPerSharedEntity) accounts: shared, not used to correlate)"))
             created.append(id)

@@ -169,12 +169,13 @@ public struct ReviewPolicy: Sendable, Equatable {
     # The reviewer agent's policy. Rules are tried in order; the first whose `when` holds decides.
     # Outcomes: approve (a confirmed incident for the queue), flag (manual review, with an owner or
     # queue), autoClose (with a classification). Whatever the rules say, Vigil never auto-closes a
-    # multi-stage incident, one with a threat-intelligence match, one involving a privileged or VIP
-    # account (or one on a vipWatchlists list), or one of High severity unless triage verified it
-    # against the users' own history (or, for a user too new to have one, the organization's), or its
-    # community (Sigma) rule fires routinely across the estate, with nothing else about them: such an
-    # auto-close becomes a flag (hard gates).
-    version: 4
+    # multi-stage incident, one with a threat-intelligence match, one involving a VIP account (or one
+    # on a vipWatchlists list), one involving a privileged account unless its community (Sigma) rule
+    # fires routinely across the estate and every process launch it matched ran on many hosts before,
+    # or one of High severity unless triage verified it against the users' own history (or, for a
+    # user too new to have one, the organization's), or its community rule fires routinely across the
+    # estate, with nothing else about them: such an auto-close becomes a flag (hard gates).
+    version: 5
     autoClosePerDay: 50          # automatic closures per 24 hours at least; beyond the day's budget, incidents are flagged
     autoCloseGrowth: 3           # the budget grows to 3x the median closures per day of the last 14 days (0: fixed)
     shadowMode: false            # true: record what would be done, change nothing

@@ -24,6 +24,15 @@ public struct ReviewerAgent: Sendable {
             // A verdict that rests on the users' history names the facts it relied on.
             if let c = rule.condition, ["contextVerified", "contextDeviations", "egressOnly", "organizationConsistent"].contains(where: { Self.mentions(c, $0) }) {
                 reasons += (inc.riskScore?.contextFacts ?? []).map { "context \($0)" }
+            } else if let c = rule.condition, ["routineRule", "routineActivity"].contains(where: { Self.mentions(c, $0) }) {
+                // The rule's record and how common its launches are, not every user's sign-in history.
+                let levels = ["routine: ", "rare: ", "common: ", "uncommon: "]
+                reasons += (inc.riskScore?.contextFacts ?? []).filter { f in levels.contains { f.hasPrefix($0) } }.prefix(20).map { "context \($0)" }
+            }
+            if action.outcome == .autoClose, Self.routineEverywhere(inc),
+               let names = Optional(inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
+                   .filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }), !names.isEmpty {
+                reasons.append("privileged account \(names.sorted().joined(separator: ", ")): every launch the alerts matched is common across the estate, so the privileged-account gate does not hold")
             }
         } else {
             reasons.append("no rule matched: approve")
@@ -131,7 +140,7 @@ public struct ReviewerAgent: Sendable {
         }
         let accounts = inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
         let privileged = accounts.filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }
-        if !privileged.isEmpty { out.append("privileged account \(privileged.sorted().joined(separator: ", "))") }
+        if !privileged.isEmpty && !Self.routineEverywhere(inc) { out.append("privileged account \(privileged.sorted().joined(separator: ", "))") }
         let vips = Set(policy.vipAccounts.map { $0.lowercased() })
         let vip = accounts.filter { vips.contains($0) }
         if !vip.isEmpty { out.append("VIP account \(vip.sorted().joined(separator: ", "))") }
@@ -139,6 +148,16 @@ public struct ReviewerAgent: Sendable {
         let onLists = (inc.riskScore?.watchlists ?? []).filter { lists.contains($0.lowercased()) }
         if !onLists.isEmpty { out.append("an entity on watchlist \(onLists.joined(separator: ", "))") }
         return out
+    }
+
+    /// A community rule that fires routinely across the estate matched only launches that many hosts
+    /// ran before, and nothing else is about its entities: a privileged account among them did what the
+    /// estate does every day, so the privileged-account gate does not hold (an account that ran
+    /// something uncommon keeps it).
+    static func routineEverywhere(_ inc: Incident) -> Bool {
+        guard let r = inc.riskScore else { return false }
+        return r.routineRule == true && r.communityRule == true && r.routineActivity == true
+            && (r.otherAlerts ?? 0) == 0 && (r.relatedAnomalies ?? 0) == 0 && r.threatIntelMatches == 0
     }
 
     // MARK: - Facts and conditions
@@ -166,6 +185,7 @@ public struct ReviewerAgent: Sendable {
             if let v = r.contextEgress { f["egressOnly"] = .bool(v) }
             if let v = r.contextOrganization { f["organizationConsistent"] = .bool(v) }
             if let v = r.routineRule { f["routineRule"] = .bool(v) }
+            if let v = r.routineActivity { f["routineActivity"] = .bool(v) }
             if let v = r.communityRule { f["communityRule"] = .bool(v) }
             if let facts = r.contextFacts { f["contextDeviations"] = .list(facts.filter { $0.hasPrefix("deviation: ") }.map { String($0.dropFirst("deviation: ".count)) }) }
             if let n = r.otherAlerts { f["otherAlerts"] = .number(Double(n)) }

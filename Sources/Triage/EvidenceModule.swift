@@ -47,6 +47,11 @@ public struct TriageContext: Sendable {
             "keys": .array((accounts + ips + hosts + urls + hashes).map { .string($0) }), "since": .datetime(since),
         ]
         for (k, v) in extra { params[k] = v }
+        return try Self.query(text, parameters: params, provider: provider, now: now)
+    }
+
+    /// A query with these parameters over the provider; nil when a table it reads does not exist.
+    public static func query(_ text: String, parameters params: [String: Value], provider: any TableProvider, now: Int64) throws -> Table? {
         let declared = params.keys.sorted().map { k in "\(k):\(params[k]!.kqlType.rawValue)" }.joined(separator: ", ")
         let q = Parser.parse("declare query_parameters(\(declared));\n" + text)
         if let e = q.diagnostics.first(where: { $0.severity == .error }) { throw TriageError(message: "\(e.code): \(e.message)") }

@@ -1,4 +1,4 @@
-import KQL
+public import KQL
 import VigilCore
 
 /// What the incident's rules did across the estate before it: how many alerts, on how many hosts or
@@ -17,21 +17,14 @@ public struct RuleRecordModule: EvidenceModule {
     public func run(_ ctx: TriageContext) throws -> [Finding] {
         let rules = Array(Set(ctx.incident.alerts.map(\.ruleID))).sorted(), wanted = Set(rules)
         guard !rules.isEmpty else { return [] }
-        guard let t = try ctx.query("""
-            SecurityAlert
-            | where TimeGenerated >= since and TimeGenerated < wfrom
-            | extend RuleId = tostring(todynamic(tostring(todynamic(ExtendedProperties)["Analytic Rule Ids"]))[0])
-            | summarize arg_max(TimeGenerated, CompromisedEntity, AlertName, Description) by SystemAlertId, RuleId
-            | summarize Alerts = count(), Entities = dcount(CompromisedEntity), Days = dcount(bin(TimeGenerated, 1d)),
-                        Name = take_any(AlertName), Sigma = countif(Description startswith "Sigma rule by") by RuleId
-            """, extra: ["wfrom": .datetime(ctx.incident.firstActivityTime)]) else { return [] }
+        guard let t = try ctx.query(Self.recordQuery, extra: ["wfrom": .datetime(ctx.incident.firstActivityTime)]) else { return [] }
         let days = ctx.lookback / 864_000_000_000
         var seen = Set<String>()
         var out: [Finding] = []
         var noisy: [String] = []
         for r in t.rowDicts(limit: 100_000) {
             let rule = r["RuleId"] ?? "", alerts = Int(r["Alerts"] ?? "") ?? 0, entities = Int(r["Entities"] ?? "") ?? 0, active = Int(r["Days"] ?? "") ?? 0
-            let routine = entities >= minEntities && active >= minDays
+            let routine = isRoutine(entities: entities, days: active)
             let sigma = (Int(r["Sigma"] ?? "") ?? 0) > 0
             if routine && sigma { noisy.append(rule) }
             guard wanted.contains(rule) else { continue }
@@ -52,5 +45,28 @@ public struct RuleRecordModule: EvidenceModule {
                                evidence: [["fact": "routine community rules", "RuleIds": noisy.sorted().joined(separator: ",")]]))
         }
         return out
+    }
+
+    /// Every rule's alerts between `since` and `wfrom`: how many, on how many entities, on how many days,
+    /// and how many are a Sigma rule's.
+    static let recordQuery = """
+        SecurityAlert
+        | where TimeGenerated >= since and TimeGenerated < wfrom
+        | extend RuleId = tostring(todynamic(tostring(todynamic(ExtendedProperties)["Analytic Rule Ids"]))[0])
+        | summarize arg_max(TimeGenerated, CompromisedEntity, AlertName, Description) by SystemAlertId, RuleId
+        | summarize Alerts = count(), Entities = dcount(CompromisedEntity), Days = dcount(bin(TimeGenerated, 1d)),
+                    Name = take_any(AlertName), Sigma = countif(Description startswith "Sigma rule by") by RuleId
+        """
+
+    func isRoutine(entities: Int, days: Int) -> Bool { entities >= minEntities && days >= minDays }
+
+    /// The community rules that fire routinely in this estate over the lookback before `now`: the
+    /// producer does not let their alerts correlate across rules (background, as triage counts them).
+    public func routineCommunityRules(provider: any TableProvider, now: Int64, lookback: Int64 = 14 * 864_000_000_000) throws -> Set<String> {
+        guard let t = try TriageContext.query(Self.recordQuery, parameters: ["since": .datetime(now - lookback), "wfrom": .datetime(now)],
+                                              provider: provider, now: now) else { return [] }
+        return Set(t.rowDicts(limit: 100_000).filter { r in
+            isRoutine(entities: Int(r["Entities"] ?? "") ?? 0, days: Int(r["Days"] ?? "") ?? 0) && (Int(r["Sigma"] ?? "") ?? 0) > 0
+        }.compactMap { $0["RuleId"] })
     }
 }

@@ -20,7 +20,8 @@ public struct TriageRunner: Sendable {
     }
 
     public static let standardModules: [any EvidenceModule] = [EntitiesModule(), RelatedAlertsModule(), ThreatIntelModule(), WatchlistModule(), SigninRiskModule(),
-                                                                UserContextModule(), LogonContextModule(), HostActivityModule(), HostContextModule(), RuleRecordModule(), AnomaliesModule()]
+                                                                UserContextModule(), LogonContextModule(), HostActivityModule(), HostContextModule(), RuleRecordModule(),
+                                                                ActivityPrevalenceModule(), AnomaliesModule()]
 
     public func reports(_ ctx: TriageContext) -> [ModuleReport] {
         let box = Box(count: modules.count)
@@ -54,6 +55,8 @@ public struct TriageRunner: Sendable {
             score.routineRule = records.allSatisfy { $0.level == "routine" }
             score.communityRule = records.allSatisfy { $0.evidence.first?["sigma"] == "true" }
         }
+        let launches = facts.filter { $0.evidence.first?["fact"] == "activity prevalence" }
+        if !launches.isEmpty { score.routineActivity = launches.allSatisfy { $0.level == "common" } }
         if !facts.isEmpty { score.contextFacts = facts.map { "\($0.level ?? ""): \($0.summary)" } }
         if !verdicts.isEmpty {
             // Verified: every user's judged facts match, and no host of the incident ran something new either.
@@ -77,7 +80,10 @@ public struct TriageRunner: Sendable {
         func isRepeat(_ f: Finding) -> Bool { f.evidence.first?["RuleId"].map { !$0.isEmpty && ownRules.contains($0) } ?? false }
         let others = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }
         // A community rule that fires routinely in this estate is background, not corroboration.
-        score.otherAlerts = others.filter { near($0) && !isRepeat($0) && !background.contains($0.evidence.first?["RuleId"] ?? "") }.count
+        // Another rule over the very events of this incident's alert is the same observation read twice.
+        score.otherAlerts = others.filter {
+            near($0) && !isRepeat($0) && !background.contains($0.evidence.first?["RuleId"] ?? "") && $0.evidence.first?["sameEvents"] != "true"
+        }.count
         score.repeatAlerts = others.filter(isRepeat).count
         let anomalies = findings.filter { $0.kind == .anomaly && near($0) }
         score.relatedAnomalies = anomalies.count

@@ -40,7 +40,8 @@ public struct IncidentPipeline {
         let result = agent.produce(input, existing: existing, rules: Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
                                    nextNumber: try incidents.nextNumber(), now: now,
                                    sharedInfrastructure: Set(sharedAddresses(Set(input.flatMap { $0.entities.filter { $0.type == .ip }.compactMap { $0.properties["Address"] } }), now: now)
-                                       .map { Entity(type: .ip, properties: ["Address": $0]).key }))
+                                       .map { Entity(type: .ip, properties: ["Address": $0]).key }),
+                                   backgroundRules: try RuleRecordModule().routineCommunityRules(provider: store, now: now))
         let created = Set(result.created)
         var produced = result.incidents
         if let model {

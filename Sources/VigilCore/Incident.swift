@@ -127,6 +127,9 @@ public struct Incident: Sendable, Codable, Equatable {
         /// matches routine activity in this estate), and whether they are all community (Sigma) rules.
         public var routineRule: Bool?
         public var communityRule: Bool?
+        /// Every process launch the incident's alerts matched ran on many hosts of the estate before
+        /// (nil: the alerts matched no launch).
+        public var routineActivity: Bool?
         /// Alerts of other rules on the incident's entities in the lookback, earlier alerts of its own
         /// rules not in it (repeats), anomalies, and the anomalies' models.
         public var otherAlerts: Int?

@@ -93,6 +93,33 @@ import VigilCore
         #expect(r.unattachedAnomalies.map(\.systemAlertID) == ["lonely"])
     }
 
+    /// A community rule that fires routinely across the estate (one incident a day of two dozen hosts)
+    /// made "multi-stage" incidents of whatever else happened to one of its hosts or users: its alerts
+    /// now group within their rule only. Without the background set the same alerts correlate.
+    @Test func aRoutineRulesAlertsDoNotCorrelateWithOtherRules() {
+        let daily = Self.rule("noisy") { $0.declared = true; $0.enabled = true; $0.matchingMethod = "AnyAlert"; $0.lookbackDuration = 24 * Self.h }
+        let alerts = [
+            Self.alert("n1", rule: "noisy", at: 0, [Self.account("CONTOSO\\alice"), Self.host("WS-1")]),
+            Self.alert("n2", rule: "noisy", at: 1, [Self.account("CONTOSO\\bob"), Self.host("WS-2")]),
+            Self.alert("travel", rule: "travel", at: 2, [Self.account("CONTOSO\\alice")]),
+            Self.alert("ips", rule: "ipcount", at: 2, [Self.account("CONTOSO\\bob")], score: 0.8),
+        ]
+        let rules = ["noisy": daily]
+        let mixed = agent.produce(alerts, existing: [], rules: rules, nextNumber: 1, now: Self.t0 + 3 * Self.h)
+        #expect(mixed.incidents.map { $0.alerts.map(\.systemAlertID) } == [["n1", "n2", "ips", "travel"]])
+        let r = agent.produce(alerts, existing: [], rules: rules, nextNumber: 1, now: Self.t0 + 3 * Self.h, backgroundRules: ["noisy"])
+        #expect(r.incidents.map { $0.alerts.map(\.systemAlertID) } == [["n1", "n2"], ["travel"]])
+        #expect(r.incidents[0].grouping[0].reason.contains("the rule fires routinely across the estate, so its alerts do not correlate with other rules'"))
+        #expect(r.unattachedAnomalies.map(\.systemAlertID) == ["ips"])
+        // A noisy alert after its rule's day, near the travel incident of the same user, does not join it.
+        let later = agent.produce([Self.alert("n3", rule: "noisy", at: 25, [Self.account("CONTOSO\\alice")])], existing: r.incidents, rules: rules,
+                                  nextNumber: 3, now: Self.t0 + 26 * Self.h, backgroundRules: ["noisy"])
+        #expect(later.incidents.map { $0.alerts.map(\.systemAlertID) } == [["n3"]])
+        let joined = agent.produce([Self.alert("n3", rule: "noisy", at: 25, [Self.account("CONTOSO\\alice")])], existing: r.incidents, rules: rules,
+                                   nextNumber: 3, now: Self.t0 + 26 * Self.h)
+        #expect(joined.incidents.map { $0.alerts.map(\.systemAlertID) } == [["travel", "n3"]])
+    }
+
     /// A recorded intrusion: a spray over Windows logons from one box, Kerberoasting from the same box
     /// by the account it broke (named by Kerberos as a UPN), then WinRM onto a server as that account
     /// (named by Windows as DOMAIN\\name). One multi-stage incident, naming the accounts and hosts.

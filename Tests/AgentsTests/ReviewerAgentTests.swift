@@ -32,12 +32,14 @@ import VigilCore
     }
 
     /// A day of one Sigma rule's alerts (grouped into one incident), triaged with the rule's record.
-    static func sigmaDay(routine: Bool, community: Bool = true, otherAlerts: Int = 0) -> Incident {
+    static func sigmaDay(routine: Bool, community: Bool = true, otherAlerts: Int = 0, accounts: [String] = ["CONTOSO\\jane"],
+                         commonLaunches: Bool? = nil) -> Incident {
         let userinit = (rule: "0a98a10c", name: "Uncommon Userinit Child Process", severity: Severity.high)
-        var inc = incident([userinit, userinit, userinit], accounts: ["CONTOSO\\jane"], confidence: 0.45)
+        var inc = incident([userinit, userinit, userinit], accounts: accounts, confidence: 0.45)
         inc.riskScore?.routineRule = routine
         inc.riskScore?.communityRule = community
         inc.riskScore?.otherAlerts = otherAlerts
+        inc.riskScore?.routineActivity = commonLaunches
         return inc
     }
 
@@ -55,6 +57,15 @@ import VigilCore
         ("rare Sigma rule", sigmaDay(routine: false), .approve, "Everything else"),
         ("routine Sigma rule, another rule's alert too", sigmaDay(routine: true, otherAlerts: 1), .approve, "Everything else"),
         ("routine rule of the team's own pack", sigmaDay(routine: true, community: false), .approve, "Everything else"),
+        // A service account among the hosts' users: the gate holds unless every launch is common in the estate.
+        ("routine Sigma rule, a service account", sigmaDay(routine: true, accounts: ["CONTOSO\\jane", "CONTOSO\\svc_sql012"]), .flag, "privileged account"),
+        ("routine Sigma rule, a service account, an uncommon launch", sigmaDay(routine: true, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: false),
+         .flag, "privileged account"),
+        ("routine Sigma rule, a service account, common launches", sigmaDay(routine: true, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: true),
+         .autoClose, "Alerts of a community rule that fires routinely"),
+        ("common launches but another rule's alert", sigmaDay(routine: true, otherAlerts: 1, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: true),
+         .approve, "Everything else"),
+        ("common launches of a rare rule", sigmaDay(routine: false, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: true), .approve, "Everything else"),
         ("TI match, low", incident([(rule: "ti", name: "Threat intelligence IP address seen in IIS logs", severity: .low)], confidence: 0.1), .flag, "threat-intelligence match"),
     ])
     func verdicts(_ label: String, _ inc: Incident, _ expected: Incident.Review.Outcome, _ why: String) {
@@ -63,7 +74,7 @@ import VigilCore
         let r = ReviewerAgent(policy: p).review(inc, now: Self.t0, closedToday: 0)
         #expect(r.outcome == expected, "\(label): \(r.reasons)")
         #expect((r.matchedRules + r.gates).contains { $0.contains(why) }, "\(label): \(r.matchedRules) \(r.gates)")
-        #expect(r.policyVersion.hasPrefix("v4 ("))
+        #expect(r.policyVersion.hasPrefix("v5 ("))
     }
 
     @Test func applyingAVerdictChangesTheIncidentAndShadowModeDoesNot() {
@@ -74,7 +85,7 @@ import VigilCore
         #expect(closed.status == .closed && closed.classification == .benignPositive && closed.classificationReason == .suspiciousButExpected)
         #expect(closed.labels.map(\.labelName) == ["Review: auto-closed"])
         #expect(closed.comments.last?.author == "reviewer-agent")
-        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v4") == true)
+        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v5") == true)
         // Undo.
         let reopened = ReviewerAgent.reopen(closed, by: "analyst@contoso.com", now: Self.t0 + 1)
         #expect(reopened?.status == .active && reopened?.classification == nil)
@@ -370,6 +381,21 @@ struct SplitMix {
         #expect(f["contextVerified"] == .bool(false))
         #expect(f["contextDeviations"] == .list(["jdoe@contoso.com: country: first sign-in from NL in 14 days (12 sign-ins counted)"]))
         #expect(f["otherAlerts"] == .number(2) && f["relatedAnomalies"] == .number(0))
+    }
+
+    /// The closure of a routine rule's day names the rule's record and the launches it counted, and says
+    /// why the service account among its users did not keep it open.
+    @Test func aRoutineRulesClosureNamesItsFactsAndThePrivilegedAccount() {
+        var inc = ReviewerAgentTests.sigmaDay(routine: true, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: true)
+        inc.riskScore?.contextFacts = ["routine: Uncommon Userinit Child Process: 312 alerts on 280 hosts or accounts on 14 of the 14 days before this incident",
+                                       "common: userinit.exe → chrome.exe (\"c:\\program files\\google\\chrome.exe\" --type=renderer --renderer-client-id=#): 95 launches on 88 hosts in the 14 days before: common in this estate",
+                                       "deviation: contoso\\svc_sql012: host: first logon onto dc19 in 14 days"]
+        let r = ReviewerAgent(policy: ReviewerAgentTests.policy).review(inc, now: ReviewerAgentTests.t0, closedToday: 0)
+        #expect(r.outcome == .autoClose && r.gates.isEmpty)
+        #expect(r.reasons.contains { $0.hasPrefix("context routine: Uncommon Userinit Child Process: 312 alerts") })
+        #expect(r.reasons.contains { $0.hasPrefix("context common: userinit.exe → chrome.exe") })
+        #expect(!r.reasons.contains { $0.contains("first logon onto dc19") })
+        #expect(r.reasons.last == "privileged account contoso\\svc_sql012: every launch the alerts matched is common across the estate, so the privileged-account gate does not hold")
     }
 
     @Test func aMultiStageIncidentNeverClosesWhateverThePolicySays() throws {

@@ -49,6 +49,12 @@ import VigilCore
         #expect(never.map(\.level) == ["rare", "background"] && never.first?.summary == "new-rule: no alert in the 14 days before this incident")
     }
 
+    /// The producer asks for the same set before it correlates: only the routine Sigma rule.
+    @Test func theProducerGetsTheRoutineCommunityRules() throws {
+        #expect(try RuleRecordModule().routineCommunityRules(provider: Self.tables(), now: Self.now) == ["noisy"])
+        #expect(try RuleRecordModule().routineCommunityRules(provider: Self.tables(), now: Self.now - 3 * Self.day) == [])
+    }
+
     /// The routine community rules are listed for the runner: their alerts on the incident's hosts
     /// are background, not another rule corroborating it.
     @Test func routineCommunityRulesAreBackgroundForOtherIncidents() throws {

@@ -88,7 +88,7 @@ import VigilCore
         let inc = Self.incident([Entity(type: .ip, properties: ["Address": "185.220.101.45"])])
         let runner = TriageRunner()
         let reports = runner.reports(Self.ctx(inc))
-        #expect(reports.map(\.module) == ["Entities", "Related alerts", "Threat intelligence", "Watchlists", "User and sign-in risk", "User history", "Logon history", "Host activity", "Host history", "Rule record", "Anomalies"])
+        #expect(reports.map(\.module) == ["Entities", "Related alerts", "Threat intelligence", "Watchlists", "User and sign-in risk", "User history", "Logon history", "Host activity", "Host history", "Rule record", "Estate prevalence", "Anomalies"])
         #expect(reports.allSatisfy { $0.error == nil })
         let once = runner.apply(reports, to: inc, now: Self.now)
         #expect(once.riskScore?.total == 36)

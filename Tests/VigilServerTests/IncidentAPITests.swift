@@ -274,12 +274,12 @@ import VigilStore
 
         // Policies: validated, versioned, audited.
         let policy = try await s.get("/api/policies/review").1
-        #expect(policy.contains("version: 4"))
-        let v5 = policy.replacingOccurrences(of: "version: 4", with: "version: 5")
-        let (vs, vt) = try await s.send(.PUT, "/api/policies/review", v5, contentType: "application/yaml")
-        #expect(vs == 200 && vt.contains("v5"), "\(vt)")
-        #expect(try await s.send(.PUT, "/api/policies/review", v5).0 == 400)
-        #expect(try await s.send(.PUT, "/api/policies/review", "version: 6\nrules: [{name: x, when: {field: colour, op: eq, value: red}, then: approve}]").0 == 400)
+        #expect(policy.contains("version: 5"))
+        let next = policy.replacingOccurrences(of: "version: 5", with: "version: 6")
+        let (vs, vt) = try await s.send(.PUT, "/api/policies/review", next, contentType: "application/yaml")
+        #expect(vs == 200 && vt.contains("v6"), "\(vt)")
+        #expect(try await s.send(.PUT, "/api/policies/review", next).0 == 400)
+        #expect(try await s.send(.PUT, "/api/policies/review", "version: 7\nrules: [{name: x, when: {field: colour, op: eq, value: red}, then: approve}]").0 == 400)
         #expect(try await s.get("/api/policies/nope").0 == 404)
 
         // Watchlists, then usable from KQL.

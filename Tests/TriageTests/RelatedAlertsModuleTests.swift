@@ -1,0 +1,45 @@
+import Foundation
+import KQL
+import Testing
+import Triage
+import VigilCore
+
+/// Related alerts: another rule's alert over exactly the events of one of the incident's alerts (a
+/// Sigma rule and the pack's rule on the same 4720 event) is the same observation read twice, and
+/// does not corroborate; another rule's alert at another time on the same host does.
+@Suite struct RelatedAlertsModuleTests {
+    static let now = DateTimeParser.parse("2024-06-30T00:00:00Z")!
+    static let t = now - 36_000_000_000
+
+    static func tables() -> InMemoryTables {
+        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        let schema = SchemaCatalog.builtIn["SecurityAlert"]!
+        func alert(_ id: String, _ rule: String, _ start: Int64, _ end: Int64) -> [Value] {
+            let r: [String: Value] = ["TimeGenerated": .datetime(end + 600_000_000), "SystemAlertId": .string(id), "AlertName": .string(rule),
+                                      "AlertSeverity": .string("High"), "StartTime": .datetime(start), "EndTime": .datetime(end),
+                                      "Entities": .string(#"[{"Type":"host","FullName":"SRV-0201.corp.contoso.com"},{"Type":"account","FullName":"\\WS-00365$"}]"#),
+                                      "ExtendedProperties": .string(#"{"Analytic Rule Ids":"[\"\#(rule)\"]"}"#)]
+            return schema.columns.map { r[$0.name] ?? .null }
+        }
+        tables.add("SecurityAlert", Table.from(schema: schema, rows: [
+            alert("own", "created-account", t, t),
+            alert("twin", "hidden-local-user", t, t),
+            alert("earlier", "userinit", t - 72_000_000_000, t - 72_000_000_000),
+        ]))
+        return tables
+    }
+
+    @Test func theSameEventsSeenByAnotherRuleDoNotCorroborate() throws {
+        var inc = Incident(id: "i", number: 1, title: "created account", severity: .low, createdTime: Self.now)
+        inc.alerts = [Incident.AlertRef(systemAlertID: "own", ruleID: "created-account", name: "created", severity: .low, tactics: [], startTime: Self.t, endTime: Self.t, isAnomaly: false)]
+        inc.entities = [Entity(type: .host, properties: ["FullName": "SRV-0201.corp.contoso.com"])]
+        inc.firstActivityTime = Self.t
+        inc.lastActivityTime = Self.t
+        let f = try RelatedAlertsModule().run(TriageContext(incident: inc, provider: Self.tables(), now: Self.now))
+        #expect(f.map(\.summary) == ["userinit at 2024-06-29T21:01:00Z", "created-account at 2024-06-29T23:01:00Z (this incident)",
+                                     "hidden-local-user at 2024-06-29T23:01:00Z (the same events as this incident's alert)"])
+        #expect(f[2].evidence.first?["sameEvents"] == "true" && f[0].evidence.first?["sameEvents"] == nil)
+        let scored = TriageRunner(modules: []).apply([ModuleReport(module: "Related alerts", findings: f, comment: "", error: nil, millis: 0)], to: inc, now: Self.now)
+        #expect(scored.riskScore?.otherAlerts == 1)
+    }
+}
