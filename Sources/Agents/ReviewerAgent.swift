@@ -29,10 +29,9 @@ public struct ReviewerAgent: Sendable {
                 let levels = ["routine: ", "rare: ", "common: ", "uncommon: "]
                 reasons += (inc.riskScore?.contextFacts ?? []).filter { f in levels.contains { f.hasPrefix($0) } }.prefix(20).map { "context \($0)" }
             }
-            if action.outcome == .autoClose, Self.routineEverywhere(inc),
-               let names = Optional(inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
-                   .filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }), !names.isEmpty {
-                reasons.append("privileged account \(names.sorted().joined(separator: ", ")): every launch the alerts matched is common across the estate, so the privileged-account gate does not hold")
+            let privileged = privilegedAccounts(inc)
+            if action.outcome == .autoClose, !privileged.isEmpty, Self.routineLaunches(inc, of: privileged) {
+                reasons.append("privileged account \(privileged.sorted().joined(separator: ", ")): every launch of theirs the alerts matched is common across the estate, so the privileged-account gate does not hold")
             }
         } else {
             reasons.append("no rule matched: approve")
@@ -139,8 +138,8 @@ public struct ReviewerAgent: Sendable {
             out.append("threat-intelligence match")
         }
         let accounts = inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
-        let privileged = accounts.filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }
-        if !privileged.isEmpty && !Self.routineEverywhere(inc) { out.append("privileged account \(privileged.sorted().joined(separator: ", "))") }
+        let privileged = privilegedAccounts(inc)
+        if !privileged.isEmpty && !Self.routineLaunches(inc, of: privileged) { out.append("privileged account \(privileged.sorted().joined(separator: ", "))") }
         let vips = Set(policy.vipAccounts.map { $0.lowercased() })
         let vip = accounts.filter { vips.contains($0) }
         if !vip.isEmpty { out.append("VIP account \(vip.sorted().joined(separator: ", "))") }
@@ -150,14 +149,20 @@ public struct ReviewerAgent: Sendable {
         return out
     }
 
-    /// A community rule that fires routinely across the estate matched only launches that many hosts
-    /// ran before, and nothing else is about its entities: a privileged account among them did what the
-    /// estate does every day, so the privileged-account gate does not hold (an account that ran
-    /// something uncommon keeps it).
-    static func routineEverywhere(_ inc: Incident) -> Bool {
-        guard let r = inc.riskScore else { return false }
-        return r.routineRule == true && r.communityRule == true && r.routineActivity == true
-            && (r.otherAlerts ?? 0) == 0 && (r.relatedAnomalies ?? 0) == 0 && r.threatIntelMatches == 0
+    /// A community rule that fires routinely across the estate matched process launches, every one of
+    /// these privileged accounts' launches among them ran on many hosts before, and nothing else is
+    /// about the incident's entities: the accounts did what the estate does every day, so the
+    /// privileged-account gate does not hold (an account that ran something uncommon keeps it).
+    static func routineLaunches(_ inc: Incident, of privileged: [String]) -> Bool {
+        guard let r = inc.riskScore, r.routineRule == true, r.communityRule == true, r.routineActivity != nil,
+              (r.otherAlerts ?? 0) == 0, (r.relatedAnomalies ?? 0) == 0, r.threatIntelMatches == 0 else { return false }
+        return Set(privileged).isDisjoint(with: r.uncommonLaunchAccounts ?? [])
+    }
+
+    /// The incident's accounts (lowercased) that the policy's patterns mark privileged.
+    func privilegedAccounts(_ inc: Incident) -> [String] {
+        inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
+            .filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }
     }
 
     // MARK: - Facts and conditions

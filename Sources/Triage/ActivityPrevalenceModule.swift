@@ -1,3 +1,4 @@
+import Foundation
 import KQL
 import VigilCore
 
@@ -6,14 +7,17 @@ import VigilCore
 /// client id or a temp file's name does not make every launch unique) is counted on every host over
 /// the lookback before the incident. A launch that `minHosts` or more hosts ran before is common
 /// activity in this estate (level `common`); fewer is `uncommon`, a command line never seen (an
-/// encoded PowerShell command) among them. Each fact states the launches and hosts it counted.
+/// encoded PowerShell command) among them. Each fact states the launches and hosts it counted, and
+/// the accounts that ran the launch in the alerts (a privileged account's own launches are what its
+/// gate weighs).
 public struct ActivityPrevalenceModule: EvidenceModule {
     public let name = "Estate prevalence"
     public var minHosts = 10
     public init() {}
 
-    /// Masks digit-led runs (counters, ids, hex addresses) the same way in the alert's rows and the logs.
-    static let shape = ##"replace_regex(tolower(Cmd), @"[0-9][0-9a-fx]*", "#")"##
+    /// Masks user profile folders and digit-led runs (counters, ids, hex addresses) the same way in the
+    /// alert's rows and the logs: `setup_37254.bat` in each user's temp folder is one launch.
+    static let shape = ##"replace_regex(replace_regex(tolower(Cmd), @"(\\users\\)[^\\]+", @"\1*"), @"[0-9][0-9a-fx]*", "#")"##
 
     public func run(_ ctx: TriageContext) throws -> [Finding] {
         let own = ctx.incident.alerts.filter { !$0.isAnomaly }.map(\.systemAlertID)
@@ -24,10 +28,11 @@ public struct ActivityPrevalenceModule: EvidenceModule {
             | mv-expand Row = todynamic(tostring(todynamic(ExtendedProperties)["Query Results"]))
             | extend Parent = iff(isnotempty(tostring(Row.ParentProcessName)), tostring(Row.ParentProcessName), tostring(Row.EventData.ParentImage)),
                      Image = iff(isnotempty(tostring(Row.NewProcessName)), tostring(Row.NewProcessName), tostring(Row.EventData.Image)),
-                     Cmd = iff(isnotempty(tostring(Row.CommandLine)), tostring(Row.CommandLine), tostring(Row.EventData.CommandLine))
+                     Cmd = iff(isnotempty(tostring(Row.CommandLine)), tostring(Row.CommandLine), tostring(Row.EventData.CommandLine)),
+                     Account = iff(isnotempty(tostring(Row.Account)), tostring(Row.Account), tostring(Row.EventData.User))
             | where isnotempty(Image)
             | extend Parent = tolower(tostring(split(Parent, "\\\\")[-1])), Program = tolower(tostring(split(Image, "\\\\")[-1])), Shape = \(Self.shape)
-            | summarize Alerts = dcount(SystemAlertId) by Parent, Program, Shape
+            | summarize Alerts = dcount(SystemAlertId), Accounts = make_set(tolower(Account), 50) by Parent, Program, Shape
             | take 200
             """, extra: ["own": .array(own.map { .string($0) })]), acts.count > 0 else { return [] }
         let launches = acts.rowDicts(limit: 200)
@@ -59,8 +64,14 @@ public struct ActivityPrevalenceModule: EvidenceModule {
                                + (common ? ": common in this estate" : n.runs == 0 ? ": never seen in this estate" : ""),
                            level: common ? "common" : "uncommon",
                            evidence: [["fact": "activity prevalence", "parent": parent, "program": program, "commandLine": shape,
-                                       "hosts": String(n.hosts), "rowsCounted": String(n.runs)]])
+                                       "accounts": Self.names(r["Accounts"]), "hosts": String(n.hosts), "rowsCounted": String(n.runs)]])
         }
+    }
+
+    /// The accounts that ran the launch, comma-separated (from the JSON array `make_set` gives).
+    static func names(_ json: String?) -> String {
+        guard let json, let v = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String] else { return "" }
+        return v.filter { !$0.isEmpty }.sorted().joined(separator: ",")
     }
 
     static func clip(_ s: String) -> String { s.count > 80 ? String(s.prefix(77)) + "..." : s }

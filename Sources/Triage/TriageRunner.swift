@@ -56,7 +56,11 @@ public struct TriageRunner: Sendable {
             score.communityRule = records.allSatisfy { $0.evidence.first?["sigma"] == "true" }
         }
         let launches = facts.filter { $0.evidence.first?["fact"] == "activity prevalence" }
-        if !launches.isEmpty { score.routineActivity = launches.allSatisfy { $0.level == "common" } }
+        if !launches.isEmpty {
+            score.routineActivity = launches.allSatisfy { $0.level == "common" }
+            score.uncommonLaunchAccounts = Array(Set(launches.filter { $0.level != "common" }
+                .flatMap { ($0.evidence.first?["accounts"] ?? "").split(separator: ",").map(String.init) })).sorted()
+        }
         if !facts.isEmpty { score.contextFacts = facts.map { "\($0.level ?? ""): \($0.summary)" } }
         if !verdicts.isEmpty {
             // Verified: every user's judged facts match, and no host of the incident ran something new either.
@@ -80,9 +84,11 @@ public struct TriageRunner: Sendable {
         func isRepeat(_ f: Finding) -> Bool { f.evidence.first?["RuleId"].map { !$0.isEmpty && ownRules.contains($0) } ?? false }
         let others = findings.filter { $0.kind == .relatedAlert && !$0.summary.hasSuffix("(this incident)") }
         // A community rule that fires routinely in this estate is background, not corroboration.
-        // Another rule over the very events of this incident's alert is the same observation read twice.
+        // Another rule over the very events of this incident's alert is the same observation read twice;
+        // another account's alert on a busy server is someone else's activity.
         score.otherAlerts = others.filter {
-            near($0) && !isRepeat($0) && !background.contains($0.evidence.first?["RuleId"] ?? "") && $0.evidence.first?["sameEvents"] != "true"
+            near($0) && !isRepeat($0) && !background.contains($0.evidence.first?["RuleId"] ?? "")
+                && $0.evidence.first?["sameEvents"] != "true" && $0.evidence.first?["busyHostOnly"] != "true"
         }.count
         score.repeatAlerts = others.filter(isRepeat).count
         let anomalies = findings.filter { $0.kind == .anomaly && near($0) }

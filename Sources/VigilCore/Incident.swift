@@ -130,6 +130,8 @@ public struct Incident: Sendable, Codable, Equatable {
         /// Every process launch the incident's alerts matched ran on many hosts of the estate before
         /// (nil: the alerts matched no launch).
         public var routineActivity: Bool?
+        /// The accounts (lowercased) that ran a launch the alerts matched that is not common in the estate.
+        public var uncommonLaunchAccounts: [String]?
         /// Alerts of other rules on the incident's entities in the lookback, earlier alerts of its own
         /// rules not in it (repeats), anomalies, and the anomalies' models.
         public var otherAlerts: Int?

@@ -33,13 +33,14 @@ import VigilCore
 
     /// A day of one Sigma rule's alerts (grouped into one incident), triaged with the rule's record.
     static func sigmaDay(routine: Bool, community: Bool = true, otherAlerts: Int = 0, accounts: [String] = ["CONTOSO\\jane"],
-                         commonLaunches: Bool? = nil) -> Incident {
+                         commonLaunches: Bool? = nil, uncommonBy: [String] = []) -> Incident {
         let userinit = (rule: "0a98a10c", name: "Uncommon Userinit Child Process", severity: Severity.high)
         var inc = incident([userinit, userinit, userinit], accounts: accounts, confidence: 0.45)
         inc.riskScore?.routineRule = routine
         inc.riskScore?.communityRule = community
         inc.riskScore?.otherAlerts = otherAlerts
         inc.riskScore?.routineActivity = commonLaunches
+        inc.riskScore?.uncommonLaunchAccounts = uncommonBy
         return inc
     }
 
@@ -59,8 +60,10 @@ import VigilCore
         ("routine rule of the team's own pack", sigmaDay(routine: true, community: false), .approve, "Everything else"),
         // A service account among the hosts' users: the gate holds unless every launch is common in the estate.
         ("routine Sigma rule, a service account", sigmaDay(routine: true, accounts: ["CONTOSO\\jane", "CONTOSO\\svc_sql012"]), .flag, "privileged account"),
-        ("routine Sigma rule, a service account, an uncommon launch", sigmaDay(routine: true, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: false),
-         .flag, "privileged account"),
+        ("routine Sigma rule, a service account's uncommon launch", sigmaDay(routine: true, accounts: ["CONTOSO\\jane", "CONTOSO\\svc_sql012"], commonLaunches: false,
+                                                                           uncommonBy: ["contoso\\svc_sql012"]), .flag, "privileged account"),
+        ("routine Sigma rule, someone else's uncommon launch", sigmaDay(routine: true, accounts: ["CONTOSO\\jane", "CONTOSO\\svc_sql012"], commonLaunches: false,
+                                                                         uncommonBy: ["contoso\\jane"]), .autoClose, "Alerts of a community rule that fires routinely"),
         ("routine Sigma rule, a service account, common launches", sigmaDay(routine: true, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: true),
          .autoClose, "Alerts of a community rule that fires routinely"),
         ("common launches but another rule's alert", sigmaDay(routine: true, otherAlerts: 1, accounts: ["CONTOSO\\svc_sql012"], commonLaunches: true),
@@ -395,7 +398,7 @@ struct SplitMix {
         #expect(r.reasons.contains { $0.hasPrefix("context routine: Uncommon Userinit Child Process: 312 alerts") })
         #expect(r.reasons.contains { $0.hasPrefix("context common: userinit.exe → chrome.exe") })
         #expect(!r.reasons.contains { $0.contains("first logon onto dc19") })
-        #expect(r.reasons.last == "privileged account contoso\\svc_sql012: every launch the alerts matched is common across the estate, so the privileged-account gate does not hold")
+        #expect(r.reasons.last == "privileged account contoso\\svc_sql012: every launch of theirs the alerts matched is common across the estate, so the privileged-account gate does not hold")
     }
 
     @Test func aMultiStageIncidentNeverClosesWhateverThePolicySays() throws {

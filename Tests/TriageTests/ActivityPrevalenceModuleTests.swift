@@ -24,6 +24,7 @@ import VigilCore
         var t = InMemoryTables(schemas: SchemaCatalog.builtIn)
         let se = SchemaCatalog.builtIn["SecurityEvent"]!
         var rows = (0..<12).map { i in launch("WS-\(i).corp", chrome, "\"\(chrome)\" --type=renderer --renderer-client-id=\(3000 + i * 17)", at: now - Int64(i + 2) * 24 * hour) }
+        rows += (0..<12).map { i in launch("SRV-\(i).corp", #"C:\Windows\System32\cmd.exe"#, #"C:\Windows\system32\cmd.exe /c "C:\Users\user\#(i * 7)\AppData\Local\Temp\setup_\#(i * 31).bat""#, at: now - Int64(i + 2) * 24 * hour) }
         rows += alertRows.map { r in r.merging(["TimeGenerated": .datetime(now - hour)]) { $1 } }
         t.add("SecurityEvent", Table.from(schema: se, rows: rows.map { r in se.columns.map { r[$0.name] ?? .null } }))
         // The alert keeps its query's rows as JSON text, as Sentinel's ExtendedProperties do.
@@ -65,6 +66,18 @@ import VigilCore
             runner.apply([ModuleReport(module: "Estate prevalence", findings: findings, comment: "", error: nil, millis: 0)], to: inc, now: Self.now).riskScore?.routineActivity
         }
         #expect(verdict(f) == false && verdict([f[0]]) == true && verdict([]) == nil)
+        let scored = runner.apply([ModuleReport(module: "Estate prevalence", findings: f, comment: "", error: nil, millis: 0)], to: inc, now: Self.now)
+        #expect(scored.riskScore?.uncommonLaunchAccounts == ["contoso\\someone"])
+    }
+
+    /// Each user's own temp folder and file number: the same logon script everywhere.
+    @Test func aProfileFolderIsMaskedLikeANumber() throws {
+        let script = Self.launch("WS-99.corp", #"C:\Windows\System32\cmd.exe"#, #"C:\Windows\system32\cmd.exe /c "C:\Users\svc_sched119\AppData\Local\Temp\setup_88.bat""#, at: 0)
+            .merging(["Account": .string("CONTOSO\\svc_sched119")]) { $1 }
+        let f = try #require(try Self.run([script]).first)
+        #expect(f.level == "common" && f.evidence.first?["hosts"] == "12", "\(f.summary)")
+        #expect(f.evidence.first?["commandLine"] == #"c:\windows\system#\cmd.exe /c "c:\users\*\appdata\local\temp\setup_#.bat""#)
+        #expect(f.evidence.first?["accounts"] == "contoso\\svc_sched119")
     }
 
     @Test func anAlertWithoutLaunchesHasNothingToCount() throws {

@@ -42,4 +42,39 @@ import VigilCore
         let scored = TriageRunner(modules: []).apply([ModuleReport(module: "Related alerts", findings: f, comment: "", error: nil, millis: 0)], to: inc, now: Self.now)
         #expect(scored.riskScore?.otherAlerts == 1)
     }
+    /// A domain controller that the alerts of five accounts name: another account's alert there is
+    /// someone else's activity; the incident's own account there, or any account on a quiet host, is not.
+    @Test func anotherAccountOnABusyServerDoesNotCorroborate() throws {
+        var tables = InMemoryTables(schemas: SchemaCatalog.builtIn)
+        let schema = SchemaCatalog.builtIn["SecurityAlert"]!
+        func alert(_ id: String, _ rule: String, _ hours: Int64, host: String, account: String) -> [Value] {
+            let at = Self.t + hours * 36_000_000_000
+            let r: [String: Value] = ["TimeGenerated": .datetime(at), "SystemAlertId": .string(id), "AlertName": .string(id), "AlertSeverity": .string("Low"),
+                                      "StartTime": .datetime(at), "EndTime": .datetime(at),
+                                      "Entities": .string(#"[{"Type":"host","FullName":"\#(host)"},{"Type":"account","FullName":"CONTOSO\\\#(account)"}]"#),
+                                      "ExtendedProperties": .string(#"{"Analytic Rule Ids":"[\"\#(rule)\"]"}"#)]
+            return schema.columns.map { r[$0.name] ?? .null }
+        }
+        tables.add("SecurityAlert", Table.from(schema: schema, rows: [
+            alert("own", "userinit", 0, host: "DC04.corp.contoso.com", account: "alice"),
+            alert("own2", "userinit", 0, host: "WS-7.corp.contoso.com", account: "carol"),
+            alert("bob-on-dc", "created", -2, host: "DC04.corp.contoso.com", account: "bob"),
+            alert("dave-on-dc", "created", -3, host: "DC04.corp.contoso.com", account: "dave"),
+            alert("erin-on-dc", "created", -4, host: "DC04.corp.contoso.com", account: "erin"),
+            alert("alice-on-dc", "created", -5, host: "DC04.corp.contoso.com", account: "alice"),
+            alert("frank-on-ws", "created", -6, host: "WS-7.corp.contoso.com", account: "frank"),
+        ]))
+        var inc = Incident(id: "i", number: 1, title: "userinit", severity: .high, createdTime: Self.now)
+        inc.alerts = ["own", "own2"].map { Incident.AlertRef(systemAlertID: $0, ruleID: "userinit", name: "userinit", severity: .high, tactics: [], startTime: Self.t, endTime: Self.t, isAnomaly: false) }
+        inc.entities = [Entity(type: .host, properties: ["FullName": "DC04.corp.contoso.com"]), Entity(type: .account, properties: ["FullName": "CONTOSO\\alice"]),
+                        Entity(type: .host, properties: ["FullName": "WS-7.corp.contoso.com"]), Entity(type: .account, properties: ["FullName": "CONTOSO\\carol"])]
+        inc.firstActivityTime = Self.t
+        inc.lastActivityTime = Self.t
+        let f = try RelatedAlertsModule().run(TriageContext(incident: inc, provider: tables, now: Self.now))
+        let busy = f.filter { $0.evidence.first?["busyHostOnly"] == "true" }.compactMap { $0.evidence.first?["SystemAlertId"] }
+        #expect(busy.sorted() == ["bob-on-dc", "dave-on-dc", "erin-on-dc"])
+        #expect(f.contains { $0.summary == "bob-on-dc at 2024-06-29T21:00:00Z (another account on dc04.corp.contoso.com, which alerts of 4 accounts name)" })
+        let scored = TriageRunner(modules: []).apply([ModuleReport(module: "Related alerts", findings: f, comment: "", error: nil, millis: 0)], to: inc, now: Self.now)
+        #expect(scored.riskScore?.otherAlerts == 2)
+    }
 }
