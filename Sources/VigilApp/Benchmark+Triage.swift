@@ -8,7 +8,8 @@ import VigilStore
 extension Benchmark {
     /// All evidence modules on one incident over the stored bench data (cold: a freshly opened store;
     /// warm), then `count` incidents on other entities of the data, one after another.
-    public func runTriage(workspace: String, count: Int) throws -> (cold: Double, warm: Double, many: Double, scores: [Int]) {
+    /// `modules`: each module's time in the warm run (they run concurrently), slowest first.
+    public func runTriage(workspace: String, count: Int) throws -> (cold: Double, warm: Double, many: Double, scores: [Int], modules: [(name: String, millis: Double)]) {
         let ws = try Workspace.open(workspace)
         var store = try LogStore(workspace: ws)
         for table in ["SecurityEvent", "SigninLogs"] where (store.tableInfos().first { $0.name == table }?.rows ?? 0) == 0 {
@@ -51,23 +52,26 @@ extension Benchmark {
                                               startTime: now, endTime: now, isAnomaly: false)]
         }
         let provider = LayeredTables(top: alerts, base: store)
+        var modules: [(name: String, millis: Double)] = []
         func timed(_ inc: Incident) -> (Double, Int) {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let reports = runner.reports(TriageContext(incident: inc, provider: provider, now: now))
             let score = runner.scoring.score(reports, now: now).total
+            modules = reports.map { ($0.module, $0.millis) }.sorted { $0.1 > $1.1 }
             return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, score)
         }
         let (cold, s1) = timed(first)
         let (warm, _) = timed(first)
+        let warmModules = modules
         // Other incidents: entities drawn from the data itself.
         guard case .success(let r, _) = QueryRunner(provider: store, now: now).run(
-            "SecurityEvent | where EventID == 4624 | summarize by Account, IpAddress, Computer | take \(count)"), let t = r.first?.table else { return (cold, warm, 0, [s1]) }
+            "SecurityEvent | where EventID == 4624 | summarize by Account, IpAddress, Computer | take \(count)"), let t = r.first?.table else { return (cold, warm, 0, [s1], warmModules) }
         var scores = [s1]
         let t0 = DispatchTime.now().uptimeNanoseconds
         for i in 0..<t.count {
             let row = t.row(i)
             scores.append(timed(incident(i + 2, account: row[0].kqlString, ip: row[1].kqlString, host: row[2].kqlString, upn: "user\(String(format: "%05d", i))@contoso.com")).1)
         }
-        return (cold, warm, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, scores)
+        return (cold, warm, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, scores, warmModules)
     }
 }

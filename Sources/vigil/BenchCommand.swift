@@ -126,6 +126,7 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "Vigil triage bench: all modules on one incident: cold %.3f s, warm %.3f s; %d more incidents in %.2f s (%.1f ms each)",
                          r.cold, r.warm, r.scores.count - 1, r.many, r.many / Double(max(1, r.scores.count - 1)) * 1000))
             print("first incident's score: \(r.scores.first ?? 0); scores of the others: max \(r.scores.dropFirst().max() ?? 0)")
+            print("warm, by module (concurrent): " + r.modules.prefix(5).map { String(format: "%@ %.1f ms", $0.name, $0.millis) }.joined(separator: ", "))
             return
         }
         if sigma {

@@ -2,6 +2,7 @@ import Detection
 import Foundation
 import KQL
 import Testing
+import Triage
 import VigilApp
 
 /// The other `vigil bench` modes at a tiny size, so that a change that breaks one fails here:
@@ -21,6 +22,7 @@ import VigilApp
         let t = try bench.runTriage(workspace: dir + "/triage", count: 3)
         #expect(t.cold > 0 && t.warm > 0 && t.many > 0)
         #expect(t.scores.count == 4, "\(t.scores)")
+        #expect(t.modules.contains { $0.name == "Estate prevalence" } && t.modules.count == TriageRunner.standardModules.count)
         let pack = try #require(BuiltInRulePack.directory?.path)
         let d = try bench.runDetection(workspace: dir + "/detection", rulesDirectory: pack, count: 80, concurrency: 2)
         #expect(d.rules == 80 && d.events == 6_000)

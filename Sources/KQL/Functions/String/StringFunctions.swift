@@ -59,7 +59,7 @@ enum StringFunctions {
             },
             F.row("split", 2...3, .dynamic) { a, _ in
                 let s = a[0].kqlString, d = a[1].kqlString
-                let parts: [Value] = d.isEmpty ? [.string(s)] : s.components(separatedBy: d).map { .string($0) }
+                let parts: [Value] = d.isEmpty ? [.string(s)] : Self.split(s, d).map { .string($0) }
                 if a.count > 2 {
                     guard let i = a[2].int, i >= 0, i < parts.count else { return .array([]) }
                     return .array([parts[i]])
@@ -154,6 +154,31 @@ enum StringFunctions {
             },
             F.row("unicode_codepoints_from_string", 1...1, .dynamic) { a, _ in .array(a[0].kqlString.unicodeScalars.map { .long(Int64($0.value)) }) },
         ]
+    }
+
+    /// `s` cut at every occurrence of `separator`, compared byte by byte: UTF-8 is self-synchronizing,
+    /// so a match never starts inside a character, and Foundation's `components(separatedBy:)` (a
+    /// Unicode-aware search) took most of a query that splits the paths of every process launch.
+    static func split(_ s: String, _ separator: String) -> [String] {
+        var s = s, separator = separator
+        return s.withUTF8 { text in
+            separator.withUTF8 { sep in
+                var parts: [String] = []
+                var start = 0, i = 0
+                let n = text.count, m = sep.count, first = sep[0]
+                while i + m <= n {
+                    if text[i] == first && (m == 1 || memcmp(text.baseAddress! + i, sep.baseAddress!, m) == 0) {
+                        parts.append(String(decoding: UnsafeBufferPointer(rebasing: text[start..<i]), as: UTF8.self))
+                        i += m
+                        start = i
+                    } else {
+                        i += 1
+                    }
+                }
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: text[start..<n]), as: UTF8.self))
+                return parts
+            }
+        }
     }
 
     static func trim(_ s: String, _ pattern: String, start: Bool, end: Bool) throws -> String {
