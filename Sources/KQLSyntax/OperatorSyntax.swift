@@ -209,6 +209,9 @@ public indirect enum OperatorSyntax: Sendable {
     case consume
     /// `facet by A, B [with (pipe)]`: a result per column (values and counts), the `with` pipe's first.
     case facet([String], with: ExprSyntax?)
+    /// `fork [name=](pipe) [name=](pipe) ...`: each pipe over the input, a result table each (named
+    /// by `name=` or the pipe's `as`).
+    case fork([(name: String?, pipe: ExprSyntax)])
     case partition(PartitionSyntax)
     case scan(ScanSyntax)
     case makeGraph(MakeGraphSyntax)

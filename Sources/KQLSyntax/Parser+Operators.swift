@@ -206,6 +206,17 @@ extension Parser {
             // `graph-to-table nodes as N, edges as E`: the first table is the result.
             if eatPunct(",") { while !at(.end) && !atPunct("|") && !atPunct(";") && !atPunct(")") { advance() } }
             return .graphToTable(what, opts)
+        case "fork":
+            var legs: [(name: String?, pipe: ExprSyntax)] = []
+            while atPunct("(") || (current.kind == .identifier && peekToken().isPunct("=")) {
+                var name: String?
+                if !atPunct("(") { name = parseName(); expectPunct("=") }
+                guard eatPunct("(") else { error(DiagnosticCode.expectedToken, "expected '(' to open a fork leg", current.span); break }
+                legs.append((name, parseSubPipeline()))
+                if !eatPunct(")") { error(DiagnosticCode.expectedToken, "expected ')' to close a fork leg", current.span); break }
+            }
+            if legs.isEmpty { error(DiagnosticCode.expectedToken, "fork needs at least one (subquery)", current.span) }
+            return .fork(legs)
         case "facet":
             expectKeyword("by")
             var cols: [String] = []

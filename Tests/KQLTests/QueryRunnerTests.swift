@@ -157,4 +157,23 @@ import VigilApp
         #expect(r[1].table.rows.map { Array($0.dropFirst()) } == [[Value.string("Hail"), .long(2), .array([.string("u1"), .string("u2")])]])
         #expect(r[2].table.rows.map { $0[1] } == [Value.string("Hail"), .string("Wind")])
     }
+    /// The reference page's shapes: unnamed legs, legs named by their `as`, and `name=(...)` legs.
+    @Test func forkGivesATablePerLegNamedAsTheLegSays() {
+        let runner = QueryRunner(provider: InMemoryTables(schemas: [:]), now: 0)
+        let storms = "datatable(State:string, Deaths:long, Injuries:long) [\"FLORIDA\", 2, 0, \"FLORIDA\", 0, 3, \"TEXAS\", 5, 5, \"FLORIDA\", 0, 0]\n| where State == \"FLORIDA\"\n"
+        guard case .success(let plain, _) = runner.run(storms + "| fork (where Deaths > 1) (where Injuries > 1 | project Injuries)") else { Issue.record("fork failed"); return }
+        #expect(plain.map(\.name) == ["PrimaryResult", "Table_1"])
+        #expect(plain[0].table.rows == [[Value.string("FLORIDA"), .long(2), .long(0)]])
+        #expect(plain[1].table.rows == [[Value.long(3)]])
+        guard case .success(let byAs, _) = runner.run(storms + "| fork (where Deaths > 1 | as StormsWithDeaths) (where Injuries > 1 | as StormsWithInjuries)") else { Issue.record("fork failed"); return }
+        #expect(byAs.map(\.name) == ["StormsWithDeaths", "StormsWithInjuries"])
+        guard case .success(let named, _) = runner.run(storms + "| fork WithDeaths = (where Deaths > 1) WithInjuries = (summarize n = count())") else { Issue.record("fork failed"); return }
+        #expect(named.map(\.name) == ["WithDeaths", "WithInjuries"])
+        #expect(named[1].table.rows == [[Value.long(3)]])
+        // A leg that names a column the input lacks is the usual binding error, with its position.
+        guard case .failure(_, let m) = runner.run(storms + "| fork (where Nope > 1) (take 1)") else { Issue.record("bound"); return }
+        #expect(m.contains("Nope"))
+        guard case .failure(_, let empty) = runner.run(storms + "| fork") else { Issue.record("an empty fork parsed"); return }
+        #expect(empty.contains("fork needs at least one (subquery)"))
+    }
 }

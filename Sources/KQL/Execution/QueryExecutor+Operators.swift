@@ -123,6 +123,21 @@ extension QueryExecutor {
             return input
         case .consume:
             return Table.empty(Schema([]))
+        case .fork(let legs):
+            // Each leg over the same input; the first is this pipe's result, the others follow it, each
+            // named by `name=` or its own `as` (unnamed: the position's default name).
+            var outputs: [(name: String?, table: Table)] = []
+            for leg in legs {
+                let s = scope.child()
+                s.bindings["$mvapply"] = .table(input)
+                var name = ""
+                let t = try tabular(leg.pipe, s, resultName: &name)
+                outputs.append((leg.name ?? (name.isEmpty ? nil : name), t))
+            }
+            guard let first = outputs.first else { return input }
+            if let n = first.name { resultName = n }
+            namedLaterResults += outputs.dropFirst().map { ($0.name, $0.table) }
+            return first.table
         case .facet(let cols, let with):
             // Per column its values and counts, in first-seen order; the `with` pipe's table first.
             var tables: [Table] = []

@@ -20,6 +20,8 @@ public final class QueryExecutor: @unchecked Sendable {
     /// Result tables an operator makes beside its output (`facet`'s per-column tables,
     /// `funnel_sequence`'s second and third), returned after the statement's own result.
     var laterResults: [Table] = []
+    /// Results a fork's later legs add, with the names they were given.
+    var namedLaterResults: [(name: String?, table: Table)] = []
     var parameters: [String: Value]
     /// Set by `--explain`: records the physical steps (pushed-down scans, operators) as they run.
     public var explain: [String] = []
@@ -111,11 +113,14 @@ public final class QueryExecutor: @unchecked Sendable {
             case .query(let e):
                 chart = nil
                 laterResults = []
+                namedLaterResults = []
                 var name = "PrimaryResult"
                 let t = try tabular(e, rootScope, resultName: &name)
                 results.append(ResultTable(name: results.isEmpty ? name : (name == "PrimaryResult" ? "Table_\(results.count)" : name), table: t, chart: chart))
                 for extra in laterResults { results.append(ResultTable(name: "Table_\(results.count)", table: extra)) }
+                for extra in namedLaterResults { results.append(ResultTable(name: extra.name ?? "Table_\(results.count)", table: extra.table)) }
                 laterResults = []
+                namedLaterResults = []
             }
         }
     }
