@@ -202,6 +202,32 @@ import VigilCore
         #expect(Self.cell(hits, 0, "SigmaIP") == "198.51.100.4")
     }
 
+    /// Linux syslog and auditd read Sentinel's Syslog table: keywords search the message (a wildcard
+    /// inside one is a pattern), auditd fields are the record's `key=value` pairs, the host is HostName.
+    @Test func linuxSyslogAndAuditdRulesReadTheSyslogTable() throws {
+        for (dir, atLeast) in [("rules/linux/auditd", 0.95), ("rules/linux/builtin", 0.95)] {
+            let l = try Self.load(dir)
+            #expect(l.unbound.isEmpty, "\(dir): \(l.unbound)")
+            #expect(l.files > 0 && Double(l.loaded) >= Double(l.files) * atLeast, "\(dir): \(l.loaded) of \(l.files): \(l.reasons)")
+        }
+        let line: (String, String) -> [String: Value] = { process, message in
+            ["TimeGenerated": .datetime(Self.at), "HostName": .string("db-01"), "HostIP": .string("10.1.2.3"), "ProcessName": .string(process),
+             "Facility": .string("user"), "SyslogMessage": .string(message)]
+        }
+        let (_, audio) = try Self.run("rules/linux/auditd/lnx_auditd_audio_capture.yml", over: "Syslog", [
+            line("audispd", #"type=EXECVE msg=audit(1718000000.123:456): argc=3 a0="arecord" a1="-vv" a2="-fdat""#),
+            line("audispd", #"type=EXECVE msg=audit(1718000001.123:457): argc=2 a0="arecord" a1="-l""#),
+            line("audispd", "type=SYSCALL msg=audit(1718000002.5:458): arch=c000003e syscall=319 success=yes exe=\"/usr/bin/ecasound\" key=(null)\u{1d}ARCH=x86_64 SYSCALL=memfd_create"),
+            line("bash", "arecord -vv -fdat"),
+        ])
+        #expect(audio.count == 2)
+        #expect(Self.cell(audio, 0, "SigmaComputer") == "db-01" && Self.cell(audio, 0, "SigmaIP") == "10.1.2.3")
+        let (_, history) = try Self.run("rules/linux/builtin/lnx_shell_clear_cmd_history.yml", over: "Syslog", [
+            line("bash", "user ran: rm /home/u/.bash_history"), line("bash", "user ran: history -c"), line("bash", "rm notes.txt"),
+        ])
+        #expect(history.count == 2)
+    }
+
     /// `'|all': [a, b]` is keywords the event must all hold, not a field named `all`.
     @Test func keywordsWithAllMustAllAppear() throws {
         let text = """

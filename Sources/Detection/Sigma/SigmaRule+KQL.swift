@@ -43,6 +43,11 @@ extension SigmaRule {
         /// dynamic column; the raw schema's `properties.` envelope dropped), or nil when it has none.
         func columnField(_ name: String) -> String? {
             guard let columns else { return nil }
+            // A source whose fields are in its text (auditd's `type`) reads them there, not from a column
+            // of the same name (Syslog's `Type` is the table's name), unless an alias says otherwise.
+            if let t = tableSource, let template = t.fieldTemplate, t.aliases[name.lowercased()] == nil, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                return template.replacingOccurrences(of: "FIELD", with: name)
+            }
             if let whole = columns[name.lowercased()], name.contains(".") { return "tostring(\(whole))" }
             // A flattened record: `userIdentity.type` is the column `UserIdentityType`.
             if name.contains("."), let flat = columns[name.lowercased().replacingOccurrences(of: ".", with: "")] { return "tostring(\(flat))" }
@@ -132,7 +137,22 @@ extension SigmaRule {
         var address = "\"\""
         var computer = "\"\""
         var aliases: [String: String] = [:]
+        /// Where keywords are searched (nil: every column).
+        var keywordColumn: String? = nil
+        /// A field the table has no column for, read from the text: `FIELD` is replaced by the field's
+        /// name (auditd's `type`, `a0`, `exe` are `key=value` pairs of the Syslog message).
+        var fieldTemplate: String? = nil
     }
+    /// Linux syslog as Sentinel's Syslog table: the message is where keywords are, the host its host.
+    static func syslog(_ filter: String = "true", fieldTemplate: String? = nil) -> TableSource {
+        TableSource(table: "Syslog", filter: filter, account: "\"\"", address: "HostIP", computer: "HostName",
+                    aliases: ["message": "SyslogMessage", "msg": "SyslogMessage", "pname": "ProcessName", "host": "HostName"],
+                    keywordColumn: "SyslogMessage", fieldTemplate: fieldTemplate)
+    }
+    /// auditd records forwarded through syslog (`type=EXECVE msg=audit(...): argc=2 a0="ls" ...`): a
+    /// field is its `key=value` pair, quoted or not (the enriched format's `SYSCALL=execve` too).
+    static let auditd = syslog(#"SyslogMessage contains "msg=audit(""#,
+                               fieldTemplate: #"extract(@'(?:^|[\s\x1d])FIELD="?([^"\s\x1d]*)', 1, SyslogMessage)"#)
     static let unixProcess = TableSource(
         table: "imProcessCreate", filter: "TargetProcessName startswith \"/\"", account: "TargetUsername", computer: "DvcHostname",
         aliases: ["image": "TargetProcessName", "commandline": "TargetProcessCommandLine", "parentimage": "ActingProcessName",
@@ -151,6 +171,16 @@ extension SigmaRule {
                       "sc-status": "scStatus", "cs-referer": "csReferer", "cs-referrer": "csReferer", "cs-host": "csHost", "c-ip": "cIP",
                       "cs-username": "csUserName", "s-ip": "sIP", "s-port": "sPort", "cs-cookie": "csCookie", "cs-version": "csVersion"]),
         "linux/file_event": unixFile,
+        "linux/": syslog(),
+        "linux/syslog": syslog(),
+        "linux/auditd": auditd,
+        "linux/auth": syslog(#"Facility in ("auth", "authpriv")"#),
+        "linux/sshd": syslog(#"ProcessName =~ "sshd""#),
+        "linux/sudo": syslog(#"ProcessName =~ "sudo""#),
+        "linux/cron": syslog(#"ProcessName in~ ("cron", "crond", "CRON")"#),
+        "linux/vsftpd": syslog(#"ProcessName =~ "vsftpd""#),
+        "linux/clamav": syslog(#"ProcessName in~ ("clamd", "freshclam", "clamscan")"#),
+        "linux/guacamole": syslog(#"ProcessName in~ ("guacd", "guacamole")"#),
         "macos/file_event": unixFile,
         "any/dns": TableSource(
             table: "imDns", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
@@ -198,7 +228,7 @@ extension SigmaRule {
         }
         if isCloud { throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped") }
         guard product == "windows" else {
-            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, Azure, AWS, GCP audit, GitHub, Okta, Linux and macOS process and file events, web server, proxy and DNS so far)")
+            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, Azure, AWS, GCP audit, GitHub, Okta, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
         }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
@@ -260,9 +290,15 @@ extension SigmaRule {
 
     /// Keywords anywhere in the event: any of them, or (`'|all'`) every one.
     func keywords(_ values: [SigmaValue], _ src: Source, every: Bool) -> String {
-        let all = src.columns != nil ? "tostring(pack_all())" : src.security ? "EventData" : "tostring(EventData)"
+        let all = src.tableSource?.keywordColumn ?? (src.columns != nil ? "tostring(pack_all())" : src.security ? "EventData" : "tostring(EventData)")
         return "(" + values.map { v -> String in
-            if case .string(let s) = v { return "\(all) contains \(quote(unescape(s).replacingOccurrences(of: "*", with: "")))" }
+            if case .string(let s) = v {
+                let text = unescape(s).trimmingCharacters(in: CharacterSet(charactersIn: "*"))
+                // A wildcard inside the keyword (`rm *sh_history`) is a pattern, not text to find.
+                guard text.contains("*") || text.contains("?") else { return "\(all) contains \(quote(text))" }
+                let pattern = NSRegularExpression.escapedPattern(for: text).replacingOccurrences(of: "\\*", with: ".*").replacingOccurrences(of: "\\?", with: ".")
+                return "\(all) matches regex \(quote("(?i)" + pattern))"
+            }
             if case .number(let n) = v { return "\(all) contains \(quote(n))" }
             return "false"
         }.joined(separator: every ? " and " : " or ") + ")"
