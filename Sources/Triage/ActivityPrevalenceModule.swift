@@ -65,36 +65,7 @@ public struct ActivityPrevalenceModule: EvidenceModule {
                  | where Image in (images) and Parent in (parents))
             """, extra: window.merging(["parents": .array(parents.sorted().map { .string($0) }), "images": .array(images.sorted().map { .string($0) })]) { $1 }),
            let computer = t.column(named: "Computer"), let p = t.column(named: "Parent"), let i = t.column(named: "Image"), let c = t.column(named: "Cmd") {
-            // Launches are counted by numbers: the alerts' parents and programs are numbered, each path
-            // is cut once (cached), and a launch's command line is masked and compared with the alerts'
-            // shapes for its pair byte by byte, stopping at the first difference.
-            var leafIDs: [String: Int] = [:]
-            for l in launches.keys { for leaf in [l.parent, l.program] where leafIDs[leaf] == nil { leafIDs[leaf] = leafIDs.count } }
-            var candidates: [Int: [(launch: Launch, shape: [UInt8])]] = [:]
-            for l in launches.keys { candidates[leafIDs[l.parent]! * 65_536 + leafIDs[l.program]!, default: []].append((l, Array(l.shape.utf8))) }
-            var pathIDs: [String: Int] = [:], hostIDs: [String: Int] = [:]
-            func pathID(_ path: String) -> Int {
-                if let id = pathIDs[path] { return id }
-                let id = leafIDs[Self.leaf(path)] ?? -1
-                pathIDs[path] = id
-                return id
-            }
-            func hostID(_ name: String) -> Int {
-                if let id = hostIDs[name] { return id }
-                let lower = name.lowercased()
-                let id = hostIDs[lower] ?? hostIDs.count
-                hostIDs[name] = id
-                hostIDs[lower] = id
-                return id
-            }
-            let parent = p.perString(pathID) ?? [], image = i.perString(pathID) ?? [], host = computer.perString(hostID) ?? [], commands = c.strings ?? []
-            guard parent.count == t.count, image.count == t.count, host.count == t.count, commands.count == t.count else { return [] }
-            for row in 0..<t.count where parent[row] >= 0 && image[row] >= 0 {
-                guard let options = candidates[parent[row] * 65_536 + image[row]],
-                      let match = options.first(where: { Self.hasShape(commands[row], $0.shape) }) else { continue }
-                counted[match.launch, default: ([], 0)].hosts.insert(host[row])
-                counted[match.launch, default: ([], 0)].runs += 1
-            }
+            counted = Self.count(Array(launches.keys), computers: computer, parents: p, images: i, commands: c, rows: t.count)
         }
         let days = ctx.lookback / 864_000_000_000
         return launches.keys.sorted { ($0.parent, $0.program, $0.shape) < ($1.parent, $1.program, $1.shape) }.prefix(200).map { l in
@@ -110,7 +81,41 @@ public struct ActivityPrevalenceModule: EvidenceModule {
         }
     }
 
-    struct LaunchID: Hashable { var parent: Int, program: Int, shape: Int }
+    /// Each launch of the alerts counted among the selected rows: runs and distinct hosts.
+    static func count(_ launches: [Launch], computers: Column, parents: Column, images: Column, commands: Column, rows: Int) -> [Launch: (hosts: Set<Int>, runs: Int)] {
+        var counted: [Launch: (hosts: Set<Int>, runs: Int)] = [:]
+        // Launches are counted by numbers: the alerts' parents and programs are numbered, each path
+        // is cut once (cached), and a launch's command line is masked and compared with the alerts'
+        // shapes for its pair byte by byte, stopping at the first difference.
+        var leafIDs: [String: Int] = [:]
+        for l in launches { for leaf in [l.parent, l.program] where leafIDs[leaf] == nil { leafIDs[leaf] = leafIDs.count } }
+        var candidates: [Int: [(launch: Launch, shape: [UInt8])]] = [:]
+        for l in launches { candidates[leafIDs[l.parent]! * 65_536 + leafIDs[l.program]!, default: []].append((l, Array(l.shape.utf8))) }
+        var pathIDs: [String: Int] = [:], hostIDs: [String: Int] = [:]
+        func pathID(_ path: String) -> Int {
+            if let id = pathIDs[path] { return id }
+            let id = leafIDs[Self.leaf(path)] ?? -1
+            pathIDs[path] = id
+            return id
+        }
+        func hostID(_ name: String) -> Int {
+            if let id = hostIDs[name] { return id }
+            let lower = name.lowercased()
+            let id = hostIDs[lower] ?? hostIDs.count
+            hostIDs[name] = id
+            hostIDs[lower] = id
+            return id
+        }
+        let parent = parents.perString(pathID) ?? [], image = images.perString(pathID) ?? [], host = computers.perString(hostID) ?? [], commands = commands.strings ?? []
+        guard parent.count == rows, image.count == rows, host.count == rows, commands.count == rows else { return [:] }
+        for row in 0..<rows where parent[row] >= 0 && image[row] >= 0 {
+            guard let options = candidates[parent[row] * 65_536 + image[row]],
+                  let match = options.first(where: { Self.hasShape(commands[row], $0.shape) }) else { continue }
+            counted[match.launch, default: ([], 0)].hosts.insert(host[row])
+            counted[match.launch, default: ([], 0)].runs += 1
+        }
+        return counted
+    }
 
     struct Launch: Hashable {
         var parent: String, program: String, shape: String
