@@ -42,14 +42,25 @@ public struct ReviewerAgent: Sendable {
             outcome = .flag
             reasons.append("hard gate: \(gates.joined(separator: "; ")): never closed automatically, flagged for review")
         }
+        var deferred = false
         if outcome == .autoClose && closedToday >= budget {
             outcome = .flag
-            reasons.append("the budget of \(budget) automatic closures a day is used up: flagged for review")
+            deferred = true
+            reasons.append("the budget of \(budget) automatic closures a day is used up: flagged for review, and reviewed again when a later day's budget allows")
         }
         if outcome == .flag, let owner = action.owner { reasons.append("queue: \(owner)") }
         if policy.shadowMode { reasons.append("shadow mode: recorded, not applied") }
-        return Incident.Review(outcome: outcome, policyVersion: policy.versionLabel, matchedRules: matched, reasons: reasons, gates: gates,
-                               time: now, shadow: policy.shadowMode)
+        var review = Incident.Review(outcome: outcome, policyVersion: policy.versionLabel, matchedRules: matched, reasons: reasons, gates: gates,
+                                     time: now, shadow: policy.shadowMode)
+        if deferred { review.deferred = true }
+        return review
+    }
+
+    /// Whether the reviewer may look at the incident again: its last verdict was an automatic closure
+    /// the budget deferred, and nobody has taken it since (still New, no owner, not changed after).
+    public static func awaitsBudget(_ inc: Incident) -> Bool {
+        guard let r = inc.review, r.deferred == true, !r.shadow else { return false }
+        return inc.status == .new && inc.owner.assignedTo == nil && inc.lastModifiedTime <= r.time
     }
 
     /// The day's budget of automatic closures: the policy's floor (`autoClosePerDay`), or

@@ -65,7 +65,10 @@ public struct IncidentPipeline {
         // New incidents are triaged before the review, so the policy can weigh their risk score.
         let triaged = try triage(produced.filter { created.contains($0.id) }, now: now)
         for i in produced.indices { if let t = triaged[produced[i].id] { produced[i] = t } }
-        try review(produced.filter { $0.status != .closed }, now: now)
+        // Closures an earlier day's budget deferred come first, oldest first, if nobody has taken them.
+        let changed = Set(produced.map(\.id))
+        let waiting = existing.filter { !changed.contains($0.id) && ReviewerAgent.awaitsBudget($0) }
+        try review(produced.filter { $0.status != .closed }, waiting: waiting, now: now)
         try automate(produced, created: created, newAlerts: Set(input.map(\.systemAlertID)), now: now)
         return ProducerAgent.Result(incidents: produced, created: result.created, unattachedAnomalies: result.unattachedAnomalies)
     }
@@ -165,15 +168,18 @@ public struct IncidentPipeline {
 
     /// The reviewer agent's verdicts on incidents the producer created or changed, applied and stored
     /// (status, labels, comment, audit). The workspace's `policies/review.yaml`, or the default policy.
-    public func review(_ incidents: [Incident], now: Int64) throws {
-        guard !incidents.isEmpty else { return }
+    /// `waiting`: incidents whose closure an earlier budget deferred (`ReviewerAgent.awaitsBudget`);
+    /// as many as today's budget still allows are reviewed again, before the others, so that a
+    /// deferral is not written again every cycle.
+    public func review(_ incidents: [Incident], waiting: [Incident] = [], now: Int64) throws {
+        guard !incidents.isEmpty || !waiting.isEmpty else { return }
         let store = IncidentStore(store: self.store)
         let reviewer = ReviewerAgent(policy: try PolicyFiles(workspace: self.store.workspace).reviewPolicy())
         let closures = try store.auditTimes(actor: "reviewer-agent", action: "autoClose", since: now - 15 * 864_000_000_000)
         let budget = reviewer.budget(closures: closures, now: now)
         var closedToday = closures.filter { $0 > now - 864_000_000_000 }.count
         var out: [Incident] = []
-        for inc in incidents {
+        for inc in waiting.sorted(by: { $0.number < $1.number }).prefix(max(0, budget - closedToday)) + incidents {
             let verdict = reviewer.review(inc, now: now, closedToday: closedToday, budget: budget)
             if verdict.outcome == .autoClose && !verdict.shadow { closedToday += 1 }
             out.append(reviewer.apply(verdict, to: inc, now: now))

@@ -168,6 +168,9 @@ public struct Incident: Sendable, Codable, Equatable {
         public var time: Int64
         /// Shadow mode: recorded, not acted on.
         public var shadow: Bool
+        /// An automatic closure the day's budget turned into a flag (no gate): the reviewer looks at
+        /// the incident again when a later day's budget allows, unless an analyst has taken it.
+        public var deferred: Bool?
         public init(outcome: Outcome, policyVersion: String, matchedRules: [String], reasons: [String], gates: [String], time: Int64, shadow: Bool) {
             self.outcome = outcome; self.policyVersion = policyVersion; self.matchedRules = matchedRules; self.reasons = reasons
             self.gates = gates; self.time = time; self.shadow = shadow

@@ -105,7 +105,12 @@ import VigilCore
         let r = ReviewerAgent(policy: Self.policy).review(Self.incident([Self.travel]), now: Self.t0, closedToday: 50)
         #expect(r.outcome == .flag)
         #expect(ReviewerAgent(policy: Self.policy).review(Self.incident([Self.travel]), now: Self.t0, closedToday: 50, budget: 150).outcome == .autoClose)
-        #expect(r.reasons.last == "the budget of 50 automatic closures a day is used up: flagged for review")
+        #expect(r.reasons.last == "the budget of 50 automatic closures a day is used up: flagged for review, and reviewed again when a later day's budget allows")
+        #expect(r.deferred == true && r.gates.isEmpty)
+        // A gate's flag is final: nothing to review again.
+        var privileged = Self.incident([Self.travel], accounts: ["CONTOSO\\adm-jdoe"])
+        privileged.review = ReviewerAgent(policy: Self.policy).review(privileged, now: Self.t0, closedToday: 50)
+        #expect(privileged.review?.deferred == nil && !ReviewerAgent.awaitsBudget(privileged))
     }
 
     /// Whatever a policy says, an incident that trips a hard gate is never auto-closed.
