@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import VigilApp
 
-/// `vigil bench --sigma` at a tiny size: three rule files (a Windows process-creation rule, a Linux
-/// rule Vigil does not map, a correlation) over a day of a few SecurityEvent rows.
+/// `vigil bench --sigma` at a tiny size: three rule files (a Windows process-creation rule, a
+/// Bitbucket rule Vigil does not map, a correlation) over a day of a few SecurityEvent rows.
 @Suite struct SigmaBenchTests {
     static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/sigma/rules").standardized
 
@@ -14,8 +14,8 @@ import VigilApp
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.copyItem(atPath: Self.shared.appendingPathComponent("windows/process_creation/proc_creation_win_reg_add_run_key.yml").path,
                                          toPath: rules + "/run_key.yml")
-        let linux = try #require(FileManager.default.contentsOfDirectory(atPath: Self.shared.appendingPathComponent("linux/builtin/cron").path).sorted().first)
-        try FileManager.default.copyItem(atPath: Self.shared.appendingPathComponent("linux/builtin/cron/" + linux).path, toPath: rules + "/linux.yml")
+        let unmapped = try #require(FileManager.default.contentsOfDirectory(atPath: Self.shared.appendingPathComponent("application/bitbucket/audit").path).sorted().first)
+        try FileManager.default.copyItem(atPath: Self.shared.appendingPathComponent("application/bitbucket/audit/" + unmapped).path, toPath: rules + "/bitbucket.yml")
         try """
         title: Many failed logons for one account
         correlation: {type: event_count, rules: [failed], group-by: [TargetUserName], timespan: 1h, condition: {gte: 3}}
@@ -38,8 +38,8 @@ import VigilApp
         #expect(f.files == 3 && f.loaded == 2 && f.events == 6, "\(f)")
         #expect(f.byLogsource.contains { $0.logsource == "windows/process_creation" && $0.loaded == 1 })
         #expect(f.byLogsource.contains { $0.logsource == "correlation" && $0.loaded == 1 })
-        #expect(f.byLogsource.contains { $0.logsource.hasPrefix("linux/") && $0.loaded == 0 })
-        #expect(f.reasons.first?.reason.contains("log source linux/") == true && f.reasons.first?.reason.contains("is not mapped") == true, "\(f.reasons)")
+        #expect(f.byLogsource.contains { $0.logsource.hasPrefix("bitbucket/") && $0.loaded == 0 })
+        #expect(f.reasons.first?.reason.contains("log source bitbucket/") == true && f.reasons.first?.reason.contains("is not mapped") == true, "\(f.reasons)")
         #expect(f.failedRuns == 0 && f.cycleSeconds > 0)
         #expect(f.alertsPerRule.map(\.rule).sorted() == ["Many failed logons for one account", "Potential Persistence Attempt Via Run Keys Using Reg.EXE"], "\(f.alertsPerRule)")
     }
