@@ -67,16 +67,30 @@ public struct PolicyBacktest {
         let agent = ReviewerAgent(policy: policy)
         var closures: [Int64] = []
         var verdicts: [Verdict] = []
+        var drafts: [Incident] = []
+        // Closures the budget deferred, reviewed again at a later incident's time when the budget
+        // allows, oldest first, as the pipeline does.
+        var waiting: [Int] = []
         for inc in incidents.sorted(by: { ($0.createdTime, $0.number) < ($1.createdTime, $1.number) }) {
+            let now = inc.createdTime
             // The budget counts the automatic closures of the 24 hours before each incident.
-            let closedToday = closures.filter { $0 > inc.createdTime - Ticks.perDay }.count
+            var closedToday = closures.filter { $0 > now - Ticks.perDay }.count
+            let budget = agent.budget(closures: closures, now: now)
+            while let i = waiting.first, closedToday < budget {
+                waiting.removeFirst()
+                let r = agent.review(drafts[i], now: now, closedToday: closedToday, budget: budget)
+                verdicts[i].review = r
+                if r.outcome == .autoClose { closures.append(now); closedToday += 1 }
+            }
             // Judged as the draft the producer made: without an earlier verdict's effects.
             var draft = inc
             draft.labels.removeAll { $0.labelName.hasPrefix("Review: ") }
             if inc.review != nil { draft.status = .new }
-            let r = agent.review(draft, now: inc.createdTime, closedToday: closedToday, budget: agent.budget(closures: closures, now: inc.createdTime))
-            if r.outcome == .autoClose { closures.append(inc.createdTime) }
+            let r = agent.review(draft, now: now, closedToday: closedToday, budget: budget)
+            if r.outcome == .autoClose { closures.append(now) }
+            if r.deferred == true { waiting.append(verdicts.count) }
             verdicts.append(Verdict(incident: inc, review: r))
+            drafts.append(draft)
         }
         let slack = Ticks.perDay
         let found = attacks.map { a -> (attack: Attack, open: [Int], closed: [Int]) in
