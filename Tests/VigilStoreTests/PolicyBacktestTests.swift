@@ -56,15 +56,7 @@ import VigilCore
     /// The backtest defers as the pipeline does: closures over the day's budget are tried again at a
     /// later day's incidents, oldest first, so "left open" is what the queue would really hold.
     @Test func closuresTheBudgetDeferredAreTriedAgainOnLaterDays() throws {
-        let policy = try ReviewPolicy.parse("""
-        version: 1
-        autoClosePerDay: 1
-        autoCloseGrowth: 0
-        rules:
-          - name: Lone low alert
-            when: {all: [{field: alertCount, op: eq, value: 1}, {field: severityRank, op: le, value: 1}]}
-            then: {action: autoClose, classification: BenignPositive}
-        """)
+        let policy = try ReviewPolicy.parse(ReviewBudgetTests.oneClosureADay)
         let user = Entity(type: .account, properties: ["FullName": "CONTOSO\\u"])
         let incidents = [Self.incident(1, "2024-06-01T10:00:00Z", [user], severity: .low), Self.incident(2, "2024-06-01T11:00:00Z", [user], severity: .low),
                          Self.incident(3, "2024-06-01T12:00:00Z", [user], severity: .low), Self.incident(4, "2024-06-02T12:00:00Z", [user], severity: .medium)]

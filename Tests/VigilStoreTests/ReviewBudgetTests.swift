@@ -11,12 +11,8 @@ import VigilStore
 /// cycle), unless an analyst has taken the incident.
 @Suite struct ReviewBudgetTests {
     static let day: Int64 = 864_000_000_000
-
-    @Test func aClosureTheBudgetDeferredIsReviewedAgainOnALaterDay() throws {
-        let ws = try TestWorkspace()
-        let store = try ws.store()
-        try FileManager.default.createDirectory(atPath: ws.path + "/policies", withIntermediateDirectories: true)
-        try """
+    /// A policy that closes lone low alerts, one a day.
+    static let oneClosureADay = """
         version: 1
         autoClosePerDay: 1
         autoCloseGrowth: 0
@@ -24,7 +20,13 @@ import VigilStore
           - name: Lone low alert
             when: {all: [{field: alertCount, op: eq, value: 1}, {field: severityRank, op: le, value: 1}]}
             then: {action: autoClose, classification: BenignPositive, comment: "A lone low alert."}
-        """.write(toFile: ws.path + "/policies/review.yaml", atomically: true, encoding: .utf8)
+        """
+
+    @Test func aClosureTheBudgetDeferredIsReviewedAgainOnALaterDay() throws {
+        let ws = try TestWorkspace()
+        let store = try ws.store()
+        try FileManager.default.createDirectory(atPath: ws.path + "/policies", withIntermediateDirectories: true)
+        try Self.oneClosureADay.write(toFile: ws.path + "/policies/review.yaml", atomically: true, encoding: .utf8)
         let t0 = TestWorkspace.now
         let incidents = IncidentStore(store: store)
         let drafts = (1...4).map { n -> Incident in
