@@ -29,7 +29,7 @@ public struct ReviewerAgent: Sendable {
                 let levels = ["routine: ", "rare: ", "common: ", "uncommon: "]
                 reasons += (inc.riskScore?.contextFacts ?? []).filter { f in levels.contains { f.hasPrefix($0) } }.prefix(20).map { "context \($0)" }
             }
-            let privileged = privilegedAccounts(inc)
+            let privileged = privilegedAccounts(Self.accounts(inc))
             if action.outcome == .autoClose, !privileged.isEmpty, Self.routineLaunches(inc, of: privileged) {
                 reasons.append("privileged account \(privileged.sorted().joined(separator: ", ")): every launch of theirs the alerts matched is common across the estate, so the privileged-account gate does not hold")
             }
@@ -42,17 +42,16 @@ public struct ReviewerAgent: Sendable {
             outcome = .flag
             reasons.append("hard gate: \(gates.joined(separator: "; ")): never closed automatically, flagged for review")
         }
-        var deferred = false
-        if outcome == .autoClose && closedToday >= budget {
+        let deferred = outcome == .autoClose && closedToday >= budget
+        if deferred {
             outcome = .flag
-            deferred = true
             reasons.append("the budget of \(budget) automatic closures a day is used up: flagged for review, and reviewed again when a later day's budget allows")
         }
         if outcome == .flag, let owner = action.owner { reasons.append("queue: \(owner)") }
         if policy.shadowMode { reasons.append("shadow mode: recorded, not applied") }
         var review = Incident.Review(outcome: outcome, policyVersion: policy.versionLabel, matchedRules: matched, reasons: reasons, gates: gates,
                                      time: now, shadow: policy.shadowMode)
-        if deferred { review.deferred = true }
+        review.deferred = deferred ? true : nil
         return review
     }
 
@@ -148,8 +147,8 @@ public struct ReviewerAgent: Sendable {
             || (inc.riskScore?.threatIntelMatches ?? 0) > 0 {
             out.append("threat-intelligence match")
         }
-        let accounts = inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
-        let privileged = privilegedAccounts(inc)
+        let accounts = Self.accounts(inc)
+        let privileged = privilegedAccounts(accounts)
         if !privileged.isEmpty && !Self.routineLaunches(inc, of: privileged) { out.append("privileged account \(privileged.sorted().joined(separator: ", "))") }
         let vips = Set(policy.vipAccounts.map { $0.lowercased() })
         let vip = accounts.filter { vips.contains($0) }
@@ -170,10 +169,12 @@ public struct ReviewerAgent: Sendable {
         return Set(privileged).isDisjoint(with: r.uncommonLaunchAccounts ?? [])
     }
 
-    /// The incident's accounts (lowercased) that the policy's patterns mark privileged.
-    func privilegedAccounts(_ inc: Incident) -> [String] {
-        inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() }
-            .filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }
+    /// The incident's accounts, lowercased.
+    static func accounts(_ inc: Incident) -> [String] { inc.entities.filter { $0.type == .account }.map { $0.displayName.lowercased() } }
+
+    /// Those of these (lowercased) accounts that the policy's patterns mark privileged.
+    func privilegedAccounts(_ accounts: [String]) -> [String] {
+        accounts.filter { a in policy.privilegedAccountPatterns.contains { !$0.isEmpty && a.contains($0.lowercased()) } }
     }
 
     // MARK: - Facts and conditions

@@ -31,14 +31,14 @@ public struct RelatedAlertsModule: EvidenceModule {
         var accountsOnHost: [String: Set<String>] = [:]
         for e in named { for h in e.hosts { accountsOnHost[h, default: []].formUnion(e.accounts) } }
         let incAccounts = Set(ctx.incident.entities.filter { $0.type == .account }.flatMap { [$0.properties["FullName"], $0.properties["Upn"], $0.properties["Name"]].compactMap { $0 } }.map(Self.bare))
-        let incHosts = Set(ctx.hosts.map(Self.host))
+        let incHosts = Set(ctx.hosts.map { $0.lowercased() }), incIPs = Set(ctx.ips.map { $0.lowercased() })
         return zip(rows, named).map { r, e in
             let mine = own.contains(r["SystemAlertId"] ?? "")
             let twin = !mine && spans.contains(r["Span"] ?? "")
             // Shares no account with the incident and nothing but busy hosts: someone else on a busy server.
             let hosts = e.hosts.intersection(incHosts)
             let busyOnly = !mine && !twin && !e.accounts.isEmpty && e.accounts.isDisjoint(with: incAccounts) && !hosts.isEmpty
-                && e.others.isDisjoint(with: Set(ctx.ips.map { $0.lowercased() })) && hosts.allSatisfy { (accountsOnHost[$0]?.count ?? 0) > busyHostAccounts }
+                && e.others.isDisjoint(with: incIPs) && hosts.allSatisfy { (accountsOnHost[$0]?.count ?? 0) > busyHostAccounts }
             var row = r
             row["Span"] = nil
             row["Entities"] = nil
@@ -64,7 +64,7 @@ public struct RelatedAlertsModule: EvidenceModule {
             guard !name.isEmpty else { continue }
             switch type {
             case "account": out.accounts.insert(bare(name))
-            case "host": out.hosts.insert(host(name))
+            case "host": out.hosts.insert(name.lowercased())
             default: out.others.insert(name.lowercased())
             }
         }
@@ -77,6 +77,4 @@ public struct RelatedAlertsModule: EvidenceModule {
         let name = s.split(separator: "\\").last.map(String.init) ?? s
         return name.split(separator: "@").first.map(String.init) ?? name
     }
-
-    static func host(_ name: String) -> String { name.lowercased() }
 }

@@ -67,19 +67,18 @@ public struct PolicyBacktest {
         let agent = ReviewerAgent(policy: policy)
         var closures: [Int64] = []
         var verdicts: [Verdict] = []
-        var drafts: [Incident] = []
-        // Closures the budget deferred, reviewed again at a later incident's time when the budget
-        // allows, oldest first, as the pipeline does.
-        var waiting: [Int] = []
+        // Closures the budget deferred (their verdict's index and draft), reviewed again at a later
+        // incident's time when the budget allows, oldest first, as the pipeline does.
+        var waiting: [(verdict: Int, draft: Incident)] = []
         for inc in incidents.sorted(by: { ($0.createdTime, $0.number) < ($1.createdTime, $1.number) }) {
             let now = inc.createdTime
             // The budget counts the automatic closures of the 24 hours before each incident.
             var closedToday = closures.filter { $0 > now - Ticks.perDay }.count
             let budget = agent.budget(closures: closures, now: now)
-            while let i = waiting.first, closedToday < budget {
+            while let w = waiting.first, closedToday < budget {
                 waiting.removeFirst()
-                let r = agent.review(drafts[i], now: now, closedToday: closedToday, budget: budget)
-                verdicts[i].review = r
+                let r = agent.review(w.draft, now: now, closedToday: closedToday, budget: budget)
+                verdicts[w.verdict].review = r
                 if r.outcome == .autoClose { closures.append(now); closedToday += 1 }
             }
             // Judged as the draft the producer made: without an earlier verdict's effects.
@@ -88,9 +87,8 @@ public struct PolicyBacktest {
             if inc.review != nil { draft.status = .new }
             let r = agent.review(draft, now: now, closedToday: closedToday, budget: budget)
             if r.outcome == .autoClose { closures.append(now) }
-            if r.deferred == true { waiting.append(verdicts.count) }
+            if r.deferred == true { waiting.append((verdicts.count, draft)) }
             verdicts.append(Verdict(incident: inc, review: r))
-            drafts.append(draft)
         }
         let slack = Ticks.perDay
         let found = attacks.map { a -> (attack: Attack, open: [Int], closed: [Int]) in

@@ -64,11 +64,7 @@ extension QueryExecutor {
         guard let col = input.column(named: p.column) else {
             throw KQLError.bind(DiagnosticCode.unknownColumn, "partition: no column '\(p.column)'" + NameSuggestion.didYouMean(p.column, among: input.schema.names), span)
         }
-        func run(_ rows: Table) throws -> Table {
-            let s = scope.child()
-            s.bindings["$mvapply"] = .table(rows)
-            return try tabular(p.subquery, s)
-        }
+        func run(_ rows: Table) throws -> Table { try subPipeline(p.subquery, over: rows, scope) }
         let g = Grouping.group([col], count: input.count)
         if input.count == 0 { return try run(input) }
         var members = [[Int]](repeating: [], count: g.count)

@@ -94,7 +94,7 @@ extension QueryExecutor {
             return Table.from(schema: Schema([ColumnSchema(time, .datetime)] + keys.map { ColumnSchema($0, .string) } + [ColumnSchema("dcount", .long), ColumnSchema("samples", .dynamic)]),
                               rows: ordered.map { $0.key + [.long(Int64($0.value.count)), .array(Array($0.value.prefix(128)))] })
         }
-        laterResults += [table(["prev"]) { [$0.prev] }, table(["next"]) { [$0.next] }]
+        laterResults += [(nil, table(["prev"]) { [$0.prev] }), (nil, table(["next"]) { [$0.next] })]
         return table(["prev", "next"]) { [$0.prev, $0.next] }
     }
 }

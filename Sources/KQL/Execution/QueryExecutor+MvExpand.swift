@@ -57,11 +57,7 @@ extension QueryExecutor {
     /// outputs it, as in Kusto: `mv-apply x on (summarize make_list(x))` has no `x`).
     func mvApply(_ input: Table, _ items: [(NamedExprSyntax, String?)], _ idx: String?, _ limit: ExprSyntax?, _ sub: ExprSyntax, _ scope: Scope, _ span: Span) throws -> Table {
         let expand = MvExpandSyntax(bagExpansion: nil, withItemIndex: idx, items: items, limit: limit)
-        func runSub(_ rows: Table) throws -> Table {
-            let s = scope.child()
-            s.bindings["$mvapply"] = .table(try mvExpand(rows, expand, scope, span))
-            return try tabular(sub, s)
-        }
+        func runSub(_ rows: Table) throws -> Table { try subPipeline(sub, over: try mvExpand(rows, expand, scope, span), scope) }
         // The subquery over no rows gives the output schema even when the input is empty.
         let empty = try runSub(input.slice(0..<0))
         var subNames = Set(empty.schema.names)

@@ -128,24 +128,18 @@ extension QueryExecutor {
             // named by `name=` or its own `as` (unnamed: the position's default name).
             var outputs: [(name: String?, table: Table)] = []
             for leg in legs {
-                let s = scope.child()
-                s.bindings["$mvapply"] = .table(input)
                 var name = ""
-                let t = try tabular(leg.pipe, s, resultName: &name)
+                let t = try subPipeline(leg.pipe, over: input, scope, resultName: &name)
                 outputs.append((leg.name ?? (name.isEmpty ? nil : name), t))
             }
             guard let first = outputs.first else { return input }
             if let n = first.name { resultName = n }
-            namedLaterResults += outputs.dropFirst().map { ($0.name, $0.table) }
+            laterResults += outputs.dropFirst()
             return first.table
         case .facet(let cols, let with):
             // Per column its values and counts, in first-seen order; the `with` pipe's table first.
             var tables: [Table] = []
-            if let with {
-                let s = scope.child()
-                s.bindings["$mvapply"] = .table(input)
-                tables.append(try tabular(with, s))
-            }
+            if let with { tables.append(try subPipeline(with, over: input, scope)) }
             for c in cols {
                 guard input.schema.index(of: c) != nil else {
                     throw KQLError.bind(DiagnosticCode.unknownColumn, "facet: unknown column '\(c)'" + NameSuggestion.didYouMean(c, among: input.schema.names), span)
@@ -153,7 +147,7 @@ extension QueryExecutor {
                 let counted = NamedExprSyntax(names: ["count_" + c], expr: .call(name: "count", args: [], span), span: span)
                 tables.append(try summarize(input, [counted], [NamedExprSyntax(names: [], expr: .name(c, span), span: span)], scope, span))
             }
-            laterResults += tables.dropFirst()
+            laterResults += tables.dropFirst().map { (nil, $0) }
             return tables.first ?? input
         case .topNested(let levels):
             return try topNested(input, levels, scope, span)

@@ -18,10 +18,9 @@ public final class QueryExecutor: @unchecked Sendable {
     let rootScope = Scope(parent: nil)
     var chart: String?
     /// Result tables an operator makes beside its output (`facet`'s per-column tables,
-    /// `funnel_sequence`'s second and third), returned after the statement's own result.
-    var laterResults: [Table] = []
-    /// Results a fork's later legs add, with the names they were given.
-    var namedLaterResults: [(name: String?, table: Table)] = []
+    /// `funnel_sequence`'s second and third, `fork`'s later legs), returned after the statement's own
+    /// result, under the name a `fork` leg was given or the position's default name.
+    var laterResults: [(name: String?, table: Table)] = []
     var parameters: [String: Value]
     /// Set by `--explain`: records the physical steps (pushed-down scans, operators) as they run.
     public var explain: [String] = []
@@ -113,14 +112,11 @@ public final class QueryExecutor: @unchecked Sendable {
             case .query(let e):
                 chart = nil
                 laterResults = []
-                namedLaterResults = []
                 var name = "PrimaryResult"
                 let t = try tabular(e, rootScope, resultName: &name)
                 results.append(ResultTable(name: results.isEmpty ? name : (name == "PrimaryResult" ? "Table_\(results.count)" : name), table: t, chart: chart))
-                for extra in laterResults { results.append(ResultTable(name: "Table_\(results.count)", table: extra)) }
-                for extra in namedLaterResults { results.append(ResultTable(name: extra.name ?? "Table_\(results.count)", table: extra.table)) }
+                for extra in laterResults { results.append(ResultTable(name: extra.name ?? "Table_\(results.count)", table: extra.table)) }
                 laterResults = []
-                namedLaterResults = []
             }
         }
     }
@@ -281,6 +277,19 @@ public final class QueryExecutor: @unchecked Sendable {
             throw KQLError.bind(DiagnosticCode.notTabular, "function body has no result", span)
         }
         return try tabular(e, s)
+    }
+
+    /// A sub-pipeline (`mv-apply`'s, `partition`'s, `facet`'s `with`, a `fork` leg) over these rows,
+    /// which its first operator reads.
+    func subPipeline(_ pipe: ExprSyntax, over rows: Table, _ scope: Scope) throws -> Table {
+        var name = ""
+        return try subPipeline(pipe, over: rows, scope, resultName: &name)
+    }
+
+    func subPipeline(_ pipe: ExprSyntax, over rows: Table, _ scope: Scope, resultName: inout String) throws -> Table {
+        let s = scope.child()
+        s.bindings["$mvapply"] = .table(rows)
+        return try tabular(pipe, s, resultName: &resultName)
     }
 
     func tabular(_ e: ExprSyntax, _ scope: Scope) throws -> Table {
