@@ -175,7 +175,7 @@ public struct ReviewPolicy: Sendable, Equatable {
     # or one of High severity unless triage verified it against the users' own history (or, for a
     # user too new to have one, the organization's), or its community rule fires routinely across the
     # estate, with nothing else about them: such an auto-close becomes a flag (hard gates).
-    version: 5
+    version: 6
     autoClosePerDay: 50          # automatic closures per 24 hours at least; beyond the day's budget, incidents are flagged
     autoCloseGrowth: 3           # the budget grows to 3x the median closures per day of the last 14 days (0: fixed)
     shadowMode: false            # true: record what would be done, change nothing
@@ -200,7 +200,7 @@ public struct ReviewPolicy: Sendable, Equatable {
           action: autoClose
           classification: BenignPositive
           classificationReason: SuspiciousButExpected
-          comment: "A Sigma rule that alerted on many hosts or accounts on many days before this incident: it matches routine activity in this estate (tune it, or switch it off on the rules page); no other rule, anomaly or intelligence touches these entities."
+          comment: "A Sigma rule that alerted on many hosts or accounts on many days before this incident: it matches routine activity in this estate (tune it, or switch it off on the rules page); no other rule, anomaly or intelligence corroborates it."
       - name: Lone risky sign-in that matches the user's own history
         when:
           all:
@@ -246,7 +246,9 @@ public struct ReviewPolicy: Sendable, Equatable {
       - name: Lone impossible travel without corroboration
         when:
           all:
-            - {field: alertCount, op: eq, value: 1}
+            # One rule: repeats of the travel alert grouped into the incident (a VPN switched on and
+            # off) are the same story.
+            - {field: ruleCount, op: eq, value: 1}
             - {field: alertNames, op: matches, value: "signed in from .* then .*, a new country"}
             - {field: otherAlerts, op: eq, value: 0}
             - {field: threatIntelMatches, op: eq, value: 0}
@@ -257,7 +259,7 @@ public struct ReviewPolicy: Sendable, Equatable {
           action: autoClose
           classification: BenignPositive
           classificationReason: SuspiciousButExpected
-          comment: "A lone impossible-travel alert: no other rule, intelligence or anomaly (beyond the source-address count travel causes) about the user; earlier travel alerts of the same user are a traveller's pattern. Travel or a VPN; reopen if more appears."
+          comment: "Impossible travel alone: no other rule, intelligence or anomaly (beyond the source-address count travel causes) about the user; earlier travel alerts of the same user are a traveller's pattern. Travel or a VPN; reopen if more appears."
       - name: Lone low-severity alert with low confidence
         when:
           all:

@@ -21,6 +21,7 @@ public struct ReviewerAgent: Sendable {
             matched.append(rule.name)
             action = rule.action
             reasons.append("rule '\(rule.name)': \(rule.action.outcome.rawValue)" + (rule.action.comment.map { ". \($0)" } ?? ""))
+            if action.outcome == .autoClose, let c = rule.condition, let line = Self.factsLine(c, facts) { reasons.append(line) }
             // A verdict that rests on the users' history names the facts it relied on.
             if let c = rule.condition, ["contextVerified", "contextDeviations", "egressOnly", "organizationConsistent"].contains(where: { Self.mentions(c, $0) }) {
                 reasons += (inc.riskScore?.contextFacts ?? []).map { "context \($0)" }
@@ -28,6 +29,9 @@ public struct ReviewerAgent: Sendable {
                 // The rule's record and how common its launches are, not every user's sign-in history.
                 let levels = ["routine: ", "rare: ", "common: ", "uncommon: "]
                 reasons += (inc.riskScore?.contextFacts ?? []).filter { f in levels.contains { f.hasPrefix($0) } }.prefix(20).map { "context \($0)" }
+                if let n = inc.riskScore?.routineAccountAlerts, n > 0 {
+                    reasons.append("\(n) other alert\(n == 1 ? "" : "s") about accounts whose launches here are common across the estate: reviewed in their own incidents, not counted as corroboration")
+                }
             }
             let privileged = privilegedAccounts(Self.accounts(inc))
             if action.outcome == .autoClose, !privileged.isEmpty, Self.routineLaunches(inc, of: privileged) {

@@ -30,7 +30,7 @@ public struct RelatedAlertsModule: EvidenceModule {
         let named = rows.map { Self.entities($0["Entities"]) }
         var accountsOnHost: [String: Set<String>] = [:]
         for e in named { for h in e.hosts { accountsOnHost[h, default: []].formUnion(e.accounts) } }
-        let incAccounts = Set(ctx.incident.entities.filter { $0.type == .account }.flatMap { [$0.properties["FullName"], $0.properties["Upn"], $0.properties["Name"]].compactMap { $0 } }.map(Self.bare))
+        let incAccounts = Self.accounts(of: ctx.incident)
         let incHosts = Set(ctx.hosts.map { $0.lowercased() }), incIPs = Set(ctx.ips.map { $0.lowercased() })
         return zip(rows, named).map { r, e in
             let mine = own.contains(r["SystemAlertId"] ?? "")
@@ -44,6 +44,7 @@ public struct RelatedAlertsModule: EvidenceModule {
             row["Entities"] = nil
             if twin { row["sameEvents"] = "true" }
             if busyOnly { row["busyHostOnly"] = "true" }
+            if !mine { row["Accounts"] = e.accounts.sorted().joined(separator: ",") }
             let note = mine ? " (this incident)" : twin ? " (the same events as this incident's alert)"
                 : busyOnly ? " (another account on \(hosts.sorted().joined(separator: ", ")), which alerts of \(hosts.map { accountsOnHost[$0]?.count ?? 0 }.max() ?? 0) accounts name)" : ""
             return Finding(kind: .relatedAlert, summary: "\(r["AlertName"] ?? "") at \(r["TimeGenerated"] ?? "")" + note,
@@ -69,6 +70,11 @@ public struct RelatedAlertsModule: EvidenceModule {
             }
         }
         return out
+    }
+
+    /// The incident's account entities by every name they carry, bare.
+    static func accounts(of inc: Incident) -> Set<String> {
+        Set(inc.entities.filter { $0.type == .account }.flatMap { [$0.properties["FullName"], $0.properties["Upn"], $0.properties["Name"]].compactMap { $0 } }.map(bare))
     }
 
     /// `CONTOSO\\jdoe`, `\\jdoe` and `jdoe@contoso.com` are all `jdoe`.

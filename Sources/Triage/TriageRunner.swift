@@ -86,10 +86,20 @@ public struct TriageRunner: Sendable {
         // A community rule that fires routinely in this estate is background, not corroboration.
         // Another rule over the very events of this incident's alert is the same observation read twice;
         // another account's alert on a busy server is someone else's activity.
-        score.otherAlerts = others.filter {
+        let corroborating = others.filter {
             near($0) && !isRepeat($0) && !background.contains($0.evidence.first?["RuleId"] ?? "")
                 && $0.evidence.first?["sameEvents"] != "true" && $0.evidence.first?["busyHostOnly"] != "true"
-        }.count
+        }
+        // An incident of a routine community rule names many accounts; those whose launches in it ran
+        // all over the estate did nothing unusual here, so another alert about only them is their own
+        // story (reviewed in its own incident), not corroboration of this one.
+        let routineAccounts = routineCommunityAccounts(inc, score)
+        let aboutRoutine = corroborating.filter { f in
+            let accounts = Set((f.evidence.first?["Accounts"] ?? "").split(separator: ",").map(String.init))
+            return !accounts.isEmpty && accounts.isSubset(of: routineAccounts)
+        }
+        score.otherAlerts = corroborating.count - aboutRoutine.count
+        if !aboutRoutine.isEmpty { score.routineAccountAlerts = aboutRoutine.count }
         score.repeatAlerts = others.filter(isRepeat).count
         let anomalies = findings.filter { $0.kind == .anomaly && near($0) }
         score.relatedAnomalies = anomalies.count
@@ -104,6 +114,14 @@ public struct TriageRunner: Sendable {
         out.riskScore = score
         out.lastModifiedTime = now
         return out
+    }
+
+    /// The accounts of a routine community rule's incident whose launches the alerts matched are all
+    /// common in the estate (bare, lowercased names); empty for any other incident.
+    func routineCommunityAccounts(_ inc: Incident, _ score: Incident.RiskScore) -> Set<String> {
+        guard score.routineRule == true, score.communityRule == true, score.routineActivity != nil else { return [] }
+        let uncommon = Set((score.uncommonLaunchAccounts ?? []).map(RelatedAlertsModule.bare))
+        return RelatedAlertsModule.accounts(of: inc).subtracting(uncommon)
     }
 
     static func comment(_ module: String, _ findings: [Finding], _ error: String?) -> String {

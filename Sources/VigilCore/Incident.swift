@@ -135,6 +135,9 @@ public struct Incident: Sendable, Codable, Equatable {
         /// Alerts of other rules on the incident's entities in the lookback, earlier alerts of its own
         /// rules not in it (repeats), anomalies, and the anomalies' models.
         public var otherAlerts: Int?
+        /// Other alerts left out of `otherAlerts` because they are only about accounts whose launches in
+        /// this routine community rule's incident are common across the estate.
+        public var routineAccountAlerts: Int?
         public var repeatAlerts: Int?
         public var relatedAnomalies: Int?
         public var anomalyModels: [String]?

@@ -49,6 +49,7 @@ import VigilCore
     /// The golden table: incident → outcome, with the rule or gate that decided.
     @Test(arguments: [
         ("lone travel", incident([travel]), Incident.Review.Outcome.autoClose, "Lone impossible travel without corroboration"),
+        ("travel, a repeat grouped in (a VPN on and off)", incident([travel, travel]), .autoClose, "Lone impossible travel without corroboration"),
         ("travel of a privileged account", incident([travel], accounts: ["CONTOSO\\adm-jdoe"]), .flag, "privileged account"),
         ("travel of a VIP", incident([travel], accounts: ["ceo@contoso.com"]), .flag, "VIP account"),
         ("lone low alert", incident([(rule: "created", name: "admin created account x", severity: .low)], accounts: ["CONTOSO\\jane"], confidence: 0.1), .autoClose, "Lone low-severity alert"),
@@ -77,7 +78,7 @@ import VigilCore
         let r = ReviewerAgent(policy: p).review(inc, now: Self.t0, closedToday: 0)
         #expect(r.outcome == expected, "\(label): \(r.reasons)")
         #expect((r.matchedRules + r.gates).contains { $0.contains(why) }, "\(label): \(r.matchedRules) \(r.gates)")
-        #expect(r.policyVersion.hasPrefix("v5 ("))
+        #expect(r.policyVersion.hasPrefix("v6 ("))
     }
 
     @Test func applyingAVerdictChangesTheIncidentAndShadowModeDoesNot() {
@@ -88,7 +89,7 @@ import VigilCore
         #expect(closed.status == .closed && closed.classification == .benignPositive && closed.classificationReason == .suspiciousButExpected)
         #expect(closed.labels.map(\.labelName) == ["Review: auto-closed"])
         #expect(closed.comments.last?.author == "reviewer-agent")
-        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v5") == true)
+        #expect(closed.comments.last?.message.hasPrefix("Reviewer agent: autoClose under policy v6") == true)
         // Undo.
         let reopened = ReviewerAgent.reopen(closed, by: "analyst@contoso.com", now: Self.t0 + 1)
         #expect(reopened?.status == .active && reopened?.classification == nil)
@@ -272,6 +273,27 @@ struct SplitMix {
         var untriaged = inc
         untriaged.riskScore = nil
         #expect(agent.review(untriaged, now: 0, closedToday: 0).outcome == .approve)
+    }
+
+    /// A routine Sigma rule's day closes although an account of it had another alert, when that
+    /// account's launches were common (triage did not count it), and the verdict says so.
+    @Test func aRoutineRulesDayNamesTheAlertsItDidNotCount() {
+        var inc = ReviewerAgentTests.sigmaDay(routine: true, commonLaunches: false, uncommonBy: ["contoso\\carol"])
+        inc.riskScore?.routineAccountAlerts = 1
+        let r = agent.review(inc, now: 0, closedToday: 0)
+        #expect(r.outcome == .autoClose)
+        #expect(r.reasons.contains("1 other alert about accounts whose launches here are common across the estate: reviewed in their own incidents, not counted as corroboration"))
+    }
+
+    /// Every automatic closure names the facts its rule tested, with the incident's values.
+    @Test func anAutoCloseNamesTheFactsItReliedOn() {
+        var inc = ReviewerAgentTests.incident([ReviewerAgentTests.travel, ReviewerAgentTests.travel])
+        inc.riskScore?.repeatAlerts = 3
+        let r = agent.review(inc, now: 0, closedToday: 0)
+        #expect(r.outcome == .autoClose)
+        #expect(r.reasons.contains("facts relied on: rules: 1; other rules' alerts on these entities within a day: 0; threat-intelligence matches: 0; anomaly models: none; earlier alerts of the same rule (repeats): 3"))
+        let low = agent.review(ReviewerAgentTests.incident([(rule: "created", name: "admin created account x", severity: .low)], confidence: 0.1), now: 0, closedToday: 0)
+        #expect(low.reasons.contains("facts relied on: alerts: 1; severity rank (0 informational to 3 high): 1; confidence: 0.1; other rules' alerts on these entities within a day: 0; anomalies on these entities within a day: 0; threat-intelligence matches: 0"))
     }
 
     @Test func aLowAlertWithAnAnomalyStaysOpen() {

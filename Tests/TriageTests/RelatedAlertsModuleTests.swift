@@ -78,3 +78,47 @@ import VigilCore
         #expect(scored.riskScore?.otherAlerts == 2)
     }
 }
+
+/// A routine community rule's incident names many accounts: another alert about an account whose
+/// launches in it are common across the estate is that account's own story, not corroboration; one
+/// about the account with an uncommon launch still corroborates.
+@Suite struct RoutineAccountsCorroborationTests {
+    static let now = DateTimeParser.parse("2024-06-30T00:00:00Z")!
+
+    static func finding(_ kind: Finding.Kind, _ summary: String, _ level: String, _ evidence: [String: String]) -> Finding {
+        Finding(kind: kind, summary: summary, level: level, evidence: [evidence])
+    }
+
+    static func scored(ruleIsRoutine: Bool, otherAbout accounts: [String]) -> Incident.RiskScore? {
+        var inc = Incident(id: "i", number: 1, title: "userinit", severity: .high, createdTime: now)
+        inc.alerts = [Incident.AlertRef(systemAlertID: "own", ruleID: "userinit", name: "userinit", severity: .high, tactics: [], startTime: now - 1, endTime: now - 1, isAnomaly: false)]
+        inc.entities = [Entity(type: .account, properties: ["FullName": "CONTOSO\\alice"]), Entity(type: .account, properties: ["FullName": "CONTOSO\\carol"])]
+        inc.firstActivityTime = now - 1
+        inc.lastActivityTime = now - 1
+        let findings = [
+            finding(.context, "userinit: 24 alerts a day", ruleIsRoutine ? "routine" : "rare", ["fact": "rule record", "sigma": "true"]),
+            finding(.context, "userinit.exe → chrome.exe: 300 launches on 200 hosts", "common", ["fact": "activity prevalence", "accounts": "contoso\\alice"]),
+            finding(.context, "userinit.exe → bitsadmin.exe: 1 launch on 1 host", "uncommon", ["fact": "activity prevalence", "accounts": "contoso\\carol"]),
+        ] + accounts.enumerated().map { i, a in
+            finding(.relatedAlert, "created account at 2024-06-29T12:00:00Z", "Low",
+                    ["SystemAlertId": "other\(i)", "RuleId": "created", "TimeGenerated": "2024-06-29T12:00:00Z", "Accounts": a])
+        }
+        let report = ModuleReport(module: "m", findings: findings, comment: "", error: nil, millis: 0)
+        return TriageRunner(modules: []).apply([report], to: inc, now: now).riskScore
+    }
+
+    @Test func anAlertAboutAnAccountWithOnlyCommonLaunchesDoesNotCorroborate() {
+        let s = Self.scored(ruleIsRoutine: true, otherAbout: ["alice"])
+        #expect(s?.otherAlerts == 0 && s?.routineAccountAlerts == 1)
+    }
+
+    @Test func anAlertAboutTheAccountWithAnUncommonLaunchCorroborates() {
+        let s = Self.scored(ruleIsRoutine: true, otherAbout: ["carol", "alice,carol"])
+        #expect(s?.otherAlerts == 2 && s?.routineAccountAlerts == nil)
+    }
+
+    @Test func anyAlertCorroboratesARuleThatIsNotRoutine() {
+        let s = Self.scored(ruleIsRoutine: false, otherAbout: ["alice"])
+        #expect(s?.otherAlerts == 1)
+    }
+}

@@ -274,10 +274,10 @@ import VigilStore
 
         // Policies: validated, versioned, audited.
         let policy = try await s.get("/api/policies/review").1
-        #expect(policy.contains("version: 5"))
-        let next = policy.replacingOccurrences(of: "version: 5", with: "version: 6")
+        #expect(policy.contains("version: 6"))
+        let next = policy.replacingOccurrences(of: "version: 6", with: "version: 7")
         let (vs, vt) = try await s.send(.PUT, "/api/policies/review", next, contentType: "application/yaml")
-        #expect(vs == 200 && vt.contains("v6"), "\(vt)")
+        #expect(vs == 200 && vt.contains("v7"), "\(vt)")
         #expect(try await s.send(.PUT, "/api/policies/review", next).0 == 400)
         #expect(try await s.send(.PUT, "/api/policies/review", "version: 7\nrules: [{name: x, when: {field: colour, op: eq, value: red}, then: approve}]").0 == 400)
         #expect(try await s.get("/api/policies/nope").0 == 404)

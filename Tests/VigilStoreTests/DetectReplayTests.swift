@@ -206,7 +206,7 @@ import Triage
         // Triage found nothing in this workspace (no other tables): a score of 0, as a label.
         #expect(audit[1].detail.hasPrefix("Risk Score - 0"))
         #expect(audit[2].action == "flag")
-        #expect(audit[2].detail.hasPrefix("policy v5 (") && audit[2].detail.contains("rule 'Several rules or models agree': flag"))
+        #expect(audit[2].detail.hasPrefix("policy v6 (") && audit[2].detail.contains("rule 'Several rules or models agree': flag"))
         #expect(stored[0].owner.assignedTo == "tier2" && stored[0].labels.map(\.labelName) == ["Risk Score - 0", "Review: needs manual review"])
         #expect(stored[1].status == .active && stored[1].review?.outcome == .approve)
         guard case .success(let r, _) = QueryRunner(provider: store, now: now).run("""
