@@ -14,6 +14,11 @@ public struct ColumnAppender {
     var parsed: [Value] = []
     var nulls: [Bool] = []
     var anyNull = false
+    /// A string column found mostly distinct (rendered event data, command lines) after its first
+    /// `ColumnAppender.judgedAfter` values keeps its values as they come: interning each would only
+    /// hash and copy it to find it new.
+    var plain: [String]?
+    static let judgedAfter = 4_096
 
     public init(type: KQLType, capacity: Int = 0) {
         self.type = type
@@ -33,7 +38,8 @@ public struct ColumnAppender {
         case .bool: bools.append(false)
         case .int, .long, .datetime, .timespan: ints.append(0)
         case .real, .decimal: doubles.append(0)
-        case .string, .guid: codes.append(dictionary.code(UnsafeBufferPointer(start: nil, count: 0)))
+        case .string, .guid:
+            if plain != nil { plain!.append("") } else { codes.append(dictionary.code(UnsafeBufferPointer(start: nil, count: 0))) }
         case .dynamic: dynamics.append(.null)
         }
         // Kusto strings have no null: an absent string is the empty string.
@@ -53,7 +59,11 @@ public struct ColumnAppender {
         var ok = true
         switch type {
         case .string:
-            codes.append(dictionary.code(b))
+            if plain != nil { plain!.append(String(decoding: b, as: UTF8.self)) }
+            else {
+                codes.append(dictionary.code(b))
+                if codes.count == Self.judgedAfter && dictionary.count * 2 > codes.count { goPlain() }
+            }
         case .int, .long:
             if kind != .json, let v = Self.parseInt(b) { ints.append(v) }
             else if kind == .bool { ints.append(b.first == UInt8(ascii: "t") || b.first == UInt8(ascii: "T") ? 1 : 0) }
@@ -159,6 +169,16 @@ public struct ColumnAppender {
         return DateTimeMath.ticks(year: y, month: mo, day: d, hour: h, minute: mi, second: s, fraction: frac)
     }
 
+    mutating func goPlain() {
+        let values = dictionary.values
+        var out: [String] = []
+        out.reserveCapacity(Swift.max(codes.capacity, codes.count * 2))
+        for c in codes { out.append(values[Int(c)]) }
+        plain = out
+        codes = []
+        dictionary = ByteDictionary()
+    }
+
     public func finish() -> Column {
         let n = anyNull ? nulls : nil
         switch type {
@@ -167,6 +187,7 @@ public struct ColumnAppender {
         case .real, .decimal: return Column(type: type, data: .double(doubles), nulls: n)
         case .dynamic: return Column(type: type, data: .value(dynamics))
         case .string, .guid:
+            if let plain { return Column(type: type, data: .string(plain), nulls: nil) }
             let values = dictionary.values
             // High-cardinality columns stay plain: a dictionary would only add an indirection.
             if values.count > 4096 && values.count * 2 > codes.count {

@@ -48,14 +48,15 @@ public enum EvtxTables {
         else { time = .datetime((written - unixEpochInFileTime) / 10 * 10) }
         let userSID = system.flatMap { v.child($0, "Security") }.flatMap { v.attribute($0, "UserID") }?.text ?? ""
         let data = fields(v)
-        var xmlBytes: [UInt8] = []
-        xmlBytes.reserveCapacity(4096)
-        eventDataXML(v, into: &xmlBytes)
-        let dataXML = String(decoding: xmlBytes, as: UTF8.self)
+        // The rendered XML goes into its column as bytes: no String for the widest value of the event.
+        var xml: [UInt8] = []
+        xml.reserveCapacity(4096)
         if channel == "Security" {
+            eventDataXML(v, into: &xml)
+            setBytes(&b.security, "EventData", xml)
             var row: [(String, Value)] = [("TimeGenerated", time), ("Computer", .string(computer)), ("EventID", .long(Int64(eventID))),
                                           ("Channel", .string(channel)), ("Task", .long(Int64(task))), ("Level", .string(String(level))),
-                                          ("EventSourceName", .string(provider)), ("EventData", .string(dataXML)), ("SourceSystem", .string("OpsManager")),
+                                          ("EventSourceName", .string(provider)), ("SourceSystem", .string("OpsManager")),
                                           ("EventOriginId", .string(String(id))), ("Activity", .string(activity(eventID)))]
             let (domain, name) = logonEvents.contains(eventID) && !(data["TargetUserName"] ?? "").isEmpty
                 ? (data["TargetDomainName"] ?? "", data["TargetUserName"] ?? "") : (data["SubjectDomainName"] ?? "", data["SubjectUserName"] ?? "")
@@ -76,9 +77,12 @@ public enum EvtxTables {
                 ("TimeGenerated", time), ("Source", .string(provider)), ("EventLog", .string(channel)), ("Computer", .string(computer)),
                 ("EventID", .long(Int64(eventID))), ("EventLevel", .long(Int64(level))), ("EventLevelName", .string(levelName)),
                 ("EventCategory", .long(Int64(task))), ("UserName", .string(userSID)),
-                ("EventData", .string("<DataItem type=\"System.XPathNavigator\" time=\"\(stamp)\">" + dataXML + "</DataItem>")),
                 ("SourceSystem", .string("OpsManager")), ("RenderedDescription", .string("")),
             ]
+            xml.append(contentsOf: "<DataItem type=\"System.XPathNavigator\" time=\"\(stamp)\">".utf8)
+            eventDataXML(v, into: &xml)
+            xml.append(contentsOf: "</DataItem>".utf8)
+            setBytes(&b.event, "EventData", xml)
             for (k, v) in event { set(&b.event, k, v) }
             b.event.endRecord()
             let windows: [(String, Value)] = [
@@ -97,6 +101,11 @@ public enum EvtxTables {
     /// columns): only the table's own columns, the first value of each wins.
     static func set(_ b: inout BatchBuilder, _ name: String, _ value: Value) {
         if let c = b.resolve(name) { b.set(c, value: value) }
+    }
+
+    static func setBytes(_ b: inout BatchBuilder, _ name: String, _ bytes: [UInt8]) {
+        guard let c = b.resolve(name) else { return }
+        bytes.withUnsafeBufferPointer { b.set(c, $0, kind: .text) }
     }
 
     static func setText(_ b: inout BatchBuilder, _ name: String, _ text: String) {
@@ -153,18 +162,19 @@ public enum EvtxTables {
 
     /// Sentinel's `Activity` for the common Security events ("4624 - An account was successfully logged on.").
     static func activity(_ id: Int) -> String {
-        let text: [Int: String] = [
-            1102: "The audit log was cleared.", 4624: "An account was successfully logged on.", 4625: "An account failed to log on.",
-            4634: "An account was logged off.", 4648: "A logon was attempted using explicit credentials.", 4656: "A handle to an object was requested.",
-            4657: "A registry value was modified.", 4662: "An operation was performed on an object.", 4663: "An attempt was made to access an object.",
-            4672: "Special privileges assigned to new logon.", 4688: "A new process has been created.", 4697: "A service was installed in the system.",
-            4698: "A scheduled task was created.", 4702: "A scheduled task was updated.", 4719: "System audit policy was changed.",
-            4720: "A user account was created.", 4726: "A user account was deleted.", 4728: "A member was added to a security-enabled global group.",
-            4732: "A member was added to a security-enabled local group.", 4742: "A computer account was changed.", 4756: "A member was added to a security-enabled universal group.",
-            4768: "A Kerberos authentication ticket (TGT) was requested.", 4769: "A Kerberos service ticket was requested.",
-            4771: "Kerberos pre-authentication failed.", 4776: "The computer attempted to validate the credentials for an account.",
-            5140: "A network share object was accessed.", 5145: "A network share object was checked to see whether client can be granted desired access.",
-        ]
-        return text[id].map { "\(id) - \($0)" } ?? String(id)
+        activityText[id].map { "\(id) - \($0)" } ?? String(id)
     }
+
+    static let activityText: [Int: String] = [
+        1102: "The audit log was cleared.", 4624: "An account was successfully logged on.", 4625: "An account failed to log on.",
+        4634: "An account was logged off.", 4648: "A logon was attempted using explicit credentials.", 4656: "A handle to an object was requested.",
+        4657: "A registry value was modified.", 4662: "An operation was performed on an object.", 4663: "An attempt was made to access an object.",
+        4672: "Special privileges assigned to new logon.", 4688: "A new process has been created.", 4697: "A service was installed in the system.",
+        4698: "A scheduled task was created.", 4702: "A scheduled task was updated.", 4719: "System audit policy was changed.",
+        4720: "A user account was created.", 4726: "A user account was deleted.", 4728: "A member was added to a security-enabled global group.",
+        4732: "A member was added to a security-enabled local group.", 4742: "A computer account was changed.", 4756: "A member was added to a security-enabled universal group.",
+        4768: "A Kerberos authentication ticket (TGT) was requested.", 4769: "A Kerberos service ticket was requested.",
+        4771: "Kerberos pre-authentication failed.", 4776: "The computer attempted to validate the credentials for an account.",
+        5140: "A network share object was accessed.", 5145: "A network share object was checked to see whether client can be granted desired access.",
+    ]
 }
