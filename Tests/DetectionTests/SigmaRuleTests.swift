@@ -228,6 +228,44 @@ import VigilCore
         #expect(history.count == 2)
     }
 
+    /// Kubernetes audit rules read AKS's audit table: the event's objects are dynamic columns, and a
+    /// pod spec's host path is found in the request's volumes.
+    @Test func kubernetesAuditRulesReadAKSAudit() throws {
+        let l = try Self.load("rules/application/kubernetes")
+        #expect(l.unbound.isEmpty, "\(l.unbound)")
+        #expect(l.files == 16 && l.loaded == 16, "\(l.loaded) of \(l.files): \(l.reasons)")
+        func event(_ verb: String, _ objectRef: String, request: String = "null") -> [String: Value] {
+            ["TimeGenerated": .datetime(Self.at), "Verb": .string(verb), "ObjectRef": Value.parseJSON(objectRef),
+             "User": Value.parseJSON(#"{"username":"dev@contoso.com","groups":["system:authenticated"]}"#),
+             "SourceIps": Value.parseJSON(#"["20.1.2.3"]"#), "RequestObject": Value.parseJSON(request)]
+        }
+        let (_, exec) = try Self.run("rules/application/kubernetes/audit/kubernetes_audit_exec_into_container.yml", over: "AKSAudit", [
+            event("create", #"{"resource":"pods","subresource":"exec","namespace":"prod","name":"web-1"}"#),
+            event("create", #"{"resource":"pods","namespace":"prod","name":"web-2"}"#),
+            event("get", #"{"resource":"pods","subresource":"exec"}"#),
+        ])
+        #expect(exec.count == 1)
+        #expect(Self.cell(exec, 0, "SigmaAccount") == "dev@contoso.com" && Self.cell(exec, 0, "SigmaIP") == "20.1.2.3")
+        let (_, mount) = try Self.run("rules/application/kubernetes/audit/kubernetes_audit_hostpath_mount.yml", over: "AKSAudit", [
+            event("create", #"{"resource":"pods"}"#, request: #"{"spec":{"volumes":[{"name":"root","hostPath":{"path":"/","type":""}}],"containers":[{"name":"c"}]}}"#),
+            event("create", #"{"resource":"pods"}"#, request: #"{"spec":{"volumes":[{"name":"cfg","configMap":{"name":"x"}}],"containers":[{"name":"c"}]}}"#),
+        ])
+        #expect(mount.count == 1)
+    }
+
+    /// RPC Firewall rules read its event log as the agent forwards it (WindowsEvent, channel RPCFW).
+    @Test func rpcFirewallRulesReadItsChannel() throws {
+        let l = try Self.load("rules/application/rpc_firewall")
+        #expect(l.unbound.isEmpty && l.files == 17 && l.loaded == 17, "\(l.loaded) of \(l.files): \(l.reasons) \(l.unbound)")
+        func call(_ opnum: Int, channel: String = "RPCFW") -> [String: Value] {
+            ["TimeGenerated": .datetime(Self.at), "Channel": .string(channel), "EventID": .long(3), "Computer": .string("DC01"),
+             "EventData": Value.parseJSON(#"{"InterfaceUuid":"e3514235-4b06-11d1-ab04-00c04fc2dcd2","OpNum":"\#(opnum)","ClientNetworkAddress":"10.0.0.9"}"#)]
+        }
+        let (_, dcsync) = try Self.run("rules/application/rpc_firewall/rpc_firewall_dcsync_attack.yml", over: "WindowsEvent",
+                                       [call(3), call(0), call(12), call(3, channel: "Application")])
+        #expect(dcsync.count == 1 && Self.cell(dcsync, 0, "SigmaComputer") == "DC01")
+    }
+
     /// `'|all': [a, b]` is keywords the event must all hold, not a field named `all`.
     @Test func keywordsWithAllMustAllAppear() throws {
         let text = """

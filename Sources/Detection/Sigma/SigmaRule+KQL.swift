@@ -61,7 +61,7 @@ extension SigmaRule {
             if columns != nil { return columnField(name) ?? "\"\"" }
             switch name {
             case "EventID": return "EventID"
-            case "Channel": return "Channel"
+            case "Channel", "EventLog": return "Channel"
             case "Computer", "ComputerName": return "Computer"
             case "Provider_Name": return security ? "EventSourceName" : "Provider"
             default:
@@ -161,6 +161,15 @@ extension SigmaRule {
     static let unixFile = TableSource(
         table: "imFileEvent", filter: "TargetFilePath startswith \"/\"", account: "ActorUsername", computer: "DvcHostname",
         aliases: ["targetfilename": "TargetFilePath", "image": "ActingProcessName"])
+    /// Kubernetes API server audit events as AKS writes them (`AKSAudit`: the event's objects are
+    /// dynamic columns, `objectRef.resource` is `ObjectRef.resource`). Rules also name a few fields
+    /// of the request's pod spec without their path: `apiGroup` is the object's, `hostPath` a volume's
+    /// host path, `capabilities` a container's added capabilities.
+    static let kubernetesAudit = TableSource(
+        table: "AKSAudit", account: "User.username", address: "SourceIps[0]",
+        aliases: ["apigroup": "ObjectRef.apiGroup",
+                  "hostpath": #"extract(@'"hostPath":\{[^}]*"path":"([^"]*)"', 1, tostring(RequestObject.spec.volumes))"#,
+                  "capabilities": #"extract(@'"capabilities":(\{[^}]*\})', 1, tostring(RequestObject.spec.containers))"#])
     static let tableSources: [String: TableSource] = [
         "linux/process_creation": unixProcess,
         "macos/process_creation": unixProcess,
@@ -191,6 +200,8 @@ extension SigmaRule {
                       "protopayload.servicename": "ServiceName", "data.protopayload.servicename": "ServiceName",
                       "data.protopayload.resource.type": "GCPResourceType", "data.protopayload.logname": "LogName"]),
         "github/audit": TableSource(table: "GitHubAudit", account: "Actor", address: "IPaddress"),
+        "kubernetes/audit": kubernetesAudit,
+        "kubernetes/application": kubernetesAudit,
         "okta/okta": TableSource(
             table: "Okta_CL", account: "actor_alternateId_s", address: "client_ipAddress_s",
             aliases: ["eventtype": "eventType_s", "outcome.result": "outcome_result_s", "outcome.reason": "outcome_reason_s",
@@ -227,8 +238,10 @@ extension SigmaRule {
             return src
         }
         if isCloud { throw SigmaError(message: "log source service '\(service)' of product \(product) is not mapped") }
+        // RPC Firewall audits to its own Windows event log, which the agent forwards like any channel.
+        if product == "rpc_firewall" { return Source(table: "WindowsEvent", filter: "Channel == \"RPCFW\"", security: false) }
         guard product == "windows" else {
-            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, Azure, AWS, GCP audit, GitHub, Okta, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
+            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, RPC Firewall, Azure, AWS, GCP audit, GitHub, Okta, Kubernetes audit, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
         }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
