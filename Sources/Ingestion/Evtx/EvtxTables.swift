@@ -120,6 +120,7 @@ public enum EvtxTables {
 
     public static func fields(_ v: EvtxEventView) -> [String: String] {
         var out: [String: String] = [:]
+        out.reserveCapacity(24)  // most events have 5-24 fields: no rehash while filling it
         if let data = v.child(v.root, "EventData") {
             var unnamed = 0
             for c in data.children {
