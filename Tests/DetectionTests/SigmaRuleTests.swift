@@ -266,6 +266,21 @@ import VigilCore
         #expect(dcsync.count == 1 && Self.cell(dcsync, 0, "SigmaComputer") == "DC01")
     }
 
+    /// The DNS client, Exchange management and IIS configuration channels are channels like any other.
+    @Test func dnsClientExchangeAndIISChannelsLoad() throws {
+        for dir in ["rules/windows/builtin/dns_client", "rules/windows/builtin/msexchange", "rules/windows/builtin/iis-configuration"] {
+            let l = try Self.load(dir)
+            #expect(l.unbound.isEmpty && l.files > 0 && l.loaded == l.files, "\(dir): \(l.loaded) of \(l.files): \(l.reasons) \(l.unbound)")
+        }
+        let query: (String) -> [String: Value] = { name in
+            ["TimeGenerated": .datetime(Self.at), "Channel": .string("Microsoft-Windows-DNS Client Events/Operational"), "EventID": .long(3008),
+             "Computer": .string("WS-7"), "EventData": Value.parseJSON(#"{"QueryName":"\#(name)","QueryType":"1"}"#)]
+        }
+        let (_, mega) = try Self.run("rules/windows/builtin/dns_client/win_dns_client_mega_nz.yml", over: "WindowsEvent",
+                                     [query("userstorage.mega.co.nz"), query("www.contoso.com")])
+        #expect(mega.count == 1 && Self.cell(mega, 0, "SigmaComputer") == "WS-7")
+    }
+
     /// `'|all': [a, b]` is keywords the event must all hold, not a field named `all`.
     @Test func keywordsWithAllMustAllAppear() throws {
         let text = """

@@ -22,6 +22,8 @@ extension SigmaRule {
         "smbclient-security": "Microsoft-Windows-SmbClient/Security", "terminalservices-localsessionmanager": "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
         "diagnosis-scripted": "Microsoft-Windows-Diagnosis-Scripted/Operational", "capi2": "Microsoft-Windows-CAPI2/Operational",
         "openssh": "OpenSSH/Operational", "lsa-server": "Microsoft-Windows-LSA/Operational", "shell-core": "Microsoft-Windows-Shell-Core/Operational",
+        "dns-client": "Microsoft-Windows-DNS Client Events/Operational", "msexchange-management": "MSExchange Management",
+        "iis-configuration": "Microsoft-IIS-Configuration/Operational",
     ]
 
     /// The table a rule reads and how it reaches a field of the event.
