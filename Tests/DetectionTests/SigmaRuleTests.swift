@@ -268,7 +268,8 @@ import VigilCore
 
     /// The DNS client, Exchange management and IIS configuration channels are channels like any other.
     @Test func dnsClientExchangeAndIISChannelsLoad() throws {
-        for dir in ["rules/windows/builtin/dns_client", "rules/windows/builtin/msexchange", "rules/windows/builtin/iis-configuration"] {
+        for dir in ["rules/windows/builtin/dns_client", "rules/windows/builtin/msexchange", "rules/windows/builtin/iis-configuration",
+                    "rules/windows/builtin/applocker"] {
             let l = try Self.load(dir)
             #expect(l.unbound.isEmpty && l.files > 0 && l.loaded == l.files, "\(dir): \(l.loaded) of \(l.files): \(l.reasons) \(l.unbound)")
         }
@@ -279,6 +280,18 @@ import VigilCore
         let (_, mega) = try Self.run("rules/windows/builtin/dns_client/win_dns_client_mega_nz.yml", over: "WindowsEvent",
                                      [query("userstorage.mega.co.nz"), query("www.contoso.com")])
         #expect(mega.count == 1 && Self.cell(mega, 0, "SigmaComputer") == "WS-7")
+    }
+
+    /// Cisco AAA command accounting is the device's syslog: the rules' keywords are the commands.
+    @Test func ciscoAAARulesSearchTheDevicesSyslog() throws {
+        let l = try Self.load("rules/network/cisco/aaa")
+        #expect(l.unbound.isEmpty && l.files > 0 && l.loaded == l.files, "\(l.loaded) of \(l.files): \(l.reasons) \(l.unbound)")
+        let line: (String) -> [String: Value] = { command in
+            ["TimeGenerated": .datetime(Self.at), "HostName": .string("edge-rtr-1"), "HostIP": .string("10.0.0.1"), "Facility": .string("local7"),
+             "SyslogMessage": .string("%PARSER-5-CFGLOG_LOGGEDCMD: User:netadmin  logged command:\(command)")]
+        }
+        let (_, cleared) = try Self.run("rules/network/cisco/aaa/cisco_cli_clear_logs.yml", over: "Syslog", [line("clear logging"), line("show running-config")])
+        #expect(cleared.count == 1 && Self.cell(cleared, 0, "SigmaComputer") == "edge-rtr-1")
     }
 
     /// `'|all': [a, b]` is keywords the event must all hold, not a field named `all`.

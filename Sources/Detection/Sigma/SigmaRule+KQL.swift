@@ -202,6 +202,9 @@ extension SigmaRule {
                       "protopayload.servicename": "ServiceName", "data.protopayload.servicename": "ServiceName",
                       "data.protopayload.resource.type": "GCPResourceType", "data.protopayload.logname": "LogName"]),
         "github/audit": TableSource(table: "GitHubAudit", account: "Actor", address: "IPaddress"),
+        // Cisco IOS command accounting (`%PARSER-5-CFGLOG_LOGGEDCMD: User:admin logged command:...`)
+        // reaches Sentinel as the device's syslog; the rules are keywords of the command.
+        "cisco/aaa": syslog(),
         "kubernetes/audit": kubernetesAudit,
         "kubernetes/application": kubernetesAudit,
         "okta/okta": TableSource(
@@ -243,7 +246,7 @@ extension SigmaRule {
         // RPC Firewall audits to its own Windows event log, which the agent forwards like any channel.
         if product == "rpc_firewall" { return Source(table: "WindowsEvent", filter: "Channel == \"RPCFW\"", security: false) }
         guard product == "windows" else {
-            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, RPC Firewall, Azure, AWS, GCP audit, GitHub, Okta, Kubernetes audit, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
+            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, RPC Firewall, Azure, AWS, GCP audit, GitHub, Okta, Kubernetes audit, Cisco AAA, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
         }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
@@ -256,6 +259,8 @@ extension SigmaRule {
         default: throw SigmaError(message: "log source category '\(category)' is not mapped")
         }
         if service == "security" { return Source(table: "SecurityEvent", filter: "true", security: true) }
+        // AppLocker writes to four channels (EXE and DLL, MSI and Script, Packaged app-Deployment and -Execution).
+        if service == "applocker" { return Source(table: "WindowsEvent", filter: "Channel startswith \"Microsoft-Windows-AppLocker/\"", security: false) }
         guard let channel = Self.serviceChannels[service] else { throw SigmaError(message: "log source service '\(service)' is not mapped") }
         return Source(table: "WindowsEvent", filter: "Channel == \"\(channel)\"", security: false)
     }
