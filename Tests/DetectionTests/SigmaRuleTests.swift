@@ -294,6 +294,20 @@ import VigilCore
         #expect(cleared.count == 1 && Self.cell(cleared, 0, "SigmaComputer") == "edge-rtr-1")
     }
 
+    /// FortiGate event rules read its CEF records: the action and `FTNTFGT` extensions.
+    @Test func fortigateRulesReadItsCEFRecords() throws {
+        let l = try Self.load("rules/network/fortinet/fortigate")
+        #expect(l.unbound.isEmpty && l.files == 7 && l.loaded == 7, "\(l.loaded) of \(l.files): \(l.reasons) \(l.unbound)")
+        let record: (String, String) -> [String: Value] = { action, path in
+            ["TimeGenerated": .datetime(Self.at), "DeviceVendor": .string("Fortinet"), "DeviceProduct": .string("Fortigate"), "DeviceName": .string("FGT-EDGE"),
+             "DeviceAction": .string(action), "SourceUserName": .string("admin"),
+             "AdditionalExtensions": .string("FTNTFGTlogid=0100044547;FTNTFGTsubtype=system;FTNTFGTcfgpath=\(path);FTNTFGTcfgobj=backdoor")]
+        }
+        let (_, created) = try Self.run("rules/network/fortinet/fortigate/fortinet_fortigate_new_admin_account_created.yml", over: "CommonSecurityLog",
+                                        [record("Add", "system.admin"), record("Edit", "system.admin"), record("Add", "firewall.address")])
+        #expect(created.count == 1 && Self.cell(created, 0, "SigmaComputer") == "FGT-EDGE" && Self.cell(created, 0, "SigmaAccount") == "admin")
+    }
+
     /// `'|all': [a, b]` is keywords the event must all hold, not a field named `all`.
     @Test func keywordsWithAllMustAllAppear() throws {
         let text = """

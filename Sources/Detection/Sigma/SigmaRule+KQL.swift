@@ -205,6 +205,12 @@ extension SigmaRule {
         // Cisco IOS command accounting (`%PARSER-5-CFGLOG_LOGGEDCMD: User:admin logged command:...`)
         // reaches Sentinel as the device's syslog; the rules are keywords of the command.
         "cisco/aaa": syslog(),
+        // FortiGate logs in CEF: `act` is DeviceAction, the other fields are `FTNTFGT<field>=` pairs of
+        // AdditionalExtensions (`FTNTFGTcfgpath=system.admin`).
+        "fortigate/event": TableSource(
+            table: "CommonSecurityLog", filter: #"DeviceVendor == "Fortinet" and DeviceProduct startswith "Fortigate""#,
+            account: "SourceUserName", address: "SourceIP", computer: "DeviceName", aliases: ["action": "DeviceAction"],
+            fieldTemplate: #"extract(@'(?:^|;)FTNTFGTFIELD=([^;]*)', 1, AdditionalExtensions)"#),
         "kubernetes/audit": kubernetesAudit,
         "kubernetes/application": kubernetesAudit,
         "okta/okta": TableSource(
@@ -246,7 +252,7 @@ extension SigmaRule {
         // RPC Firewall audits to its own Windows event log, which the agent forwards like any channel.
         if product == "rpc_firewall" { return Source(table: "WindowsEvent", filter: "Channel == \"RPCFW\"", security: false) }
         guard product == "windows" else {
-            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, RPC Firewall, Azure, AWS, GCP audit, GitHub, Okta, Kubernetes audit, Cisco AAA, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
+            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, RPC Firewall, Azure, AWS, GCP audit, GitHub, Okta, Kubernetes audit, Cisco AAA, FortiGate, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
         }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
