@@ -8,6 +8,9 @@ extension QueryExecutor {
     /// them. In regex mode captures and `*` are greedy unless the `U` flag (RE2's "ungreedy", which ICU
     /// lacks) makes them lazy; in simple mode `*` is lazy and the last string capture greedy.
     func parse(_ input: Table, _ p: ParseSyntax, _ scope: Scope, _ span: Span) throws -> Table {
+        if p.kind != .regex, (p.flags ?? "").isEmpty, let literal = LiteralParsePattern(p.pattern) {
+            return try parse(input, p, literal, scope)
+        }
         var regex = ""
         var cols: [(String, KQLType)] = []
         let parts = p.pattern
@@ -67,6 +70,34 @@ extension QueryExecutor {
             let col = Column.from(values: values[k], type: c.1)
             if let i = t.schema.index(of: c.0) { t.schema.columns[i] = ColumnSchema(c.0, c.1); t.columns[i] = col }
             else { t.schema.columns.append(ColumnSchema(c.0, c.1)); t.columns.append(col) }
+        }
+        return t
+    }
+
+    /// A pattern of string captures and texts, matched by one scan per row (`LiteralParsePattern`).
+    func parse(_ input: Table, _ p: ParseSyntax, _ pattern: LiteralParsePattern, _ scope: Scope) throws -> Table {
+        var names: [String] = []
+        for part in p.pattern { if case .column(let name, _) = part { names.append(name) } }
+        let sv = try compile(p.source, input, scope).evaluate(input, ctx)
+        var values = names.map { _ in [Value]() }
+        for k in values.indices { values[k].reserveCapacity(input.count) }
+        var keep: [Int] = []
+        keep.reserveCapacity(input.count)
+        for r in 0..<input.count {
+            let bytes = Array(sv.value(at: r).kqlString.utf8)
+            if let ranges = pattern.match(bytes) {
+                keep.append(r)
+                for k in ranges.indices { values[k].append(.string(String(decoding: bytes[ranges[k]], as: UTF8.self))) }
+            } else if !p.isWhere {
+                keep.append(r)
+                for k in values.indices { values[k].append(.string("")) }
+            }
+        }
+        var t = keep.count == input.count ? input : input.gather(keep)
+        for (k, name) in names.enumerated() {
+            let col = Column.from(values: values[k], type: .string)
+            if let i = t.schema.index(of: name) { t.schema.columns[i] = ColumnSchema(name, .string); t.columns[i] = col }
+            else { t.schema.columns.append(ColumnSchema(name, .string)); t.columns.append(col) }
         }
         return t
     }
