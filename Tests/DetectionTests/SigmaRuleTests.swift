@@ -308,6 +308,26 @@ import VigilCore
         #expect(created.count == 1 && Self.cell(created, 0, "SigmaComputer") == "FGT-EDGE" && Self.cell(created, 0, "SigmaAccount") == "admin")
     }
 
+    /// Zeek's DNS and HTTP rules read Sentinel's normalized DNS and web sessions; a Zeek field ASIM
+    /// has no column for (`Z`, `rejected`, `resp_mime_types`) is the stated reason a rule is not loaded.
+    @Test func zeekDNSAndHTTPRulesReadASIMSources() throws {
+        let root = Self.sigma.appendingPathComponent("rules/network/zeek")
+        let files = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("zeek_dns") || $0.hasPrefix("zeek_http") }
+        var loaded = 0, reasons: [String] = []
+        for f in files {
+            let (rules, diags) = RuleParser.parse(try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8), file: f)
+            loaded += rules.count
+            reasons += diags.map(\.message)
+        }
+        #expect(loaded == 4 && reasons.allSatisfy { $0.contains("is not a column of") }, "\(loaded) of \(files.count): \(reasons)")
+        let lookup: (String) -> [String: Value] = { name in
+            ["TimeGenerated": .datetime(Self.at), "DnsQuery": .string(name), "SrcIpAddr": .string("10.1.1.5"), "SrcHostname": .string("ws-7")]
+        }
+        let (_, spoof) = try Self.run("rules/network/zeek/zeek_dns_kerberos_coercion_via_dns_object_spn_spoofing.yml", over: "imDns",
+                                      [lookup("srv11UWhRCAAAAAAAAAAAAAAAAAAAAAAAAAAAAwbEAYBAAAA.contoso.com"), lookup("www.contoso.com")])
+        #expect(spoof.count == 1 && Self.cell(spoof, 0, "SigmaIP") == "10.1.1.5")
+    }
+
     /// `'|all': [a, b]` is keywords the event must all hold, not a field named `all`.
     @Test func keywordsWithAllMustAllAppear() throws {
         let text = """

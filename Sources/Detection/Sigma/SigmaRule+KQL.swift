@@ -193,9 +193,15 @@ extension SigmaRule {
         "linux/clamav": syslog(#"ProcessName in~ ("clamd", "freshclam", "clamscan")"#),
         "linux/guacamole": syslog(#"ProcessName in~ ("guacd", "guacamole")"#),
         "macos/file_event": unixFile,
-        "any/dns": TableSource(
-            table: "imDns", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
-            aliases: ["query": "DnsQuery", "answer": "DnsResponseName", "record_type": "DnsQueryTypeName"]),
+        "any/dns": dns,
+        // Zeek's logs as Sentinel normalizes them (ASIM's DNS and web session parsers read Zeek too).
+        "zeek/dns": TableSource(table: dns.table, account: dns.account, address: dns.address, computer: dns.computer,
+                                aliases: dns.aliases.merging(["answers": "DnsResponseName", "qtype_name": "DnsQueryTypeName",
+                                                              "id.orig_h": "SrcIpAddr", "id.resp_h": "DstIpAddr"]) { $1 }),
+        "zeek/http": TableSource(table: proxy.table, account: proxy.account, address: proxy.address, computer: proxy.computer,
+                                 aliases: proxy.aliases.merging(["uri": "Url", "user_agent": "HttpUserAgent", "method": "HttpRequestMethod",
+                                                                 "host": "DstHostname", "status_code": "HttpStatusCode",
+                                                                 "id.orig_h": "SrcIpAddr", "id.resp_h": "DstIpAddr"]) { $1 }),
         "gcp/gcp.audit": TableSource(
             table: "GCPAuditLogs", account: "PrincipalEmail", address: "RequestMetadata.callerIp",
             aliases: ["gcp.audit.method_name": "MethodName", "data.protopayload.methodname": "MethodName", "protopayload.methodname": "MethodName",
@@ -217,12 +223,16 @@ extension SigmaRule {
             table: "Okta_CL", account: "actor_alternateId_s", address: "client_ipAddress_s",
             aliases: ["eventtype": "eventType_s", "outcome.result": "outcome_result_s", "outcome.reason": "outcome_reason_s",
                       "actor.alternateid": "actor_alternateId_s"]),
-        "any/proxy": TableSource(
-            table: "imWebSession", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
-            aliases: ["c-uri": "Url", "cs-uri": "Url", "c-uri-query": "Url", "c-uri-stem": "Url", "c-useragent": "HttpUserAgent", "cs-host": "DstHostname",
-                      "cs-method": "HttpRequestMethod", "cs-referrer": "HttpReferrer", "r-dns": "DstHostname", "sc-status": "HttpStatusCode",
-                      "c-ip": "SrcIpAddr", "src_ip": "SrcIpAddr", "dst_ip": "DstIpAddr", "cs-bytes": "SrcBytes", "sc-bytes": "DstBytes"]),
+        "any/proxy": proxy,
     ]
+    static let dns = TableSource(
+        table: "imDns", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
+        aliases: ["query": "DnsQuery", "answer": "DnsResponseName", "record_type": "DnsQueryTypeName"])
+    static let proxy = TableSource(
+        table: "imWebSession", account: "SrcUsername", address: "SrcIpAddr", computer: "SrcHostname",
+        aliases: ["c-uri": "Url", "cs-uri": "Url", "c-uri-query": "Url", "c-uri-stem": "Url", "c-useragent": "HttpUserAgent", "cs-host": "DstHostname",
+                  "cs-method": "HttpRequestMethod", "cs-referrer": "HttpReferrer", "r-dns": "DstHostname", "sc-status": "HttpStatusCode",
+                  "c-ip": "SrcIpAddr", "src_ip": "SrcIpAddr", "dst_ip": "DstIpAddr", "cs-bytes": "SrcBytes", "sc-bytes": "DstBytes"])
 
     /// A cloud log source: its entities are an account and an address, not a host.
     var isCloud: Bool { Self.cloudProducts[product] != nil }
@@ -252,7 +262,7 @@ extension SigmaRule {
         // RPC Firewall audits to its own Windows event log, which the agent forwards like any channel.
         if product == "rpc_firewall" { return Source(table: "WindowsEvent", filter: "Channel == \"RPCFW\"", security: false) }
         guard product == "windows" else {
-            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, RPC Firewall, Azure, AWS, GCP audit, GitHub, Okta, Kubernetes audit, Cisco AAA, FortiGate, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
+            throw SigmaError(message: "log source \(product.isEmpty ? "any" : product)/\(category.isEmpty ? service : category) is not mapped (Windows, RPC Firewall, Azure, AWS, GCP audit, GitHub, Okta, Kubernetes audit, Cisco AAA, FortiGate, Zeek DNS and HTTP, Linux and macOS process and file events, Linux syslog and auditd, web server, proxy and DNS so far)")
         }
         if let ids = Self.sysmonCategories[category] {
             return Source(table: "WindowsEvent", filter: "Provider == \"Microsoft-Windows-Sysmon\" and EventID in (\(ids.map(String.init).joined(separator: ", ")))", security: false)
