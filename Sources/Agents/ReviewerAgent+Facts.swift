@@ -18,21 +18,27 @@ extension ReviewerAgent {
     /// One reason line: every fact the condition tests (alert names and titles aside: the rule's name
     /// says what it matched), in the condition's order, then the repeats if there were any.
     static func factsLine(_ c: ReviewPolicy.Condition, _ facts: [String: ReviewPolicy.Fact]) -> String? {
-        var fields: [String] = []
-        func walk(_ c: ReviewPolicy.Condition) {
-            switch c {
-            case .all(let cs), .any(let cs): cs.forEach(walk)
-            case .not(let x): walk(x)
-            case .test(let f, _, _): if !fields.contains(f) && !["alertNames", "title"].contains(f) { fields.append(f) }
-            }
-        }
-        walk(c)
+        var fields = Self.fields(c).filter { !["alertNames", "title"].contains($0) }
         if case .number(let n)? = facts["repeatAlerts"], n > 0, !fields.contains("repeatAlerts") { fields.append("repeatAlerts") }
         let parts = fields.compactMap { f -> String? in
             guard let v = facts[f] else { return nil }
             return "\(factMeanings[f] ?? f): \(text(v))"
         }
         return parts.isEmpty ? nil : "facts relied on: " + parts.joined(separator: "; ")
+    }
+
+    /// The facts a condition tests, each once, in the condition's order.
+    static func fields(_ c: ReviewPolicy.Condition) -> [String] {
+        var out: [String] = []
+        func walk(_ c: ReviewPolicy.Condition) {
+            switch c {
+            case .all(let cs), .any(let cs): cs.forEach(walk)
+            case .not(let x): walk(x)
+            case .test(let f, _, _): if !out.contains(f) { out.append(f) }
+            }
+        }
+        walk(c)
+        return out
     }
 
     static func text(_ v: ReviewPolicy.Fact) -> String {

@@ -217,13 +217,7 @@ public struct ReviewerAgent: Sendable {
         return f
     }
 
-    static func mentions(_ c: ReviewPolicy.Condition, _ field: String) -> Bool {
-        switch c {
-        case .all(let cs), .any(let cs): return cs.contains { mentions($0, field) }
-        case .not(let x): return mentions(x, field)
-        case .test(let f, _, _): return f == field
-        }
-    }
+    static func mentions(_ c: ReviewPolicy.Condition, _ field: String) -> Bool { fields(c).contains(field) }
 
     /// Whether a condition holds; a test of an absent fact never holds.
     public static func holds(_ c: ReviewPolicy.Condition, _ facts: [String: ReviewPolicy.Fact]) -> Bool {

@@ -144,6 +144,13 @@ extension SigmaRule {
         /// A field the table has no column for, read from the text: `FIELD` is replaced by the field's
         /// name (auditd's `type`, `a0`, `exe` are `key=value` pairs of the Syslog message).
         var fieldTemplate: String? = nil
+
+        /// The same source with more aliases (another product's names for its fields).
+        func adding(_ more: [String: String]) -> TableSource {
+            var out = self
+            out.aliases.merge(more) { $1 }
+            return out
+        }
     }
     /// Linux syslog as Sentinel's Syslog table: the message is where keywords are, the host its host.
     static func syslog(_ filter: String = "true", fieldTemplate: String? = nil) -> TableSource {
@@ -195,13 +202,9 @@ extension SigmaRule {
         "macos/file_event": unixFile,
         "any/dns": dns,
         // Zeek's logs as Sentinel normalizes them (ASIM's DNS and web session parsers read Zeek too).
-        "zeek/dns": TableSource(table: dns.table, account: dns.account, address: dns.address, computer: dns.computer,
-                                aliases: dns.aliases.merging(["answers": "DnsResponseName", "qtype_name": "DnsQueryTypeName",
-                                                              "id.orig_h": "SrcIpAddr", "id.resp_h": "DstIpAddr"]) { $1 }),
-        "zeek/http": TableSource(table: proxy.table, account: proxy.account, address: proxy.address, computer: proxy.computer,
-                                 aliases: proxy.aliases.merging(["uri": "Url", "user_agent": "HttpUserAgent", "method": "HttpRequestMethod",
-                                                                 "host": "DstHostname", "status_code": "HttpStatusCode",
-                                                                 "id.orig_h": "SrcIpAddr", "id.resp_h": "DstIpAddr"]) { $1 }),
+        "zeek/dns": dns.adding(["answers": "DnsResponseName", "qtype_name": "DnsQueryTypeName", "id.orig_h": "SrcIpAddr", "id.resp_h": "DstIpAddr"]),
+        "zeek/http": proxy.adding(["uri": "Url", "user_agent": "HttpUserAgent", "method": "HttpRequestMethod", "host": "DstHostname",
+                                   "status_code": "HttpStatusCode", "id.orig_h": "SrcIpAddr", "id.resp_h": "DstIpAddr"]),
         "gcp/gcp.audit": TableSource(
             table: "GCPAuditLogs", account: "PrincipalEmail", address: "RequestMetadata.callerIp",
             aliases: ["gcp.audit.method_name": "MethodName", "data.protopayload.methodname": "MethodName", "protopayload.methodname": "MethodName",

@@ -53,7 +53,7 @@ public enum EvtxTables {
         xml.reserveCapacity(4096)
         if channel == "Security" {
             eventDataXML(v, into: &xml)
-            setBytes(&b.security, "EventData", xml)
+            xml.withUnsafeBufferPointer { setBytes(&b.security, "EventData", $0) }
             var row: [(String, Value)] = [("TimeGenerated", time), ("Computer", .string(computer)), ("EventID", .long(Int64(eventID))),
                                           ("Channel", .string(channel)), ("Task", .long(Int64(task))), ("Level", .string(String(level))),
                                           ("EventSourceName", .string(provider)), ("SourceSystem", .string("OpsManager")),
@@ -82,7 +82,7 @@ public enum EvtxTables {
             xml.append(contentsOf: "<DataItem type=\"System.XPathNavigator\" time=\"\(stamp)\">".utf8)
             eventDataXML(v, into: &xml)
             xml.append(contentsOf: "</DataItem>".utf8)
-            setBytes(&b.event, "EventData", xml)
+            xml.withUnsafeBufferPointer { setBytes(&b.event, "EventData", $0) }
             for (k, v) in event { set(&b.event, k, v) }
             b.event.endRecord()
             let windows: [(String, Value)] = [
@@ -103,15 +103,13 @@ public enum EvtxTables {
         if let c = b.resolve(name) { b.set(c, value: value) }
     }
 
-    static func setBytes(_ b: inout BatchBuilder, _ name: String, _ bytes: [UInt8]) {
-        guard let c = b.resolve(name) else { return }
-        bytes.withUnsafeBufferPointer { b.set(c, $0, kind: .text) }
+    static func setBytes(_ b: inout BatchBuilder, _ name: String, _ bytes: UnsafeBufferPointer<UInt8>) {
+        if let c = b.resolve(name) { b.set(c, bytes, kind: .text) }
     }
 
     static func setText(_ b: inout BatchBuilder, _ name: String, _ text: String) {
-        guard let c = b.resolve(name) else { return }
         var t = text
-        t.withUTF8 { b.set(c, $0, kind: .text) }
+        t.withUTF8 { setBytes(&b, name, $0) }
     }
 
     /// The event's data as name → text: `<Data Name="X">` of EventData, or the elements of UserData's

@@ -8,9 +8,10 @@ import KQLSyntax
 /// it; the regex engine instead backtracks through every split when a line does not match, which a
 /// pattern of many wildcards over long text turns into minutes. Typed captures need the regex.
 struct LiteralParsePattern: Sendable {
-    enum Step: Sendable {
-        /// Captures (column index, or nil for `*`) before a literal, or before the end when `literal` is nil.
-        case run([Int?], literal: [UInt8]?)
+    /// Captures (column index, or nil for `*`) before a literal, or before the end when `literal` is nil.
+    struct Step: Sendable {
+        var captures: [Int?]
+        var literal: [UInt8]?
     }
     let leading: [UInt8]
     let steps: [Step]
@@ -27,10 +28,10 @@ struct LiteralParsePattern: Sendable {
                 // An empty text makes the capture before it lazy (it matches nothing): the regex's case.
                 guard !s.isEmpty else { return nil }
                 if !started { leading += Array(s.utf8); continue }
-                if run.isEmpty, case .run(let r, let lit?)? = steps.last {
-                    steps[steps.count - 1] = .run(r, literal: lit + Array(s.utf8))
+                if run.isEmpty, let last = steps.last, last.literal != nil {
+                    steps[steps.count - 1].literal! += Array(s.utf8)
                 } else {
-                    steps.append(.run(run, literal: Array(s.utf8)))
+                    steps.append(Step(captures: run, literal: Array(s.utf8)))
                     run = []
                 }
             case .wildcard:
@@ -43,7 +44,7 @@ struct LiteralParsePattern: Sendable {
                 columns += 1
             }
         }
-        if !run.isEmpty { steps.append(.run(run, literal: nil)) }
+        if !run.isEmpty { steps.append(Step(captures: run, literal: nil)) }
         self.leading = leading
         self.steps = steps
         self.columns = columns
@@ -55,8 +56,8 @@ struct LiteralParsePattern: Sendable {
         guard s.count >= leading.count, s[0..<leading.count].elementsEqual(leading) else { return nil }
         var pos = leading.count
         for step in steps {
-            guard case .run(let captures, let literal) = step else { continue }
-            if let literal {
+            let captures = step.captures
+            if let literal = step.literal {
                 guard let at = Self.find(literal, in: s, from: pos), !Self.hasLineTerminator(s, pos..<at) else { return nil }
                 // Lazy captures before the literal: the last one takes the span, the others nothing.
                 if let last = captures.last, let c = last { out[c] = pos..<at }
@@ -72,14 +73,7 @@ struct LiteralParsePattern: Sendable {
     }
 
     static func find(_ needle: [UInt8], in s: [UInt8], from: Int) -> Int? {
-        guard let first = needle.first, s.count - from >= needle.count else { return needle.isEmpty ? from : nil }
-        var i = from
-        let last = s.count - needle.count
-        while i <= last {
-            if s[i] == first && s[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
+        needle.withUnsafeBufferPointer { n in s.withUnsafeBufferPointer { ByteSearch.firstIndex(of: n, in: $0, from: from) } }
     }
 
     /// Where `.` stops: ICU's line terminators (LF, VT, FF, CR, NEL, LS, PS).

@@ -65,13 +65,7 @@ extension QueryExecutor {
                 for (k, c) in cols.enumerated() { values[k].append(c.1 == .string ? .string("") : .null) }
             }
         }
-        var t = keep.count == input.count ? input : input.gather(keep)
-        for (k, c) in cols.enumerated() {
-            let col = Column.from(values: values[k], type: c.1)
-            if let i = t.schema.index(of: c.0) { t.schema.columns[i] = ColumnSchema(c.0, c.1); t.columns[i] = col }
-            else { t.schema.columns.append(ColumnSchema(c.0, c.1)); t.columns.append(col) }
-        }
-        return t
+        return Self.attach(cols, values, to: input, keeping: keep)
     }
 
     /// A pattern of string captures and texts, matched by one scan per row (`LiteralParsePattern`).
@@ -93,11 +87,16 @@ extension QueryExecutor {
                 for k in values.indices { values[k].append(.string("")) }
             }
         }
+        return Self.attach(names.map { ($0, .string) }, values, to: input, keeping: keep)
+    }
+
+    /// The kept rows with the captured columns (a column of the same name replaced).
+    static func attach(_ cols: [(String, KQLType)], _ values: [[Value]], to input: Table, keeping keep: [Int]) -> Table {
         var t = keep.count == input.count ? input : input.gather(keep)
-        for (k, name) in names.enumerated() {
-            let col = Column.from(values: values[k], type: .string)
-            if let i = t.schema.index(of: name) { t.schema.columns[i] = ColumnSchema(name, .string); t.columns[i] = col }
-            else { t.schema.columns.append(ColumnSchema(name, .string)); t.columns.append(col) }
+        for (k, c) in cols.enumerated() {
+            let col = Column.from(values: values[k], type: c.1)
+            if let i = t.schema.index(of: c.0) { t.schema.columns[i] = ColumnSchema(c.0, c.1); t.columns[i] = col }
+            else { t.schema.columns.append(ColumnSchema(c.0, c.1)); t.columns.append(col) }
         }
         return t
     }

@@ -164,18 +164,12 @@ enum StringFunctions {
         return s.withUTF8 { text in
             separator.withUTF8 { sep in
                 var parts: [String] = []
-                var start = 0, i = 0
-                let n = text.count, m = sep.count, first = sep[0]
-                while i + m <= n {
-                    if text[i] == first && (m == 1 || memcmp(text.baseAddress! + i, sep.baseAddress!, m) == 0) {
-                        parts.append(String(decoding: UnsafeBufferPointer(rebasing: text[start..<i]), as: UTF8.self))
-                        i += m
-                        start = i
-                    } else {
-                        i += 1
-                    }
+                var start = 0
+                while let at = ByteSearch.firstIndex(of: sep, in: text, from: start) {
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: text[start..<at]), as: UTF8.self))
+                    start = at + sep.count
                 }
-                parts.append(String(decoding: UnsafeBufferPointer(rebasing: text[start..<n]), as: UTF8.self))
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: text[start..<text.count]), as: UTF8.self))
                 return parts
             }
         }
