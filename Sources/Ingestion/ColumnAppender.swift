@@ -84,7 +84,8 @@ public struct ColumnAppender {
             case .none: bools.append(false); ok = false
             }
         case .guid:
-            if let g = Value.parseGuid(String(decoding: b, as: UTF8.self)) { codes.append(dictionary.code(g)) }
+            if let code = canonicalGuidCode(b) { codes.append(code) }
+            else if let g = Value.parseGuid(String(decoding: b, as: UTF8.self)) { codes.append(dictionary.code(g)) }
             else { codes.append(dictionary.code(UnsafeBufferPointer(start: nil, count: 0))); ok = false }
         case .dynamic:
             // Each distinct text is parsed once: device details, locations and statuses repeat.
@@ -167,6 +168,27 @@ public struct ColumnAppender {
             for _ in min(digits, 7)..<7 { frac *= 10 }
         }
         return DateTimeMath.ticks(year: y, month: mo, day: d, hour: h, minute: mi, second: s, fraction: frac)
+    }
+
+    /// The code of a GUID written the usual way (`8-4-4-4-12` hex digits, in braces or not), its
+    /// letters in lower case as `Value.parseGuid` gives them, without making a String (EVTX writes
+    /// one or two per event); nil for any other spelling, which `parseGuid` decides.
+    mutating func canonicalGuidCode(_ b: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        let braced = b.count == 38 && b[0] == UInt8(ascii: "{") && b[37] == UInt8(ascii: "}")
+        guard b.count == 36 || braced else { return nil }
+        let from = braced ? 1 : 0
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { out -> UInt32? in
+            for i in 0..<36 {
+                let c = b[from + i]
+                if i == 8 || i == 13 || i == 18 || i == 23 { guard c == UInt8(ascii: "-") else { return nil }; out[i] = c; continue }
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): out[i] = c
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): out[i] = c | 0x20
+                default: return nil
+                }
+            }
+            return dictionary.code(UnsafeBufferPointer(out))
+        }
     }
 
     mutating func goPlain() {

@@ -35,7 +35,8 @@ extension Benchmark {
                     var b = EvtxTables.Batches { t in
                         BatchBuilder(table: t, schema: SchemaCatalog.builtIn[t] ?? Schema([]), policy: .fixed, source: "bench", ingestionTime: 0)
                     }
-                    _ = EvtxReader.scan(f) { v, id, written in EvtxTables.append(v, id: id, written: written, into: &b) }
+                    var mapper = EvtxMapper()
+                    _ = mapper.map(f, into: &b) { _ in }
                     mapped += b.rows - b.windows.rows
                 }
             }

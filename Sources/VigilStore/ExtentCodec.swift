@@ -113,13 +113,16 @@ public enum ExtentCodec {
                 return (.dict, st)
             }
             header(.str)
-            var bytes: [UInt8] = []
             var offsets: [UInt64] = [0]
             offsets.reserveCapacity(a.count + 1)
-            for s in a { bytes.append(contentsOf: s.utf8); offsets.append(UInt64(bytes.count)) }
-            appendUInt64(&out, UInt64(bytes.count))
+            var total = 0
+            for s in a { total += s.utf8.count; offsets.append(UInt64(total)) }
+            appendUInt64(&out, UInt64(total))
             appendPOD(&out, offsets)
-            out.append(contentsOf: bytes); pad(&out)
+            // The texts straight into the extent, its room made once (an EVTX batch's XML is ~100 MB).
+            out.reserveCapacity(out.count + total + 8)
+            for s in a { out.append(contentsOf: s.utf8) }
+            pad(&out)
             return (.str, st)
         case .value(let a):
             header(.dict)

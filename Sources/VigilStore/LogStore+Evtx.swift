@@ -26,11 +26,9 @@ extension LogStore {
             accepted[b.table, default: 0] += try commit(&b, durability: durability, sealWhenDue: false, log: &log[b.table, default: DiagnosticLog()])
         }
         let limit = workspace.config.ingest.batchRows
-        var records = 0
-        let problems = EvtxReader.scan(bytes) { view, id, written in
+        var mapper = EvtxMapper()
+        let (records, problems) = mapper.map(bytes, into: &batches) { batches in
             guard failure == nil else { return }
-            EvtxTables.append(view, id: id, written: written, into: &batches)
-            records += 1
             do {
                 if batches.security.rows >= limit { try flush(&batches.security) }
                 if batches.event.rows >= limit { try flush(&batches.event); try flush(&batches.windows) }

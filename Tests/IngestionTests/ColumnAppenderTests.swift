@@ -28,4 +28,17 @@ import Testing
         guard case .dict(let codes, let values) = c.data else { Issue.record("expected a dictionary, got \(c.data)"); return }
         #expect(values.count == 40 && codes.map { values[Int($0)] } == texts)
     }
+
+    /// A guid column reads the usual spelling without a String; every spelling, usual or not, gets
+    /// what `Value.parseGuid` gives (null where it gives nothing).
+    @Test func aGuidColumnReadsEverySpellingAsParseGuidDoes() {
+        let texts = ["D1A2B3C4-0001-0002-0304-05060708090A", "{d1a2b3c4-0001-0002-0304-05060708090a}", "d1a2b3c4000100020304050607 08090a",
+                     "d1a2b3c4000100020304050607080900", " D1A2B3C4-0001-0002-0304-05060708090A ", "D1A2B3C4-0001-0002-0304-05060708090G",
+                     "D1A2B3C40-001-0002-0304-05060708090A", "{D1A2B3C4-0001-0002-0304-05060708090A", "-"]
+        var a = Ingestion.ColumnAppender(type: .guid)
+        for t in texts { var s = t; s.withUTF8 { _ = a.append($0, kind: Ingestion.FieldKind.text) } }
+        let c = a.finish()
+        #expect((0..<texts.count).map { c.value(at: $0) } == texts.map { Value.parseGuid($0).map { Value.guid($0) } ?? .null })
+        #expect(c.value(at: 0) == .guid("d1a2b3c4-0001-0002-0304-05060708090a"))
+    }
 }

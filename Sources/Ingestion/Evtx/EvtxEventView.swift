@@ -99,21 +99,23 @@ public struct EvtxEventView {
 
     static func escape(_ t: String, into out: inout [UInt8]) {
         var t = t
+        t.withUTF8 { escape($0, into: &out) }
+    }
+
+    /// `&`, `<`, `>` and `"` escaped (`'` is not, as Windows renders event data).
+    static func escape(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         // Most values have nothing to escape: copied whole.
-        let copied = t.withUTF8 { b -> Bool in
-            for c in b where c == 0x26 || c == 0x3c || c == 0x3e || c == 0x22 { return false }
-            out.append(contentsOf: b)
-            return true
-        }
-        if copied { return }
-        for c in t.utf8 {
+        guard b.contains(where: { $0 == 0x26 || $0 == 0x3c || $0 == 0x3e || $0 == 0x22 }) else { out.append(contentsOf: b); return }
+        for c in b {
             switch c {
-            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
-            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
-            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
-            case UInt8(ascii: "\""): out += Array("&quot;".utf8)
+            case UInt8(ascii: "&"): out += Self.amp
+            case UInt8(ascii: "<"): out += Self.lt
+            case UInt8(ascii: ">"): out += Self.gt
+            case UInt8(ascii: "\""): out += Self.quot
             default: out.append(c)
             }
         }
     }
+
+    static let amp = Array("&amp;".utf8), lt = Array("&lt;".utf8), gt = Array("&gt;".utf8), quot = Array("&quot;".utf8)
 }

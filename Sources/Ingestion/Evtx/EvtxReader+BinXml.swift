@@ -216,6 +216,20 @@ struct ChunkReader {
 
     /// A template instance's parsed definition (cached per chunk), its values, and where it ends.
     mutating func templateParts(at start: Int) throws -> ([EvtxNode], [EvtxValue], Int) {
+        let head = try templateHead(at: start)
+        var values: [EvtxValue] = []
+        var pos = head.descriptors + 4 * head.count
+        for i in 0..<head.count {
+            let size = try u16(head.descriptors + 4 * i)
+            values.append(try value(at: pos, size: size, type: try u8(head.descriptors + 4 * i + 2)))
+            pos += size
+        }
+        return (head.body, values, pos)
+    }
+
+    /// A template instance's definition (its chunk offset and parsed body, cached per chunk) and where
+    /// its value descriptors start (4 bytes each: size, type, padding); the values follow them.
+    mutating func templateHead(at start: Int) throws -> (definition: Int, body: [EvtxNode], descriptors: Int, count: Int) {
         var pos = start + 1 + 1 + 4
         let defOffset = try u32(pos); pos += 4
         if defOffset == pos {
@@ -229,16 +243,57 @@ struct ChunkReader {
             body = try fragment(at: defOffset + 24, end: defOffset + 24 + size)
             templates[defOffset] = body
         }
-        let count = try u32(pos); pos += 4
-        var descriptors: [(size: Int, type: UInt8)] = []
-        for i in 0..<count { descriptors.append((try u16(pos + 4 * i), try u8(pos + 4 * i + 2))) }
-        pos += 4 * count
-        var values: [EvtxValue] = []
-        for d in descriptors {
-            values.append(try value(at: pos, size: d.size, type: d.type))
-            pos += d.size
+        let count = try u32(pos)
+        try need(pos + 4, 4 * count)
+        return (defOffset, body, pos + 4, count)
+    }
+
+    /// A record read through its template: the instance's template (one element) and values, and
+    /// the template instance one of its values embeds (Windows' own logs put the event's data there).
+    struct Instance {
+        var definition: Int, root: EvtxElement, descriptors: Int, count: Int
+        var nested: Nested?
+    }
+
+    struct Nested {
+        var slot: Int, definition: Int, body: [EvtxNode], descriptors: Int, count: Int
+    }
+
+    /// The record as a template instance without reading its values, or nil for any other shape
+    /// (no template, more than one embedded fragment, a fragment that is not one template instance).
+    mutating func instance(at start: Int, end: Int) throws -> Instance? {
+        var pos = start
+        if try u8(pos) == 0x0f { pos += 4 }
+        guard try u8(pos) == 0x0c else { return nil }
+        let head = try templateHead(at: pos)
+        guard head.body.count == 1, case .element(let root) = head.body[0] else { return nil }
+        var next = head.descriptors + 4 * head.count, nested: Nested?
+        for i in 0..<head.count {
+            let size = Int(chunk.le16(head.descriptors + 4 * i))
+            if chunk[head.descriptors + 4 * i + 2] == 0x21 {
+                guard nested == nil, let n = try nestedInstance(at: next, size: size, slot: i) else { return nil }
+                nested = n
+            }
+            next += size
         }
-        return (body, values, pos)
+        if next < end, try u8(next) != 0x00 { return nil }
+        return Instance(definition: head.definition, root: root, descriptors: head.descriptors, count: head.count, nested: nested)
+    }
+
+    /// An embedded fragment that is exactly one template instance whose values embed nothing.
+    mutating func nestedInstance(at p: Int, size: Int, slot: Int) throws -> Nested? {
+        try need(p, size)
+        var pos = p
+        if size > 0, chunk[pos] == 0x0f { pos += 4 }
+        guard pos < p + size, chunk[pos] == 0x0c else { return nil }
+        let head = try templateHead(at: pos)
+        var next = head.descriptors + 4 * head.count
+        for i in 0..<head.count {
+            if chunk[head.descriptors + 4 * i + 2] == 0x21 { return nil }
+            next += Int(chunk.le16(head.descriptors + 4 * i))
+        }
+        guard next == p + size || (next < p + size && chunk[next] == 0x00) else { return nil }
+        return Nested(slot: slot, definition: head.definition, body: head.body, descriptors: head.descriptors, count: head.count)
     }
 
     /// The template body with its substitution placeholders filled in.

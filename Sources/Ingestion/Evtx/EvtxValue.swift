@@ -40,26 +40,30 @@ public enum EvtxValue: Sendable, Equatable {
 
     /// ISO 8601 with microseconds, as evtx_dump prints FILETIMEs (the 100 ns digit is dropped).
     public static func iso(_ fileTime: Int64) -> String {
+        String(unsafeUninitializedCapacity: 27) { out in isoDigits(fileTime, into: out.baseAddress!) }
+    }
+
+    /// `iso`'s 27 bytes at `out` (digits written in place: String(format:) was a tenth of mapping a
+    /// Sysmon event).
+    @discardableResult
+    static func isoDigits(_ fileTime: Int64, into out: UnsafeMutablePointer<UInt8>) -> Int {
         let unixTicks = fileTime - 116_444_736_000_000_000
         let secs = unixTicks >= 0 ? unixTicks / 10_000_000 : (unixTicks - 9_999_999) / 10_000_000
         let micros = (unixTicks - secs * 10_000_000) / 10
         var t = time_t(secs)
         var tm = tm()
         gmtime_r(&t, &tm)
-        // Digits written in place: String(format:) was a tenth of mapping a Sysmon event.
-        let fields: [(Int, Int)] = [(Int(tm.tm_year) + 1900, 4), (Int(tm.tm_mon) + 1, 2), (Int(tm.tm_mday), 2), (Int(tm.tm_hour), 2),
-                                    (Int(tm.tm_min), 2), (Int(tm.tm_sec), 2), (Int(micros), 6)]
-        let separators: [UInt8] = [UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "T"), UInt8(ascii: ":"), UInt8(ascii: ":"), UInt8(ascii: "."), UInt8(ascii: "Z")]
-        return String(unsafeUninitializedCapacity: 27) { out in
-            var k = 0
-            for (i, (value, width)) in fields.enumerated() {
-                var v = max(0, value)
-                for j in stride(from: width - 1, through: 0, by: -1) { out[k + j] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
-                k += width
-                out[k] = separators[i]; k += 1
-            }
-            return k
+        var k = 0
+        func put(_ value: Int, _ width: Int, _ separator: UInt8) {
+            var v = max(0, value)
+            for j in stride(from: width - 1, through: 0, by: -1) { out[k + j] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+            k += width
+            out[k] = separator; k += 1
         }
+        put(Int(tm.tm_year) + 1900, 4, UInt8(ascii: "-")); put(Int(tm.tm_mon) + 1, 2, UInt8(ascii: "-")); put(Int(tm.tm_mday), 2, UInt8(ascii: "T"))
+        put(Int(tm.tm_hour), 2, UInt8(ascii: ":")); put(Int(tm.tm_min), 2, UInt8(ascii: ":")); put(Int(tm.tm_sec), 2, UInt8(ascii: "."))
+        put(Int(micros), 6, UInt8(ascii: "Z"))
+        return k
     }
 }
 

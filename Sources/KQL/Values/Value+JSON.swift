@@ -44,22 +44,26 @@ extension Value {
         let plain = s.utf8.withContiguousStorageIfAvailable { b in !b.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c } }
             ?? !s.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }
         if plain { out += s; out += "\""; return }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        // The runs between escapes are appended whole (Windows paths escape every backslash).
+        let u = s.utf8
+        var run = u.startIndex
+        for i in u.indices {
+            let c = u[i]
+            guard c < 0x20 || c == 0x22 || c == 0x5c else { continue }
+            out += s[run..<i]
+            switch c {
+            case 0x22: out += "\\\""
+            case 0x5c: out += "\\\\"
+            case 0x0a: out += "\\n"
+            case 0x0d: out += "\\r"
+            case 0x09: out += "\\t"
             default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+                let h = String(c, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
             }
+            run = u.index(after: i)
         }
+        out += s[run...]
         out += "\""
     }
 

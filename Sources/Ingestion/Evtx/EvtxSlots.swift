@@ -1,0 +1,129 @@
+import Foundation
+
+/// One record's substitution values as the UTF-8 text an XML rendering shows, back to back in one
+/// reused buffer, with the integers kept as numbers: a record is mapped without a String or an
+/// `EvtxValue` per value. The texts are `EvtxValue.text`'s, byte for byte (the rare types are
+/// rendered through it).
+struct EvtxSlots {
+    var bytes: [UInt8] = []
+    var start: [Int] = []
+    var end: [Int] = []
+    /// Binary XML's value type (0 for null); a missing substitution reads as null.
+    var type: [UInt8] = []
+    /// The value of integer types, the FILETIME of 0x11; 0 otherwise.
+    var number: [Int64] = []
+
+    init() { bytes.reserveCapacity(8192) }
+
+    mutating func clear() {
+        bytes.removeAll(keepingCapacity: true); start.removeAll(keepingCapacity: true); end.removeAll(keepingCapacity: true)
+        type.removeAll(keepingCapacity: true); number.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always) func isNull(_ i: Int) -> Bool { i >= type.count || type[i] == 0 }
+    @inline(__always) func range(_ i: Int) -> Range<Int> { i < start.count ? start[i]..<end[i] : 0..<0 }
+    @inline(__always) func isInteger(_ i: Int) -> Bool { i < type.count && (0x03...0x0a).contains(type[i]) }
+
+    /// The values of the instance whose descriptors start at `descriptors`, read from the chunk
+    /// (after the ones already read when `appending`, for an embedded instance).
+    mutating func read(_ reader: inout ChunkReader, descriptors: Int, count: Int, appending: Bool = false) throws {
+        if !appending { clear() }
+        var pos = descriptors + 4 * count
+        let chunk = reader.chunk
+        for i in 0..<count {
+            let size = Int(chunk.le16(descriptors + 4 * i)), t = chunk[descriptors + 4 * i + 2]
+            try reader.need(pos, size)
+            start.append(bytes.count); type.append(t); number.append(0)
+            try render(&reader, at: pos, size: size, type: t)
+            end.append(bytes.count)
+            pos += size
+        }
+    }
+
+    static let hexUpper = Array("0123456789ABCDEF".utf8)
+    static let hexLower = Array("0123456789abcdef".utf8)
+
+    mutating func render(_ reader: inout ChunkReader, at p: Int, size: Int, type t: UInt8) throws {
+        let chunk = reader.chunk
+        switch t {
+        case 0x00, 0x21: break  // an embedded fragment is read as its own instance
+        case 0x01:
+            var n = size / 2
+            while n > 0 && chunk.le16(p + 2 * (n - 1)) == 0 { n -= 1 }
+            // ASCII, nearly all of a log's text, is its UTF-16's low bytes.
+            let ascii = chunk.file.withUnsafeBufferPointer { b -> Bool in
+                let base = chunk.base + p
+                for i in 0..<n where b[base + 2 * i + 1] != 0 || b[base + 2 * i] >= 0x80 { return false }
+                for i in 0..<n { bytes.append(b[base + 2 * i]) }
+                return true
+            }
+            if !ascii { bytes.append(contentsOf: try reader.utf16(p, chars: size / 2).utf8) }
+        case 0x03, 0x05, 0x07, 0x09:
+            let v: Int64
+            switch t {
+            case 0x03: v = Int64(Int8(bitPattern: chunk[p]))
+            case 0x05: v = Int64(Int16(truncatingIfNeeded: chunk.le16(p)))
+            case 0x07: v = Int64(Int32(truncatingIfNeeded: chunk.le32(p)))
+            default: v = Int64(bitPattern: chunk.le64(p))
+            }
+            number[number.count - 1] = v
+            decimal(v.magnitude, negative: v < 0)
+        case 0x04, 0x06, 0x08, 0x0a:
+            let v: UInt64 = t == 0x04 ? UInt64(chunk[p]) : t == 0x06 ? UInt64(chunk.le16(p)) : t == 0x08 ? UInt64(chunk.le32(p)) : chunk.le64(p)
+            number[number.count - 1] = Int64(truncatingIfNeeded: v)
+            decimal(v, negative: false)
+        case 0x0d:
+            let on = size >= 4 ? chunk.le32(p) != 0 : chunk[p] != 0
+            bytes.append(contentsOf: on ? Self.trueText : Self.falseText)
+        case 0x0f where size >= 16:
+            // {D1-D2-D3-D4[0..2]-D4[2..8]}: the first three little-endian, the rest as stored.
+            for o in [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15] {
+                if o < 0 { bytes.append(UInt8(ascii: "-")); continue }
+                let byte = chunk[p + o]
+                bytes.append(Self.hexUpper[Int(byte >> 4)]); bytes.append(Self.hexUpper[Int(byte & 15)])
+            }
+        case 0x10, 0x14, 0x15:
+            hex(t == 0x15 || (t == 0x10 && size == 8) ? chunk.le64(p) : UInt64(chunk.le32(p)))
+        case 0x11:
+            let ft = Int64(bitPattern: chunk.le64(p))
+            number[number.count - 1] = ft
+            let at = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: 27))
+            bytes.withUnsafeMutableBufferPointer { b in _ = EvtxValue.isoDigits(ft, into: b.baseAddress! + at) }
+        case 0x13 where size >= 8:
+            bytes.append(UInt8(ascii: "S")); bytes.append(UInt8(ascii: "-"))
+            decimal(UInt64(chunk[p]), negative: false)
+            var authority: UInt64 = 0
+            for i in 0..<6 { authority = authority << 8 | UInt64(chunk[p + 2 + i]) }
+            bytes.append(UInt8(ascii: "-")); decimal(authority, negative: false)
+            for i in 0..<Int(chunk[p + 1]) where 8 + 4 * i + 4 <= size {
+                bytes.append(UInt8(ascii: "-")); decimal(UInt64(chunk.le32(p + 8 + 4 * i)), negative: false)
+            }
+        case 0x0e, 0x0f, 0x13:
+            for i in 0..<size { let byte = chunk[p + i]; bytes.append(Self.hexUpper[Int(byte >> 4)]); bytes.append(Self.hexUpper[Int(byte & 15)]) }
+        default:
+            // Reals, ANSI strings, SYSTEMTIMEs, arrays and unknown types: as the value renders itself.
+            bytes.append(contentsOf: try reader.value(at: p, size: size, type: t).text.utf8)
+        }
+    }
+
+    static let trueText = Array("true".utf8), falseText = Array("false".utf8)
+
+    mutating func decimal(_ v: UInt64, negative: Bool) {
+        if negative { bytes.append(UInt8(ascii: "-")) }
+        if v < 10 { bytes.append(UInt8(ascii: "0") + UInt8(v)); return }
+        let at = bytes.count
+        var v = v
+        while v > 0 { bytes.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 }
+        bytes[at...].reverse()
+    }
+
+    mutating func hex(_ v: UInt64) {
+        bytes.append(UInt8(ascii: "0")); bytes.append(UInt8(ascii: "x"))
+        if v == 0 { bytes.append(UInt8(ascii: "0")); return }
+        let at = bytes.count
+        var v = v
+        while v > 0 { bytes.append(Self.hexLower[Int(v & 15)]); v >>= 4 }
+        bytes[at...].reverse()
+    }
+}
