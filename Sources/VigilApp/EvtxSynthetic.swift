@@ -5,7 +5,8 @@ import KQL
 /// A busy Windows host's event log for the EVTX benchmark: Security logons (4624, 4625) and process
 /// creations (4688), Sysmon process creations (1) and network connections (3), with the fields and
 /// value types Windows writes, packed by `EvtxWriter` as Windows packs them (about 50 events per
-/// chunk sharing their templates). Deterministic for a seed.
+/// chunk sharing their templates; each event's data an instance of its own template embedded in the
+/// System template's, as in every recording of the Sigma regression set). Deterministic for a seed.
 public enum EvtxSynthetic {
     struct Kind {
         var eventID: UInt64, provider: String, guid: String, channel: String, task: UInt64, version: UInt64, weight: Int
@@ -43,12 +44,10 @@ public enum EvtxSynthetic {
         ]),
     ]
 
-    /// The System part's slots (0-13) as Windows' templates have them; the event's data follows.
-    static func template(_ k: Kind, id: UInt32) -> EvtxWriter.Template {
+    /// The System part's slots (0-12) as Windows' templates have them; slot 13 embeds the event's data,
+    /// an instance of its own template (`data`), as Windows writes it.
+    static func system(_ k: Kind, id: UInt32) -> EvtxWriter.Template {
         typealias T = EvtxWriter.Template
-        func el(_ name: String, _ attrs: [(String, EvtxValue)] = [], _ children: [EvtxNode] = []) -> EvtxNode {
-            .element(EvtxElement(name: name, attributes: attrs, children: children))
-        }
         func slotValue(_ i: Int, _ type: UInt8) -> EvtxValue { .xml([T.slot(i, type)]) }
         let system = el("System", [], [
             el("Provider", [("Name", .string(k.provider)), ("Guid", .string(k.guid))]),
@@ -58,15 +57,24 @@ public enum EvtxSynthetic {
             el("Correlation"), el("Execution", [("ProcessID", slotValue(8, 0x08)), ("ThreadID", slotValue(9, 0x08))]),
             el("Channel", [], [T.slot(10, 0x01)]), el("Computer", [], [T.slot(11, 0x01)]), el("Security", [("UserID", slotValue(12, 0x13))]),
         ])
-        let data = k.fields.enumerated().map { i, f in el("Data", [("Name", .string(f.0))], [T.slot(13 + i, f.1)]) }
         return T(id: id, body: EvtxElement(name: "Event", attributes: [("xmlns", .string("http://schemas.microsoft.com/win/2004/08/events/event"))],
-                                           children: [system, el("EventData", [], data)]))
+                                           children: [system, T.slot(13, 0x21)]))
+    }
+
+    static func data(_ k: Kind, id: UInt32) -> EvtxWriter.Template {
+        EvtxWriter.Template(id: id, body: EvtxElement(name: "EventData", attributes: [], children: k.fields.enumerated().map { i, f in
+            el("Data", [("Name", .string(f.0))], [EvtxWriter.Template.slot(i, f.1)])
+        }))
+    }
+
+    static func el(_ name: String, _ attrs: [(String, EvtxValue)] = [], _ children: [EvtxNode] = []) -> EvtxNode {
+        .element(EvtxElement(name: name, attributes: attrs, children: children))
     }
 
     /// `events` events from `start` (FILETIME), one every few milliseconds, as one .evtx file.
     public static func file(events: Int, start: Int64 = 133_620_000_000_000_000, seed: UInt64 = 42) -> [UInt8] {
         var writer = EvtxWriter()
-        let templates = kinds.enumerated().map { template($1, id: UInt32(0x1000 + $0)) }
+        let systems = kinds.enumerated().map { system($1, id: UInt32(0x100 + $0)) }, datas = kinds.enumerated().map { Self.data($1, id: UInt32(0x1000 + $0)) }
         let weights = kinds.flatMap { k in Array(repeating: kinds.firstIndex { $0.eventID == k.eventID }!, count: k.weight) }
         var rng = seed
         func next() -> UInt64 { rng = rng &* 6364136223846793005 &+ 1442695040888963407; return rng >> 33 }
@@ -88,7 +96,8 @@ public enum EvtxSynthetic {
             var values: [EvtxValue] = [.unsigned(kind.eventID), .unsigned(kind.version), .unsigned(kind.channel == "Security" ? 0 : 4), .unsigned(kind.task),
                                        .unsigned(0), .hex(kind.channel == "Security" ? (kind.eventID == 4625 ? 0x8010_0000_0000_0000 : 0x8020_0000_0000_0000) : 0x8000_0000_0000_0000, width: 64),
                                        .fileTime(time), .unsigned(UInt64(n + 1)), .unsigned(4 + next() % 900), .unsigned(next() % 9000),
-                                       .string(kind.channel), .string(host), kind.channel == "Security" ? .null : .sid("S-1-5-18")]
+                                       .string(kind.channel), .string(host), kind.channel == "Security" ? .null : .sid("S-1-5-18"), .null]
+            var fields: [EvtxValue] = []
             for (name, type) in kind.fields {
                 let v: EvtxValue
                 switch (name, type) {
@@ -113,9 +122,9 @@ public enum EvtxSynthetic {
                 case ("RuleName", _), ("TransmittedServices", _): v = .string("-")
                 default: v = .string(name == "Protocol" ? "tcp" : name.hasSuffix("Ipv6") || name == "Initiated" ? "false" : "%%1842")
                 }
-                values.append(v)
+                fields.append(v)
             }
-            writer.append(templates[k], values: values, written: time)
+            writer.append(systems[k], values: values, embedding: EvtxWriter.Embedded(slot: 13, template: datas[k], values: fields), written: time)
         }
         return writer.finish()
     }

@@ -129,21 +129,28 @@ public enum ExtentCodec {
             // Values are interned before they are serialised: JSON text is built once per distinct value.
             var byValue: [Value: UInt32] = [:]
             var map: [String: UInt32] = [:]
-            var values: [String] = []
+            var bytes: [UInt8] = [], offsets: [UInt32] = [0]
+            var codes: [UInt32] = []
+            codes.reserveCapacity(a.count)
             var interning = true
-            let codes = a.enumerated().map { i, v -> UInt32 in
-                // Each of a mostly distinct column's values is its own entry, without hashing every bag twice.
-                if Self.mostlyDistinct(rows: i, distinct: values.count) { interning = false }
-                guard interning else { values.append(v.isNull ? "" : v.jsonText); return UInt32(values.count - 1) }
-                if let k = byValue[v] { return k }
+            for (i, v) in a.enumerated() {
+                // Each of a mostly distinct column's values is its own entry, written straight into the
+                // dictionary's bytes, without hashing every bag twice.
+                if Self.mostlyDistinct(rows: i, distinct: offsets.count - 1) { interning = false }
+                guard interning else {
+                    if !v.isNull { v.writeJSON(into: &bytes) }
+                    offsets.append(UInt32(bytes.count)); codes.append(UInt32(offsets.count - 2))
+                    continue
+                }
+                if let k = byValue[v] { codes.append(k); continue }
                 let s = v.isNull ? "" : v.jsonText
                 let k: UInt32
-                if let existing = map[s] { k = existing } else { k = UInt32(values.count); map[s] = k; values.append(s) }
+                if let existing = map[s] { k = existing } else { k = UInt32(offsets.count - 1); map[s] = k; bytes += s.utf8; offsets.append(UInt32(bytes.count)) }
                 byValue[v] = k
-                return k
+                codes.append(k)
             }
-            writeDict(values, codes: codes, into: &out)
-            st.distinct = values.count
+            writeDict(bytes: bytes, offsets: offsets, codes: codes, into: &out)
+            st.distinct = offsets.count - 1
             st.nulls = a.reduce(0) { $0 + ($1.isNull ? 1 : 0) }
             return (.dict, st)
         }
@@ -158,7 +165,13 @@ public enum ExtentCodec {
         var bytes: [UInt8] = []
         var offsets: [UInt32] = [0]
         for v in values { bytes.append(contentsOf: v.utf8); offsets.append(UInt32(bytes.count)) }
-        appendUInt64(&out, UInt64(values.count))
+        writeDict(bytes: bytes, offsets: offsets, codes: codes, into: &out)
+    }
+
+    /// A dictionary's values as their bytes back to back, `offsets` (one more than the values) where
+    /// each ends.
+    static func writeDict(bytes: [UInt8], offsets: [UInt32], codes: [UInt32], into out: inout [UInt8]) {
+        appendUInt64(&out, UInt64(offsets.count - 1))
         appendUInt64(&out, UInt64(bytes.count))
         appendPOD(&out, offsets); pad(&out)
         out.append(contentsOf: bytes); pad(&out)

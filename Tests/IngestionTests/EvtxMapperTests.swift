@@ -125,4 +125,33 @@ import Testing
         #expect(reference.contains { $0.contains("Account=CONTOSO\\WS01$ | AccountType=Machine") })
         #expect(reference.contains { $0.contains("<Data Name=\"Empty\" />") })
     }
+
+    /// Windows writes an event's data as an instance of its own template embedded in the System
+    /// template's instance: the two templates are read as one plan, an embedded instance with fewer
+    /// values than its template uses is left to the view (which reports it), and a record whose
+    /// embedded value is null is read through the System template alone.
+    @Test func anEmbeddedDataTemplateMapsAsTheViewMapsIt() throws {
+        let outer = T(id: 1, body: EvtxElement(name: "Event", attributes: [], children: [system(channel: .text(.string("Security"))), T.slot(7, 0x21)]))
+        let inner = T(id: 2, body: EvtxElement(name: "EventData", attributes: [], children: [
+            el("Data", [("Name", .string("TargetUserName"))], [T.slot(0, 0x01)]), el("Data", [("Name", .string("TargetDomainName"))], [T.slot(1, 0x01)]),
+            el("Data", [("Name", .string("LogonType"))], [T.slot(2, 0x08)]), el("Data", [("Name", .string("IpAddress"))], [T.slot(3, 0x01)]),
+        ]))
+        var w = EvtxWriter()
+        for i in 0..<300 {
+            let system: [EvtxValue] = [.unsigned(4624), .string("Microsoft-Windows-Security-Auditing"), .unsigned(0), .unsigned(12544),
+                                       .fileTime(133_620_000_000_000_000 + Int64(i) * 10_000), .string("WS\(i % 7)"), .null, .null]
+            let data: [EvtxValue] = [.string("user\(i % 13)"), .string("CONTOSO"), .unsigned(UInt64(i % 11)), i % 5 == 0 ? .null : .string("10.0.0.\(i % 250)")]
+            switch i % 50 {
+            case 49: w.append(outer, values: system, written: 0)
+            case 48: w.append(outer, values: system, embedding: .init(slot: 7, template: inner, values: Array(data.prefix(2))), written: 0)
+            default: w.append(outer, values: system, embedding: .init(slot: 7, template: inner, values: data), written: 0)
+            }
+        }
+        let bytes = w.finish()
+        let (reference, mapped, records, planned) = Self.both(bytes)
+        #expect(records == 294, "six embedded instances lack values their template uses: \(EvtxReader.read(bytes).problems.prefix(1))")
+        #expect(planned == 294)
+        #expect(reference == mapped)
+        #expect(mapped.contains { $0.contains("Account=CONTOSO\\user3 | ") && $0.contains("LogonType=3") })
+    }
 }

@@ -16,7 +16,7 @@ public struct EvtxMapper {
     struct TemplateKey: Hashable { var outer: TemplateID, slot: Int, inner: TemplateID?, offset: Int }
     /// A plan, and the substitutions its templates use: an embedded instance with fewer values is
     /// damaged (the view reports it).
-    struct Entry { var root: EvtxElement, plan: EvtxTemplatePlan?, outerUses: Int, innerUses: Int }
+    struct Entry { var outer: EvtxElement, inner: [EvtxNode], plan: EvtxTemplatePlan?, outerUses: Int, innerUses: Int }
 
     var chunkBase = -1
     var chunkPlans: [ChunkKey: Entry?] = [:]
@@ -80,16 +80,17 @@ public struct EvtxMapper {
         if let e = chunkPlans[local] { return e }
         let c = reader.chunk
         func id(_ d: Int) -> TemplateID { TemplateID(guidLow: c.le64(d + 4), guidHigh: c.le64(d + 12), size: c.le32(d + 20)) }
-        var root = r.root
-        if let n = r.nested {
-            guard let s = EvtxTemplatePlan.spliced(r.root, slot: n.slot, body: n.body, offset: r.count) else { chunkPlans[local] = .some(nil); return nil }
-            root = s
-        }
         let key = TemplateKey(outer: id(r.definition), slot: local.slot, inner: r.nested.map { id($0.definition) }, offset: local.offset)
+        let inner = r.nested?.body ?? []
         let entry: Entry
-        if let known = shared[key]?.first(where: { $0.root == root }) { entry = known } else {
-            entry = Entry(root: root, plan: EvtxTemplatePlan(root: root), outerUses: EvtxTemplatePlan.highestSubstitution([.element(r.root)]),
-                          innerUses: r.nested.map { EvtxTemplatePlan.highestSubstitution($0.body) } ?? -1)
+        if let known = shared[key]?.first(where: { $0.outer == r.root && $0.inner == inner }) { entry = known } else {
+            var root = r.root
+            if let n = r.nested {
+                guard let s = EvtxTemplatePlan.spliced(r.root, slot: n.slot, body: n.body, offset: r.count) else { chunkPlans[local] = .some(nil); return nil }
+                root = s
+            }
+            entry = Entry(outer: r.root, inner: inner, plan: EvtxTemplatePlan(root: root), outerUses: EvtxTemplatePlan.highestSubstitution([.element(r.root)]),
+                          innerUses: EvtxTemplatePlan.highestSubstitution(inner))
             shared[key, default: []].append(entry)
         }
         chunkPlans[local] = entry

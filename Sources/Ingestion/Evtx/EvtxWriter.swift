@@ -38,16 +38,23 @@ public struct EvtxWriter {
         firstRecord = nextRecord; lastRecord = nextRecord; lastRecordOffset = 0
     }
 
+    /// An instance embedded in another's value (type 0x21), as Windows writes an event's data: the
+    /// System part's template, whose value `slot` is an instance of the data's own template.
+    public struct Embedded {
+        public var slot: Int, template: Template, values: [EvtxValue]
+        public init(slot: Int, template: Template, values: [EvtxValue]) { self.slot = slot; self.template = template; self.values = values }
+    }
+
     /// Appends one event record (a new chunk when this one is full).
-    public mutating func append(_ template: Template, values: [EvtxValue], written: Int64) {
+    public mutating func append(_ template: Template, values: [EvtxValue], embedding: Embedded? = nil, written: Int64) {
         // The dictionaries are copied only if this record adds to them; the chunk is cut back.
         let start = chunk.count, saved = (names, templates)
-        if !record(template, values, written) {
+        if !record(template, values, embedding, written) {
             chunk.removeSubrange(start...)
             (names, templates) = saved
             sealChunk()
             startChunk()
-            _ = record(template, values, written)
+            _ = record(template, values, embedding, written)
         }
     }
 
@@ -83,13 +90,28 @@ public struct EvtxWriter {
     }
 
     /// One record at the end of the chunk; false (the chunk unchanged by the caller) if it does not fit.
-    mutating func record(_ t: Template, _ values: [EvtxValue], _ written: Int64) -> Bool {
+    mutating func record(_ t: Template, _ values: [EvtxValue], _ embedded: Embedded?, _ written: Int64) -> Bool {
         let start = chunk.count
         chunk += [0x2a, 0x2a, 0, 0]
         chunk += [UInt8](repeating: 0, count: 20)
         Self.put64(&chunk, start + 8, nextRecord)
         Self.put64(&chunk, start + 16, UInt64(bitPattern: written))
-        chunk += [0x0f, 0x01, 0x01, 0x00, 0x0c, 0x01]
+        chunk += [0x0f, 0x01, 0x01, 0x00]
+        instance(t, values, embedded)
+        chunk.append(0x00)
+        let size = chunk.count - start + 4
+        append32(UInt32(size))
+        Self.put32(&chunk, start + 4, UInt32(size))
+        guard chunk.count <= 65536 else { return false }
+        lastRecord = nextRecord; lastRecordOffset = start
+        nextRecord += 1
+        return true
+    }
+
+    /// A template instance: the template (defined here the first time in the chunk), then its values;
+    /// an embedded instance is written in place of its value, where its offsets are true.
+    mutating func instance(_ t: Template, _ values: [EvtxValue], _ embedded: Embedded?) {
+        chunk += [0x0c, 0x01]
         append32(t.id)
         let defField = chunk.count
         append32(0)
@@ -110,16 +132,19 @@ public struct EvtxWriter {
         }
         let encoded = values.map(Self.encode)
         append32(UInt32(values.count))
-        for (v, e) in zip(values, encoded) { append16(UInt16(e.count)); chunk += [Self.type(v), 0] }
-        for e in encoded { chunk += e }
-        chunk.append(0x00)
-        let size = chunk.count - start + 4
-        append32(UInt32(size))
-        Self.put32(&chunk, start + 4, UInt32(size))
-        guard chunk.count <= 65536 else { return false }
-        lastRecord = nextRecord; lastRecordOffset = start
-        nextRecord += 1
-        return true
+        var sizeFields: [Int] = []
+        for (i, (v, e)) in zip(values, encoded).enumerated() {
+            sizeFields.append(chunk.count)
+            append16(UInt16(e.count)); chunk += [i == embedded?.slot ? 0x21 : Self.type(v), 0]
+        }
+        for (i, e) in encoded.enumerated() {
+            guard let embedded, i == embedded.slot else { chunk += e; continue }
+            let start = chunk.count
+            chunk += [0x0f, 0x01, 0x01, 0x00]
+            instance(embedded.template, embedded.values, nil)
+            chunk.append(0x00)
+            Self.put16(&chunk, sizeFields[i], UInt16(truncatingIfNeeded: chunk.count - start))
+        }
     }
 
     mutating func element(_ e: EvtxElement) {

@@ -8,63 +8,70 @@ extension Value {
         return out
     }
 
-    public func writeJSON(into out: inout String) {
+    public func writeJSON(into out: inout String) { writeJSONText(into: &out) }
+
+    /// The JSON text as UTF-8, for writers that keep bytes (a stored dynamic column).
+    public func writeJSON(into out: inout [UInt8]) { writeJSONText(into: &out) }
+
+    public static func writeJSONString(_ s: String, into out: inout String) { writeJSONText(s, into: &out) }
+
+    func writeJSONText<Sink: JSONTextSink>(into out: inout Sink) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .long(let v): out += String(v)
-        case .real(let d): out += d.isFinite ? Value.formatReal(d) : "\"\(Value.formatReal(d))\""
-        case .string(let s): Value.writeJSONString(s, into: &out)
-        case .datetime, .timespan, .guid: Value.writeJSONString(kqlString, into: &out)
+        case .null: out.write("null")
+        case .bool(let b): out.write(b ? "true" : "false")
+        case .long(let v): out.write(String(v))
+        case .real(let d): out.write(d.isFinite ? Value.formatReal(d) : "\"\(Value.formatReal(d))\"")
+        case .string(let s): Value.writeJSONText(s, into: &out)
+        case .datetime, .timespan, .guid: Value.writeJSONText(kqlString, into: &out)
         case .array(let a):
-            out += "["
+            out.write("[")
             for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                v.writeJSON(into: &out)
+                if i > 0 { out.write(",") }
+                v.writeJSONText(into: &out)
             }
-            out += "]"
+            out.write("]")
         case .bag(let d):
-            out += "{"
+            out.write("{")
             var first = true
             for (k, v) in d {
-                if !first { out += "," }
+                if !first { out.write(",") }
                 first = false
-                Value.writeJSONString(k, into: &out)
-                out += ":"
-                v.writeJSON(into: &out)
+                Value.writeJSONText(k, into: &out)
+                out.write(":")
+                v.writeJSONText(into: &out)
             }
-            out += "}"
+            out.write("}")
         }
     }
 
-    public static func writeJSONString(_ s: String, into out: inout String) {
-        out += "\""
+    static func writeJSONText<Sink: JSONTextSink>(_ s: String, into out: inout Sink) {
+        out.write("\"")
         // Most strings need no escape and are appended whole (a scalar at a time was a fifth of
         // storing a table's dynamic column).
         let plain = s.utf8.withContiguousStorageIfAvailable { b in !b.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c } }
             ?? !s.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }
-        if plain { out += s; out += "\""; return }
+        if plain { out.write(s); out.write("\""); return }
         // The runs between escapes are appended whole (Windows paths escape every backslash).
         let u = s.utf8
         var run = u.startIndex
         for i in u.indices {
             let c = u[i]
             guard c < 0x20 || c == 0x22 || c == 0x5c else { continue }
-            out += s[run..<i]
+            out.write(s[run..<i])
             switch c {
-            case 0x22: out += "\\\""
-            case 0x5c: out += "\\\\"
-            case 0x0a: out += "\\n"
-            case 0x0d: out += "\\r"
-            case 0x09: out += "\\t"
+            case 0x22: out.write("\\\"")
+            case 0x5c: out.write("\\\\")
+            case 0x0a: out.write("\\n")
+            case 0x0d: out.write("\\r")
+            case 0x09: out.write("\\t")
             default:
                 let h = String(c, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                out.write("\\u" + String(repeating: "0", count: 4 - h.count) + h)
             }
             run = u.index(after: i)
         }
-        out += s[run...]
-        out += "\""
+        out.write(s[run...])
+        out.write("\"")
     }
 
     /// `parse_json()`: JSON text to a dynamic value; text that is not JSON stays a string.
@@ -195,4 +202,20 @@ struct JSONReader {
         }
         return nil
     }
+}
+
+/// Where JSON text is written: a String, or UTF-8 bytes.
+protocol JSONTextSink {
+    mutating func write(_ s: String)
+    mutating func write(_ s: Substring)
+}
+
+extension String: JSONTextSink {
+    mutating func write(_ s: String) { self += s }
+    mutating func write(_ s: Substring) { self += s }
+}
+
+extension Array: JSONTextSink where Element == UInt8 {
+    mutating func write(_ s: String) { append(contentsOf: s.utf8) }
+    mutating func write(_ s: Substring) { append(contentsOf: s.utf8) }
 }
