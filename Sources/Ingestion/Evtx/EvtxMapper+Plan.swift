@@ -42,8 +42,7 @@ extension EvtxMapper {
     mutating func fieldRange(_ f: EvtxTemplatePlan.Field) -> Range<Int> {
         var r = text(f.pieces)
         guard f.trimmed, let first = r.first else { return r }
-        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c >= 0x80 }
-        guard blank(slots.bytes[first]) || blank(slots.bytes[r.upperBound - 1]) else { return r }
+        guard Self.blank(slots.bytes[first]) || Self.blank(slots.bytes[r.upperBound - 1]) else { return r }
         while let f = r.first, slots.bytes[f] == 0x20 || slots.bytes[f] == 0x09 { r = r.dropFirst() }
         while let l = r.last, slots.bytes[l] == 0x20 || slots.bytes[l] == 0x09 { r = r.dropLast() }
         // Beyond ASCII, Unicode's spaces are trimmed too: Foundation decides.
@@ -56,22 +55,27 @@ extension EvtxMapper {
         return r
     }
 
+    /// A byte that may start or end trimmable space (beyond ASCII, Foundation decides).
+    @inline(__always) static func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c >= 0x80 }
+
     /// The plan's XML program over this event's values, into `xml`.
-    mutating func run(_ ops: [EvtxTemplatePlan.Op]) {
+    mutating func run(_ p: EvtxTemplatePlan.Program) {
         var i = 0
-        while i < ops.count {
-            switch ops[i] {
-            case .bytes(let b): xml += b
-            case .escaped(let s): escape(s)
-            case .attribute(let name, let s):
+        while i < p.kind.count {
+            let a = p.a[i], b = p.b[i]
+            switch p.kind[i] {
+            case .bytes: xml += p.pool[a..<b]
+            case .escaped: escape(a)
+            case .attribute:
+                let s = p.c[i]
                 if !slots.isNull(s) {
-                    xml.append(0x20); xml += name; xml.append(UInt8(ascii: "=")); xml.append(UInt8(ascii: "\""))
+                    xml.append(0x20); xml += p.pool[a..<b]; xml.append(UInt8(ascii: "=")); xml.append(UInt8(ascii: "\""))
                     escape(s); xml.append(UInt8(ascii: "\""))
                 }
-            case .open(let list, let skip):
-                if list.allSatisfy({ slots.isNull($0) }) {
+            case .open:
+                if p.lists[a..<b].allSatisfy({ slots.isNull($0) }) {
                     xml.append(0x20); xml.append(UInt8(ascii: "/")); xml.append(UInt8(ascii: ">"))
-                    i = skip
+                    i = p.c[i]
                     continue
                 }
                 xml.append(UInt8(ascii: ">"))

@@ -112,7 +112,15 @@ public struct EvtxMapper {
         } else if let r = created, let d = DateTimeParser.parse(string(r)) { time = .datetime(d) }
         else { time = .datetime((written - EvtxTables.unixEpochInFileTime) / 10 * 10) }
         fieldText.removeAll(keepingCapacity: true)
-        for f in plan.fields { fieldText.append(fieldRange(f)) }
+        for (i, slot) in plan.fieldSlots.enumerated() {
+            let r = slot >= 0 ? slots.range(slot) : 0..<0
+            // A lone value with nothing to trim is its own range (the common case: no copy, no look at the field).
+            if slot >= 0, r.isEmpty || !(EvtxMapper.blank(slots.bytes[r.lowerBound]) || EvtxMapper.blank(slots.bytes[r.upperBound - 1])) {
+                fieldText.append(r)
+            } else {
+                fieldText.append(fieldRange(plan.fields[i]))
+            }
+        }
         if equals(channel, Self.security) {
             appendSecurity(plan, id: id, time: time, eventID: eventID, level: level, task: task, provider: provider, channel: channel,
                            computer: computer, into: &b.security)

@@ -29,12 +29,14 @@ struct EvtxSlots {
     mutating func read(_ reader: inout ChunkReader, descriptors: Int, count: Int, appending: Bool = false) throws {
         if !appending { clear() }
         var pos = descriptors + 4 * count
-        let chunk = reader.chunk
+        let base = reader.chunk.base
         for i in 0..<count {
-            let size = Int(chunk.le16(descriptors + 4 * i)), t = chunk[descriptors + 4 * i + 2]
+            let size = Int(reader.chunk.le16(descriptors + 4 * i)), t = reader.chunk[descriptors + 4 * i + 2]
             try reader.need(pos, size)
             start.append(bytes.count); type.append(t); number.append(0)
-            try render(&reader, at: pos, size: size, type: t)
+            // The file's bytes in place: a value is read without retaining the file per read.
+            let done = reader.chunk.file.withUnsafeBufferPointer { render($0, at: base + pos, size: size, type: t) }
+            if !done { bytes.append(contentsOf: try Self.rare(&reader, at: pos, size: size, type: t).utf8) }
             end.append(bytes.count)
             pos += size
         }
@@ -43,68 +45,84 @@ struct EvtxSlots {
     static let hexUpper = Array("0123456789ABCDEF".utf8)
     static let hexLower = Array("0123456789abcdef".utf8)
 
-    mutating func render(_ reader: inout ChunkReader, at p: Int, size: Int, type t: UInt8) throws {
-        let chunk = reader.chunk
+    @inline(__always) static func le16(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
+    @inline(__always) static func le32(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt32 { UInt32(le16(b, i)) | UInt32(le16(b, i + 2)) << 16 }
+    @inline(__always) static func le64(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt64 { UInt64(le32(b, i)) | UInt64(le32(b, i + 4)) << 32 }
+
+    /// The value at file offset `p` as text; false for the types `rare` renders.
+    mutating func render(_ f: UnsafeBufferPointer<UInt8>, at p: Int, size: Int, type t: UInt8) -> Bool {
         switch t {
         case 0x00, 0x21: break  // an embedded fragment is read as its own instance
         case 0x01:
             var n = size / 2
-            while n > 0 && chunk.le16(p + 2 * (n - 1)) == 0 { n -= 1 }
+            while n > 0 && Self.le16(f, p + 2 * (n - 1)) == 0 { n -= 1 }
             // ASCII, nearly all of a log's text, is its UTF-16's low bytes.
-            let ascii = chunk.file.withUnsafeBufferPointer { b -> Bool in
-                let base = chunk.base + p
-                for i in 0..<n where b[base + 2 * i + 1] != 0 || b[base + 2 * i] >= 0x80 { return false }
-                for i in 0..<n { bytes.append(b[base + 2 * i]) }
+            let at = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: n))
+            let ascii = bytes.withUnsafeMutableBufferPointer { out -> Bool in
+                for i in 0..<n {
+                    let lo = f[p + 2 * i], hi = f[p + 2 * i + 1]
+                    guard hi == 0, lo < 0x80 else { return false }
+                    out[at + i] = lo
+                }
                 return true
             }
-            if !ascii { bytes.append(contentsOf: try reader.utf16(p, chars: size / 2).utf8) }
+            if !ascii { bytes.removeSubrange(at...); return false }
         case 0x03, 0x05, 0x07, 0x09:
             let v: Int64
             switch t {
-            case 0x03: v = Int64(Int8(bitPattern: chunk[p]))
-            case 0x05: v = Int64(Int16(truncatingIfNeeded: chunk.le16(p)))
-            case 0x07: v = Int64(Int32(truncatingIfNeeded: chunk.le32(p)))
-            default: v = Int64(bitPattern: chunk.le64(p))
+            case 0x03: v = Int64(Int8(bitPattern: f[p]))
+            case 0x05: v = Int64(Int16(truncatingIfNeeded: Self.le16(f, p)))
+            case 0x07: v = Int64(Int32(truncatingIfNeeded: Self.le32(f, p)))
+            default: v = Int64(bitPattern: Self.le64(f, p))
             }
             number[number.count - 1] = v
             decimal(v.magnitude, negative: v < 0)
         case 0x04, 0x06, 0x08, 0x0a:
-            let v: UInt64 = t == 0x04 ? UInt64(chunk[p]) : t == 0x06 ? UInt64(chunk.le16(p)) : t == 0x08 ? UInt64(chunk.le32(p)) : chunk.le64(p)
+            let v: UInt64 = t == 0x04 ? UInt64(f[p]) : t == 0x06 ? UInt64(Self.le16(f, p)) : t == 0x08 ? UInt64(Self.le32(f, p)) : Self.le64(f, p)
             number[number.count - 1] = Int64(truncatingIfNeeded: v)
             decimal(v, negative: false)
         case 0x0d:
-            let on = size >= 4 ? chunk.le32(p) != 0 : chunk[p] != 0
+            let on = size >= 4 ? Self.le32(f, p) != 0 : f[p] != 0
             bytes.append(contentsOf: on ? Self.trueText : Self.falseText)
         case 0x0f where size >= 16:
             // {D1-D2-D3-D4[0..2]-D4[2..8]}: the first three little-endian, the rest as stored.
-            for o in [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15] {
+            for o in Self.guidOrder {
                 if o < 0 { bytes.append(UInt8(ascii: "-")); continue }
-                let byte = chunk[p + o]
+                let byte = f[p + o]
                 bytes.append(Self.hexUpper[Int(byte >> 4)]); bytes.append(Self.hexUpper[Int(byte & 15)])
             }
         case 0x10, 0x14, 0x15:
-            hex(t == 0x15 || (t == 0x10 && size == 8) ? chunk.le64(p) : UInt64(chunk.le32(p)))
+            hex(t == 0x15 || (t == 0x10 && size == 8) ? Self.le64(f, p) : UInt64(Self.le32(f, p)))
         case 0x11:
-            let ft = Int64(bitPattern: chunk.le64(p))
+            let ft = Int64(bitPattern: Self.le64(f, p))
             number[number.count - 1] = ft
             let at = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: 27))
             bytes.withUnsafeMutableBufferPointer { b in _ = EvtxValue.isoDigits(ft, into: b.baseAddress! + at) }
         case 0x13 where size >= 8:
             bytes.append(UInt8(ascii: "S")); bytes.append(UInt8(ascii: "-"))
-            decimal(UInt64(chunk[p]), negative: false)
+            decimal(UInt64(f[p]), negative: false)
             var authority: UInt64 = 0
-            for i in 0..<6 { authority = authority << 8 | UInt64(chunk[p + 2 + i]) }
+            for i in 0..<6 { authority = authority << 8 | UInt64(f[p + 2 + i]) }
             bytes.append(UInt8(ascii: "-")); decimal(authority, negative: false)
-            for i in 0..<Int(chunk[p + 1]) where 8 + 4 * i + 4 <= size {
-                bytes.append(UInt8(ascii: "-")); decimal(UInt64(chunk.le32(p + 8 + 4 * i)), negative: false)
+            for i in 0..<Int(f[p + 1]) where 8 + 4 * i + 4 <= size {
+                bytes.append(UInt8(ascii: "-")); decimal(UInt64(Self.le32(f, p + 8 + 4 * i)), negative: false)
             }
         case 0x0e, 0x0f, 0x13:
-            for i in 0..<size { let byte = chunk[p + i]; bytes.append(Self.hexUpper[Int(byte >> 4)]); bytes.append(Self.hexUpper[Int(byte & 15)]) }
+            for i in 0..<size { let byte = f[p + i]; bytes.append(Self.hexUpper[Int(byte >> 4)]); bytes.append(Self.hexUpper[Int(byte & 15)]) }
         default:
-            // Reals, ANSI strings, SYSTEMTIMEs, arrays and unknown types: as the value renders itself.
-            bytes.append(contentsOf: try reader.value(at: p, size: size, type: t).text.utf8)
+            return false
         }
+        return true
+    }
+
+    static let guidOrder = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
+
+    /// Text beyond ASCII, reals, ANSI strings, SYSTEMTIMEs, arrays and unknown types: as the value
+    /// renders itself.
+    static func rare(_ reader: inout ChunkReader, at p: Int, size: Int, type t: UInt8) throws -> String {
+        t == 0x01 ? try reader.utf16(p, chars: size / 2) : try reader.value(at: p, size: size, type: t).text
     }
 
     static let trueText = Array("true".utf8), falseText = Array("false".utf8)

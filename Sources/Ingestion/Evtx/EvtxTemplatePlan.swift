@@ -52,7 +52,9 @@ final class EvtxTemplatePlan {
     /// Field indices in key order (WindowsEvent's `EventData` object is sorted).
     let sortedFields: [Int]
     let targetUser: Int?, targetDomain: Int?, subjectUser: Int?, subjectDomain: Int?
-    let xml: [Op]
+    let xml: Program
+    /// Each field's lone substitution (-1 when its text is made of pieces, or is trimmed).
+    let fieldSlots: [Int]
     /// SecurityEvent's column of each field, resolved on first use (-1: not a column).
     var securityColumns: [Int]?
 
@@ -81,7 +83,32 @@ final class EvtxTemplatePlan {
             }
             Self.compile(element, into: &ops)
         }
-        xml = Self.merged(ops)
+        xml = Program(Self.merged(ops))
+        fieldSlots = fields.map { f in
+            if f.pieces.count == 1, case .slot(let i) = f.pieces[0] { return i }
+            return -1
+        }
+    }
+
+    /// The XML program as flat arrays (an op is its kind and three numbers; its bytes and lists in
+    /// pools): run once per event, without a retain per op.
+    struct Program {
+        enum Kind: UInt8 { case bytes, escaped, attribute, open }
+        var kind: [Kind] = [], a: [Int] = [], b: [Int] = [], c: [Int] = []
+        var pool: [UInt8] = [], lists: [Int] = []
+
+        init(_ ops: [Op]) {
+            for op in ops {
+                switch op {
+                case .bytes(let x): add(.bytes, pool.count, pool.count + x.count, 0); pool += x
+                case .escaped(let slot): add(.escaped, slot, 0, 0)
+                case .attribute(let name, let slot): add(.attribute, pool.count, pool.count + name.count, slot); pool += name
+                case .open(let slots, let skip): add(.open, lists.count, lists.count + slots.count, skip); lists += slots
+                }
+            }
+        }
+
+        mutating func add(_ k: Kind, _ x: Int, _ y: Int, _ z: Int) { kind.append(k); a.append(x); b.append(y); c.append(z) }
     }
 
     /// The outer template's root with an embedded instance's body in place of its placeholder, the
