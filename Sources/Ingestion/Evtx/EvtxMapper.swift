@@ -54,21 +54,42 @@ public struct EvtxMapper {
     /// there); the damaged chunks and records are returned.
     public mutating func map(_ bytes: [UInt8], into b: inout EvtxTables.Batches,
                              each: (inout EvtxTables.Batches) -> Void) -> (records: Int, problems: [EvtxReader.Problem]) {
+        decode(bytes) { m, event, id, written in
+            switch event {
+            case .planned(let plan): m.append(plan, id: id, written: written, into: &b)
+            case .viewed(let view): EvtxTables.append(view, id: id, written: written, into: &b)
+            }
+            each(&b)
+        }
+    }
+
+    /// Every event read (chunks, records, binary XML, each value's text) without making rows: the
+    /// reading part of `map`, for the benchmark.
+    public mutating func read(_ bytes: [UInt8]) -> (records: Int, problems: [EvtxReader.Problem]) {
+        decode(bytes) { _, _, _, _ in }
+    }
+
+    /// An event decoded: its values in `slots` for its template's plan, or a view.
+    enum Decoded {
+        case planned(EvtxTemplatePlan)
+        case viewed(EvtxEventView)
+    }
+
+    mutating func decode(_ bytes: [UInt8], _ body: (inout EvtxMapper, Decoded, UInt64, Int64) -> Void) -> (records: Int, problems: [EvtxReader.Problem]) {
         var records = 0
         let problems = EvtxReader.walk(bytes) { reader, start, end, id, written in
             if let instance = try reader.instance(at: start, end: end), let entry = entry(reader, instance), let plan = entry.plan,
                instance.nested.map({ entry.outerUses < instance.count && entry.innerUses < $0.count }) ?? true {
                 try slots.read(&reader, descriptors: instance.descriptors, count: instance.count)
                 if let n = instance.nested { try slots.read(&reader, descriptors: n.descriptors, count: n.count, appending: true) }
-                append(plan, id: id, written: written, into: &b)
                 planned += 1
+                body(&self, .planned(plan), id, written)
             } else if let (root, values) = try reader.templateView(at: start, end: end) {
-                EvtxTables.append(EvtxEventView(root: root, values: values), id: id, written: written, into: &b)
+                body(&self, .viewed(EvtxEventView(root: root, values: values)), id, written)
             } else {
-                EvtxTables.append(EvtxEventView(root: try reader.root(at: start, end: end, id: id)), id: id, written: written, into: &b)
+                body(&self, .viewed(EvtxEventView(root: try reader.root(at: start, end: end, id: id))), id, written)
             }
             records += 1
-            each(&b)
         }
         return (records, problems)
     }
