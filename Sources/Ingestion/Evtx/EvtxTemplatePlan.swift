@@ -53,7 +53,7 @@ final class EvtxTemplatePlan {
     let sortedFields: [Int]
     let targetUser: Int?, targetDomain: Int?, subjectUser: Int?, subjectDomain: Int?
     let xml: Program
-    /// Each field's lone substitution (-1 when its text is made of pieces, or is trimmed).
+    /// Each field's lone substitution (-1 when its text is made of pieces).
     let fieldSlots: [Int]
     /// SecurityEvent's column of each field, resolved on first use (-1: not a column).
     var securityColumns: [Int]?
