@@ -32,13 +32,28 @@ struct EvtxSlots {
         let base = reader.chunk.base
         for i in 0..<count {
             let size = Int(reader.chunk.le16(descriptors + 4 * i)), t = reader.chunk[descriptors + 4 * i + 2]
-            try reader.need(pos, size)
+            // A fixed-size type is read at its width whatever its stated size (as `ChunkReader.value`
+            // reads it): past the chunk is damage, reported like the view reports it.
+            try reader.need(pos, max(size, Self.width(t, size: size)))
             start.append(bytes.count); type.append(t); number.append(0)
             // The file's bytes in place: a value is read without retaining the file per read.
             let done = reader.chunk.file.withUnsafeBufferPointer { render($0, at: base + pos, size: size, type: t) }
             if !done { bytes.append(contentsOf: try Self.rare(&reader, at: pos, size: size, type: t).utf8) }
             end.append(bytes.count)
             pos += size
+        }
+    }
+
+    /// The bytes `render` reads of a value of type `t` beyond its stated size.
+    static func width(_ t: UInt8, size: Int) -> Int {
+        switch t {
+        case 0x03, 0x04: return 1
+        case 0x05, 0x06: return 2
+        case 0x07, 0x08, 0x14: return 4
+        case 0x09, 0x0a, 0x11, 0x15: return 8
+        case 0x0d: return size >= 4 ? 4 : 1
+        case 0x10: return size == 8 ? 8 : 4
+        default: return 0
         }
     }
 
