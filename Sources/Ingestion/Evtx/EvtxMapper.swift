@@ -27,7 +27,8 @@ public struct EvtxMapper {
     public private(set) var planned = 0
     var xml: [UInt8] = []
     var fieldText: [Range<Int>] = []
-    var activities: [Int: [UInt8]] = [:]
+    /// Texts made once per event id (Activity) and level (EventLevelName), not once per event.
+    var activities: [Int: [UInt8]] = [:], levelNames: [Int: [UInt8]] = [:]
     var securityColumns = ColumnCache(names: ["EventData", "TimeGenerated", "Computer", "EventID", "Channel", "Task", "Level", "EventSourceName",
                                               "SourceSystem", "EventOriginId", "Activity", "Account", "AccountType"])
     var eventColumns = ColumnCache(names: ["EventData", "TimeGenerated", "Source", "EventLog", "Computer", "EventID", "EventLevel", "EventLevelName",
@@ -78,14 +79,16 @@ public struct EvtxMapper {
     mutating func decode(_ bytes: [UInt8], _ body: (inout EvtxMapper, Decoded, UInt64, Int64) -> Void) -> (records: Int, problems: [EvtxReader.Problem]) {
         var records = 0
         let problems = EvtxReader.walk(bytes) { reader, start, end, id, written in
-            if let instance = try reader.instance(at: start, end: end), let entry = entry(reader, instance), let plan = entry.plan,
+            let instance = try reader.instance(at: start, end: end)
+            if let instance, let entry = entry(reader, instance), let plan = entry.plan,
                instance.nested.map({ entry.outerUses < instance.count && entry.innerUses < $0.count }) ?? true {
                 try slots.read(&reader, descriptors: instance.descriptors, count: instance.count)
                 if let n = instance.nested { try slots.read(&reader, descriptors: n.descriptors, count: n.count, appending: true) }
                 planned += 1
                 body(&self, .planned(plan), id, written)
-            } else if let (root, values) = try reader.templateView(at: start, end: end) {
-                body(&self, .viewed(EvtxEventView(root: root, values: values)), id, written)
+            } else if let instance, instance.nested == nil {
+                let values = try reader.values(descriptors: instance.descriptors, count: instance.count)
+                body(&self, .viewed(EvtxEventView(root: instance.root, values: values)), id, written)
             } else {
                 body(&self, .viewed(EvtxEventView(root: try reader.root(at: start, end: end, id: id))), id, written)
             }
@@ -126,12 +129,11 @@ public struct EvtxMapper {
         let provider = text(plan.provider) ?? 0..<0, channel = text(plan.channel), computer = text(plan.computer)
         let eventID = number(plan.eventID), level = number(plan.level), task = number(plan.task)
         let created = text(plan.timeCreated)
-        // FILETIME to the engine's ticks, at the microsecond evtx_dump and Sentinel's exports show.
         let time: Value
         if case .slot(let i) = plan.timeCreated, i < slots.type.count, slots.type[i] == 0x11 {
-            time = .datetime((slots.number[i] - EvtxTables.unixEpochInFileTime) / 10 * 10)
+            time = EvtxTables.datetime(fileTime: slots.number[i])
         } else if let r = created, let d = DateTimeParser.parse(string(r)) { time = .datetime(d) }
-        else { time = .datetime((written - EvtxTables.unixEpochInFileTime) / 10 * 10) }
+        else { time = EvtxTables.datetime(fileTime: written) }
         fieldText.removeAll(keepingCapacity: true)
         for (i, slot) in plan.fieldSlots.enumerated() {
             let r = slot >= 0 ? slots.range(slot) : 0..<0
@@ -146,7 +148,8 @@ public struct EvtxMapper {
             appendSecurity(plan, id: id, time: time, eventID: eventID, level: level, task: task, provider: provider, channel: channel,
                            computer: computer, into: &b.security)
         } else {
-            let levelName = Self.levelName(level)
+            if levelNames[level] == nil { levelNames[level] = Array(EvtxTables.levelName(level).utf8) }
+            let levelName = levelNames[level]!
             let userID = text(plan.userID) ?? 0..<0
             var cols = eventColumns.columns(&b.event)
             xml.removeAll(keepingCapacity: true)
@@ -182,7 +185,7 @@ public struct EvtxMapper {
         run(plan.xml)
         if let c = cols[0] { xml.withUnsafeBufferPointer { b.set(c, $0, kind: .text) } }
         set(&b, cols[1], time); set(&b, cols[2], computer); set(&b, cols[3], .long(Int64(eventID))); set(&b, cols[4], channel)
-        set(&b, cols[5], .long(Int64(task))); set(&b, cols[6], Self.decimal(UInt64(level.magnitude), negative: level < 0)); set(&b, cols[7], provider)
+        set(&b, cols[5], .long(Int64(task))); set(&b, cols[6], Self.decimal(level)); set(&b, cols[7], provider)
         set(&b, cols[8], Self.opsManager); set(&b, cols[9], Self.decimal(id))
         if let c = cols[10] {
             if activities[eventID] == nil { activities[eventID] = Array(EvtxTables.activity(eventID).utf8) }
@@ -210,11 +213,7 @@ public struct EvtxMapper {
 
     static let machine = Array("Machine".utf8), user = Array("User".utf8)
 
-    static func levelName(_ level: Int) -> [UInt8] {
-        Array((EvtxTables.levelNames[level] ?? (level == 0 ? "Information" : "Level \(level)")).utf8)
-    }
-
-    static func decimal(_ v: UInt64, negative: Bool = false) -> [UInt8] { Array(((negative ? "-" : "") + String(v)).utf8) }
+    static func decimal(_ v: some BinaryInteger) -> [UInt8] { Array(String(v).utf8) }
 
     @inline(__always) func set(_ b: inout BatchBuilder, _ c: Int?, _ v: Value) { if let c { b.set(c, value: v) } }
     @inline(__always) func set(_ b: inout BatchBuilder, _ c: Int?, _ bytes: [UInt8]) {

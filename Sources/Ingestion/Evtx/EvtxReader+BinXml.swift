@@ -204,27 +204,29 @@ struct ChunkReader {
     /// A record that is one template instance, as its parsed template and values (nil for any other
     /// shape, or values holding embedded XML: those records are instantiated).
     mutating func templateView(at start: Int, end: Int) throws -> (EvtxElement, [EvtxValue])? {
-        var pos = start
-        if try u8(pos) == 0x0f { pos += 4 }
-        guard try u8(pos) == 0x0c else { return nil }
-        let (body, values, next) = try templateParts(at: pos)
-        if next < end, try u8(next) != 0x00 { return nil }
-        guard body.count == 1, case .element(let root) = body[0] else { return nil }
-        for v in values { if case .xml = v { return nil } }
-        return (root, values)
+        guard let r = try instance(at: start, end: end), r.nested == nil else { return nil }
+        return (r.root, try values(descriptors: r.descriptors, count: r.count))
     }
 
     /// A template instance's parsed definition (cached per chunk), its values, and where it ends.
     mutating func templateParts(at start: Int) throws -> ([EvtxNode], [EvtxValue], Int) {
         let head = try templateHead(at: start)
+        let values = try values(descriptors: head.descriptors, count: head.count)
+        var end = head.descriptors + 4 * head.count
+        for i in 0..<head.count { end += try u16(head.descriptors + 4 * i) }
+        return (head.body, values, end)
+    }
+
+    /// The typed values whose descriptors start at `descriptors` (the values follow the descriptors).
+    mutating func values(descriptors: Int, count: Int) throws -> [EvtxValue] {
         var values: [EvtxValue] = []
-        var pos = head.descriptors + 4 * head.count
-        for i in 0..<head.count {
-            let size = try u16(head.descriptors + 4 * i)
-            values.append(try value(at: pos, size: size, type: try u8(head.descriptors + 4 * i + 2)))
+        var pos = descriptors + 4 * count
+        for i in 0..<count {
+            let size = try u16(descriptors + 4 * i)
+            values.append(try value(at: pos, size: size, type: try u8(descriptors + 4 * i + 2)))
             pos += size
         }
-        return (head.body, values, pos)
+        return values
     }
 
     /// A template instance's definition (its chunk offset and parsed body, cached per chunk) and where
@@ -348,19 +350,7 @@ struct ChunkReader {
         case 0x0e: return .binary(Array(chunk[p..<(p + size)]))
         case 0x0f:
             guard size >= 16 else { return .binary(Array(chunk[p..<(p + size)])) }
-            // {D1-D2-D3-D4[0..2]-D4[2..8]}: the first three little-endian, the rest as stored.
-            let order = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15]
-            let hex = Array("0123456789ABCDEF".utf8)
-            let text = String(unsafeUninitializedCapacity: 36) { out in
-                var k = 0
-                for o in order {
-                    if o < 0 { out[k] = UInt8(ascii: "-"); k += 1; continue }
-                    let byte = chunk[p + o]
-                    out[k] = hex[Int(byte >> 4)]; out[k + 1] = hex[Int(byte & 15)]; k += 2
-                }
-                return k
-            }
-            return .guid(text)
+            return .guid(text({ EvtxSlots.writeGUID($0, at: $1, into: &$2) }, at: p))
         case 0x10: return size == 8 ? .hex(try u64(p), width: 64) : .hex(UInt64(try u32(p)), width: 32)
         case 0x11: return .fileTime(Int64(bitPattern: try u64(p)))
         case 0x12:
@@ -368,17 +358,19 @@ struct ChunkReader {
             return .sysTime(String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", v[0], v[1], v[3], v[4], v[5], v[6], v[7]))
         case 0x13:
             guard size >= 8 else { return .binary(Array(chunk[p..<(p + size)])) }
-            let revision = try u8(p), subs = Int(try u8(p + 1))
-            var authority: UInt64 = 0
-            for i in 0..<6 { authority = authority << 8 | UInt64(chunk[p + 2 + i]) }
-            var s = "S-\(revision)-\(authority)"
-            for i in 0..<subs where 8 + 4 * i + 4 <= size { s += "-\(try u32(p + 8 + 4 * i))" }
-            return .sid(s)
+            return .sid(text({ EvtxSlots.writeSID($0, at: $1, size: size, into: &$2) }, at: p))
         case 0x14: return .hex(UInt64(try u32(p)), width: 32)
         case 0x15: return .hex(try u64(p), width: 64)
         case 0x21: return .xml(try fragment(at: p, end: p + size))
         default: return .binary(Array(chunk[p..<(p + size)]))
         }
+    }
+
+    /// Text written from the chunk's bytes at `p` (checked by `value` first) by `write`.
+    func text(_ write: (UnsafeBufferPointer<UInt8>, Int, inout [UInt8]) -> Void, at p: Int) -> String {
+        var out: [UInt8] = []
+        chunk.file.withUnsafeBufferPointer { write($0, chunk.base + p, &out) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     mutating func array(at p: Int, size: Int, type: UInt8) throws -> EvtxValue {

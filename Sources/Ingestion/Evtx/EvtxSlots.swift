@@ -100,13 +100,7 @@ struct EvtxSlots {
         case 0x0d:
             let on = size >= 4 ? Self.le32(f, p) != 0 : f[p] != 0
             bytes.append(contentsOf: on ? Self.trueText : Self.falseText)
-        case 0x0f where size >= 16:
-            // {D1-D2-D3-D4[0..2]-D4[2..8]}: the first three little-endian, the rest as stored.
-            for o in Self.guidOrder {
-                if o < 0 { bytes.append(UInt8(ascii: "-")); continue }
-                let byte = f[p + o]
-                bytes.append(Self.hexUpper[Int(byte >> 4)]); bytes.append(Self.hexUpper[Int(byte & 15)])
-            }
+        case 0x0f where size >= 16: Self.writeGUID(f, at: p, into: &bytes)
         case 0x10, 0x14, 0x15:
             hex(t == 0x15 || (t == 0x10 && size == 8) ? Self.le64(f, p) : UInt64(Self.le32(f, p)))
         case 0x11:
@@ -115,15 +109,7 @@ struct EvtxSlots {
             let at = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: 27))
             bytes.withUnsafeMutableBufferPointer { b in _ = EvtxValue.isoDigits(ft, into: b.baseAddress! + at) }
-        case 0x13 where size >= 8:
-            bytes.append(UInt8(ascii: "S")); bytes.append(UInt8(ascii: "-"))
-            decimal(UInt64(f[p]), negative: false)
-            var authority: UInt64 = 0
-            for i in 0..<6 { authority = authority << 8 | UInt64(f[p + 2 + i]) }
-            bytes.append(UInt8(ascii: "-")); decimal(authority, negative: false)
-            for i in 0..<Int(f[p + 1]) where 8 + 4 * i + 4 <= size {
-                bytes.append(UInt8(ascii: "-")); decimal(UInt64(Self.le32(f, p + 8 + 4 * i)), negative: false)
-            }
+        case 0x13 where size >= 8: Self.writeSID(f, at: p, size: size, into: &bytes)
         case 0x0e, 0x0f, 0x13:
             for i in 0..<size { let byte = f[p + i]; bytes.append(Self.hexUpper[Int(byte >> 4)]); bytes.append(Self.hexUpper[Int(byte & 15)]) }
         default:
@@ -142,13 +128,37 @@ struct EvtxSlots {
 
     static let trueText = Array("true".utf8), falseText = Array("false".utf8)
 
-    mutating func decimal(_ v: UInt64, negative: Bool) {
-        if negative { bytes.append(UInt8(ascii: "-")) }
-        if v < 10 { bytes.append(UInt8(ascii: "0") + UInt8(v)); return }
-        let at = bytes.count
+    mutating func decimal(_ v: UInt64, negative: Bool) { Self.writeDecimal(v, negative: negative, into: &bytes) }
+
+    static func writeDecimal(_ v: UInt64, negative: Bool, into out: inout [UInt8]) {
+        if negative { out.append(UInt8(ascii: "-")) }
+        if v < 10 { out.append(UInt8(ascii: "0") + UInt8(v)); return }
+        let at = out.count
         var v = v
-        while v > 0 { bytes.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 }
-        bytes[at...].reverse()
+        while v > 0 { out.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 }
+        out[at...].reverse()
+    }
+
+    /// A GUID's 16 bytes as `D1-D2-D3-D4[0..2]-D4[2..8]` in upper-case hex: the first three
+    /// little-endian, the rest as stored (also `ChunkReader.value`'s text of a GUID).
+    static func writeGUID(_ f: UnsafeBufferPointer<UInt8>, at p: Int, into out: inout [UInt8]) {
+        for o in guidOrder {
+            if o < 0 { out.append(UInt8(ascii: "-")); continue }
+            let byte = f[p + o]
+            out.append(hexUpper[Int(byte >> 4)]); out.append(hexUpper[Int(byte & 15)])
+        }
+    }
+
+    /// A SID (`size` >= 8 bytes) as `S-revision-authority-sub-...`.
+    static func writeSID(_ f: UnsafeBufferPointer<UInt8>, at p: Int, size: Int, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "S")); out.append(UInt8(ascii: "-"))
+        writeDecimal(UInt64(f[p]), negative: false, into: &out)
+        var authority: UInt64 = 0
+        for i in 0..<6 { authority = authority << 8 | UInt64(f[p + 2 + i]) }
+        out.append(UInt8(ascii: "-")); writeDecimal(authority, negative: false, into: &out)
+        for i in 0..<Int(f[p + 1]) where 8 + 4 * i + 4 <= size {
+            out.append(UInt8(ascii: "-")); writeDecimal(UInt64(le32(f, p + 8 + 4 * i)), negative: false, into: &out)
+        }
     }
 
     mutating func hex(_ v: UInt64) {

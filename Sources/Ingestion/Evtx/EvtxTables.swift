@@ -21,6 +21,9 @@ public enum EvtxTables {
     }
 
     static let unixEpochInFileTime: Int64 = 116_444_736_000_000_000
+
+    /// A FILETIME as the engine's datetime, at the microsecond evtx_dump and Sentinel's exports show.
+    static func datetime(fileTime: Int64) -> Value { .datetime((fileTime - unixEpochInFileTime) / 10 * 10) }
     static let logonEvents: Set<Int> = [4624, 4625, 4634, 4647, 4648, 4672, 4768, 4769, 4771, 4776]
     static let levelNames = [1: "Critical", 2: "Error", 3: "Warning", 4: "Information", 5: "Verbose"]
 
@@ -40,12 +43,11 @@ public enum EvtxTables {
         let provider = system.flatMap { v.child($0, "Provider") }.flatMap { v.attribute($0, "Name") }?.text ?? ""
         let channel = sys("Channel"), computer = sys("Computer")
         let eventID = number("EventID"), level = number("Level"), task = number("Task")
-        // FILETIME to the engine's ticks, at the microsecond evtx_dump and Sentinel's exports show.
         let created = system.flatMap { v.child($0, "TimeCreated") }.flatMap { v.attribute($0, "SystemTime") }
         let time: Value
-        if case .fileTime(let ft)? = created { time = .datetime((ft - unixEpochInFileTime) / 10 * 10) }
+        if case .fileTime(let ft)? = created { time = datetime(fileTime: ft) }
         else if let t = created?.text, let d = DateTimeParser.parse(t) { time = .datetime(d) }
-        else { time = .datetime((written - unixEpochInFileTime) / 10 * 10) }
+        else { time = datetime(fileTime: written) }
         let userSID = system.flatMap { v.child($0, "Security") }.flatMap { v.attribute($0, "UserID") }?.text ?? ""
         let data = fields(v)
         // The rendered XML goes into its column as bytes: no String for the widest value of the event.
@@ -69,7 +71,7 @@ public enum EvtxTables {
             for (k, text) in data { setText(&b.security, k, text) }
             b.security.endRecord()
         } else {
-            let levelName = levelNames[level] ?? (level == 0 ? "Information" : "Level \(level)")
+            let levelName = Self.levelName(level)
             // The agent's DataItem carries the time as evtx_dump prints it (microseconds).
             let stamp: String
             if case .fileTime(let ft)? = created { stamp = EvtxValue.iso(ft) } else { stamp = created?.text ?? EvtxValue.iso(written) }
@@ -158,6 +160,9 @@ public enum EvtxTables {
         }
         v.xml(element, into: &s)
     }
+
+    /// `EventLevelName` as the agent writes it.
+    static func levelName(_ level: Int) -> String { levelNames[level] ?? (level == 0 ? "Information" : "Level \(level)") }
 
     /// Sentinel's `Activity` for the common Security events ("4624 - An account was successfully logged on.").
     static func activity(_ id: Int) -> String {

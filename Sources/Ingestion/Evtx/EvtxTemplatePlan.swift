@@ -60,10 +60,10 @@ final class EvtxTemplatePlan {
 
     /// The plan of a template whose root is `root`, or nil when the view must read its events.
     init?(root: EvtxElement) {
-        let system = Self.child(root, "System")
-        func content(_ name: String) -> Content { system.flatMap { Self.child($0, name) }.map(Self.content) ?? Content() }
+        let system = root.child("System")
+        func content(_ name: String) -> Content { system?.child(name).map(Self.content) ?? Content() }
         func attribute(_ element: String, _ name: String) -> Attribute {
-            guard let e = system.flatMap({ Self.child($0, element) }), let a = e.attributes.first(where: { $0.name == name }) else { return .absent }
+            guard let e = system?.child(element), let a = e.attributes.first(where: { $0.name == name }) else { return .absent }
             if let id = ChunkReader.attributeSubstitution(a.value) { return .slot(id) }
             return .text(Array(a.value.text.utf8))
         }
@@ -76,7 +76,7 @@ final class EvtxTemplatePlan {
         targetUser = index("TargetUserName"); targetDomain = index("TargetDomainName")
         subjectUser = index("SubjectUserName"); subjectDomain = index("SubjectDomainName")
         var ops: [Op] = []
-        if let data = Self.child(root, "EventData") ?? Self.child(root, "UserData") {
+        if let data = root.child("EventData") ?? root.child("UserData") {
             var element = data
             if data.name == "EventData", !data.attributes.contains(where: { $0.name == "xmlns" }) {
                 element.attributes.append(("xmlns", .string("http://schemas.microsoft.com/win/2004/08/events/event")))
@@ -150,11 +150,6 @@ final class EvtxTemplatePlan {
         }
     }
 
-    static func child(_ e: EvtxElement, _ name: String) -> EvtxElement? {
-        for c in e.children { if case .element(let x) = c, x.name == name { return x } }
-        return nil
-    }
-
     static func content(_ e: EvtxElement) -> Content {
         var c = Content(single: e.children.count == 1)
         for n in e.children {
@@ -174,7 +169,7 @@ final class EvtxTemplatePlan {
             let f = Field(name: name, pieces: content(e).pieces, trimmed: trimmed)
             if let i = out.firstIndex(where: { $0.name == name }) { out[i] = f } else { out.append(f) }
         }
-        if let data = child(root, "EventData") {
+        if let data = root.child("EventData") {
             var unnamed = 0
             for c in data.children {
                 guard case .element(let d) = c, ChunkReader.substitutionID(d) == nil else { continue }
@@ -186,7 +181,7 @@ final class EvtxTemplatePlan {
                     put(unnamed == 0 ? d.name : "\(d.name)\(unnamed)", d, trimmed: false); unnamed += 1
                 }
             }
-        } else if let user = child(root, "UserData"),
+        } else if let user = root.child("UserData"),
                   case .element(let inner)? = user.children.first(where: { if case .element(let x) = $0 { return ChunkReader.substitutionID(x) == nil } else { return false } }) {
             for c in inner.children { if case .element(let d) = c, ChunkReader.substitutionID(d) == nil { put(d.name, d, trimmed: false) } }
         }
