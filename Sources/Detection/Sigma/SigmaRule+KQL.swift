@@ -403,7 +403,9 @@ extension SigmaRule {
                 if mods.contains("i") { flags += "i" }
                 if mods.contains("m") { flags += "m" }
                 if mods.contains("s") { flags += "s" }
-                return "\(f) matches regex \(quote((flags.isEmpty ? "" : "(?\(flags))") + v))"
+                let pattern = (flags.isEmpty ? "" : "(?\(flags))") + v
+                if let problem = KQLRegex.problem(in: pattern) { throw SigmaError(message: problem) }
+                return "\(f) matches regex \(quote(pattern))"
             case "cidr": return "ipv4_is_in_range(\(f), \(quote(v)))"
             case "lt": return "toreal(\(f)) < \(v)"
             case "lte": return "toreal(\(f)) <= \(v)"

@@ -30,10 +30,9 @@ struct KeyValueExtractor {
         case .undelimited: return undelimited(Array(s), keys: keys)
         case .regex(let re):
             var out: [String: String] = [:]
-            let ns = s as NSString
-            for m in re.re.matches(in: s, range: NSRange(location: 0, length: ns.length)) where m.numberOfRanges >= 3 {
-                let k = m.range(at: 1).location == NSNotFound ? "" : ns.substring(with: m.range(at: 1)).trimmingCharacters(in: .whitespaces)
-                let v = m.range(at: 2).location == NSNotFound ? "" : ns.substring(with: m.range(at: 2)).trimmingCharacters(in: .whitespaces)
+            for m in re.matches(in: s) where m.groups.count >= 3 {
+                let k = m.groups[1].map { String(s[$0]).trimmingCharacters(in: .whitespaces) } ?? ""
+                let v = m.groups[2].map { String(s[$0]).trimmingCharacters(in: .whitespaces) } ?? ""
                 if out[k] == nil { out[k] = v }
             }
             return out

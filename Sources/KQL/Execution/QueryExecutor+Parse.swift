@@ -19,7 +19,7 @@ extension QueryExecutor {
         for (i, part) in parts.enumerated() {
             switch part {
             case .text(let s):
-                regex += p.kind == .regex ? s : NSRegularExpression.escapedPattern(for: s)
+                regex += p.kind == .regex ? s : KQLRegex.escape(s)
             case .wildcard:
                 regex += p.kind == .regex ? (lazy ? ".*?" : ".*") : ".*?"
             case .column(let name, let type):
@@ -45,13 +45,12 @@ extension QueryExecutor {
         var keep: [Int] = []
         for r in 0..<input.count {
             let s = sv.value(at: r).kqlString
-            let ns = s as NSString
-            if let m = re.re.firstMatch(in: s, range: NSRange(location: 0, length: ns.length)) {
+            if let m = re.firstMatch(in: s) {
                 var ok = true
                 var row: [Value] = []
                 for (k, c) in cols.enumerated() {
-                    let g = m.range(withName: "vigilcol\(k)")
-                    let text = g.location == NSNotFound ? "" : ns.substring(with: g)
+                    let g = re.groupNumbers["vigilcol\(k)"].flatMap { $0 < m.groups.count ? m.groups[$0] : nil }
+                    let text = g.map { String(s[$0]) } ?? ""
                     let v = c.1 == .string ? Value.string(text) : Value.string(text.trimmingCharacters(in: .whitespacesAndNewlines)).converted(to: c.1)
                     if v.isNull && c.1 != .string && p.kind != .relaxed { ok = false }
                     row.append(v)

@@ -37,11 +37,11 @@ enum OperatorFunctions {
             FunctionDef("like_cs", args: 2...2, returns: FunctionDef.fixed(.bool), row: { a, _ in .bool(StringMatch.like(a[0].kqlString, a[1].kqlString, caseSensitive: true)) }),
             FunctionDef("!like_cs", args: 2...2, returns: FunctionDef.fixed(.bool), row: { a, _ in .bool(!StringMatch.like(a[0].kqlString, a[1].kqlString, caseSensitive: true)) }),
             FunctionDef("matches regex", args: 2...2, returns: FunctionDef.fixed(.bool),
-                        row: { a, _ in .bool(try RegexCache.shared.regex(a[1].kqlString).firstMatch(in: a[0].kqlString) != nil) },
+                        row: { a, _ in .bool(try RegexCache.shared.regex(a[1].kqlString).isMatch(a[0].kqlString)) },
                         vector: { v, _, n, _ in
                             guard case .scalar(let p) = v[1], case .column(let c) = v[0] else { return nil }
                             let re = try RegexCache.shared.regex(p.kqlString)
-                            guard let out = c.perString({ re.firstMatch(in: $0) != nil }) else { return nil }
+                            guard let out = c.perString({ re.isMatch($0) }) else { return nil }
                             return .column(Column(type: .bool, data: .bool(out)))
                         }),
         ]
