@@ -19,7 +19,14 @@ public enum SchemaCatalog {
         if let url = Bundle.module.url(forResource: "schemas-azure-monitor", withExtension: "txt"),
            let text = try? String(contentsOf: url, encoding: .utf8) {
             let others = out.merging(connectorFile) { a, _ in a }
-            for (table, schema) in parseTableList(text, others: others) where out[table] == nil { out[table] = schema }
+            for (table, schema) in parseTableList(text, others: others) {
+                // A table the snapshot has gets the columns Azure Monitor's reference lists and it lacks
+                // (its own types win where both name a column).
+                guard let have = out[table] else { out[table] = schema; continue }
+                var cols = have.columns
+                for c in schema.columns where !cols.contains(where: { $0.name == c.name }) { cols.append(c) }
+                out[table] = Schema(cols)
+            }
         }
         return out
     }()

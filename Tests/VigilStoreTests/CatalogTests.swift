@@ -45,6 +45,27 @@ import VigilStore
         guard case .failure = run(store, "CloudAppEvents | project NoSuchColumn") else { Issue.record("an unknown column bound"); return }
     }
 
+    /// Hunting queries read columns Azure Monitor added after the shared snapshot (a sign-in's ASN and
+    /// protocol, Defender's version-info columns, AzureActivity's legacy names): they bind, and the
+    /// snapshot's own columns keep their types.
+    @Test func snapshotTablesHaveTheColumnsAzureMonitorListsToday() throws {
+        let ws = try TestWorkspace()
+        let store = try ws.store()
+        for q in ["SigninLogs | where AuthenticationProtocol == 'deviceCode' | project AutonomousSystemNumber, CrossTenantAccessType, UniqueTokenIdentifier | count",
+                  "AADNonInteractiveUserSignInLogs | project AutonomousSystemNumber, SignInEventTypes | count",
+                  "AzureActivity | where OperationName has 'delete' | project ResourceProvider, ActivityStatus | count",
+                  "DeviceProcessEvents | project ProcessVersionInfoOriginalFileName, InitiatingProcessSignerType, FileSize | count",
+                  "DeviceRegistryEvents | project InitiatingProcessVersionInfoCompanyName | count",
+                  "OfficeActivity | project OperationProperties, TargetUserId | count",
+                  "IdentityInfo | project SAMAccountName, IsServiceAccount | count",
+                  "BehaviorAnalytics | project ActorName, NativeTableName | count"] {
+            #expect(try run(store, q).get().rows == [[Value.long(0)]], "\(q)")
+        }
+        let schema = try #require(SchemaCatalog.builtIn["SigninLogs"])
+        #expect(schema.columns.first { $0.name == "OriginalRequestId" }?.type == .guid)
+        #expect(schema.names.filter { $0 == "UserAgent" }.count == 1)
+    }
+
     @Test func theTableListFormatSkipsWhatItCannotRead() {
         let text = """
         # comment
