@@ -163,8 +163,19 @@ extension QueryExecutor {
         var to = try (m.inRange?.1 ?? m.to).map { try constant($0, scope) }
         if from == nil { from = (0..<axis.count).map { axis.value(at: $0) }.filter { !$0.isNull }.min() }
         if to == nil, let mx = (0..<axis.count).map({ axis.value(at: $0) }).filter({ !$0.isNull }).max() { to = Arithmetic.apply("+", mx, step) }
+        func aggregateName(_ i: Int) -> String {
+            let a = m.aggregates[i]
+            if let name = a.0.names.first { return name }
+            if case .call(let fn, let args, _) = a.0.expr, let d = Aggregates.lookup(fn) { return Naming.aggregate(d, args) }
+            return "Column\(i + 1)"
+        }
         guard let f = from, let t = to else {
-            return Table.empty(Schema(m.by.map { ColumnSchema(Naming.derived($0.expr) ?? "Column", .string) } + [ColumnSchema(axisName, .dynamic)]))
+            // No row has an axis value: no series, but the columns a later operator names are all there.
+            let by = try m.by.enumerated().map { k, b in
+                ColumnSchema(b.names.first ?? Naming.derived(b.expr) ?? "Column\(k + 1)", try compile(b.expr, input, scope).type)
+            }
+            let aggregates = m.aggregates.indices.map { ColumnSchema(aggregateName($0), .dynamic) }
+            return Table.empty(Schema(by + aggregates + [ColumnSchema(axisName, .dynamic)]))
         }
         // The main syntax bins at `from` (bin_at) and excludes `to`; `in range(...)` bins with bin() and
         // includes its stop.
@@ -200,9 +211,7 @@ extension QueryExecutor {
                 let k = byNames.map { grouped.column(named: $0)!.value(at: r).kqlString }.joined(separator: "\u{1}")
                 if let s = seriesKey[k] { arrays[s][bi] = col.value(at: r) }
             }
-            var name = a.0.names.first
-            if name == nil, case .call(let fn, let args, _) = a.0.expr, let d = Aggregates.lookup(fn) { name = Naming.aggregate(d, args) }
-            outSchema.append(ColumnSchema(name ?? "Column\(i + 1)", .dynamic))
+            outSchema.append(ColumnSchema(aggregateName(i), .dynamic))
             outCols.append(Column(type: .dynamic, data: .value(arrays.map { .array($0) })))
         }
         outSchema.append(ColumnSchema(axisName, .dynamic))
