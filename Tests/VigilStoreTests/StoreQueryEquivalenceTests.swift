@@ -20,6 +20,15 @@ import VigilStore
         "Rand_CL | where Count > 0 | extend x = Count * 2 | where x > 100 | project Name, x",
         "Rand_CL | where Name contains \"nobody at all\"",
         "Rand_CL | where true",
+        // Summarized part by part (counts and sums add, minima and maxima compare across extents).
+        "Rand_CL | summarize count() by Flag",
+        "Rand_CL | where Count > 0 | summarize n = count(), c = countif(Flag), s = sum(Count), lo = min(TimeGenerated), hi = max(Score) by Name | where n > 1",
+        "Rand_CL | where Name has \"user\" | summarize count(), sum(Count), max(TimeGenerated)",
+        "Rand_CL | where Name == \"no such name\" | summarize count(), sum(Count), min(TimeGenerated)",
+        "Rand_CL | where Name == \"no such name\" | summarize count() by Flag",
+        "Rand_CL | summarize n = count() by bin(TimeGenerated, 6h), Flag | order by TimeGenerated asc",
+        "Rand_CL | where Count > 0 | summarize sumif(Count, Flag), minif(Score, Flag), maxif(Count, Flag) by tolower(Name)",
+        "Rand_CL | summarize count(), dcount(Name) by Flag",
     ]
 
     /// With the default cache, and with none: a table too big for the cache is filtered one part at a

@@ -326,7 +326,12 @@ public final class QueryExecutor: @unchecked Sendable {
                 // concatenation; only the rows that pass are put together.
                 var leading = 0
                 while leading < ops.count, case .whereOp = ops[leading].0 { leading += 1 }
-                if leading > 0 && !recordPlan && !collectErrors && !bindOnly {
+                if provider.scansInParts, leading < ops.count, case .summarize(let aggs, let by, _) = ops[leading].0,
+                   !recordPlan && !collectErrors && !bindOnly, let plan = Self.partialSummarize(aggs, by) {
+                    let needed = (0..<leading).map { i in ColumnUsage.needed(ops[(i + 1)...].map(\.0)) }
+                    t = try summarizeInParts(n, req, filters: ops[0..<leading], needed: needed, plan, by: by, scope, ops[leading].1)
+                    ops.removeFirst(leading + 1)
+                } else if leading > 0 && !recordPlan && !collectErrors && !bindOnly {
                     let needed = (0..<leading).map { i in ColumnUsage.needed(ops[(i + 1)...].map(\.0)) }
                     var preds: [ExprSyntax] = []
                     for (op, _) in ops[0..<leading] { if case .whereOp(let p) = op { preds.append(p) } }
