@@ -361,8 +361,12 @@ extension LogStore {
         let (_, wanted) = try columns(of: table, request)
         let parts = try scanParts(table, request)
         if parts.isEmpty { try body(Table.empty(Schema(wanted))) }
-        for part in parts {
-            try body(Table(schema: Schema(wanted), columns: try wanted.map { try partColumn(part, $0) }, count: rowsOf(part)))
+        // The next part decodes on another core while this one goes through `body`.
+        var next = parts.first.map { prefetch($0, wanted) }
+        for (p, part) in parts.enumerated() {
+            let columns = try next!.get()
+            next = p + 1 < parts.count ? prefetch(parts[p + 1], wanted) : nil
+            try body(Table(schema: Schema(wanted), columns: columns, count: rowsOf(part)))
         }
     }
 
