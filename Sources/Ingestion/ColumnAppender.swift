@@ -15,10 +15,9 @@ public struct ColumnAppender {
     var nulls: [Bool] = []
     var anyNull = false
     /// A string column found mostly distinct (rendered event data, command lines) after its first
-    /// `ColumnAppender.judgedAfter` values keeps its values as they come: interning each would only
-    /// hash and copy it to find it new.
+    /// values (`StringInterner.mostlyDistinct`) keeps its values as they come: interning each would
+    /// only hash and copy it to find it new.
     var plain: [String]?
-    static let judgedAfter = 4_096
 
     public init(type: KQLType, capacity: Int = 0) {
         self.type = type
@@ -62,7 +61,7 @@ public struct ColumnAppender {
             if plain != nil { plain!.append(String(decoding: b, as: UTF8.self)) }
             else {
                 codes.append(dictionary.code(b))
-                if codes.count == Self.judgedAfter && dictionary.count * 2 > codes.count { goPlain() }
+                if StringInterner.mostlyDistinct(rows: codes.count, distinct: dictionary.count) { goPlain() }
             }
         case .int, .long:
             if kind != .json, let v = Self.parseInt(b) { ints.append(v) }

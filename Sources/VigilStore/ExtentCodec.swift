@@ -156,10 +156,7 @@ public enum ExtentCodec {
         }
     }
 
-    /// Whether a column is mostly distinct from the start (rendered event data, command lines, each
-    /// event's own bag), judged once after its first 4,096 rows: not worth a dictionary, nor hashing
-    /// up to 65,536 long values to find out.
-    static func mostlyDistinct(rows: Int, distinct: Int) -> Bool { rows == 4_096 && distinct > 2_048 }
+    static func mostlyDistinct(rows: Int, distinct: Int) -> Bool { StringInterner.mostlyDistinct(rows: rows, distinct: distinct) }
 
     static func writeDict(_ values: [String], codes: [UInt32], into out: inout [UInt8]) {
         var bytes: [UInt8] = []

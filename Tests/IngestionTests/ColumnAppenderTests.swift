@@ -22,6 +22,35 @@ import Testing
         #expect(values == texts.map { $0 == "<null>" ? "" : $0 })
     }
 
+    /// A month of sign-ins: 20,000 accounts, about half of them new in the first 4,096 rows, each
+    /// seen many times over the month: a dictionary, as the store needs it (it was stored plain).
+    @Test func aColumnOfManyRepeatingValuesStaysADictionary() {
+        var state: UInt64 = 12_345
+        let texts = (0..<40_000).map { _ -> String in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return "user\((state >> 33) % 20_000)@contoso.com"
+        }
+        #expect(Set(texts.prefix(4_096)).count > 2_048)
+        let c = Self.column(texts)
+        guard case .dict(let codes, let values) = c.data else { Issue.record("expected a dictionary, got plain"); return }
+        #expect(codes.map { values[Int($0)] } == texts)
+    }
+
+    /// A plain part (an extent stored plain) among dictionary parts joins the merged dictionary; a part
+    /// that proves mostly distinct overall is kept as it comes. Values and nulls are the parts' own.
+    @Test func plainPartsJoinTheDictionaryUnlessMostlyDistinct() {
+        let dictPart = KQL.Column(type: .string, data: .dict(codes: [0, 1, 0], values: ["a", "b"]), nulls: [false, false, true])
+        let plainPart = KQL.Column(type: .string, data: .string(["b", "c", "a"]))
+        let merged = KQL.Column.concat([dictPart, plainPart, dictPart], type: .string)
+        guard case .dict(_, let values) = merged.data else { Issue.record("expected a dictionary, got plain"); return }
+        #expect(values.count == 3)
+        #expect((0..<merged.count).map { merged.value(at: $0) } == [.string("a"), .string("b"), .null, .string("b"), .string("c"), .string("a"), .string("a"), .string("b"), .null])
+        let distinct = KQL.Column(type: .string, data: .string((0..<200_000).map { "event \($0)" }))
+        let mixed = KQL.Column.concat([dictPart, distinct], type: .string)
+        #expect(mixed.count == 200_003)
+        #expect((0..<mixed.count).allSatisfy { i in mixed.value(at: i) == (i < 3 ? dictPart.value(at: i) : .string("event \(i - 3)")) })
+    }
+
     @Test func aRepeatingColumnStaysADictionary() {
         let texts = (0..<6_000).map { "host-\($0 % 40)" }
         let c = Self.column(texts)

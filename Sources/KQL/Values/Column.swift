@@ -200,6 +200,21 @@ public struct Column: Sendable {
             }
             return Column(type: type, data: .dict(codes: codes, values: merged.values), nulls: concatNulls(parts))
         }
+        // Dictionary parts mixed with plain ones (an extent stored plain): the plain strings join the
+        // dictionary unless they prove mostly distinct (`ColumnAppender`).
+        if type == .string || type == .guid, parts.count > 1, parts.allSatisfy({ $0.type == type }), parts.contains(where: { p in
+            if case .dict = p.data { return true }
+            return false
+        }) {
+            var a = ColumnAppender(type: type, capacity: parts.reduce(0) { $0 + $1.count })
+            for p in parts { a.append(p) }
+            return a.finish()
+        }
+        return concatBuilt(parts, type: type)
+    }
+
+    /// Concatenation row by row into a builder (plain storage).
+    static func concatBuilt(_ parts: [Column], type: KQLType) -> Column {
         var b = ColumnBuilder(type: type, capacity: parts.reduce(0) { $0 + $1.count })
         for p in parts {
             if p.type == type {

@@ -32,6 +32,25 @@ public struct ColumnAppender {
     }
 
     mutating func add(_ p: Column) {
+        if interner != nil, others.isEmpty, p.type == type, case .string(let a) = p.data {
+            // A part stored plain (its first rows looked mostly distinct) joins the merged dictionary,
+            // so one such extent does not turn a month of a 20,000-value column into 100M strings;
+            // a column that is mostly distinct overall stops being interned where that shows.
+            var k = 0
+            while k < a.count {
+                codes.append(interner!.code(a[k]))
+                k += 1
+                if interner!.count > 65_536 && interner!.count * 2 > count + k { break }
+            }
+            appendNulls(of: p, 0..<k)
+            count += k
+            if k < a.count {
+                others.append(dictionaryColumn())
+                others.append(p.slice(k..<a.count))
+                count += a.count - k
+            }
+            return
+        }
         if interner != nil {
             guard others.isEmpty, p.type == type, case .dict(let c, let v) = p.data else {
                 // A plain-string part: fall back to one concatenation of everything, as `concat` does.
@@ -42,17 +61,22 @@ public struct ColumnAppender {
             }
             let remap = v.map { interner!.code($0) }
             codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
-            if let pn = p.nulls {
-                if !anyNull { anyNull = true; nulls = [Bool](repeating: false, count: count) }
-                nulls.append(contentsOf: pn)
-            } else if anyNull {
-                nulls.append(contentsOf: repeatElement(false, count: p.count))
-            }
+            appendNulls(of: p, 0..<p.count)
             count += p.count
             return
         }
         if p.type == type { builder!.append(column: p) } else { for i in 0..<p.count { builder!.append(p.value(at: i)) } }
         count += p.count
+    }
+
+    /// The null flags of `p`'s rows in `range`, for rows about to be counted.
+    mutating func appendNulls(of p: Column, _ range: Range<Int>) {
+        if let pn = p.nulls {
+            if !anyNull { anyNull = true; nulls = [Bool](repeating: false, count: count) }
+            nulls.append(contentsOf: pn[range])
+        } else if anyNull {
+            nulls.append(contentsOf: repeatElement(false, count: range.count))
+        }
     }
 
     func dictionaryColumn() -> Column {
@@ -62,7 +86,7 @@ public struct ColumnAppender {
     public func finish() -> Column {
         if let builder { return builder.finish() }
         if interner == nil { return first.map { Column.concat([$0], type: type) } ?? Column.empty(type) }
-        if !others.isEmpty { return Column.concat(others, type: type) }
+        if !others.isEmpty { return Column.concatBuilt(others, type: type) }
         return dictionaryColumn()
     }
 }
