@@ -53,7 +53,8 @@ final class RegexDFA: @unchecked Sendable {
 
     /// nil when the state budget ran out (the caller asks the VM).
     func isMatch(_ t: UnsafeBufferPointer<UInt8>) -> Bool? {
-        if states.count > Self.maxStates { reset() }
+        // Text of many scripts fills the non-ASCII transitions even with few states.
+        if states.count > Self.maxStates || other.count > 200_000 { reset() }
         if states.isEmpty { _ = state([0], RegexMatcher.none) }
         guard let base = t.baseAddress else { return endMatches(0) }
         var s: Int32 = 0
