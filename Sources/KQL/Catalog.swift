@@ -9,27 +9,24 @@ public enum SchemaCatalog {
         // Columns Sentinel has added since the 2022 schema snapshot (schemas-additions.json).
         if let addURL = Bundle.module.url(forResource: "schemas-additions", withExtension: "json"),
            let addData = try? Data(contentsOf: addURL), let additions = try? parse(addData, standardColumns: false) {
-            for (table, extra) in additions {
-                var cols = out[table]?.columns ?? []
-                for c in extra.columns where !cols.contains(where: { $0.name == c.name }) { cols.append(c) }
-                out[table] = Schema(cols)
-            }
+            for (table, extra) in additions { out[table] = adding(extra, to: out[table]) }
         }
         // Azure Monitor and Defender XDR tables Sentinel content reads beyond that snapshot.
         if let url = Bundle.module.url(forResource: "schemas-azure-monitor", withExtension: "txt"),
            let text = try? String(contentsOf: url, encoding: .utf8) {
             let others = out.merging(connectorFile) { a, _ in a }
-            for (table, schema) in parseTableList(text, others: others) {
-                // A table the snapshot has gets the columns Azure Monitor's reference lists and it lacks
-                // (its own types win where both name a column).
-                guard let have = out[table] else { out[table] = schema; continue }
-                var cols = have.columns
-                for c in schema.columns where !cols.contains(where: { $0.name == c.name }) { cols.append(c) }
-                out[table] = Schema(cols)
-            }
+            // A table the snapshot has gets the columns Azure Monitor's reference lists and it lacks.
+            for (table, schema) in parseTableList(text, others: others) { out[table] = adding(schema, to: out[table]) }
         }
         return out
     }()
+
+    /// `extra`'s columns appended to `schema`'s where it has none of that name (its own types win).
+    static func adding(_ extra: Schema, to schema: Schema?) -> Schema {
+        var cols = schema?.columns ?? []
+        for c in extra.columns where !cols.contains(where: { $0.name == c.name }) { cols.append(c) }
+        return Schema(cols)
+    }
 
     /// Parses lines `Table: Column:type, ...` and `Table = OtherTable` (comments start with `#`). Every
     /// table gets `TimeGenerated`, `SourceSystem` and the standard columns; an alias of an unknown

@@ -104,7 +104,7 @@ public enum ExtentCodec {
                 let k = interner.code(s)
                 codes.append(k)
                 if interner.count > 65_536 && interner.count * 2 > a.count { dense = false; break }
-                if Self.mostlyDistinct(rows: i + 1, distinct: interner.count) { dense = false; break }
+                if StringInterner.mostlyDistinct(rows: i + 1, distinct: interner.count) { dense = false; break }
             }
             if dense {
                 header(.dict)
@@ -136,7 +136,7 @@ public enum ExtentCodec {
             for (i, v) in a.enumerated() {
                 // Each of a mostly distinct column's values is its own entry, written straight into the
                 // dictionary's bytes, without hashing every bag twice.
-                if Self.mostlyDistinct(rows: i, distinct: offsets.count - 1) { interning = false }
+                if StringInterner.mostlyDistinct(rows: i, distinct: offsets.count - 1) { interning = false }
                 guard interning else {
                     if !v.isNull { v.writeJSON(into: &bytes) }
                     offsets.append(UInt32(bytes.count)); codes.append(UInt32(offsets.count - 2))
@@ -155,8 +155,6 @@ public enum ExtentCodec {
             return (.dict, st)
         }
     }
-
-    static func mostlyDistinct(rows: Int, distinct: Int) -> Bool { StringInterner.mostlyDistinct(rows: rows, distinct: distinct) }
 
     static func writeDict(_ values: [String], codes: [UInt32], into out: inout [UInt8]) {
         var bytes: [UInt8] = []

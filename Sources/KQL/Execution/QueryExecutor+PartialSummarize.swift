@@ -45,14 +45,7 @@ extension QueryExecutor {
                           _ plan: PartialSummarize, by: [NamedExprSyntax], _ scope: Scope, _ span: Span) throws -> Table {
         var partials: [Table] = []
         try provider.scanEach(n, request: req) { part in
-            var x = part
-            for (i, (op, opSpan)) in filters.enumerated() {
-                outputNeeded = needed[i]
-                var name = ""
-                x = try apply(op, to: x, scope, opSpan, resultName: &name)
-            }
-            outputNeeded = nil
-            partials.append(try summarize(x, plan.partial, by, scope, span))
+            partials.append(try summarize(try filterPart(part, filters, needed: needed, scope), plan.partial, by, scope, span))
         }
         guard let first = partials.first else { return try summarize(Table.empty(Schema([])), plan.merge, plan.mergeBy, scope, span) }
         let columns = first.schema.columns.indices.map { c in

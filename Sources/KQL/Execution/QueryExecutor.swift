@@ -326,27 +326,16 @@ public final class QueryExecutor: @unchecked Sendable {
                 // concatenation; only the rows that pass are put together.
                 var leading = 0
                 while leading < ops.count, case .whereOp = ops[leading].0 { leading += 1 }
+                let needed = (0..<leading).map { i in ColumnUsage.needed(ops[(i + 1)...].map(\.0)) }
                 if provider.scansInParts, leading < ops.count, case .summarize(let aggs, let by, _) = ops[leading].0,
                    !recordPlan && !collectErrors && !bindOnly, let plan = Self.partialSummarize(aggs, by) {
-                    let needed = (0..<leading).map { i in ColumnUsage.needed(ops[(i + 1)...].map(\.0)) }
                     t = try summarizeInParts(n, req, filters: ops[0..<leading], needed: needed, plan, by: by, scope, ops[leading].1)
                     ops.removeFirst(leading + 1)
                 } else if leading > 0 && !recordPlan && !collectErrors && !bindOnly {
-                    let needed = (0..<leading).map { i in ColumnUsage.needed(ops[(i + 1)...].map(\.0)) }
                     var preds: [ExprSyntax] = []
                     for (op, _) in ops[0..<leading] { if case .whereOp(let p) = op { preds.append(p) } }
                     req.filterColumns = ColumnUsage.refs(preds).map { Array($0).sorted() }
-                    t = try provider.scan(n, request: req) { part in
-                        var x = part
-                        let rowIds = part.schema.index(of: ScanRequest.rowIdColumn) != nil
-                        for (i, (op, span)) in ops[0..<leading].enumerated() {
-                            outputNeeded = rowIds ? needed[i].map { $0.union([ScanRequest.rowIdColumn]) } : needed[i]
-                            var name = resultName
-                            x = try apply(op, to: x, scope, span, resultName: &name)
-                        }
-                        outputNeeded = nil
-                        return x
-                    }
+                    t = try provider.scan(n, request: req) { part in try filterPart(part, ops[0..<leading], needed: needed, scope) }
                     ops.removeFirst(leading)
                 } else {
                     t = try scan(n, req, nspan)
@@ -435,5 +424,21 @@ public final class QueryExecutor: @unchecked Sendable {
     func evaluate(_ e: ExprSyntax, on t: Table, _ scope: Scope) throws -> (Column, KQLType) {
         let b = try compile(e, t, scope)
         return (try b.evaluate(t, ctx).materialize(type: b.type, count: t.count), b.type)
+    }
+}
+
+extension QueryExecutor {
+    /// A pipeline's leading filters over one part of a stored table, each keeping only the columns the
+    /// rest of the pipeline reads (and the scan's row numbers when the part carries them).
+    func filterPart(_ part: Table, _ filters: ArraySlice<(OperatorSyntax, Span)>, needed: [Set<String>?], _ scope: Scope) throws -> Table {
+        var x = part
+        let rowIds = part.schema.index(of: ScanRequest.rowIdColumn) != nil
+        for (i, (op, span)) in filters.enumerated() {
+            outputNeeded = rowIds ? needed[i].map { $0.union([ScanRequest.rowIdColumn]) } : needed[i]
+            var name = ""
+            x = try apply(op, to: x, scope, span, resultName: &name)
+        }
+        outputNeeded = nil
+        return x
     }
 }

@@ -166,11 +166,12 @@ public struct Column: Sendable {
     }
 
     /// Concatenates columns of one type. Dictionary-encoded parts stay dictionary-encoded: their
-    /// dictionaries are merged and the codes remapped, so extents of a stored table concatenate cheaply.
+    /// dictionaries are merged and the codes remapped, so extents of a stored table concatenate cheaply;
+    /// plain parts among them (an extent stored plain) join the dictionary unless they prove mostly
+    /// distinct (`ColumnAppender`).
     public static func concat(_ parts: [Column], type: KQLType) -> Column {
         if parts.count == 1, parts[0].type == type { return parts[0] }
-        if type == .string || type == .guid, !parts.isEmpty, parts.allSatisfy({ p in
-            if p.type != type { return false }
+        if type == .string || type == .guid, parts.allSatisfy({ $0.type == type }), parts.contains(where: { p in
             if case .dict = p.data { return true }
             return false
         }) {
@@ -187,25 +188,6 @@ public struct Column: Sendable {
                     return Column(type: type, data: .dict(codes: codes, values: first), nulls: concatNulls(parts))
                 }
             }
-            var merged = StringInterner(capacity: parts.reduce(0) { p, c in
-                if case .dict(_, let v) = c.data { return max(p, v.count) }
-                return p
-            })
-            var codes: [UInt32] = []
-            codes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-            for p in parts {
-                guard case .dict(let c, let v) = p.data else { continue }
-                let remap = v.map { merged.code($0) }
-                codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
-            }
-            return Column(type: type, data: .dict(codes: codes, values: merged.values), nulls: concatNulls(parts))
-        }
-        // Dictionary parts mixed with plain ones (an extent stored plain): the plain strings join the
-        // dictionary unless they prove mostly distinct (`ColumnAppender`).
-        if type == .string || type == .guid, parts.count > 1, parts.allSatisfy({ $0.type == type }), parts.contains(where: { p in
-            if case .dict = p.data { return true }
-            return false
-        }) {
             var a = ColumnAppender(type: type, capacity: parts.reduce(0) { $0 + $1.count })
             for p in parts { a.append(p) }
             return a.finish()

@@ -25,7 +25,15 @@ public struct ColumnAppender {
         if interner == nil && builder == nil {
             guard let held = first else { first = p; return }
             first = nil
-            if type == .string || type == .guid { interner = StringInterner(); codes.reserveCapacity(capacity) } else { builder = ColumnBuilder(type: type, capacity: capacity) }
+            if type == .string || type == .guid {
+                // Extents of one table have dictionaries of similar size: room for the first one's.
+                var room = 0
+                if case .dict(_, let v) = held.data { room = v.count }
+                interner = StringInterner(capacity: room)
+                codes.reserveCapacity(capacity)
+            } else {
+                builder = ColumnBuilder(type: type, capacity: capacity)
+            }
             add(held)
         }
         add(p)

@@ -13,9 +13,7 @@ public final class KQLRegex: Sendable {
 
     init(_ pattern: String, flags: RegexParser.Flags = .init()) throws(RegexSyntaxError) {
         var parser = RegexParser(pattern, flags: flags)
-        let node: RegexNode
-        do { node = try parser.parse() } catch let e as RegexSyntaxError { throw e } catch { throw RegexSyntaxError(message: "\(error)", position: 0) }
-        do { program = try RegexProgram(node, groups: parser.captureCount) } catch let e as RegexSyntaxError { throw e } catch { throw RegexSyntaxError(message: "\(error)", position: 0) }
+        program = try RegexProgram(try parser.parse(), groups: parser.captureCount)
         groupNumbers = parser.names
         groupCount = parser.captureCount
     }
@@ -92,6 +90,13 @@ public final class KQLRegex: Sendable {
 
     public func firstMatch(in s: String) -> Match? {
         Self.bytes(s) { t in firstMatchSlots(t).map { Self.match($0, s) } }
+    }
+
+    /// The text of group `g` (0: the whole match) of the first match, nil when there is no match or
+    /// the group did not take part.
+    public func group(_ g: Int, of s: String) -> Substring? {
+        guard g >= 0, let m = firstMatch(in: s), g < m.groups.count, let r = m.groups[g] else { return nil }
+        return s[r]
     }
 
     public func matches(in s: String) -> [Match] {

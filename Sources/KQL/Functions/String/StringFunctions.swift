@@ -67,21 +67,17 @@ enum StringFunctions {
                 return .array(parts)
             },
             FunctionDef("extract", args: 3...4, returns: FunctionDef.fixed(.string), row: { a, _ in
-                let s = a[2].kqlString
-                guard let g = a[1].int, g >= 0, let m = try RegexCache.shared.regex(a[0].kqlString).firstMatch(in: s), g < m.groups.count, let r = m.groups[g] else {
+                guard let text = try RegexCache.shared.regex(a[0].kqlString).group(a[1].int ?? -1, of: a[2].kqlString) else {
                     return a.count > 3 ? .null : .string("")
                 }
-                return .string(String(s[r]))
+                return .string(String(text))
             }, vector: { v, _, n, _ in
                 // A rule extracts from the same few thousand command lines over and over: once per
                 // distinct string of a dictionary column.
                 guard v.count == 3, case .scalar(let p) = v[0], case .scalar(let gv) = v[1], case .column(let c) = v[2] else { return nil }
                 let re = try RegexCache.shared.regex(p.kqlString)
                 let g = gv.int ?? -1
-                guard let out = c.perString({ s -> String in
-                    guard g >= 0, let m = re.firstMatch(in: s), g < m.groups.count, let r = m.groups[g] else { return "" }
-                    return String(s[r])
-                }) else { return nil }
+                guard let out = c.perString({ re.group(g, of: $0).map(String.init) ?? "" }) else { return nil }
                 var b = ColumnBuilder(type: .string, capacity: n)
                 for x in out { b.append(.string(x)) }
                 return .column(b.finish())

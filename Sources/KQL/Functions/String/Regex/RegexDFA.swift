@@ -88,7 +88,6 @@ final class RegexDFA: @unchecked Sendable {
     }
 
     private func endMatches(_ s: Int32) -> Bool {
-        if states.isEmpty { _ = state([0], RegexMatcher.none) }
         if atEnd[Int(s)] < 0 {
             atEnd[Int(s)] = vm.transition(from: states[Int(s)], prev: prevs[Int(s)], next: RegexMatcher.none, into: &scratch) ? 1 : 0
         }

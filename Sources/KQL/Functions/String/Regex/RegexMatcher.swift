@@ -68,12 +68,12 @@ final class RegexMatcher: @unchecked Sendable {
     /// The leftmost-first match starting at or after `from`: its slots (group g spans
     /// `slots[2g]..<slots[2g+1]`, -1 when the group did not take part) in `out`. With
     /// `captures: false` only whether there is a match is computed, and the search stops at the
-    /// first thread to reach the end of the pattern.
+    /// first thread to reach the end of the pattern. The required literal is the caller's to test
+    /// (`KQLRegex` does, once per text).
     func search(_ t: UnsafeBufferPointer<UInt8>, from: Int, captures: Bool, out: inout [Int]) -> Bool {
         let len = t.count
         let ns = captures ? slotCount : 0
         let base = t.baseAddress ?? UnsafePointer(bitPattern: 1)!
-        if from == 0, !RegexMatcher.contains(prog.required, caseless: prog.requiredCaseless, in: t) { return false }
         cur.count = 0
         var matched = false
         var pos = from
@@ -105,26 +105,16 @@ final class RegexMatcher: @unchecked Sendable {
             let npos = pos + clen
             let (nc, nlen) = npos < len ? Self.decode(at: npos, base) : (Self.none, 0)
             next.count = 0
-            var k = 0
-            while k < cur.count {
+            for k in 0..<cur.count {
                 let pc = cur.dense[k]
-                k += 1
-                let step: Bool
-                switch ops[Int(pc)] {
-                case .char: step = UInt32(bitPattern: opA[Int(pc)]) == c
-                case .set: step = prog.sets[Int(opA[Int(pc)])].contains(c)
-                case .any: step = true
-                case .anyButNewline: step = c != 0x0A
-                case .match:
+                if ops[Int(pc)] == .match {
                     record(cur, pc, ns, &out)
                     matched = true
                     if !captures { return true }
-                    k = cur.count
-                    continue
-                default: continue
+                    break
                 }
-                guard step else { continue }
-                if ns > 0 { (caps).update(from: cur.slots + Int(pc) * ns, count: ns) }
+                guard consumes(Int(pc), c) else { continue }
+                if ns > 0 { caps.update(from: cur.slots + Int(pc) * ns, count: ns) }
                 if add(&next, pc + 1, ns, npos, c, nc) && !captures { return true }
             }
             swap(&cur, &next)
@@ -143,25 +133,23 @@ final class RegexMatcher: @unchecked Sendable {
         for pc in pcs where add(&cur, pc, 0, 0, prev, next) { matched = true }
         out.removeAll(keepingCapacity: true)
         if matched || next == Self.none { return matched }
-        for k in 0..<cur.count {
-            let pc = cur.dense[k]
-            let i = Int(pc)
-            let step: Bool
-            switch ops[i] {
-            case .char: step = UInt32(bitPattern: opA[i]) == next
-            case .set: step = prog.sets[Int(opA[i])].contains(next)
-            case .any: step = true
-            case .anyButNewline: step = next != 0x0A
-            default: step = false
-            }
-            if step { out.append(pc + 1) }
-        }
+        for k in 0..<cur.count where consumes(Int(cur.dense[k]), next) { out.append(cur.dense[k] + 1) }
         out.sort()
         return false
     }
 
     var anchoredStart: Bool { prog.anchoredStart }
-    var required: (bytes: [UInt8], caseless: Bool) { (prog.required, prog.requiredCaseless) }
+
+    /// Whether instruction `i` consumes scalar `c` (false for the instructions that consume nothing).
+    @inline(__always) private func consumes(_ i: Int, _ c: UInt32) -> Bool {
+        switch ops[i] {
+        case .char: return UInt32(bitPattern: opA[i]) == c
+        case .set: return prog.sets[Int(opA[i])].contains(c)
+        case .any: return true
+        case .anyButNewline: return c != 0x0A
+        default: return false
+        }
+    }
 
     private func record(_ list: Threads, _ pc: Int32, _ ns: Int, _ out: inout [Int]) {
         if ns == 0 { return }

@@ -20,7 +20,7 @@ struct RegexParser {
     }
     private let initialFlags: Flags
 
-    mutating func parse() throws -> RegexNode {
+    mutating func parse() throws(RegexSyntaxError) -> RegexNode {
         var flags = initialFlags
         let node = try alternation(&flags, depth: 0)
         if i < p.count { throw fail("unmatched ')'") }
@@ -45,7 +45,7 @@ struct RegexParser {
         }
     }
 
-    private mutating func alternation(_ flags: inout Flags, depth: Int) throws -> RegexNode {
+    private mutating func alternation(_ flags: inout Flags, depth: Int) throws(RegexSyntaxError) -> RegexNode {
         guard depth < 250 else { throw fail("the pattern nests groups more than 250 deep") }
         var branches = [try concatenation(&flags, depth: depth)]
         while peek() == 0x7C {
@@ -55,14 +55,14 @@ struct RegexParser {
         return branches.count == 1 ? branches[0] : .alternate(branches)
     }
 
-    private mutating func concatenation(_ flags: inout Flags, depth: Int) throws -> RegexNode {
+    private mutating func concatenation(_ flags: inout Flags, depth: Int) throws(RegexSyntaxError) -> RegexNode {
         var items: [RegexNode] = []
         while true {
             skipVerbose(flags)
             guard let c = peek(), c != 0x7C, c != 0x29 else { break }
             if c == 0x2A || c == 0x2B || c == 0x3F {
                 guard !items.isEmpty else { throw fail("repetition operator '\(Character(Unicode.Scalar(c)!))' has nothing to repeat") }
-                items.append(try repetition(items.removeLast(), flags))
+                items.append(repetition(items.removeLast(), flags))
                 continue
             }
             if c == 0x7B, let counted = try countedRepetition(flags) {
@@ -88,7 +88,7 @@ struct RegexParser {
         return !flags.ungreedy
     }
 
-    private mutating func repetition(_ node: RegexNode, _ flags: Flags) throws -> RegexNode {
+    private mutating func repetition(_ node: RegexNode, _ flags: Flags) -> RegexNode {
         let c = p[i]
         i += 1
         let g = greedy(flags)
@@ -100,7 +100,7 @@ struct RegexParser {
     }
 
     /// `{n}`, `{n,}`, `{n,m}` (spaces allowed around the numbers); nil when the text is not one.
-    private mutating func countedRepetition(_ flags: Flags) throws -> (min: Int, max: Int?, greedy: Bool)? {
+    private mutating func countedRepetition(_ flags: Flags) throws(RegexSyntaxError) -> (min: Int, max: Int?, greedy: Bool)? {
         let start = i
         var k = i + 1
         func number() -> Int? {
@@ -126,7 +126,7 @@ struct RegexParser {
         return (lo, hi, greedy(flags))
     }
 
-    private mutating func atom(_ flags: inout Flags, depth: Int) throws -> RegexNode? {
+    private mutating func atom(_ flags: inout Flags, depth: Int) throws(RegexSyntaxError) -> RegexNode? {
         let c = p[i]
         switch c {
         case 0x28: return try group(&flags, depth: depth)
@@ -157,7 +157,7 @@ struct RegexParser {
         flags.caseless && CaseFold.variants(of: c).count > 1 ? .caseless(c) : .literal(c)
     }
 
-    private mutating func group(_ flags: inout Flags, depth: Int) throws -> RegexNode? {
+    private mutating func group(_ flags: inout Flags, depth: Int) throws(RegexSyntaxError) -> RegexNode? {
         let open = i
         i += 1
         guard peek() == 0x3F else {
@@ -219,7 +219,7 @@ struct RegexParser {
         throw fail("unclosed group", at: open)
     }
 
-    private mutating func close(_ open: Int) throws {
+    private mutating func close(_ open: Int) throws(RegexSyntaxError) {
         guard peek() == 0x29 else { throw fail("unclosed group", at: open) }
         i += 1
     }
@@ -235,7 +235,7 @@ struct RegexParser {
 
 extension RegexParser {
     /// An escape outside a class.
-    fileprivate mutating func escape(_ flags: Flags) throws -> RegexNode {
+    fileprivate mutating func escape(_ flags: Flags) throws(RegexSyntaxError) -> RegexNode {
         guard let c = peek() else { throw fail("the pattern ends with a lone backslash") }
         let u = flags.unicode
         switch Unicode.Scalar(c).map(Character.init) {
@@ -261,7 +261,7 @@ extension RegexParser {
     }
 
     /// `\d \s \w \p{..}` and their negations, as a class; nil when the escape is not one.
-    fileprivate mutating func classEscape(_ flags: Flags) throws -> ClassExpr? {
+    fileprivate mutating func classEscape(_ flags: Flags) throws(RegexSyntaxError) -> ClassExpr? {
         guard let c = peek() else { return nil }
         let u = flags.unicode
         let expr: ClassExpr
@@ -295,7 +295,7 @@ extension RegexParser {
     }
 
     /// One scalar written as an escape: controls, hex and octal codes, escaped punctuation.
-    fileprivate mutating func scalarEscape() throws -> UInt32 {
+    fileprivate mutating func scalarEscape() throws(RegexSyntaxError) -> UInt32 {
         let start = i - 1
         let c = p[i]
         i += 1
@@ -327,7 +327,7 @@ extension RegexParser {
         throw fail("unrecognized escape '\\\(Character(Unicode.Scalar(c)!))'", at: start)
     }
 
-    private mutating func hex(digits: Int, _ start: Int) throws -> UInt32 {
+    private mutating func hex(digits: Int, _ start: Int) throws(RegexSyntaxError) -> UInt32 {
         var v: UInt32 = 0
         func digit(_ d: UInt32) -> UInt32? {
             switch d {
@@ -356,7 +356,7 @@ extension RegexParser {
 
     /// A bracketed class, after its `[`: items, nested classes, and the `&&`, `--`, `~~` operators
     /// (left to right, below union), negation applying to the whole.
-    fileprivate mutating func bracketClass(_ flags: Flags, depth: Int) throws -> ClassExpr {
+    fileprivate mutating func bracketClass(_ flags: Flags, depth: Int) throws(RegexSyntaxError) -> ClassExpr {
         let open = i - 1
         guard depth < 250 else { throw fail("the pattern nests classes more than 250 deep", at: open) }
         let negated = peek() == 0x5E
@@ -377,7 +377,7 @@ extension RegexParser {
         return negated ? .negation(expr) : expr
     }
 
-    private mutating func classUnion(_ flags: Flags, depth: Int, first: Bool, open: Int) throws -> ClassExpr {
+    private mutating func classUnion(_ flags: Flags, depth: Int, first: Bool, open: Int) throws(RegexSyntaxError) -> ClassExpr {
         var ranges: [ClosedRange<UInt32>] = []
         var others: [ClassExpr] = []
         var isFirst = first
@@ -414,7 +414,7 @@ extension RegexParser {
     }
 
     /// After a class item `lo`: `-hi` makes it a range, unless the `-` ends the class or starts `--`.
-    private mutating func rangeEnd(_ lo: UInt32, _ flags: Flags) throws -> ClosedRange<UInt32> {
+    private mutating func rangeEnd(_ lo: UInt32, _ flags: Flags) throws(RegexSyntaxError) -> ClosedRange<UInt32> {
         guard peek() == 0x2D, let next = peek(1), next != 0x5D, next != 0x2D else { return lo...lo }
         let start = i
         i += 1
@@ -431,7 +431,7 @@ extension RegexParser {
     }
 
     /// `[:alpha:]` / `[:^alpha:]` inside a class; nil (nothing consumed) when the text is not one.
-    private mutating func posixClass() throws -> ClassExpr? {
+    private mutating func posixClass() throws(RegexSyntaxError) -> ClassExpr? {
         var k = i + 2
         let negated = k < p.count && p[k] == 0x5E
         if negated { k += 1 }

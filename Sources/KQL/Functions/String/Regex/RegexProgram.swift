@@ -33,18 +33,18 @@ struct RegexProgram: Sendable {
 
     static let maxInstructions = 250_000
 
-    init(_ node: RegexNode, groups: Int) throws {
+    init(_ node: RegexNode, groups: Int) throws(RegexSyntaxError) {
         slotCount = 2 * (groups + 1)
         emit(.save, 0)
         try compile(node)
         emit(.save, 1)
         emit(.match)
         anchoredStart = Self.startsAnchored(node)
-        prefix = Array(String(String.UnicodeScalarView(Self.prefixScalars(node).scalars.compactMap(Unicode.Scalar.init))).utf8)
+        prefix = Self.utf8(Self.prefixScalars(node).scalars)
         let best = Self.requiredRun(node)
-        if best.scalars.count > prefix.count || best.caseless {
-            let text = String(String.UnicodeScalarView(best.scalars.compactMap(Unicode.Scalar.init)))
-            required = Array(text.utf8).map { best.caseless && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let bestBytes = Self.utf8(best.scalars)
+        if bestBytes.count > prefix.count || best.caseless {
+            required = bestBytes.map { best.caseless && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
             requiredCaseless = best.caseless
         } else {
             required = prefix
@@ -53,13 +53,17 @@ struct RegexProgram: Sendable {
 
     var count: Int { ops.count }
 
+    static func utf8(_ scalars: [UInt32]) -> [UInt8] {
+        Array(String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init))).utf8)
+    }
+
     @discardableResult
     private mutating func emit(_ op: Op, _ x: Int32 = 0, _ y: Int32 = 0) -> Int {
         ops.append(op); a.append(x); b.append(y)
         return ops.count - 1
     }
 
-    private mutating func compile(_ node: RegexNode) throws {
+    private mutating func compile(_ node: RegexNode) throws(RegexSyntaxError) {
         guard ops.count < Self.maxInstructions else {
             throw RegexSyntaxError(message: "the regular expression is too large (counted repetitions expand to more than \(Self.maxInstructions) steps)", position: 0)
         }
