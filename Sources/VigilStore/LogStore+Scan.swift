@@ -9,6 +9,7 @@ extension LogStore {
     /// `TimeGenerated`, plus the unsealed write-ahead batches. Decoded and assembled columns are cached,
     /// so a repeated query reads no disk and copies nothing.
     public func scan(_ table: String, request: ScanRequest) throws -> Table {
+        state.withLock { $0.cache.beginScan() }
         do { return try scanOnce(table, request) } catch StoreError.notFound {
             // An extent merged or dropped by another process since the catalog was read: reload, retry.
             try refreshCatalog(force: true)
@@ -183,6 +184,7 @@ extension LogStore {
     /// range) and on the write-ahead batches, and only their results are concatenated. Cold, this
     /// decodes each extent's columns once and never builds table-wide columns; warm, it reuses them.
     public func scan(_ table: String, request: ScanRequest, filter: (Table) throws -> Table) throws -> Table {
+        state.withLock { $0.cache.beginScan() }
         do { return try scanFiltered(table, request, filter) } catch StoreError.notFound {
             try refreshCatalog(force: true)
             return try scanFiltered(table, request, filter)
@@ -291,7 +293,8 @@ extension LogStore {
     func scanStreaming(_ table: String, _ request: ScanRequest, wanted: [ColumnSchema], filterCols: [ColumnSchema],
                        _ filter: (Table) throws -> Table) throws -> Table {
         let parts = try scanParts(table, request)
-        var pieces: [[Column]] = Array(repeating: [], count: wanted.count)
+        // Survivors join the result columns part by part, while the next part decodes.
+        var merged = wanted.map { ColumnAppender(type: $0.type) }
         var total = 0
         let schema = Schema(filterCols + [ColumnSchema(ScanRequest.rowIdColumn, .long)])
         // The next part's filter columns decode on another core while this part is filtered.
@@ -310,11 +313,11 @@ extension LogStore {
             // Few survivors: read just their rows from the file (as the assembled path does).
             let sparse = rowIDs.count * 100 < n
             for (k, c) in wanted.enumerated() {
-                if let have = r.column(named: c.name) { pieces[k].append(have); continue }
+                if let have = r.column(named: c.name) { merged[k].append(have); continue }
                 if sparse, case .extent(let e) = part.source, state.withLock({ $0.cache.get("E\(e.id)|\(c.name)") }) == nil {
-                    pieces[k].append(try rows(of: e, c, gather.map { $0 + Int32(part.first) }))
+                    merged[k].append(try rows(of: e, c, gather.map { $0 + Int32(part.first) }))
                 } else {
-                    pieces[k].append(try partColumn(part, c).gather(gather))
+                    merged[k].append(try partColumn(part, c).gather(gather))
                 }
             }
             total += rowIDs.count
@@ -323,8 +326,7 @@ extension LogStore {
             // The filter binds the query even when there is nothing to read.
             _ = try filter(Table.empty(schema))
         }
-        let columns = wanted.enumerated().map { k, c in pieces[k].isEmpty ? Column.empty(c.type) : Column.concat(pieces[k], type: c.type) }
-        return Table(schema: Schema(wanted), columns: columns, count: total)
+        return Table(schema: Schema(wanted), columns: merged.map { $0.finish() }, count: total)
     }
 
     /// Columns of a part being decoded on a background thread.
@@ -358,6 +360,7 @@ extension LogStore {
     public var scansInParts: Bool { true }
 
     public func scanEach(_ table: String, request: ScanRequest, _ body: (Table) throws -> Void) throws {
+        state.withLock { $0.cache.beginScan() }
         let (_, wanted) = try columns(of: table, request)
         let parts = try scanParts(table, request)
         if parts.isEmpty { try body(Table.empty(Schema(wanted))) }

@@ -71,3 +71,17 @@ import Testing
         #expect(c.value(at: 0) == .guid("d1a2b3c4-0001-0002-0304-05060708090a"))
     }
 }
+
+extension ColumnAppenderTests {
+    /// A filter's few survivors of each extent, whose dictionaries are large (a month of command
+    /// lines): the merged dictionary holds the values the rows use, not every extent's dictionary.
+    @Test func fewRowsOfLargeDictionariesMergeOnlyTheValuesTheyUse() {
+        let big = (0..<10_000).map { "cmd.exe /c job \($0)" }
+        let partA = KQL.Column(type: .string, data: .dict(codes: [7, 9_999, 7], values: big), nulls: nil)
+        let partB = KQL.Column(type: .string, data: .dict(codes: [5, 7], values: big.reversed()), nulls: [false, true])
+        let merged = KQL.Column.concat([partA, partB], type: .string)
+        guard case .dict(_, let values) = merged.data else { Issue.record("expected a dictionary, got plain"); return }
+        #expect(values.count == 4)
+        #expect((0..<merged.count).map { merged.value(at: $0) } == [.string(big[7]), .string(big[9_999]), .string(big[7]), .string(big[9_994]), .null])
+    }
+}

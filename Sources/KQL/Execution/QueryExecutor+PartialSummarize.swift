@@ -43,15 +43,16 @@ extension QueryExecutor {
     /// Runs `filters` then the summarize's first step on each part of stored table `n`, then merges.
     func summarizeInParts(_ n: String, _ req: ScanRequest, filters: ArraySlice<(OperatorSyntax, Span)>, needed: [Set<String>?],
                           _ plan: PartialSummarize, by: [NamedExprSyntax], _ scope: Scope, _ span: Span) throws -> Table {
-        var partials: [Table] = []
+        // Each part's result joins the merged columns as it comes, while the next part decodes.
+        var schema: Schema?, merged: [ColumnAppender] = [], rows = 0
         try provider.scanEach(n, request: req) { part in
-            partials.append(try summarize(try filterPart(part, filters, needed: needed, scope), plan.partial, by, scope, span))
+            let r = try summarize(try filterPart(part, filters, needed: needed, scope), plan.partial, by, scope, span)
+            if schema == nil { schema = r.schema; merged = r.schema.columns.map { ColumnAppender(type: $0.type) } }
+            for (c, col) in r.columns.enumerated() { merged[c].append(col) }
+            rows += r.count
         }
-        guard let first = partials.first else { return try summarize(Table.empty(Schema([])), plan.merge, plan.mergeBy, scope, span) }
-        let columns = first.schema.columns.indices.map { c in
-            Column.concat(partials.map { $0.columns[c] }, type: first.schema.columns[c].type)
-        }
-        let all = Table(schema: first.schema, columns: columns, count: partials.reduce(0) { $0 + $1.count })
+        guard let schema else { return try summarize(Table.empty(Schema([])), plan.merge, plan.mergeBy, scope, span) }
+        let all = Table(schema: schema, columns: merged.map { $0.finish() }, count: rows)
         return try summarize(all, plan.merge, plan.mergeBy, scope, span)
     }
 }

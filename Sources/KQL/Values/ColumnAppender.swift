@@ -67,8 +67,19 @@ public struct ColumnAppender {
                 count += p.count
                 return
             }
-            let remap = v.map { interner!.code($0) }
-            codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
+            if c.count * 2 < v.count {
+                // A filter's few survivors of an extent whose dictionary is large (a month of
+                // command lines): intern the values they use, not the whole dictionary.
+                var remap = [UInt32](repeating: .max, count: v.count)
+                for x in c {
+                    let i = Int(x)
+                    if remap[i] == .max { remap[i] = interner!.code(v[i]) }
+                    codes.append(remap[i])
+                }
+            } else {
+                let remap = v.map { interner!.code($0) }
+                codes.append(contentsOf: c.lazy.map { remap[Int($0)] })
+            }
             appendNulls(of: p, 0..<p.count)
             count += p.count
             return
