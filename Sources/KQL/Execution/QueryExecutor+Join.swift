@@ -179,8 +179,11 @@ extension QueryExecutor {
         }
         let narrowNames = ColumnUsage.refs([pred])
         var pieces: [Table] = [], rows = 0
+        var key: String??
         try provider.scanEach(n, request: req) { part in
             var right = part
+            if key == nil { key = .some(prefilterKey(j, ops, part, scope)) }
+            if let k = key!, let rows = try joinableRows(left, part, key: k, j, scope, span) { right = part.gather(rows) }
             for (op, opSpan) in ops {
                 var name = ""
                 right = try apply(op, to: right, scope, opSpan, resultName: &name)
