@@ -183,7 +183,10 @@ extension QueryExecutor {
         try provider.scanEach(n, request: req) { part in
             var right = part
             if key == nil { key = .some(prefilterKey(j, ops, part, scope)) }
-            if let k = key!, let rows = try joinableRows(left, part, key: k, j, scope, span) { right = part.gather(rows) }
+            if let k = key! {
+                // Most rows joining (every address of a month failed somewhere): stop looking.
+                if let rows = try joinableRows(left, part, key: k, j, scope, span) { right = part.gather(rows) } else { key = .some(nil) }
+            }
             for (op, opSpan) in ops {
                 var name = ""
                 right = try apply(op, to: right, scope, opSpan, resultName: &name)

@@ -43,16 +43,12 @@ extension QueryExecutor {
     /// Runs `filters` then the summarize's first step on each part of stored table `n`, then merges.
     func summarizeInParts(_ n: String, _ req: ScanRequest, filters: ArraySlice<(OperatorSyntax, Span)>, needed: [Set<String>?],
                           _ plan: PartialSummarize, by: [NamedExprSyntax], _ scope: Scope, _ span: Span) throws -> Table {
-        // Each part's result joins the merged columns as it comes, while the next part decodes.
-        var schema: Schema?, merged: [ColumnAppender] = [], rows = 0
+        // Each part's result joins the merged columns on another core, while this one goes on.
+        let merger = PartMerger()
         try provider.scanEach(n, request: req) { part in
-            let r = try summarize(try filterPart(part, filters, needed: needed, scope), plan.partial, by, scope, span)
-            if schema == nil { schema = r.schema; merged = r.schema.columns.map { ColumnAppender(type: $0.type) } }
-            for (c, col) in r.columns.enumerated() { merged[c].append(col) }
-            rows += r.count
+            merger.add(try summarize(try filterPart(part, filters, needed: needed, scope), plan.partial, by, scope, span))
         }
-        guard let schema else { return try summarize(Table.empty(Schema([])), plan.merge, plan.mergeBy, scope, span) }
-        let all = Table(schema: schema, columns: merged.map { $0.finish() }, count: rows)
+        guard let all = merger.finish() else { return try summarize(Table.empty(Schema([])), plan.merge, plan.mergeBy, scope, span) }
         return try summarize(all, plan.merge, plan.mergeBy, scope, span)
     }
 }
