@@ -113,15 +113,17 @@ import VigilStore
         #expect(c[0].table.row(0) == d[0].table.row(0))
     }
 
-    /// A left side of two addresses out of thirty: each part is cut to their rows before the right
-    /// side's operators run, through renames and projections of the key; shapes where that could change
-    /// the result (the key computed, a window function) join as before. Each gives the whole join's rows.
-    @Test func theRightSideIsCutToTheLeftKeysBeforeItsOperators() throws {
+    /// A left side of two addresses out of thirty, and right sides whose filters become a mask over
+    /// each part and whose projections rename the key (no row moves before the join); shapes where
+    /// that could change the result (a computed key, a filter after a projection) join as before.
+    /// Each gives the whole join's rows.
+    @Test func theRightSidesFiltersBecomeAMaskWithTheSameRows() throws {
         let store = try Self.store()
         let now = TestWorkspace.now
         let left = #"let failures = Sign_CL | where ResultType != "0" | summarize Failures = count(), LastFailure = max(TimeGenerated) by IPAddress | where IPAddress in ("10.0.0.3", "10.0.0.7");"#
         let shapes = [
             ("IPAddress", #"Sign_CL | where ResultType == "0" | project IPAddress, SuccessTime = TimeGenerated, UserPrincipalName"#),
+            ("IPAddress", #"Sign_CL | where ResultType == "0" | where UserPrincipalName != "user3@contoso.com" | project IPAddress, SuccessTime = TimeGenerated"#),
             ("$left.IPAddress == $right.Addr", #"Sign_CL | where ResultType == "0" | project-rename Addr = IPAddress | project Addr, SuccessTime = TimeGenerated"#),
             ("$left.IPAddress == $right.Addr", #"Sign_CL | where ResultType == "0" | project Addr = IPAddress, SuccessTime = TimeGenerated | project-away SuccessTime | extend SuccessTime = now()"#),
             ("$left.IPAddress == $right.IPAddress", #"Sign_CL | where ResultType == "0" | extend IPAddress = strcat("10.0.0.", tostring(toint(split(IPAddress, ".")[3]) + 4)), SuccessTime = TimeGenerated"#),

@@ -179,15 +179,12 @@ extension QueryExecutor {
         }
         let narrowNames = ColumnUsage.refs([pred])
         var pieces: [Table] = [], rows = 0
-        var key: String??
+        var masked: (filters: [ExprSyntax], projections: [(OperatorSyntax, Span)])??
         try provider.scanEach(n, request: req) { part in
-            var right = part
-            if key == nil { key = .some(prefilterKey(j, ops, part, scope)) }
-            if let k = key! {
-                // Most rows joining (every address of a month failed somewhere): stop looking.
-                if let rows = try joinableRows(left, part, key: k, j, scope, span) { right = part.gather(rows) } else { key = .some(nil) }
-            }
-            for (op, opSpan) in ops {
+            if masked == nil { masked = .some(maskedRightSide(ops, part, scope)) }
+            var right = part, pass: [Bool]? = nil
+            if let m = masked! { pass = try passMask(m.filters, part, scope) }
+            for (op, opSpan) in masked??.projections ?? ops {
                 var name = ""
                 right = try apply(op, to: right, scope, opSpan, resultName: &name)
             }
@@ -195,7 +192,7 @@ extension QueryExecutor {
             // The left keys are unique (above), so each key codes one left row.
             guard let leftRow = Self.uniqueLeftRows(lc) else { throw KQLError.runtime("join: left keys repeat after deduplication") }
             var li: [Int] = [], ri: [Int] = []
-            for (i, c) in rc.enumerated() where c >= 0 && Int(c) < leftRow.count && leftRow[Int(c)] >= 0 { li.append(leftRow[Int(c)]); ri.append(i) }
+            for (i, c) in rc.enumerated() where c >= 0 && Int(c) < leftRow.count && leftRow[Int(c)] >= 0 && pass?[i] ?? true { li.append(leftRow[Int(c)]); ri.append(i) }
             let narrow = combine(left, li, right, ri, keep: narrowNames)
             let bound = try compile(pred, narrow, scope)
             guard bound.type == .bool || bound.type == .dynamic else {

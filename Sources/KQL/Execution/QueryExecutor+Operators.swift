@@ -211,16 +211,8 @@ extension QueryExecutor {
     }
 
     /// The filter proper; with `keepNames`, only those columns are gathered for the surviving rows.
-    func filterAll(_ input0: Table, _ pred: ExprSyntax, _ scope: Scope, keepNames: Set<String>?) throws -> Table {
-        let input = input0
-        let b = try compile(pred, input, scope)
-        guard b.type == .bool || b.type == .dynamic else {
-            throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(b.type.rawValue)", pred.span)
-        }
-        let result: Vec
-        if let mask = try dictionaryDomainMask(b, input) { result = .column(Column(type: .bool, data: .bool(mask))) }
-        else { result = try b.evaluate(input, ctx) }
-        switch result {
+    func filterAll(_ input: Table, _ pred: ExprSyntax, _ scope: Scope, keepNames: Set<String>?) throws -> Table {
+        switch try predicate(pred, input, scope) {
         case .scalar(let v): return v.asBool == true ? input : input.slice(0..<0)
         case .column(let c):
             // 32-bit row indices: half the memory traffic of `[Int]` on the tables filters see.
@@ -238,6 +230,17 @@ extension QueryExecutor {
             }
             return input.gather(idx)
         }
+    }
+
+    /// A `where` predicate's value over `input`: per distinct value of a dictionary column when it
+    /// reads only that column.
+    func predicate(_ pred: ExprSyntax, _ input: Table, _ scope: Scope) throws -> Vec {
+        let b = try compile(pred, input, scope)
+        guard b.type == .bool || b.type == .dynamic else {
+            throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(b.type.rawValue)", pred.span)
+        }
+        if let mask = try dictionaryDomainMask(b, input) { return .column(Column(type: .bool, data: .bool(mask))) }
+        return try b.evaluate(input, ctx)
     }
 
     func selectColumns(_ t: Table, _ idx: [Int]) -> Table {
