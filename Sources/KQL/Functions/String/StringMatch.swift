@@ -69,10 +69,22 @@ enum StringMatch {
                         if eq(h, at) && accept(h, at) { return true }
                     }
                     i += 16
+                } else if last >= 15 {
+                    // The tail: one more window, ending at the last start and overlapping the one
+                    // before (a byte at a time, the tail cost as much as the rest of the text).
+                    let j = last - 15
+                    let head = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let tail = UnsafeRawPointer(base + j + n - 1).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let hits = ((head .== v0) .| (head .== v1)) .& ((tail .== w0) .| (tail .== w1))
+                    if !any(hits) { return false }
+                    for k in 0..<16 where hits[k] && j + k >= i {
+                        if eq(h, j + k) && accept(h, j + k) { return true }
+                    }
+                    return false
                 } else {
-                    let c = h[i]
+                    let c = base[i]
                     if (c == f0 || c == f1) && eq(h, i) && accept(h, i) { return true }
-                    i += 1
+                    i &+= 1
                 }
             }
             return false
