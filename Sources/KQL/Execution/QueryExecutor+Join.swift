@@ -179,6 +179,7 @@ extension QueryExecutor {
         }
         let narrowNames = ColumnUsage.refs([pred])
         var pieces: [Table] = [], rows = 0
+        let keys = try leftKeys(left, j, scope)
         var masked: (filters: [ExprSyntax], projections: [(OperatorSyntax, Span)])??
         try provider.scanEach(n, request: req) { part in
             if masked == nil { masked = .some(maskedRightSide(ops, part, scope)) }
@@ -188,11 +189,15 @@ extension QueryExecutor {
                 var name = ""
                 right = try apply(op, to: right, scope, opSpan, resultName: &name)
             }
-            let (lc, rc) = try joinCodes(left, right, j.on, scope)
-            // The left keys are unique (above), so each key codes one left row.
-            guard let leftRow = Self.uniqueLeftRows(lc) else { throw KQLError.runtime("join: left keys repeat after deduplication") }
+            let lrow: [Int]
+            if let keys, let r = try leftRows(keys, right, j, scope) { lrow = r } else {
+                let (lc, rc) = try joinCodes(left, right, j.on, scope)
+                // The left keys are unique (above), so each key codes one left row.
+                guard let leftRow = Self.uniqueLeftRows(lc) else { throw KQLError.runtime("join: left keys repeat after deduplication") }
+                lrow = rc.map { c in c >= 0 && Int(c) < leftRow.count ? leftRow[Int(c)] : -1 }
+            }
             var li: [Int] = [], ri: [Int] = []
-            for (i, c) in rc.enumerated() where c >= 0 && Int(c) < leftRow.count && leftRow[Int(c)] >= 0 && pass?[i] ?? true { li.append(leftRow[Int(c)]); ri.append(i) }
+            for (i, l) in lrow.enumerated() where l >= 0 && pass?[i] ?? true { li.append(l); ri.append(i) }
             let narrow = combine(left, li, right, ri, keep: narrowNames)
             let bound = try compile(pred, narrow, scope)
             guard bound.type == .bool || bound.type == .dynamic else {
