@@ -196,8 +196,7 @@ extension QueryExecutor {
                 guard let leftRow = Self.uniqueLeftRows(lc) else { throw KQLError.runtime("join: left keys repeat after deduplication") }
                 lrow = rc.map { c in c >= 0 && Int(c) < leftRow.count ? leftRow[Int(c)] : -1 }
             }
-            var li: [Int] = [], ri: [Int] = []
-            for (i, l) in lrow.enumerated() where l >= 0 && pass?[i] ?? true { li.append(l); ri.append(i) }
+            let (li, ri) = Self.pairs(lrow, pass)
             let narrow = combine(left, li, right, ri, keep: narrowNames)
             let bound = try compile(pred, narrow, scope)
             guard bound.type == .bool || bound.type == .dynamic else {

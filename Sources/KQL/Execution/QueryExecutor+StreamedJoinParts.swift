@@ -78,6 +78,22 @@ extension QueryExecutor {
         let rb = try compile(sideKey(j.on[0].1), right, scope)
         guard rb.type == .string else { return nil }
         let rc = try rb.evaluate(right, ctx).materialize(type: .string, count: right.count)
-        return rc.perString { s in keys.interner.existingCode(s).map { keys.row[Int($0)] } ?? -1 }
+        func lookup(_ s: String) -> Int { keys.interner.existingCode(s).map { keys.row[Int($0)] } ?? -1 }
+        if case .dict(let c, let v) = rc.data, c.count >= v.count {
+            let mapped = v.map(lookup)
+            return Parallel.chunkedMap(c.count) { r in c[r].map { mapped[Int($0)] } }
+        }
+        return rc.perString(lookup)
+    }
+
+    /// The (left row, right row) pairs of a part: rows with a left row that pass the mask.
+    static func pairs(_ lrow: [Int], _ pass: [Bool]?) -> (li: [Int], ri: [Int]) {
+        let n = lrow.count
+        let halves = Parallel.map(2, work: n) { h -> ([Int], [Int]) in
+            var li: [Int] = [], ri: [Int] = []
+            for i in (h * n / 2)..<((h + 1) * n / 2) where lrow[i] >= 0 && pass?[i] ?? true { li.append(lrow[i]); ri.append(i) }
+            return (li, ri)
+        }
+        return halves.count == 1 ? halves[0] : (halves[0].0 + halves[1].0, halves[0].1 + halves[1].1)
     }
 }
