@@ -39,7 +39,7 @@ let package = Package(
             name: "KQL",
             dependencies: ["KQLSyntax", "CZlib", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json"), .copy("Resources/schemas-connectors.json"),
-                        .copy("Resources/schemas-azure-monitor.txt")],
+                        .copy("Resources/schemas-azure-monitor.txt"), .copy("Resources/unicode-scripts.txt")],
             swiftSettings: strict),
         // Pure: Sentinel's parser files (ASIM YAML, Solutions' .txt/.kql) read into workspace functions;
         // the ASIM parsers ship as resources.

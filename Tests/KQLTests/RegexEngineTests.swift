@@ -78,7 +78,7 @@ import Testing
         ("(?=a)", "lookahead"), ("(?!a)", "negative lookahead"), ("(?<=a)b", "lookbehind"), ("(?<!a)b", "negative lookbehind"),
         ("(a)\\1", "backreferences"), ("(?>a)", "atomic"), ("(a", "unclosed group"), ("a)", "unmatched ')'"),
         ("[a", "unclosed character class"), ("*a", "nothing to repeat"), ("a{1001}", "may not exceed 1000"),
-        ("a{3,2}", "minimum is above its maximum"), ("\\p{Nope}", "unknown or unsupported Unicode class"), ("(?y)", "unknown flag"),
+        ("a{3,2}", "minimum is above its maximum"), ("\\p{Nope}", "unknown Unicode class"), ("(?y)", "unknown flag"),
         ("(?P<1x>a)", "invalid group name"), ("\\e", "unrecognized escape"), ("(?P<a>x)(?P<a>y)", "duplicate group name"),
         ("[z-a]", "end is before its start"), ("a\\", "lone backslash"), ("((a{1000}){1000}){1000}", "too large"),
     ])

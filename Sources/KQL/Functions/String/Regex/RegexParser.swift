@@ -282,10 +282,12 @@ extension RegexParser {
                 name = String(Character(Unicode.Scalar(d) ?? "?"))
                 i += 1
             }
-            guard let property = UnicodeProperty.named(name) else {
-                throw fail("unknown or unsupported Unicode class '\(name)' (general categories and Alphabetic, White_Space, Uppercase, Lowercase are supported; scripts are not yet)", at: start)
+            let e: ClassExpr
+            if let property = UnicodeProperty.named(name) { e = .property(property, fold: flags.caseless) }
+            else if let script = UnicodeScripts.ranges(name) { e = .ranges(flags.caseless ? ClassExpr.caseFolded(script) : script) }
+            else {
+                throw fail("unknown Unicode class '\(name)' (general categories, scripts, and Alphabetic, White_Space, Uppercase, Lowercase are supported)", at: start)
             }
-            let e = ClassExpr.property(property, fold: flags.caseless)
             return c == 0x50 ? .negation(e) : e
         default: return nil
         }

@@ -77,8 +77,8 @@ indirect enum ClassExpr: Sendable {
     }
 }
 
-/// The Unicode properties a class can name. Scripts (`\p{Greek}`) are not here: the Swift standard
-/// library does not carry Unicode's script table.
+/// The Unicode properties a class can name from the standard library's scalar properties (scripts,
+/// which it does not carry, are ranges from `UnicodeScripts`).
 enum UnicodeProperty: Sendable {
     case categories(Set<Unicode.GeneralCategory>)
     case alphabetic, whiteSpace, uppercase, lowercase, word, any, ascii
