@@ -228,7 +228,9 @@ extension Column {
     /// `perString` for predicates, split across cores: the distinct values, then the per-row lookups.
     public func perStringParallel(_ f: @Sendable (String) -> Bool) -> [Bool]? {
         switch data {
-        case .string(let a): return Parallel.chunkedMap(a.count) { r in a[r].map(f) }
+        // A string test costs more than a row operation: split from 12,500 strings (a dictionary of
+        // command lines is a plain column here, and ran on one core).
+        case .string(let a): return Parallel.chunkedMap(a.count, work: a.count * 16) { r in a[r].map(f) }
         case .dict(let c, let v) where c.count * 2 < v.count:
             return Parallel.chunkedMap(c.count) { r in c[r].map { f(v[Int($0)]) } }
         case .dict(let c, let v):
