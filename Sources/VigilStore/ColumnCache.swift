@@ -28,13 +28,14 @@ struct ColumnCache {
     mutating func beginScan() { scan += 1 }
 
     mutating func get(_ key: String) -> Column? {
-        guard entries[key] != nil else { return nil }
+        guard let at = entries.index(forKey: key) else { return nil }
         uses += 1
-        entries[key]!.use = uses
-        entries[key]!.scan = scan
+        entries.values[at].use = uses
+        entries.values[at].scan = scan
+        let column = entries.values[at].column
         order.append((key, uses))
         compactIfStale()
-        return entries[key]!.column
+        return column
     }
 
     /// Keeps `c` unless it is too big, or room could only be made by evicting what this scan used.

@@ -178,7 +178,8 @@ extension QueryExecutor {
             left = left.gather(firsts)
         }
         let narrowNames = ColumnUsage.refs([pred])
-        var pieces: [Table] = [], rows = 0
+        let merger = PartMerger()
+        var rows = 0
         let keys = try leftKeys(left, j, scope)
         var masked: (filters: [ExprSyntax], projections: [(OperatorSyntax, Span)])??
         try provider.scanEach(n, request: req) { part in
@@ -205,12 +206,9 @@ extension QueryExecutor {
             let (fl, fr) = Self.kept(try bound.evaluate(narrow, ctx), li, ri)
             rows += fl.count
             try checkBudget(rows, "join", span)
-            pieces.append(combine(left, fl, right, fr, keep: keep))
+            merger.add(combine(left, fl, right, fr, keep: keep))
         }
-        guard let first = pieces.first else { return nil }
-        if pieces.count == 1 { return first }
-        let cols = first.schema.columns.enumerated().map { k, c in Column.concat(pieces.map { $0.columns[k] }, type: c.type) }
-        return Table(schema: first.schema, columns: cols, count: rows)
+        return merger.finish()
     }
 
     /// The rows that are the first of their key (rows with a null key all stay).

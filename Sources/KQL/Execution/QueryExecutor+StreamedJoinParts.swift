@@ -50,7 +50,7 @@ extension QueryExecutor {
 /// The left side's string keys, coded once for every part of a streamed join: each part then looks
 /// up its own distinct values (an extent's dictionary) instead of coding both sides again (twice
 /// 30,000 hashes a part at 100M rows, a sixth of the join).
-struct LeftKeys {
+struct LeftKeys: Sendable {
     var interner: StringInterner
     /// The left row of each key's code (keys are unique on a streamed join's left side).
     var row: [Int]
@@ -78,12 +78,7 @@ extension QueryExecutor {
         let rb = try compile(sideKey(j.on[0].1), right, scope)
         guard rb.type == .string else { return nil }
         let rc = try rb.evaluate(right, ctx).materialize(type: .string, count: right.count)
-        func lookup(_ s: String) -> Int { keys.interner.existingCode(s).map { keys.row[Int($0)] } ?? -1 }
-        if case .dict(let c, let v) = rc.data, c.count >= v.count {
-            let mapped = v.map(lookup)
-            return Parallel.chunkedMap(c.count) { r in c[r].map { mapped[Int($0)] } }
-        }
-        return rc.perString(lookup)
+        return rc.perStringParallel { s in keys.interner.existingCode(s).map { keys.row[Int($0)] } ?? -1 }
     }
 
     /// The (left row, right row) pairs of a part: rows with a left row that pass the mask.

@@ -216,22 +216,24 @@ extension Column {
         switch data {
         case .string(let a): return try a.map(f)
         case .dict(let c, let v):
-            // A few rows gathered from a big dictionary (a rule's one-minute window of a month's
-            // extent) must not pay for every distinct string of the month.
-            if c.count * 2 < v.count { return try c.map { try f(v[Int($0)]) } }
+            if Self.fewRows(c.count, of: v.count) { return try c.map { try f(v[Int($0)]) } }
             let mapped = try v.map(f)
             return c.map { mapped[Int($0)] }
         default: return nil
         }
     }
 
-    /// `perString` for predicates, split across cores: the distinct values, then the per-row lookups.
-    public func perStringParallel(_ f: @Sendable (String) -> Bool) -> [Bool]? {
+    /// A few rows gathered from a big dictionary (a rule's one-minute window of a month's extent, a
+    /// filter's survivors) must not pay for every distinct string of the month: they go row by row.
+    @inlinable static func fewRows(_ rows: Int, of dictionary: Int) -> Bool { rows * 2 < dictionary }
+
+    /// `perString` split across cores: the distinct values, then the per-row lookups.
+    public func perStringParallel<T: Sendable>(_ f: @Sendable (String) -> T) -> [T]? {
         switch data {
         // A string test costs more than a row operation: split from 12,500 strings (a dictionary of
         // command lines is a plain column here, and ran on one core).
         case .string(let a): return Parallel.chunkedMap(a.count, work: a.count * 16) { r in a[r].map(f) }
-        case .dict(let c, let v) where c.count * 2 < v.count:
+        case .dict(let c, let v) where Self.fewRows(c.count, of: v.count):
             return Parallel.chunkedMap(c.count) { r in c[r].map { f(v[Int($0)]) } }
         case .dict(let c, let v):
             let mapped = Parallel.chunkedMap(v.count, work: v.count * 16) { r in v[r].map(f) }

@@ -67,7 +67,7 @@ public struct ColumnAppender {
                 count += p.count
                 return
             }
-            if c.count * 2 < v.count {
+            if Column.fewRows(c.count, of: v.count) {
                 // A filter's few survivors of an extent whose dictionary is large (a month of
                 // command lines): intern the values they use, not the whole dictionary.
                 var remap = [UInt32](repeating: .max, count: v.count)

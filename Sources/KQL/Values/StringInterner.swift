@@ -1,6 +1,6 @@
 /// Maps strings to dense codes with a fast byte hash and open addressing: merging the dictionaries
 /// of many extents hashes millions of strings, where `Dictionary`'s SipHash dominated the profile.
-public struct StringInterner {
+public struct StringInterner: Sendable {
     public private(set) var values: [String] = []
     private var hashes: [UInt64] = []
     private var slots: [Int32]

@@ -55,13 +55,17 @@ enum StringMatch {
             let v0 = SIMD16<UInt8>(repeating: f0), v1 = SIMD16<UInt8>(repeating: f1)
             let w0 = SIMD16<UInt8>(repeating: l0), w1 = SIMD16<UInt8>(repeating: l1)
             guard let base = h.baseAddress else { return false }
+            // The 16 starts from `at` whose bytes match the needle's first and last bytes: far fewer
+            // candidates than either alone.
+            @inline(__always) func candidates(_ at: Int) -> SIMDMask<SIMD16<Int8>> {
+                let head = UnsafeRawPointer(base + at).loadUnaligned(as: SIMD16<UInt8>.self)
+                let tail = UnsafeRawPointer(base + at + n - 1).loadUnaligned(as: SIMD16<UInt8>.self)
+                return ((head .== v0) .| (head .== v1)) .& ((tail .== w0) .| (tail .== w1))
+            }
             var i = 0
             while i <= last {
                 if i + n - 1 + 16 <= h.count {
-                    // Candidates must match the needle's first and last bytes: far fewer than either alone.
-                    let head = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
-                    let tail = UnsafeRawPointer(base + i + n - 1).loadUnaligned(as: SIMD16<UInt8>.self)
-                    let hits = ((head .== v0) .| (head .== v1)) .& ((tail .== w0) .| (tail .== w1))
+                    let hits = candidates(i)
                     if !Self.anyLane(hits) { i += 16; continue }
                     for k in 0..<16 where hits[k] {
                         let at = i + k
@@ -73,9 +77,7 @@ enum StringMatch {
                     // The tail: one more window, ending at the last start and overlapping the one
                     // before (a byte at a time, the tail cost as much as the rest of the text).
                     let j = last - 15
-                    let head = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD16<UInt8>.self)
-                    let tail = UnsafeRawPointer(base + j + n - 1).loadUnaligned(as: SIMD16<UInt8>.self)
-                    let hits = ((head .== v0) .| (head .== v1)) .& ((tail .== w0) .| (tail .== w1))
+                    let hits = candidates(j)
                     if !Self.anyLane(hits) { return false }
                     for k in 0..<16 where hits[k] && j + k >= i {
                         if eq(h, j + k) && accept(h, j + k) { return true }

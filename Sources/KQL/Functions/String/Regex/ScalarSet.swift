@@ -128,12 +128,15 @@ enum UnicodeProperty: Sendable {
     /// A name as UTS#18 matches it loosely: case, spaces, `_` and `-` ignored, an `is` prefix and a
     /// `gc=` / `General_Category=` prefix allowed.
     static func named(_ raw: String) -> UnicodeProperty? {
-        var n = String(raw.lowercased().filter { $0 != " " && $0 != "_" && $0 != "-" })
+        var n = loose(raw)
         for prefix in ["generalcategory=", "gc="] where n.hasPrefix(prefix) { n.removeFirst(prefix.count) }
         if let p = lookup(n) { return p }
         if n.hasPrefix("is") { return lookup(String(n.dropFirst(2))) }
         return nil
     }
+
+    /// A property name as UTS#18's loose matching compares it: lowercased, without spaces, `_`, `-`.
+    static func loose(_ raw: String) -> String { raw.lowercased().filter { $0 != " " && $0 != "_" && $0 != "-" } }
 
     private static func lookup(_ n: String) -> UnicodeProperty? {
         switch n {

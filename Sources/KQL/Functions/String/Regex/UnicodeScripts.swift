@@ -15,8 +15,6 @@ enum UnicodeScripts {
     /// By loose name (long or short, case, spaces, `_` and `-` ignored).
     static let table: [String: Entry] = load()
 
-    static func key(_ name: String) -> String { name.lowercased().filter { $0 != " " && $0 != "_" && $0 != "-" } }
-
     static func load() -> [String: Entry] {
         guard let url = Bundle.module.url(forResource: "unicode-scripts", withExtension: "txt"),
               let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
@@ -29,7 +27,7 @@ enum UnicodeScripts {
                 guard let lo = ends.first, let hi = ends.last, lo <= hi else { return nil }
                 return lo...hi
             }
-            for name in [key(String(fields[1])), key(String(fields[2]))] {
+            for name in [UnicodeProperty.loose(String(fields[1])), UnicodeProperty.loose(String(fields[2]))] {
                 if fields[0] == "sc" { out[name, default: Entry()].script = ranges } else { out[name, default: Entry()].extensions = ranges }
             }
         }
@@ -39,7 +37,7 @@ enum UnicodeScripts {
     /// The ranges `\p{name}` names: `sc=` / `Script=` a script, `scx=` / `Script_Extensions=` and a
     /// bare name its extensions (as the Rust `regex` crate reads `\p{Greek}`); nil for no script.
     static func ranges(_ raw: String) -> [ClosedRange<UInt32>]? {
-        let n = key(raw)
+        let n = UnicodeProperty.loose(raw)
         for prefix in ["scriptextensions=", "scx="] where n.hasPrefix(prefix) { return table[String(n.dropFirst(prefix.count))]?.extensions }
         for prefix in ["script=", "sc="] where n.hasPrefix(prefix) { return table[String(n.dropFirst(prefix.count))]?.script }
         if let e = table[n] { return e.extensions }
