@@ -12,11 +12,15 @@ extension Benchmark {
         public var readEventsPerSecond: Double
         /// Reading and turning the events into Sentinel's tables' typed rows.
         public var mappedEventsPerSecond: Double
-        /// Into a store (typed, extents on disk), end to end.
+        /// Into a store (typed, extents on disk), end to end, one part of the file per core.
         public var storedEventsPerSecond: Double
+        /// The same on one core (the file read as one part).
+        public var storedOneCoreEventsPerSecond: Double
+        public var cores: Int
     }
 
-    /// Every .evtx under `directory`, read `rounds` times on one core, then mapped, then stored.
+    /// Every .evtx under `directory`, read `rounds` times on one core, then mapped, then stored on
+    /// one core and on all of them.
     public static func runEvtx(directory: String, rounds: Int, workspace: String) throws -> EvtxFigures {
         let paths = (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".evtx") }.sorted()
         let files = try paths.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent($0)))) }
@@ -38,16 +42,22 @@ extension Benchmark {
                         BatchBuilder(table: t, schema: SchemaCatalog.builtIn[t] ?? Schema([]), policy: .fixed, source: "bench", ingestionTime: 0)
                     }
                     var mapper = EvtxMapper()
-                    _ = mapper.map(f, into: &b) { _ in }
+                    _ = mapper.map(f, into: &b) { _, _ in }
                     mapped += b.rows - b.windows.rows
                 }
             }
         }
-        let store = try LogStore(workspace: Workspace.open(workspace))
-        var stored = 0
-        let ingest = try seconds { for f in files { stored += try store.ingestEvtx(f, source: "bench").records } }
+        func store(parts: Int?, into folder: String) throws -> Double {
+            let store = try LogStore(workspace: Workspace.open(folder))
+            var stored = 0
+            let secs = try seconds {
+                for _ in 0..<rounds { for f in files { stored += try store.ingestEvtx(f, source: "bench", parts: parts).records } }
+            }
+            return Double(stored) / max(secs, 1e-9)
+        }
+        let one = try store(parts: 1, into: workspace + "-1"), all = try store(parts: nil, into: workspace)
         return EvtxFigures(files: files.count, events: events / max(1, rounds), megabytes: Double(files.reduce(0) { $0 + $1.count }) / 1e6,
                            readEventsPerSecond: Double(events) / max(read, 1e-9), mappedEventsPerSecond: Double(mapped) / max(map, 1e-9),
-                           storedEventsPerSecond: Double(stored) / max(ingest, 1e-9))
+                           storedEventsPerSecond: all, storedOneCoreEventsPerSecond: one, cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 }

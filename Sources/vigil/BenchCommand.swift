@@ -63,9 +63,10 @@ struct BenchCommand: AsyncParsableCommand {
         defer { if evtxEvents != nil, let dir = evtx { try? FileManager.default.removeItem(atPath: dir) } }
         if let dir = evtx {
             let r = try Benchmark.runEvtx(directory: dir, rounds: max(1, runs), workspace: NSTemporaryDirectory() + "vigil-bench-evtx-" + UUID().uuidString)
-            print(String(format: "Vigil EVTX bench: %d files, %d events, %.1f MB, %d rounds on one core", r.files, r.events, r.megabytes, max(1, runs)))
-            print(String(format: "| step | events/s |\n|---|---:|\n| read (chunks, records, binary XML) | %.0f |\n| read and map to Sentinel's tables | %.0f |\n| stored (typed, extents on disk) | %.0f |",
-                         r.readEventsPerSecond, r.mappedEventsPerSecond, r.storedEventsPerSecond))
+            print(String(format: "Vigil EVTX bench: %d files, %d events, %.1f MB, %d rounds", r.files, r.events, r.megabytes, max(1, runs)))
+            print(String(format: "| step | events/s |\n|---|---:|\n| read (chunks, records, binary XML), one core | %.0f |\n| read and map to Sentinel's tables, one core | %.0f |\n| stored (typed, extents on disk), one core | %.0f |\n| stored, %d cores | %.0f |",
+                         r.readEventsPerSecond, r.mappedEventsPerSecond, r.storedOneCoreEventsPerSecond, r.cores, r.storedEventsPerSecond))
+            print(String(format: "peak RSS %.2f GB", Double(Benchmark.peakRSSBytes() ?? 0) / 1e9))
             return
         }
         if let n = api {

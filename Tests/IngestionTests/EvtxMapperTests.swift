@@ -18,7 +18,7 @@ import Testing
         var a = batches(), b = batches()
         _ = EvtxReader.scan(bytes) { v, id, written in EvtxTables.append(v, id: id, written: written, into: &a) }
         var mapper = EvtxMapper()
-        let (records, _) = mapper.map(bytes, into: &b) { _ in }
+        let (records, _) = mapper.map(bytes, into: &b) { _, _ in }
         func render(_ x: inout EvtxTables.Batches) -> [String] {
             [x.security.finish(), x.event.finish(), x.windows.finish()].flatMap { t in
                 t.rows.map { row in zip(t.schema.columns, row).map { "\($0.name)=\($1.kqlString)" }.joined(separator: " | ") }

@@ -19,6 +19,8 @@ public struct EvtxMapper {
     struct Entry { var outer: EvtxElement, inner: [EvtxNode], plan: EvtxTemplatePlan?, outerUses: Int, innerUses: Int }
 
     var chunkBase = -1
+    /// The file offset of the chunk being read.
+    var position = 0
     var chunkPlans: [ChunkKey: Entry?] = [:]
     /// Plans by template identity across chunks (a chunk repeats the definitions of the ones before).
     var shared: [TemplateKey: [Entry]] = [:]
@@ -51,16 +53,17 @@ public struct EvtxMapper {
         }
     }
 
-    /// Every event of `bytes` into `b`, `each` called after each event (the store flushes full batches
-    /// there); the damaged chunks and records are returned.
-    public mutating func map(_ bytes: [UInt8], into b: inout EvtxTables.Batches,
-                             each: (inout EvtxTables.Batches) -> Void) -> (records: Int, problems: [EvtxReader.Problem]) {
-        decode(bytes) { m, event, id, written in
+    /// Every event of `bytes` (or of its `chunks`) into `b`, `each` called after each event with the
+    /// file offset of its chunk (the store flushes full batches there); the damaged chunks and
+    /// records are returned.
+    public mutating func map(_ bytes: [UInt8], chunks: Range<Int>? = nil, into b: inout EvtxTables.Batches,
+                             each: (inout EvtxTables.Batches, _ position: Int) -> Void) -> (records: Int, problems: [EvtxReader.Problem]) {
+        decode(bytes, chunks: chunks) { m, event, id, written in
             switch event {
             case .planned(let plan): m.append(plan, id: id, written: written, into: &b)
             case .viewed(let view): EvtxTables.append(view, id: id, written: written, into: &b)
             }
-            each(&b)
+            each(&b, m.position)
         }
     }
 
@@ -76,9 +79,11 @@ public struct EvtxMapper {
         case viewed(EvtxEventView)
     }
 
-    mutating func decode(_ bytes: [UInt8], _ body: (inout EvtxMapper, Decoded, UInt64, Int64) -> Void) -> (records: Int, problems: [EvtxReader.Problem]) {
+    mutating func decode(_ bytes: [UInt8], chunks: Range<Int>? = nil, _ body: (inout EvtxMapper, Decoded, UInt64, Int64) -> Void)
+        -> (records: Int, problems: [EvtxReader.Problem]) {
         var records = 0
-        let problems = EvtxReader.walk(bytes) { reader, start, end, id, written in
+        let problems = EvtxReader.walk(bytes, chunks: chunks) { reader, start, end, id, written in
+            position = reader.chunk.base
             let instance = try reader.instance(at: start, end: end)
             if let instance, let entry = entry(reader, instance), let plan = entry.plan,
                instance.nested.map({ entry.outerUses < instance.count && entry.innerUses < $0.count }) ?? true {

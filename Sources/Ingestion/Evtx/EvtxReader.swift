@@ -49,18 +49,32 @@ public struct EvtxReader: Sendable {
         }
     }
 
+    /// How many 64 KiB chunks follow the file header (0 for a file that is not EVTX): the units that
+    /// `walk` can read apart, each with its own strings and templates.
+    public static func chunkCount(_ bytes: [UInt8]) -> Int {
+        guard isEvtx(bytes) else { return 0 }
+        return max(0, (bytes.count - firstChunk(bytes)) / 65536)
+    }
+
+    static func isEvtx(_ bytes: [UInt8]) -> Bool { bytes.count >= 4096 && bytes[0..<8].elementsEqual("ElfFile\0".utf8) }
+    static func firstChunk(_ bytes: [UInt8]) -> Int { let h = Int(le16(bytes, 40)); return h > 0 ? h : 4096 }
+
     /// The file's chunks and records: `record` gets each record's binary XML (start and end in the
     /// chunk), id and time; what it throws is reported against the record and the walk goes on.
-    static func walk(_ bytes: [UInt8], _ record: (inout ChunkReader, Int, Int, UInt64, Int64) throws -> Void) -> [Problem] {
+    /// `chunks` (indexes, see `chunkCount`) limits the walk to a part of the file; the part with the
+    /// first chunk also checks the file header.
+    static func walk(_ bytes: [UInt8], chunks: Range<Int>? = nil, _ record: (inout ChunkReader, Int, Int, UInt64, Int64) throws -> Void) -> [Problem] {
         var problems: [Problem] = []
-        guard bytes.count >= 4096, Array(bytes[0..<8]) == Array("ElfFile\0".utf8) else {
+        guard isEvtx(bytes) else {
             return [Problem(offset: 0, message: "not an EVTX file (no ElfFile signature)")]
         }
-        let headerSize = Int(le16(bytes, 40))
+        let first = firstChunk(bytes)
         // A file still open for writing ("dirty", flag 0x1) may carry a stale header checksum.
-        if le32(bytes, 120) & 1 == 0, let p = mismatch(stored: le32(bytes, 124), crc(bytes, [0..<120]), "file header", offset: 0) { problems.append(p) }
-        var at = headerSize > 0 ? headerSize : 4096
-        while at + 65536 <= bytes.count {
+        if (chunks?.lowerBound ?? 0) == 0, le32(bytes, 120) & 1 == 0,
+           let p = mismatch(stored: le32(bytes, 124), crc(bytes, [0..<120]), "file header", offset: 0) { problems.append(p) }
+        var at = first + (chunks?.lowerBound ?? 0) * 65536
+        let end = chunks.map { first + $0.upperBound * 65536 } ?? Int.max
+        while at + 65536 <= bytes.count, at < end {
             defer { at += 65536 }
             guard Array(bytes[at..<(at + 8)]) == Array("ElfChnk\0".utf8) else {
                 // Unused chunks at the end of a file are zero-filled.
