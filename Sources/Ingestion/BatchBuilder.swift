@@ -19,6 +19,9 @@ public struct BatchBuilder {
     /// A table created with declared columns reports each field it drops (once per field and batch
     /// builder); Sentinel's built-in tables drop export decorations silently.
     public var warnsDroppedFields = false
+    /// Dynamic values set as JSON text (`setJSON`) stay text in the batch: for a store, which writes
+    /// them as text; a batch queried in memory needs them parsed (the default).
+    public var keepsJSONText = false
     public let source: String
     public let ingestionTime: Int64
     /// False for files queried in place (`vigil query --table`): no `Type`, `_IngestionTime` or
@@ -140,6 +143,15 @@ public struct BatchBuilder {
             diagnostics.add(RecordDiagnostic(source: source, line: line, column: columns[col].name,
                                              reason: "'\(value.kqlString.prefix(60))' is not a \(columns[col].type.rawValue); stored as null"))
         }
+    }
+
+    /// Sets a dynamic column from JSON text its caller wrote (the text is not checked): kept as text
+    /// when the builder `keepsJSONText` (a store writes it as it is), otherwise parsed.
+    public mutating func setJSON(_ col: Int, _ b: UnsafeBufferPointer<UInt8>) {
+        guard keepsJSONText, columns[col].type == .dynamic else { set(col, value: Value.parseJSON(String(decoding: b, as: UTF8.self))); return }
+        guard lastSet[col] != rows, !stampsSystemColumns || (col != typeIndex && col != ingestIndex) else { return }
+        touch(col)
+        appenders[col]!.appendJSONText(b)
     }
 
     public mutating func set(_ name: String, _ text: String) {

@@ -18,6 +18,10 @@ public struct ColumnAppender {
     /// values (`StringInterner.mostlyDistinct`) keeps its values as they come: interning each would
     /// only hash and copy it to find it new.
     var plain: [String]?
+    /// A dynamic column fed JSON text its writer made (`appendJSONText`) keeps each value as that
+    /// text, for a store to write as it is (a stored dynamic column is JSON text): no value is built
+    /// only to be serialised again. Values appended otherwise join as their JSON text.
+    var texts: [String]?
 
     public init(type: KQLType, capacity: Int = 0) {
         self.type = type
@@ -39,7 +43,7 @@ public struct ColumnAppender {
         case .real, .decimal: doubles.append(0)
         case .string, .guid:
             if plain != nil { plain!.append("") } else { codes.append(dictionary.code(UnsafeBufferPointer(start: nil, count: 0))) }
-        case .dynamic: dynamics.append(.null)
+        case .dynamic: if texts != nil { texts!.append("") } else { dynamics.append(.null) }
         }
         // Kusto strings have no null: an absent string is the empty string.
         let isNull = type != .string && type != .dynamic
@@ -94,7 +98,7 @@ public struct ColumnAppender {
                 // JSON text in a string becomes the value it spells (Log Analytics' dynamic from JSON text).
                 parsed.append(kind == .text && !Self.looksLikeJSON(b) ? .string(text) : Value.parseJSON(text))
             }
-            dynamics.append(parsed[Int(code)])
+            if texts != nil { texts!.append(Self.text(of: parsed[Int(code)])) } else { dynamics.append(parsed[Int(code)]) }
         }
         if !ok { anyNull = true }
         nulls.append(!ok)
@@ -109,11 +113,25 @@ public struct ColumnAppender {
         case (.datetime, .datetime(let t)), (.timespan, .timespan(let t)), (.long, .long(let t)), (.int, .long(let t)):
             ints.append(t); nulls.append(false); return true
         case (.dynamic, _):
-            dynamics.append(v); nulls.append(false); return true
+            if texts != nil { texts!.append(Self.text(of: v)) } else { dynamics.append(v) }
+            nulls.append(false); return true
         default:
             var text = v.kqlString
             return text.withUTF8 { append($0, kind: v.kqlType == .string ? .text : .number) }
         }
+    }
+
+    /// A dynamic value's JSON text, as a text-keeping column holds it ("" for null, as a stored
+    /// column writes it).
+    static func text(of v: Value) -> String { v.isNull ? "" : v.jsonText }
+
+    /// Appends a dynamic value as the JSON text `b` (which its writer made: it is not checked); the
+    /// column keeps texts from then on (see `texts`).
+    public mutating func appendJSONText(_ b: UnsafeBufferPointer<UInt8>) {
+        precondition(type == .dynamic, "JSON text is for dynamic columns")
+        if texts == nil { texts = dynamics.map(Self.text(of:)); dynamics = [] }
+        texts!.append(String(decoding: b, as: UTF8.self))
+        nulls.append(false)
     }
 
     static func looksLikeJSON(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -206,7 +224,8 @@ public struct ColumnAppender {
         case .bool: return Column(type: type, data: .bool(bools), nulls: n)
         case .int, .long, .datetime, .timespan: return Column(type: type, data: .int64(ints), nulls: n)
         case .real, .decimal: return Column(type: type, data: .double(doubles), nulls: n)
-        case .dynamic: return Column(type: type, data: .value(dynamics))
+        // JSON texts are a string column of type dynamic, which only a store's encoder takes.
+        case .dynamic: return texts.map { Column(type: type, data: .string($0)) } ?? Column(type: type, data: .value(dynamics))
         case .string, .guid:
             if let plain { return Column(type: type, data: .string(plain), nulls: nil) }
             let values = dictionary.values

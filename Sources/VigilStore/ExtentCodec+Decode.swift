@@ -61,7 +61,7 @@ extension ExtentCodec {
             try r.skip(byteLen)
             let out = try strings(region, from: bytesStart, byteLength: byteLen, count: rows, offset: { Int(offsets[$0]) },
                                   what: "column \(e.name): bad string offsets")
-            return Column(type: type, data: .string(out), nulls: type == .guid ? nulls : nil)
+            return plainColumn(type, out, nulls: nulls)
         }
     }
 
@@ -202,8 +202,15 @@ extension ExtentCodec {
                 touch(bytesStart + s, t - s)
                 return String(decoding: UnsafeRawBufferPointer(rebasing: region[(bytesStart + s)..<(bytesStart + t)]), as: UTF8.self)
             }
-            return Column(type: type, data: .string(out), nulls: type == .guid ? nulls : nil)
+            return plainColumn(type, out, nulls: nulls)
         }
+    }
+
+    /// A decoded plain region as a column: a dynamic one holds JSON texts (written by a store from a
+    /// batch that kept them, see `ColumnAppender.texts`), parsed here.
+    static func plainColumn(_ type: KQLType, _ values: [String], nulls: [Bool]?) -> Column {
+        if type == .dynamic { return Column(type: type, data: .value(values.map { $0.isEmpty ? Value.null : Value.parseJSON($0) })) }
+        return Column(type: type, data: .string(values), nulls: type == .guid ? nulls : nil)
     }
 
     /// A decoded dictionary region as a column: strings and guids stay encoded; dynamic values are

@@ -61,7 +61,9 @@ extension LogStore {
     func ingestEvtxPart(_ bytes: [UInt8], chunks: Range<Int>, whole: Bool, source: String, durability: Durability, now: Int64) -> EvtxPart {
         var part = EvtxPart()
         var batches = EvtxTables.Batches { table in
-            BatchBuilder(table: table, schema: storageSchema(of: table), policy: policy(for: table), source: source, ingestionTime: now)
+            var b = BatchBuilder(table: table, schema: storageSchema(of: table), policy: policy(for: table), source: source, ingestionTime: now)
+            b.keepsJSONText = true
+            return b
         }
         func flush(_ b: inout BatchBuilder) throws {
             guard b.rows > 0 else { return }

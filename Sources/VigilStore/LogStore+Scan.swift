@@ -331,9 +331,9 @@ extension LogStore {
 
     /// Columns of a part being decoded on a background thread.
     final class Prefetch: @unchecked Sendable {
-        private var result: Result<[Column], Error>?
+        private var result: Result<[Column], any Error>?
         private let done = DispatchSemaphore(value: 0)
-        func set(_ r: Result<[Column], Error>) { result = r; done.signal() }
+        func set(_ r: Result<[Column], any Error>) { result = r; done.signal() }
         func get() throws -> [Column] {
             done.wait()
             done.signal()

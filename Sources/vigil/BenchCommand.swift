@@ -62,7 +62,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
         defer { if evtxEvents != nil, let dir = evtx { try? FileManager.default.removeItem(atPath: dir) } }
         if let dir = evtx {
-            let r = try Benchmark.runEvtx(directory: dir, rounds: max(1, runs), workspace: NSTemporaryDirectory() + "vigil-bench-evtx-" + UUID().uuidString)
+            let ws = NSTemporaryDirectory() + "vigil-bench-evtx-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: ws) }
+            let r = try Benchmark.runEvtx(directory: dir, rounds: max(1, runs), workspace: ws)
             print(String(format: "Vigil EVTX bench: %d files, %d events, %.1f MB, %d rounds", r.files, r.events, r.megabytes, max(1, runs)))
             print(String(format: "| step | events/s |\n|---|---:|\n| read (chunks, records, binary XML), one core | %.0f |\n| read and map to Sentinel's tables, one core | %.0f |\n| stored (typed, extents on disk), one core | %.0f |\n| stored, %d cores | %.0f |",
                          r.readEventsPerSecond, r.mappedEventsPerSecond, r.storedOneCoreEventsPerSecond, r.cores, r.storedEventsPerSecond))

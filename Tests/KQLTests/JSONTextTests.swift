@@ -22,6 +22,10 @@ import Testing
             var out = ""
             Value.writeJSONString(s, into: &out)
             #expect(Value.parseJSON(out) == .string(s), "\(s.debugDescription) wrote \(out)")
+            // The bytes' writer (EVTX's dynamic columns) writes the same text.
+            var bytes: [UInt8] = [], text = s
+            text.withUTF8 { Value.writeJSONString($0, into: &bytes) }
+            #expect(bytes == Array(out.utf8), "\(s.debugDescription)")
         }
     }
 }

@@ -27,7 +27,7 @@ public struct EvtxMapper {
     var slots = EvtxSlots()
     /// Events mapped through a template's plan (the others went through the view).
     public private(set) var planned = 0
-    var xml: [UInt8] = []
+    var xml: [UInt8] = [], json: [UInt8] = []
     var fieldText: [Range<Int>] = []
     /// Texts made once per event id (Activity) and level (EventLevelName), not once per event.
     var activities: [Int: [UInt8]] = [:], levelNames: [Int: [UInt8]] = [:]
@@ -175,8 +175,19 @@ public struct EvtxMapper {
             set(&b.windows, cols[4], .long(Int64(eventID))); set(&b.windows, cols[5], .long(Int64(level))); set(&b.windows, cols[6], levelName)
             set(&b.windows, cols[7], .long(Int64(task)))
             if let c = cols[8] {
-                let data = OrderedDictionary(uncheckedUniqueKeysWithValues: plan.sortedFields.map { (plan.fields[$0].name, Value.string(string(fieldText[$0]))) })
-                b.windows.set(c, value: .bag(data))
+                // The object's JSON text straight from the values (the store writes it as it is).
+                json.removeAll(keepingCapacity: true)
+                json.append(UInt8(ascii: "{"))
+                let keys = plan.jsonKeys
+                slots.bytes.withUnsafeBufferPointer { p in
+                    for (k, i) in plan.sortedFields.enumerated() {
+                        if k > 0 { json.append(UInt8(ascii: ",")) }
+                        json += keys[i]
+                        Value.writeJSONString(UnsafeBufferPointer(rebasing: p[fieldText[i]]), into: &json)
+                    }
+                }
+                json.append(UInt8(ascii: "}"))
+                json.withUnsafeBufferPointer { b.windows.setJSON(c, $0) }
             }
             set(&b.windows, cols[9], Self.decimal(id))
             b.windows.endRecord()

@@ -1,4 +1,5 @@
 import Foundation
+import KQL
 
 /// What mapping an event needs from its template, worked out once per template instead of once per
 /// event: where the System fields are (a fixed text or a substitution), the data fields' names in
@@ -57,6 +58,14 @@ final class EvtxTemplatePlan {
     let fieldSlots: [Int]
     /// SecurityEvent's column of each field, resolved on first use (-1: not a column).
     var securityColumns: [Int]?
+    /// Each field's name as a JSON object key with its colon (`"Name":`), for WindowsEvent's `EventData`.
+    lazy var jsonKeys: [[UInt8]] = fields.map { f in
+        var out: [UInt8] = []
+        var name = f.name
+        name.withUTF8 { Value.writeJSONString($0, into: &out) }
+        out.append(UInt8(ascii: ":"))
+        return out
+    }
 
     /// The plan of a template whose root is `root`, or nil when the view must read its events.
     init?(root: EvtxElement) {

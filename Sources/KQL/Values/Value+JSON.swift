@@ -74,6 +74,31 @@ extension Value {
         out.write("\"")
     }
 
+    /// A JSON string of UTF-8 text, byte for byte what `writeJSON` writes for `.string` of it: for
+    /// writers that build a dynamic value's JSON text without making the value.
+    public static func writeJSONString(_ s: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(0x22)
+        var run = 0
+        for i in 0..<s.count {
+            let c = s[i]
+            guard c < 0x20 || c == 0x22 || c == 0x5c else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: s[run..<i]))
+            switch c {
+            case 0x22: out.append(0x5c); out.append(0x22)
+            case 0x5c: out.append(0x5c); out.append(0x5c)
+            case 0x0a: out.append(0x5c); out.append(UInt8(ascii: "n"))
+            case 0x0d: out.append(0x5c); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5c); out.append(UInt8(ascii: "t"))
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(c >> 4)], hex[Int(c & 15)]])
+            }
+            run = i + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: s[run...]))
+        out.append(0x22)
+    }
+
     /// `parse_json()`: JSON text to a dynamic value; text that is not JSON stays a string.
     public static func parseJSON(_ text: String) -> Value {
         var p = JSONReader(Array(text.utf8))
