@@ -19,9 +19,11 @@ struct ChunkReader {
     /// Templates being parsed and the element depth: a damaged chunk must not recurse forever.
     var parsing: Set<Int> = []
     var depth = 0
+    /// The file's templates parsed so far, by print (shared by its chunks' readers).
+    let prints: EvtxTemplatePrints?
     typealias Failure = EvtxReader.Failure
 
-    init(chunk: ChunkBytes) { self.chunk = chunk }
+    init(chunk: ChunkBytes, prints: EvtxTemplatePrints? = nil) { self.chunk = chunk; self.prints = prints }
 
     /// A substitution placeholder inside a parsed template (a template is parsed once per chunk and
     /// filled in per record by `instantiate`).
@@ -242,7 +244,13 @@ struct ChunkReader {
             guard parsing.insert(defOffset).inserted else { throw Failure(message: "template at \(defOffset) refers to itself") }
             defer { parsing.remove(defOffset) }
             let size = try u32(defOffset + 20)
-            body = try fragment(at: defOffset + 24, end: defOffset + 24 + size)
+            // A definition an earlier chunk parsed is taken as it was parsed (the same tree, which
+            // also compares equal at once).
+            let print = prints != nil ? (try? self.print(at: defOffset + 24, end: defOffset + 24 + size)) ?? nil : nil
+            if let print, let known = prints?.bodies[print] { body = known; prints?.reused += 1 } else {
+                body = try fragment(at: defOffset + 24, end: defOffset + 24 + size)
+                if let print { prints?.bodies[print] = body }
+            }
             templates[defOffset] = body
         }
         let count = try u32(pos)

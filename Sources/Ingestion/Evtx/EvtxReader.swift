@@ -29,9 +29,12 @@ public struct EvtxReader: Sendable {
 
     struct Failure: Error { var message: String }
 
-    public static func read(_ bytes: [UInt8]) -> Result {
+    public static func read(_ bytes: [UInt8]) -> Result { read(bytes, prints: EvtxTemplatePrints()) }
+
+    /// With `prints` nil, each chunk's templates are parsed on their own (for tests of the sharing).
+    static func read(_ bytes: [UInt8], prints: EvtxTemplatePrints?) -> Result {
         var records: [Record] = []
-        let problems = walk(bytes) { reader, start, end, id, written in
+        let problems = walk(bytes, prints: prints) { reader, start, end, id, written in
             records.append(Record(id: id, written: written, event: try reader.root(at: start, end: end, id: id)))
         }
         return Result(records: records, problems: problems)
@@ -62,8 +65,8 @@ public struct EvtxReader: Sendable {
     /// The file's chunks and records: `record` gets each record's binary XML (start and end in the
     /// chunk), id and time; what it throws is reported against the record and the walk goes on.
     /// `chunks` (indexes, see `chunkCount`) limits the walk to a part of the file; the part with the
-    /// first chunk also checks the file header.
-    static func walk(_ bytes: [UInt8], chunks: Range<Int>? = nil, _ record: (inout ChunkReader, Int, Int, UInt64, Int64) throws -> Void) -> [Problem] {
+    /// first chunk also checks the file header. `prints` carries parsed templates from chunk to chunk.
+    static func walk(_ bytes: [UInt8], chunks: Range<Int>? = nil, prints: EvtxTemplatePrints? = EvtxTemplatePrints(), _ record: (inout ChunkReader, Int, Int, UInt64, Int64) throws -> Void) -> [Problem] {
         var problems: [Problem] = []
         guard isEvtx(bytes) else {
             return [Problem(offset: 0, message: "not an EVTX file (no ElfFile signature)")]
@@ -82,7 +85,7 @@ public struct EvtxReader: Sendable {
                 continue
             }
             let chunk = ChunkBytes(file: bytes, base: at)
-            var reader = ChunkReader(chunk: chunk)
+            var reader = ChunkReader(chunk: chunk, prints: prints)
             let free = min(max(Int(chunk.le32(48)), 512), 65536)
             if let p = mismatch(stored: chunk.le32(124), crc(bytes, [at..<(at + 120), (at + 128)..<(at + 512)]), "chunk header", offset: at) { problems.append(p) }
             if let p = mismatch(stored: chunk.le32(52), crc(bytes, [(at + 512)..<(at + free)]), "chunk's event records", offset: at) { problems.append(p) }
