@@ -11,7 +11,8 @@ import Foundation
 /// - `i64` / `f64`: 8 bytes a row; `bool`: a byte a row;
 /// - `dict` (strings, guids, dynamic as JSON text): distinct count (UInt64), byte length (UInt64),
 ///   UInt32 offsets (count + 1, padded), the bytes (padded), then a UInt32 code per row;
-/// - `str` (high-cardinality strings): byte length (UInt64), UInt64 offsets (rows + 1), the bytes.
+/// - `str` (high-cardinality strings, and dynamic JSON texts kept by ingest when mostly distinct):
+///   byte length (UInt64), UInt64 offsets (rows + 1), the bytes.
 public enum ExtentCodec {
     static let magic: [UInt8] = Array("VGX1".utf8)
     public static let formatVersion = 2
