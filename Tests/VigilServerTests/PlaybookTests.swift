@@ -20,7 +20,7 @@ import VigilStore
         // The playbook posts without a token: a receiver that takes anything.
         let s = try await ServeTests.Running(auth: "none")
         defer { Task { await s.stop() } }
-        let p = AutomationRules.Playbook(name: "block-ip", target: .webhook("http://127.0.0.1:\(s.port)/api/ingest/Playbook_CL"), timeoutSeconds: 10)
+        let p = AutomationRules.Playbook(name: "block-ip", target: .webhook("http://127.0.0.1:\(s.port)/api/ingest/Playbook_CL"), timeoutSeconds: 30)
         let o = await PlaybookRunner().run(p, incident: Self.incident())
         #expect(o.succeeded, "\(o.detail)")
         #expect(o.detail.hasPrefix("HTTP 200"))
