@@ -69,6 +69,7 @@ extension LogStore {
             guard b.rows > 0 else { return }
             part.accepted[b.table, default: 0] += try commit(&b, durability: durability, sealWhenDue: false, log: &part.log[b.table, default: DiagnosticLog()])
         }
+        func flushAll(_ b: inout EvtxTables.Batches) throws { try flush(&b.security); try flush(&b.event); try flush(&b.windows) }
         let limit = workspace.config.ingest.batchRows
         var mapper = EvtxMapper()
         var batchStart = -1, mapped = 0
@@ -82,12 +83,12 @@ extension LogStore {
                 if batchStart < 0 { batchStart = position }
                 if mapped & 1023 == 0, position - batchStart >= Self.evtxPartBytes {
                     batchStart = position
-                    try flush(&batches.security); try flush(&batches.event); try flush(&batches.windows)
+                    try flushAll(&batches)
                 }
             } catch { part.failure = error }
         }
         guard part.failure == nil else { return part }
-        do { try flush(&batches.security); try flush(&batches.event); try flush(&batches.windows) } catch { part.failure = error }
+        do { try flushAll(&batches) } catch { part.failure = error }
         return part
     }
 
