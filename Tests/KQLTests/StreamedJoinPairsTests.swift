@@ -6,7 +6,7 @@ import Testing
 @Suite struct StreamedJoinPairsTests {
     @Test func pairsSplitAcrossCoresKeepRowOrder() {
         var rng = SplitMix(seed: 11)
-        for n in [0, 1, 7, 300_001] {
+        for n in [0, 1, 7, 199_999, 200_000, 300_001] {
             let lrow = (0..<n).map { _ in Int.random(in: -3..<50, using: &rng) }
             let pass = (0..<n).map { _ in Bool.random(using: &rng) }
             for mask in [nil, pass] {

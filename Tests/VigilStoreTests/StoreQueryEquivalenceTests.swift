@@ -154,5 +154,12 @@ import VigilStore
             Issue.record("the whole join should have built about 8,600 pairs"); return
         }
         #expect(message.contains("KQL4003"))
+        // Survivors past the budget: the error of a part's filter, run beside the next part's probe,
+        // still fails the query.
+        let wide = q.replacingOccurrences(of: "LastFailure - 2h", with: "LastFailure - 1000d").replacingOccurrences(of: "SuccessTime <= LastFailure", with: "true")
+        guard case .failure(_, let past) = runner.run(wide.replacingOccurrences(of: "RIGHT", with: Self.right)) else {
+            Issue.record("about 8,600 survivors should pass a budget of 1,000"); return
+        }
+        #expect(past.contains("KQL4003"))
     }
 }

@@ -179,7 +179,6 @@ extension QueryExecutor {
         }
         let narrowNames = ColumnUsage.refs([pred])
         let merger = PartMerger()
-        var rows = 0
         let keys = try leftKeys(left, j, scope)
         var masked: (filters: [ExprSyntax], projections: [(OperatorSyntax, Span)])??
         try provider.scanEach(n, request: req) { part in
@@ -198,17 +197,20 @@ extension QueryExecutor {
                 lrow = rc.map { c in c >= 0 && Int(c) < leftRow.count ? leftRow[Int(c)] : -1 }
             }
             let (li, ri) = Self.pairs(lrow, pass)
-            let narrow = combine(left, li, right, ri, keep: narrowNames)
-            let bound = try compile(pred, narrow, scope)
+            let bound = try compile(pred, combine(left, [], right, [], keep: narrowNames), scope)
             guard bound.type == .bool || bound.type == .dynamic else {
                 throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(bound.type.rawValue)", pred.span)
             }
-            let (fl, fr) = Self.kept(try bound.evaluate(narrow, ctx), li, ri)
-            rows += fl.count
-            try checkBudget(rows, "join", span)
-            merger.add(combine(left, fl, right, fr, keep: keep))
+            // The pairs' gathers and the filter run beside the next part's mask and probe.
+            let context = ctx, joined = left, part = right
+            try merger.add { rowsBefore in
+                let narrow = self.combine(joined, li, part, ri, keep: narrowNames)
+                let (fl, fr) = Self.kept(try bound.evaluate(narrow, context), li, ri)
+                try self.checkBudget(rowsBefore + fl.count, "join", span)
+                return self.combine(joined, fl, part, fr, keep: keep)
+            }
         }
-        return merger.finish()
+        return try merger.finish()
     }
 
     /// The rows that are the first of their key (rows with a null key all stay).

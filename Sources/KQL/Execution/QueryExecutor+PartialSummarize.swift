@@ -48,7 +48,7 @@ extension QueryExecutor {
         try provider.scanEach(n, request: req) { part in
             merger.add(try summarize(try filterPart(part, filters, needed: needed, scope), plan.partial, by, scope, span))
         }
-        guard let all = merger.finish() else { return try summarize(Table.empty(Schema([])), plan.merge, plan.mergeBy, scope, span) }
+        guard let all = try merger.finish() else { return try summarize(Table.empty(Schema([])), plan.merge, plan.mergeBy, scope, span) }
         return try summarize(all, plan.merge, plan.mergeBy, scope, span)
     }
 }

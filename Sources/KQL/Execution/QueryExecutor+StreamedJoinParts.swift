@@ -81,14 +81,45 @@ extension QueryExecutor {
         return rc.perStringParallel { s in keys.interner.existingCode(s).map { keys.row[Int($0)] } ?? -1 }
     }
 
-    /// The (left row, right row) pairs of a part: rows with a left row that pass the mask.
+    /// The (left row, right row) pairs of a part: rows with a left row that pass the mask. Nine rows
+    /// in ten of q4's parts pair, so the pairs are counted first and written in place (growing and
+    /// then concatenating two halves moved each pair three times: a fifth of the join's time).
     static func pairs(_ lrow: [Int], _ pass: [Bool]?) -> (li: [Int], ri: [Int]) {
-        let n = lrow.count
-        let halves = Parallel.map(2, work: n) { h -> ([Int], [Int]) in
-            var li: [Int] = [], ri: [Int] = []
-            for i in (h * n / 2)..<((h + 1) * n / 2) where lrow[i] >= 0 && pass?[i] ?? true { li.append(lrow[i]); ri.append(i) }
-            return (li, ri)
+        let n = lrow.count, halves = n >= Parallel.threshold ? 2 : 1
+        let bounds = (0...halves).map { $0 * n / halves }
+        let counts = Parallel.map(halves, work: n) { h -> Int in
+            lrow.withUnsafeBufferPointer { l in
+                Self.withOptionalBuffer(pass) { p in
+                    var c = 0
+                    for i in bounds[h]..<bounds[h + 1] where Self.keeps(i, l, p) { c += 1 }
+                    return c
+                }
+            }
         }
-        return halves.count == 1 ? halves[0] : (halves[0].0 + halves[1].0, halves[0].1 + halves[1].1)
+        let total = counts.reduce(0, +)
+        var li = [Int](repeating: 0, count: total), ri = [Int](repeating: 0, count: total)
+        li.withUnsafeMutableBufferPointer { lo in
+            ri.withUnsafeMutableBufferPointer { ro in
+                nonisolated(unsafe) let lOut = lo, rOut = ro
+                _ = Parallel.map(halves, work: n) { h -> Int in
+                    var k = counts[..<h].reduce(0, +)
+                    lrow.withUnsafeBufferPointer { l in
+                        Self.withOptionalBuffer(pass) { p in
+                            for i in bounds[h]..<bounds[h + 1] where Self.keeps(i, l, p) { lOut[k] = l[i]; rOut[k] = i; k += 1 }
+                        }
+                    }
+                    return k
+                }
+            }
+        }
+        return (li, ri)
+    }
+
+    @inline(__always)
+    static func keeps(_ i: Int, _ l: UnsafeBufferPointer<Int>, _ p: UnsafeBufferPointer<Bool>?) -> Bool { l[i] >= 0 && (p?[i] ?? true) }
+
+    static func withOptionalBuffer<R>(_ a: [Bool]?, _ body: (UnsafeBufferPointer<Bool>?) -> R) -> R {
+        guard let a else { return body(nil) }
+        return a.withUnsafeBufferPointer { body($0) }
     }
 }
