@@ -14,6 +14,11 @@ import Testing
                 for i in 0..<n where lrow[i] >= 0 && mask?[i] ?? true { li.append(lrow[i]); ri.append(i) }
                 let got = QueryExecutor.pairs(lrow, mask)
                 #expect(got.li == li && got.ri == ri, "n=\(n) mask=\(mask != nil)")
+                // The same rows probed through dictionary codes: code c joins left row rowOf[c].
+                let rowOf = (0..<60).map { c in c < 53 ? c - 3 : -1 }
+                let codes = lrow.map { l in UInt32(l + 3) }
+                let coded = QueryExecutor.pairs(.coded(codes, rowOf), mask)
+                #expect(coded.li == li && coded.ri == ri, "coded n=\(n) mask=\(mask != nil)")
             }
         }
     }

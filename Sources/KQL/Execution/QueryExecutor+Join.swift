@@ -189,14 +189,14 @@ extension QueryExecutor {
                 var name = ""
                 right = try apply(op, to: right, scope, opSpan, resultName: &name)
             }
-            let lrow: [Int]
-            if let keys, let r = try leftRows(keys, right, j, scope) { lrow = r } else {
+            let probe: JoinProbe
+            if let keys, let r = try leftRows(keys, right, j, scope) { probe = r } else {
                 let (lc, rc) = try joinCodes(left, right, j.on, scope)
                 // The left keys are unique (above), so each key codes one left row.
                 guard let leftRow = Self.uniqueLeftRows(lc) else { throw KQLError.runtime("join: left keys repeat after deduplication") }
-                lrow = rc.map { c in c >= 0 && Int(c) < leftRow.count ? leftRow[Int(c)] : -1 }
+                probe = .rows(rc.map { c in c >= 0 && Int(c) < leftRow.count ? leftRow[Int(c)] : -1 })
             }
-            let (li, ri) = Self.pairs(lrow, pass)
+            let (li, ri) = Self.pairs(probe, pass)
             let bound = try compile(pred, combine(left, [], right, [], keep: narrowNames), scope)
             guard bound.type == .bool || bound.type == .dynamic else {
                 throw KQLError.bind(DiagnosticCode.typeMismatch, "the 'where' predicate must be bool, found \(bound.type.rawValue)", pred.span)

@@ -47,6 +47,29 @@ extension QueryExecutor {
     }
 }
 
+/// Where each row of a part joins: its left row, or its dictionary code and each code's left row.
+enum JoinProbe {
+    case rows([Int])
+    case coded([UInt32], [Int])
+}
+
+/// A part's rows' left rows, read in the pairs' loops (specialised per kind, no call per row).
+protocol LeftRowProbe: Sendable {
+    func leftRow(_ i: Int) -> Int
+}
+
+/// Read only, while the buffer's array is alive (inside `pairs`).
+struct RowsProbe: LeftRowProbe, @unchecked Sendable {
+    let rows: UnsafeBufferPointer<Int>
+    @inline(__always) func leftRow(_ i: Int) -> Int { rows[i] }
+}
+
+struct CodedProbe: LeftRowProbe, @unchecked Sendable {
+    let codes: UnsafeBufferPointer<UInt32>
+    let rowOf: UnsafeBufferPointer<Int>
+    @inline(__always) func leftRow(_ i: Int) -> Int { rowOf[Int(codes[i])] }
+}
+
 /// The left side's string keys, coded once for every part of a streamed join: each part then looks
 /// up its own distinct values (an extent's dictionary) instead of coding both sides again (twice
 /// 30,000 hashes a part at 100M rows, a sixth of the join).
@@ -73,27 +96,42 @@ extension QueryExecutor {
         return LeftKeys(interner: d, row: row)
     }
 
-    /// The left row each row of `right` joins (-1 for none), nil when its key is not a string.
-    func leftRows(_ keys: LeftKeys, _ right: Table, _ j: JoinSyntax, _ scope: Scope) throws -> [Int]? {
+    /// The left row each row of `right` joins (-1 for none), nil when its key is not a string. A
+    /// dictionary column is looked up once per distinct value and its codes kept: a row's left row is
+    /// then read through its code (a per-row array of left rows was built and copied once more).
+    func leftRows(_ keys: LeftKeys, _ right: Table, _ j: JoinSyntax, _ scope: Scope) throws -> JoinProbe? {
         let rb = try compile(sideKey(j.on[0].1), right, scope)
         guard rb.type == .string else { return nil }
         let rc = try rb.evaluate(right, ctx).materialize(type: .string, count: right.count)
-        return rc.perStringParallel { s in keys.interner.existingCode(s).map { keys.row[Int($0)] } ?? -1 }
+        let lookup: @Sendable (String) -> Int = { s in keys.interner.existingCode(s).map { keys.row[Int($0)] } ?? -1 }
+        if case .dict(let codes, let values) = rc.data, !Column.fewRows(codes.count, of: values.count) {
+            return .coded(codes, Parallel.chunkedMap(values.count, work: values.count * 16) { r in values[r].map(lookup) })
+        }
+        return rc.perStringParallel(lookup).map { .rows($0) }
     }
 
     /// The (left row, right row) pairs of a part: rows with a left row that pass the mask. Nine rows
     /// in ten of q4's parts pair, so the pairs are counted first and written in place (growing and
     /// then concatenating two halves moved each pair three times: a fifth of the join's time).
-    static func pairs(_ lrow: [Int], _ pass: [Bool]?) -> (li: [Int], ri: [Int]) {
-        let n = lrow.count, halves = n >= Parallel.threshold ? 2 : 1
+    static func pairs(_ probe: JoinProbe, _ pass: [Bool]?) -> (li: [Int], ri: [Int]) {
+        switch probe {
+        case .rows(let lrow):
+            return lrow.withUnsafeBufferPointer { pairs(lrow.count, pass, RowsProbe(rows: $0)) }
+        case .coded(let codes, let rowOf):
+            return codes.withUnsafeBufferPointer { c in rowOf.withUnsafeBufferPointer { pairs(codes.count, pass, CodedProbe(codes: c, rowOf: $0)) } }
+        }
+    }
+
+    static func pairs(_ lrow: [Int], _ pass: [Bool]?) -> (li: [Int], ri: [Int]) { pairs(.rows(lrow), pass) }
+
+    static func pairs<P: LeftRowProbe>(_ n: Int, _ pass: [Bool]?, _ probe: P) -> (li: [Int], ri: [Int]) {
+        let halves = n >= Parallel.threshold ? 2 : 1
         let bounds = (0...halves).map { $0 * n / halves }
         let counts = Parallel.map(halves, work: n) { h -> Int in
-            lrow.withUnsafeBufferPointer { l in
-                Self.withOptionalBuffer(pass) { p in
-                    var c = 0
-                    for i in bounds[h]..<bounds[h + 1] where Self.keeps(i, l, p) { c += 1 }
-                    return c
-                }
+            Self.withOptionalBuffer(pass) { p in
+                var c = 0
+                for i in bounds[h]..<bounds[h + 1] where probe.leftRow(i) >= 0 && (p?[i] ?? true) { c += 1 }
+                return c
             }
         }
         let total = counts.reduce(0, +)
@@ -103,9 +141,10 @@ extension QueryExecutor {
                 nonisolated(unsafe) let lOut = lo, rOut = ro
                 _ = Parallel.map(halves, work: n) { h -> Int in
                     var k = counts[..<h].reduce(0, +)
-                    lrow.withUnsafeBufferPointer { l in
-                        Self.withOptionalBuffer(pass) { p in
-                            for i in bounds[h]..<bounds[h + 1] where Self.keeps(i, l, p) { lOut[k] = l[i]; rOut[k] = i; k += 1 }
+                    Self.withOptionalBuffer(pass) { p in
+                        for i in bounds[h]..<bounds[h + 1] {
+                            let l = probe.leftRow(i)
+                            if l >= 0 && (p?[i] ?? true) { lOut[k] = l; rOut[k] = i; k += 1 }
                         }
                     }
                     return k
@@ -114,9 +153,6 @@ extension QueryExecutor {
         }
         return (li, ri)
     }
-
-    @inline(__always)
-    static func keeps(_ i: Int, _ l: UnsafeBufferPointer<Int>, _ p: UnsafeBufferPointer<Bool>?) -> Bool { l[i] >= 0 && (p?[i] ?? true) }
 
     static func withOptionalBuffer<R>(_ a: [Bool]?, _ body: (UnsafeBufferPointer<Bool>?) -> R) -> R {
         guard let a else { return body(nil) }
