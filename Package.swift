@@ -35,9 +35,10 @@ let package = Package(
         .target(name: "KQLSyntax", swiftSettings: strict),
         // zlib (Debian's zlib1g-dev) for gzip_* / zlib_* compression functions.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .target(
             name: "KQL",
-            dependencies: ["KQLSyntax", "CZlib", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["KQLSyntax", "CZlib", "CGEOS", .product(name: "OrderedCollections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/schemas.json"), .copy("Resources/schemas-additions.json"), .copy("Resources/schemas-connectors.json"),
                         .copy("Resources/schemas-azure-monitor.txt"), .copy("Resources/unicode-scripts.txt")],
             swiftSettings: strict),

@@ -40,7 +40,7 @@ public enum FunctionRegistry {
             + ConditionalFunctions.all + DynamicFunctions.all + MathFunctions.all + GeoFunctions.all + IPFunctions.all + HashFunctions.all
             + WindowFunctions.all + SeriesFunctions.all + EncodingFunctions.all + ArrayFunctions.all + StatisticsFunctions.all
             + UnitConversion.all + EnvironmentFunctions.all + SeriesElementwise.all + SeriesAnalysis.all
-            + CompressionFunctions.all + DigestFunctions.all + GeoFunctions.h3 + GeoFunctions.simplification + GeoFunctions.covering {
+            + CompressionFunctions.all + DigestFunctions.all + GeoFunctions.h3 + GeoFunctions.simplification + GeoFunctions.covering + GeoFunctions.overlays {
             d[f.name] = f
         }
         for f in DeprecatedAliases.resolve(d) { d[f.name] = f }
