@@ -20,6 +20,14 @@ extension GeoFunctions {
             guard shapes.count == items.count else { return .null }
             return GeoOverlay.overlay(shapes, .union)?.value ?? .null
         },
+        F.row("geo_simplify_polygons_array", 1...2, .dynamic) { a, _ in
+            guard let items = a[0].asArray, !items.isEmpty else { return .null }
+            let tol = a.count > 1 && !a[1].isNull ? (a[1].asDouble ?? -1) : 10
+            guard tol >= 0, tol <= 7_800_000 else { return .null }
+            let shapes = items.compactMap(polygonal)
+            guard shapes.count == items.count else { return .null }
+            return GeoOverlay.overlay(shapes, .union, simplify: tol)?.value ?? .null
+        },
         F.row("geo_union_lines_array", 1...1, .dynamic) { a, _ in
             guard let items = a[0].asArray, !items.isEmpty else { return .null }
             let shapes = items.compactMap(linear)

@@ -10,8 +10,11 @@ import Foundation
 enum GeoOverlay {
     enum Operation { case intersection, union }
 
-    /// The overlay of `shapes` (two for an intersection, any number for a union).
-    static func overlay(_ shapes: [GeoShape], _ op: Operation) -> GeoShape? {
+    /// The overlay of `shapes` (two for an intersection, any number for a union); with `simplify`,
+    /// the result's edges simplified (Douglas-Peucker, metres) after it: one union first keeps the
+    /// boundaries the polygons share simplified alike, and a polygon the tolerance collapses goes
+    /// (nothing left is nil).
+    static func overlay(_ shapes: [GeoShape], _ op: Operation, simplify: Double? = nil) -> GeoShape? {
         let points = shapes.flatMap(\.allPoints)
         guard !points.isEmpty, let plane = Gnomonic(around: points) else { return nil }
         return withContext { h in
@@ -32,6 +35,12 @@ enum GeoOverlay {
                 GEOSGeom_destroy_r(h, r)
             }
             guard var r = result else { return nil }
+            if let simplify {
+                guard let simpler = GEOSSimplify_r(h, r, simplify) else { GEOSGeom_destroy_r(h, r); return nil }
+                GEOSGeom_destroy_r(h, r)
+                r = simpler
+                if GEOSisEmpty_r(h, r) == 1 { GEOSGeom_destroy_r(h, r); return nil }
+            }
             // Noded pieces of lines are merged back into the longest lines, as Kusto returns them.
             if GEOSGeomTypeId_r(h, r) == Int32(GEOS_MULTILINESTRING.rawValue), let merged = GEOSLineMerge_r(h, r) {
                 GEOSGeom_destroy_r(h, r)
