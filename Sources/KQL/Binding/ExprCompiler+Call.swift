@@ -54,6 +54,37 @@ extension ExprCompiler {
                 return .bag(d)
             })
             return .call(f, cols, .dynamic, span)
+        case "bag_pack_columns":
+            // Keys are the columns' names, so the arguments must name columns.
+            var names: [String] = [], cols: [BoundExpr] = []
+            for a in args {
+                guard case .name(let n, let nspan) = a.value else {
+                    throw KQLError.bind(DiagnosticCode.badArgument, "bag_pack_columns() takes column names", a.value.span)
+                }
+                guard let i = schema.index(of: n) else { throw KQLError.bind(DiagnosticCode.unknownColumn, "failed to resolve column '\(n)'", nspan) }
+                names.append(n); cols.append(.column(i, schema.columns[i].type))
+            }
+            let keys = names
+            let f = FunctionDef("bag_pack_columns", args: 0...4096, returns: FunctionDef.fixed(.dynamic), row: { a, _ in
+                var d = OrderedDictionary<String, Value>()
+                for (k, v) in zip(keys, a) { d[k] = v }
+                return .bag(d)
+            })
+            return .call(f, cols, .dynamic, span)
+        case "assert":
+            // The condition is known when the query binds (the reference requires a constant): a
+            // false one fails the query with the message, a true one is `true`.
+            guard args.count == 2, case .string(let message)? = try compile(args[1].value).constantValue else {
+                throw KQLError.bind(DiagnosticCode.wrongArguments, "assert() expects a condition and a string literal message", span)
+            }
+            let cond = try compile(args[0].value)
+            let refs = cond.columnRefs()
+            guard refs.columns.isEmpty, !refs.window,
+                  case .scalar(let v) = try cond.evaluate(Table(schema: Schema([]), columns: [], count: 1), executor.ctx) else {
+                throw KQLError.bind(DiagnosticCode.badArgument, "assert()'s condition must be a constant, not a row's value", args[0].value.span)
+            }
+            guard v.asBool == true else { throw KQLError.bind(DiagnosticCode.badArgument, "assert() has failed with message: '\(message)'", span) }
+            return .constant(.bool(true), .bool)
         case "ingestion_time":
             if let i = schema.index(of: "_IngestionTime") { return .column(i, .datetime) }
             if let i = schema.index(of: "TimeGenerated") { return .column(i, schema.columns[i].type) }

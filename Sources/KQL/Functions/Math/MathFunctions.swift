@@ -73,6 +73,19 @@ enum MathFunctions {
                 return .real(Foundation.atan2(y, x))
             },
             F.row("pi", 0...0, .real) { _, _ in .real(.pi) },
+            // Whether a number, datetime or timespan lies in [center - delta, center + delta]; datetimes
+            // and timespans compare in ticks, exactly.
+            F.row("around", 3...3, .bool) { a, _ in
+                switch (a[0], a[1], a[2]) {
+                case (.datetime(let v), .datetime(let c), .timespan(let d)), (.timespan(let v), .timespan(let c), .timespan(let d)):
+                    return .bool(v >= c &- d && v <= c &+ d)
+                case (.long(let v), .long(let c), .long(let d)): return .bool(v >= c &- d && v <= c &+ d)
+                case (.long, _, _), (.real, _, _):
+                    guard case let (v?, c?, d?) = (a[0].asNumber, a[1].asNumber, a[2].asNumber) else { return .null }
+                    return .bool(v >= c - d && v <= c + d)
+                default: return .null
+                }
+            },
             F.row("isnan", 1...1, .bool) { a, _ in a[0].asDouble.map { .bool($0.isNaN) } ?? .bool(false) },
             F.row("isinf", 1...1, .bool) { a, _ in a[0].asDouble.map { .bool($0.isInfinite) } ?? .bool(false) },
             F.row("isfinite", 1...1, .bool) { a, _ in a[0].asDouble.map { .bool($0.isFinite) } ?? .bool(false) },
@@ -85,5 +98,16 @@ enum MathFunctions {
             F.row("binary_not", 1...1, .long) { a, _ in a[0].asInt64.map { .long(~$0) } ?? .null },
             F.row("bitset_count_ones", 1...1, .long) { a, _ in a[0].asInt64.map { .long(Int64($0.nonzeroBitCount)) } ?? .null },
         ]
+    }
+}
+
+extension Value {
+    /// A long or a real as a double (not a datetime or timespan's ticks, not a bool).
+    var asNumber: Double? {
+        switch self {
+        case .long(let v): return Double(v)
+        case .real(let d): return d
+        default: return nil
+        }
     }
 }
