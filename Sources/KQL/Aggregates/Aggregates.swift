@@ -61,6 +61,7 @@ enum Aggregates {
         }
         add(["percentile"]) { AggregateDef(name: $0, args: 2...2, prefix: "percentile_", hasPredicate: false, resultType: { $0[0] == .int ? .long : $0[0] }, run: { try percentile($0) }, emptyValue: .null) }
         add(["hll"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: { collect($0, distinct: true, flatten: false) }, emptyValue: .null) }
+        add(["hll_if"]) { AggregateDef(name: $0, args: 2...3, prefix: $0 + "_", hasPredicate: true, resultType: { _ in .dynamic }, run: { collect($0, distinct: true, flatten: false) }, emptyValue: .null) }
         add(["hll_merge"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: hllMerge, emptyValue: .array([])) }
         add(["tdigest"]) { AggregateDef(name: $0, args: 1...2, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigest, emptyValue: .null) }
         add(["tdigest_merge", "merge_tdigest"]) { AggregateDef(name: $0, args: 1...1, prefix: $0 + "_", hasPredicate: false, resultType: { _ in .dynamic }, run: tdigestMerge, emptyValue: .array([])) }
@@ -68,7 +69,9 @@ enum Aggregates {
     }()
 
     /// Names handled by the summarize executor itself because they produce several columns.
-    static let multiColumn: Set<String> = ["arg_max", "arg_min", "percentiles", "percentiles_array"]
+    static let multiColumn: Set<String> = Set(["arg_max", "arg_min"]).union(percentileFamily)
+    /// Percentiles computed by the summarize executor (their percentages are constants, not columns).
+    static let percentileFamily: Set<String> = ["percentiles", "percentiles_array", "percentilew", "percentilesw", "percentilesw_array"]
 
     static func lookup(_ name: String) -> AggregateDef? { table[name] }
     static func isAggregate(_ name: String) -> Bool { table[name] != nil || multiColumn.contains(name) }
@@ -299,19 +302,27 @@ enum Aggregates {
         return Column.from(values: vals.map { $0[0] }, type: a.types[0] == .int ? .long : a.types[0])
     }
 
-    /// Nearest-rank percentiles per group, as Kusto computes them.
-    static func nearestRank(_ a: AggInput, _ ps: [Double]) -> [[Value]] {
-        var groups = [[Value]](repeating: [], count: a.ngroups)
+    /// Nearest-rank percentiles per group, as Kusto computes them; `weighted`: the second argument
+    /// counts each row's value that many times (a row of weight 0, negative or null counts none).
+    static func nearestRank(_ a: AggInput, _ ps: [Double], weighted: Bool = false) -> [[Value]] {
+        var groups = [[(Value, Int64)]](repeating: [], count: a.ngroups)
         for i in 0..<a.n where a.included(i) {
             let v = a.args[0].value(at: i)
-            if !v.isNull { groups[Int(a.groups[i])].append(v) }
+            let w = weighted ? (a.args[1].value(at: i).asInt64 ?? 0) : 1
+            if !v.isNull && w > 0 { groups[Int(a.groups[i])].append((v, w)) }
         }
         return groups.map { g in
-            let s = g.sorted()
+            let s = g.sorted { $0.0 < $1.0 }
+            let total = s.reduce(Int64(0)) { $0 + $1.1 }
             return ps.map { p in
-                guard !s.isEmpty else { return .null }
-                let rank = max(1, intIfFinite((min(100, max(0, p)) / 100 * Double(s.count)).rounded(.up)) ?? 1)
-                return s[min(s.count, rank) - 1]
+                guard total > 0 else { return .null }
+                let rank = max(1, intIfFinite((min(100, max(0, p)) / 100 * Double(total)).rounded(.up)) ?? 1)
+                var seen: Int64 = 0
+                for (v, w) in s {
+                    seen += w
+                    if seen >= Int64(rank) { return v }
+                }
+                return s[s.count - 1].0
             }
         }
     }

@@ -81,18 +81,30 @@ extension QueryExecutor {
         if fname == "arg_max" || fname == "arg_min" {
             return try argMinMax(fname == "arg_max", args, span, item, input, scope, groups, ngroups, byKeys: byKeys)
         }
-        if fname == "percentiles" || fname == "percentiles_array" {
-            guard args.count >= 2 else { throw KQLError.bind(DiagnosticCode.wrongArguments, "\(fname)() expects a column and percentiles", span) }
+        if Aggregates.percentileFamily.contains(fname) {
+            // The weighted forms (`percentilesw(v, w, 50, 90)`) count each value `w` times.
+            let weighted = fname.hasPrefix("percentilew") || fname.hasPrefix("percentilesw")
+            let first = weighted ? 2 : 1
+            guard args.count > first else { throw KQLError.bind(DiagnosticCode.wrongArguments, "\(fname)() expects a column\(weighted ? ", a weight" : "") and percentiles", span) }
             let b = try compile(args[0].value, input, scope)
             var ps: [Double] = []
-            for a in args.dropFirst() {
+            for a in args.dropFirst(first) {
                 let v = try constant(a.value, scope)
                 if let arr = v.asArray { ps += arr.compactMap(\.asDouble) } else if let d = v.asDouble { ps.append(d) }
             }
-            let inp = AggInput(args: [try b.evaluate(input, ctx)], types: [b.type], groups: groups, ngroups: ngroups, n: n, mask: nil)
-            let vals = Aggregates.nearestRank(inp, ps)
+            var vecs = [try b.evaluate(input, ctx)]
+            if weighted {
+                let w = try compile(args[1].value, input, scope)
+                guard w.type.isIntegral || w.type == .real else { throw KQLError.bind(DiagnosticCode.typeMismatch, "\(fname)()'s weight must be a number", args[1].value.span) }
+                vecs.append(try w.evaluate(input, ctx))
+            }
+            let inp = AggInput(args: vecs, types: [b.type], groups: groups, ngroups: ngroups, n: n, mask: nil)
+            let vals = Aggregates.nearestRank(inp, ps, weighted: weighted)
             let base = Naming.derived(args[0].value) ?? ""
-            if fname == "percentiles_array" {
+            if fname == "percentilew" {
+                return [(item.names.first ?? "percentile_\(base)_\(Value.formatReal(ps[0]).replacingDot())", Column.from(values: vals.map { $0[0] }, type: b.type == .int ? .long : b.type))]
+            }
+            if fname.hasSuffix("_array") {
                 return [(item.names.first ?? "percentiles_\(base)", Column(type: .dynamic, data: .value(vals.map { .array($0) })))]
             }
             return ps.enumerated().map { k, p in
