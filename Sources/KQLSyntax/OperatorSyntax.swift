@@ -218,6 +218,8 @@ public indirect enum OperatorSyntax: Sendable {
     case graphMatch(GraphMatchSyntax)
     /// `graph-to-table nodes|edges [with_node_id=…] [with_source_id=…] [with_target_id=…]`.
     case graphToTable(String, [String: String])
+    /// `graph-mark-components [kind=weak|strong] [with_component_id=…]`.
+    case graphMarkComponents([String: String])
     /// `top-hitters N of Expr [by SumExpr]`.
     case topHitters(count: ExprSyntax, of: NamedExprSyntax, by: ExprSyntax?)
 }

@@ -198,6 +198,8 @@ extension Parser {
             return .makeGraph(parseMakeGraph())
         case "graph-match", "graph-shortest-paths":
             return .graphMatch(parseGraphMatch(shortest: name == "graph-shortest-paths"))
+        case "graph-mark-components":
+            return .graphMarkComponents(parseOptions(["kind", "with_component_id"]))
         case "graph-to-table":
             let what = parseName() ?? "nodes"
             var opts = parseOptions(["with_node_id", "with_source_id", "with_target_id"])

@@ -163,6 +163,8 @@ extension QueryExecutor {
             return try graphMatch(input, m, scope, span)
         case .graphToTable(let what, let opts):
             return try graphToTable(input, what, opts, span)
+        case .graphMarkComponents(let opts):
+            return try markComponents(input, opts, span)
         }
     }
 
