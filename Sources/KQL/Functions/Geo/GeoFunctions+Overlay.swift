@@ -14,26 +14,13 @@ extension GeoFunctions {
             guard let l = linear(a[0]), let p = polygonal(a[1]) else { return .null }
             return GeoOverlay.overlay([l, p], .intersection)?.value ?? .null
         },
-        F.row("geo_union_polygons_array", 1...1, .dynamic) { a, _ in
-            guard let items = a[0].asArray, !items.isEmpty else { return .null }
-            let shapes = items.compactMap(polygonal)
-            guard shapes.count == items.count else { return .null }
-            return GeoOverlay.overlay(shapes, .union)?.value ?? .null
-        },
+        F.row("geo_union_polygons_array", 1...1, .dynamic) { a, _ in union(a[0], polygonal) },
         F.row("geo_simplify_polygons_array", 1...2, .dynamic) { a, _ in
-            guard let items = a[0].asArray, !items.isEmpty else { return .null }
             let tol = a.count > 1 && !a[1].isNull ? (a[1].asDouble ?? -1) : 10
             guard tol >= 0, tol <= 7_800_000 else { return .null }
-            let shapes = items.compactMap(polygonal)
-            guard shapes.count == items.count else { return .null }
-            return GeoOverlay.overlay(shapes, .union, simplify: tol)?.value ?? .null
+            return union(a[0], polygonal, simplify: tol)
         },
-        F.row("geo_union_lines_array", 1...1, .dynamic) { a, _ in
-            guard let items = a[0].asArray, !items.isEmpty else { return .null }
-            let shapes = items.compactMap(linear)
-            guard shapes.count == items.count else { return .null }
-            return GeoOverlay.overlay(shapes, .union)?.value ?? .null
-        },
+        F.row("geo_union_lines_array", 1...1, .dynamic) { a, _ in union(a[0], linear) },
         F.row("geo_polygon_buffer", 2...3, .dynamic) { a, _ in
             guard let p = polygonal(a[0]), let (r, tol) = bufferArguments(a) else { return .null }
             return GeoOverlay.buffer(p, radius: r, tolerance: tol)?.value ?? .null
@@ -43,6 +30,15 @@ extension GeoFunctions {
             return GeoOverlay.buffer(l, radius: r, tolerance: tol)?.value ?? .null
         },
     ]
+
+    /// The union of an array's shapes, each read by `parse` (null when the array is empty or one of
+    /// them does not parse).
+    static func union(_ array: Value, _ parse: (Value) -> GeoShape?, simplify: Double? = nil) -> Value {
+        guard let items = array.asArray, !items.isEmpty else { return .null }
+        let shapes = items.compactMap(parse)
+        guard shapes.count == items.count else { return .null }
+        return GeoOverlay.overlay(shapes, .union, simplify: simplify)?.value ?? .null
+    }
 
     static func polygonal(_ v: Value) -> GeoShape? {
         switch GeoShape.parse(v) {
