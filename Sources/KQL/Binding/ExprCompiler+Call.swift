@@ -2,6 +2,15 @@ import KQLSyntax
 import OrderedCollections
 
 extension ExprCompiler {
+    /// A bag of the arguments under `keys`, one per argument (`ignoreNulls`: nulls and empty strings left out).
+    static func packing(_ name: String, _ keys: [String], ignoreNulls: Bool) -> FunctionDef {
+        FunctionDef(name, args: 0...4096, returns: FunctionDef.fixed(.dynamic), row: { a, _ in
+            var d = OrderedDictionary<String, Value>()
+            for (k, v) in zip(keys, a) where !(ignoreNulls && (v.isNull || v == .string(""))) { d[k] = v }
+            return .bag(d)
+        })
+    }
+
     func compileCall(_ name: String, _ args: [ArgumentSyntax], _ span: Span) throws -> BoundExpr {
         switch name {
         case "toscalar":
@@ -48,12 +57,7 @@ extension ExprCompiler {
             let cols = schema.columns.enumerated().map { BoundExpr.column($0.offset, $0.element.type) }
             let names = schema.names
             let ignoreNulls = args.first.map { (try? compile($0.value).constantValue?.asBool) == true } ?? false
-            let f = FunctionDef("pack_all", args: 0...4096, returns: FunctionDef.fixed(.dynamic), row: { a, _ in
-                var d = OrderedDictionary<String, Value>()
-                for (k, v) in zip(names, a) where !(ignoreNulls && (v.isNull || v == .string(""))) { d[k] = v }
-                return .bag(d)
-            })
-            return .call(f, cols, .dynamic, span)
+            return .call(Self.packing("pack_all", names, ignoreNulls: ignoreNulls), cols, .dynamic, span)
         case "bag_pack_columns":
             // Keys are the columns' names, so the arguments must name columns.
             var names: [String] = [], cols: [BoundExpr] = []
@@ -64,13 +68,7 @@ extension ExprCompiler {
                 guard let i = schema.index(of: n) else { throw KQLError.bind(DiagnosticCode.unknownColumn, "failed to resolve column '\(n)'", nspan) }
                 names.append(n); cols.append(.column(i, schema.columns[i].type))
             }
-            let keys = names
-            let f = FunctionDef("bag_pack_columns", args: 0...4096, returns: FunctionDef.fixed(.dynamic), row: { a, _ in
-                var d = OrderedDictionary<String, Value>()
-                for (k, v) in zip(keys, a) { d[k] = v }
-                return .bag(d)
-            })
-            return .call(f, cols, .dynamic, span)
+            return .call(Self.packing("bag_pack_columns", names, ignoreNulls: false), cols, .dynamic, span)
         case "assert":
             // The condition is known when the query binds (the reference requires a constant): a
             // false one fails the query with the message, a true one is `true`.

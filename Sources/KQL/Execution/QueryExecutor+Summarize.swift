@@ -101,9 +101,6 @@ extension QueryExecutor {
             let inp = AggInput(args: vecs, types: [b.type], groups: groups, ngroups: ngroups, n: n, mask: nil)
             let vals = Aggregates.nearestRank(inp, ps, weighted: weighted)
             let base = Naming.derived(args[0].value) ?? ""
-            if fname == "percentilew" {
-                return [(item.names.first ?? "percentile_\(base)_\(Value.formatReal(ps[0]).replacingDot())", Column.from(values: vals.map { $0[0] }, type: b.type == .int ? .long : b.type))]
-            }
             if fname.hasSuffix("_array") {
                 return [(item.names.first ?? "percentiles_\(base)", Column(type: .dynamic, data: .value(vals.map { .array($0) })))]
             }

@@ -142,10 +142,10 @@ enum GeoOverlay {
     static func ring(_ h: GEOSContextHandle_t, _ g: OpaquePointer, _ plane: Gnomonic, _ exact: [Key: Sphere.Point], counterclockwise: Bool) -> [Sphere.Point] {
         var pts = points(h, g, plane, exact)
         if pts.count > 1 && pts.first == pts.last { pts.removeLast() }
-        var area = 0.0
-        let xy = pts.map(plane.project)
-        for i in xy.indices { let a = xy[i], b = xy[(i + 1) % xy.count]; area += a.x * b.y - b.x * a.y }
-        return (area > 0) == counterclockwise ? pts : pts.reversed()
+        // GEOS reads the orientation off the plane's coordinates (not projected again from the points).
+        var ccw: Int8 = 0
+        if let seq = GEOSGeom_getCoordSeq_r(h, g) { GEOSCoordSeq_isCCW_r(h, seq, &ccw) }
+        return (ccw == 1) == counterclockwise ? pts : pts.reversed()
     }
 
     static func shape(_ h: GEOSContextHandle_t, _ g: OpaquePointer, _ plane: Gnomonic, _ exact: [Key: Sphere.Point]) -> GeoShape? {

@@ -81,7 +81,7 @@ enum MathFunctions {
                     return .bool(v >= c &- d && v <= c &+ d)
                 case (.long(let v), .long(let c), .long(let d)): return .bool(v >= c &- d && v <= c &+ d)
                 case (.long, _, _), (.real, _, _):
-                    guard case let (v?, c?, d?) = (a[0].asNumber, a[1].asNumber, a[2].asNumber) else { return .null }
+                    guard case let (v?, c?, d?) = (Comparison.numeric(a[0]), Comparison.numeric(a[1]), Comparison.numeric(a[2])) else { return .null }
                     return .bool(v >= c - d && v <= c + d)
                 default: return .null
                 }
@@ -98,16 +98,5 @@ enum MathFunctions {
             F.row("binary_not", 1...1, .long) { a, _ in a[0].asInt64.map { .long(~$0) } ?? .null },
             F.row("bitset_count_ones", 1...1, .long) { a, _ in a[0].asInt64.map { .long(Int64($0.nonzeroBitCount)) } ?? .null },
         ]
-    }
-}
-
-extension Value {
-    /// A long or a real as a double (not a datetime or timespan's ticks, not a bool).
-    var asNumber: Double? {
-        switch self {
-        case .long(let v): return Double(v)
-        case .real(let d): return d
-        default: return nil
-        }
     }
 }
