@@ -61,7 +61,7 @@ public struct IncidentPipeline {
             created.contains(inc.id)
                 ? ("created", inc.grouping.map(\.reason).joined(separator: "; "))
                 : ("updated", inc.grouping.filter { $0.time == now }.map(\.reason).joined(separator: "; "))
-        }, now: now)
+        }, now: now, bases: Self.byID(existing))
         // New incidents are triaged before the review, so the policy can weigh their risk score.
         let triaged = try triage(produced.filter { created.contains($0.id) }, now: now)
         for i in produced.indices { if let t = triaged[produced[i].id] { produced[i] = t } }
@@ -102,7 +102,7 @@ public struct IncidentPipeline {
             if out != inc {
                 try incidents.save([out], actor: "automation", action: { _ in
                     ("automation", due.map { "\($0.rule): \(Self.describe($0.action))" }.joined(separator: "; "))
-                }, now: now)
+                }, now: now, bases: [inc.id: inc])
             }
             // Triage and the report run on the stored incident, after the changes above.
             if due.contains(where: { $0.action == .runTriage }), let current = try incidents.get(number: inc.number) {
@@ -128,6 +128,12 @@ public struct IncidentPipeline {
         out.labels.removeAll { $0.labelName == "Playbook pending approval: \(o.playbook)" }
         out.lastModifiedTime = now
         return out
+    }
+
+    /// The incidents as read, by id: the bases of a save (`IncidentStore.save`), so that a change
+    /// made meanwhile by another writer is kept.
+    static func byID(_ incidents: some Sequence<Incident>) -> [String: Incident] {
+        Dictionary(incidents.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     static func describe(_ a: AutomationRules.Action) -> String {
@@ -162,7 +168,7 @@ public struct IncidentPipeline {
         }
         try IncidentStore(store: store).save(Array(out.values).sorted { $0.number < $1.number }, actor: "triage", action: { inc in
             ("triage", "Risk Score - \(inc.riskScore?.total ?? 0): " + (inc.riskScore?.bySource.map { "\($0.source) \($0.points)" }.joined(separator: ", ") ?? ""))
-        }, now: now)
+        }, now: now, bases: Self.byID(incidents))
         return out
     }
 
@@ -179,7 +185,8 @@ public struct IncidentPipeline {
         let budget = reviewer.budget(closures: closures, now: now)
         var closedToday = closures.filter { $0 > now - 864_000_000_000 }.count
         var out: [Incident] = []
-        for inc in waiting.sorted(by: { $0.number < $1.number }).prefix(max(0, budget - closedToday)) + incidents {
+        let read = waiting.sorted(by: { $0.number < $1.number }).prefix(max(0, budget - closedToday)) + incidents
+        for inc in read {
             let verdict = reviewer.review(inc, now: now, closedToday: closedToday, budget: budget)
             if verdict.outcome == .autoClose && !verdict.shadow { closedToday += 1 }
             out.append(reviewer.apply(verdict, to: inc, now: now))
@@ -187,7 +194,7 @@ public struct IncidentPipeline {
         try store.save(out, actor: "reviewer-agent", action: { inc in
             let r = inc.review!
             return ((r.shadow ? "shadow:" : "") + r.outcome.rawValue, "policy \(r.policyVersion): " + r.reasons.joined(separator: "; "))
-        }, now: now)
+        }, now: now, bases: Self.byID(read))
     }
 
     /// Those of these addresses that many accounts sign in from successfully (office NAT, VPN, proxy):

@@ -16,7 +16,6 @@ public struct ReportScheduleService: Service {
     /// With several `vigil serve` nodes, one of them runs each period (a lease per period).
     public let nodeID: String
     static let prefix = "scheduled|"
-    static let leaseSeconds: Int64 = 120
 
     public init(store: LogStore, logger: Logger, uiBaseURL: String?, clock: @escaping @Sendable () -> Int64, nodeID: String = DetectionLoop.defaultNodeID()) {
         self.store = store; self.logger = logger; self.uiBaseURL = uiBaseURL; self.clock = clock; self.nodeID = nodeID
@@ -42,6 +41,7 @@ public struct ReportScheduleService: Service {
         return ticks(due)
     }
 
+    static func wall() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e7) }
     static func date(_ t: Int64) -> Date { Date(timeIntervalSince1970: Double(t) / 1e7) }
     static func ticks(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1e7).rounded()) }
 
@@ -59,9 +59,11 @@ public struct ReportScheduleService: Service {
             // Another node may be running this period: wait for it to finish, or take over when its
             // lease expires (what it reported is recorded, so nothing is posted twice).
             let leases = Leases(db: store.stateBackend), lease = "digest|" + period
-            let wall = Int64(Date().timeIntervalSince1970 * 1e7)
-            guard try leases.acquire(lease, holder: nodeID, now: wall, ttl: Self.leaseSeconds * Ticks.perSecond) else {
-                if try leases.current(lease)?.holder == Leases.done { last = fire } else { try await Task.sleep(for: .seconds(5)) }
+            // The cluster's lease time, renewed while the run goes on: a node that dies mid-period is
+            // replaced within it, not after a fixed allowance for the longest run.
+            let ttl = Int64(store.workspace.config.detection.leaseSeconds) * Ticks.perSecond
+            guard try leases.acquire(lease, holder: nodeID, now: Self.wall(), ttl: ttl) else {
+                if try leases.current(lease)?.holder == Leases.done { last = fire } else { try await Task.sleep(for: .seconds(min(5, max(0.2, Double(ttl) / 2e7)))) }
                 continue
             }
             last = fire
@@ -69,8 +71,17 @@ public struct ReportScheduleService: Service {
             let logger = self.logger, nodeID = self.nodeID
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 Thread.detachNewThread {
+                    var renewed = Self.wall()
+                    let keep = {
+                        let t = Self.wall()
+                        guard t - renewed >= ttl / 3 else { return }
+                        guard try leases.acquire(lease, holder: nodeID, now: t, ttl: ttl) else {
+                            throw ReportError("another node took the period over (its lease expired)")
+                        }
+                        renewed = t
+                    }
                     do {
-                        let o = try job.run(.init(days: cfg.days, count: cfg.count, minScore: cfg.minScore, period: period), now: now)
+                        let o = try job.run(.init(days: cfg.days, count: cfg.count, minScore: cfg.minScore, period: period), now: now, keep: keep)
                         logger.info("riskiest-incidents report", metadata: ["period": "\(period)", "incidents": "\(o.items.filter(\.reported).count)", "messages": "\(o.enqueued)"])
                         try leases.complete(lease, holder: nodeID)
                     } catch {

@@ -60,7 +60,10 @@ public struct RiskyReportJob: Sendable {
         "manual|\(String(ReportTime(now).iso.prefix(10)))|\(days)d"
     }
 
-    public func run(_ o: Options, now: Int64) throws -> Outcome {
+    /// `keep` is called before each block of reports is built and before each incident is
+    /// delivered: the scheduled digest renews its lease there (and stops, by throwing, when another
+    /// node has taken the period over), so a long run keeps a short lease.
+    public func run(_ o: Options, now: Int64, keep: () throws -> Void = {}) throws -> Outcome {
         let query = settings.query ?? RiskyIncidents.defaultQuery
         let params = RiskyIncidents.parameters(days: o.days, count: o.count, minScore: o.minScore)
         let table: Table
@@ -80,20 +83,31 @@ public struct RiskyReportJob: Sendable {
             }
         }
         let done = try ReportDeliveries(store: store).reported(period: o.period)
-        let built = try reports.build(chosen.map(\.0), now: now)
-        for ((inc, score), b) in zip(chosen, built) {
-            let again = done.contains(inc.id)
-            out.items.append(.init(number: inc.number, title: inc.title, score: score ?? inc.riskScore?.total, reported: !again, report: b.report, rejection: b.rejection))
-            guard !again, !o.dryRun else { continue }
-            out.enqueued += try deliver(b.report, incident: inc, period: o.period, now: now)
+        // Built in blocks: a report narrated by a language model takes seconds, and the lease must
+        // be renewed between them.
+        for start in stride(from: 0, to: chosen.count, by: Self.block) {
+            try keep()
+            let part = chosen[start..<min(start + Self.block, chosen.count)]
+            let built = try reports.build(part.map(\.0), now: now)
+            for ((inc, score), b) in zip(part, built) {
+                let again = done.contains(inc.id)
+                out.items.append(.init(number: inc.number, title: inc.title, score: score ?? inc.riskScore?.total, reported: !again, report: b.report, rejection: b.rejection))
+                guard !again, !o.dryRun else { continue }
+                try keep()
+                out.enqueued += try deliver(b.report, incident: inc, period: o.period, now: now)
+            }
         }
         if !o.dryRun { try ReportDeliveries(store: store).record(period: o.period, incidentID: "", now: now) }
         return out
     }
+    static let block = 25
 
     /// The comment, the tag, the messages, then the record that the period is done for it.
     func deliver(_ report: IncidentReport, incident inc: Incident, period: String, now: Int64) throws -> Int {
         let commentID = ProducerAgent.guid("report|\(period)|\(inc.id)")
+        // Read again (it may have changed since it was selected), and saved as a change to what it
+        // is then: a concurrent save (the pipeline's triage, another period's digest) keeps both.
+        let inc = try IncidentStore(store: store).get(id: inc.id) ?? inc
         var out = inc
         if !out.comments.contains(where: { $0.id == commentID }) {
             out.comments.append(Incident.Comment(id: commentID, message: ReportRenderer.html(report), author: ReportBuilder.author, createdTime: now))
@@ -101,7 +115,8 @@ public struct RiskyReportJob: Sendable {
         if !settings.tag.isEmpty && !out.labels.contains(where: { $0.labelName == settings.tag }) { out.labels.append(.init(settings.tag, .autoAssigned)) }
         if out != inc {
             out.lastModifiedTime = now
-            try IncidentStore(store: store).save([out], actor: ReportBuilder.author, action: { _ in ("report", "riskiest-incidents report, period \(period)") }, now: now)
+            try IncidentStore(store: store).save([out], actor: ReportBuilder.author, action: { _ in ("report", "riskiest-incidents report, period \(period)") }, now: now,
+                                                 bases: [inc.id: inc])
         }
         let link = uiBaseURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/incidents/\(inc.number)"
         let notice = ReportNotice(report: report, markdown: ReportRenderer.markdown(report), json: ReportRenderer.json(report), link: link)

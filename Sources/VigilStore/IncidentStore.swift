@@ -109,7 +109,11 @@ public struct IncidentStore: Sendable {
     /// `SecurityIncident` rows, in one transaction for the state (the table rows follow it).
     /// `expecting`: incident id → the version (`row_time`) the change was based on; a different
     /// current version fails the whole save with `StoreError.conflict` (optimistic concurrency).
-    public func save(_ incidents: [Incident], actor: String, action: (Incident) -> (String, String), now: Int64, expecting: [String: Int64] = [:]) throws {
+    /// `bases`: incident id → the incident as the caller read it before making its change; when the
+    /// stored one has changed since (another node, the API), the change is applied to it
+    /// (`Incident.rebased`) instead of overwriting what the other writer added.
+    public func save(_ incidents: [Incident], actor: String, action: (Incident) -> (String, String), now: Int64, expecting: [String: Int64] = [:],
+                     bases: [String: Incident] = [:]) throws {
         guard !incidents.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -117,15 +121,20 @@ public struct IncidentStore: Sendable {
         // transaction: a change is never half stored, and it costs one fsync.
         // On PostgreSQL the rows follow the committed transaction instead (the log store is elsewhere):
         // the incident record is the truth, its SecurityIncident rows are its history.
-        let (pending, rowTimes): (LogStore.PendingWAL?, [Int64]) = try db.write { c in
-            var rowTimes: [Int64] = []
-            for inc in incidents {
+        let (pending, rowTimes, stored): (LogStore.PendingWAL?, [Int64], [Incident]) = try db.write { c in
+            var rowTimes: [Int64] = [], stored: [Incident] = []
+            for var inc in incidents {
                 let previous = try c.int64("SELECT row_time FROM incident WHERE id = ?", [inc.id]) ?? Int64.min
+                if let base = bases[inc.id], let body = try c.string("SELECT body FROM incident WHERE id = ?", [inc.id]) {
+                    let current = try Self.decode(body)
+                    if current != base { inc = inc.rebased(from: base, onto: current) }
+                }
                 if let want = expecting[inc.id], want != previous {
                     throw StoreError.conflict("incident \(inc.number) changed since version \(want) (now \(previous)); read it again and retry")
                 }
                 let rowTime = max(now, previous == Int64.min ? now : previous + 1)
                 rowTimes.append(rowTime)
+                stored.append(inc)
                 let body = String(decoding: try encoder.encode(inc), as: UTF8.self)
                 try c.execute("""
                     INSERT INTO incident (id, number, status, severity, created_time, modified_time, body, row_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -139,12 +148,12 @@ public struct IncidentStore: Sendable {
                 let (what, why) = action(inc)
                 try c.execute("INSERT INTO audit (time, actor, incident_id, action, detail) VALUES (?, ?, ?, ?, ?)", [now, actor, inc.id, what, why])
             }
-            guard let sqlite = c.workspaceSQLite, let t = Self.rows(incidents, modifiedBy: actor, times: rowTimes) else { return (nil, rowTimes) }
-            return (try store.walInsert(sqlite.db, table: "SecurityIncident", batch: t, addedColumns: []), rowTimes)
+            guard let sqlite = c.workspaceSQLite, let t = Self.rows(stored, modifiedBy: actor, times: rowTimes) else { return (nil, rowTimes, stored) }
+            return (try store.walInsert(sqlite.db, table: "SecurityIncident", batch: t, addedColumns: []), rowTimes, stored)
         }
         if let pending {
             store.walCommitted(pending)
-        } else if let t = Self.rows(incidents, modifiedBy: actor, times: rowTimes) {
+        } else if let t = Self.rows(stored, modifiedBy: actor, times: rowTimes) {
             try store.appendWAL(table: "SecurityIncident", batch: t, addedColumns: [])
         }
         // Like ingest, seal the write-ahead area into extents when it is due.

@@ -71,8 +71,9 @@ public struct WorkspaceConfig: Sendable, Equatable {
         public var nrtSeconds = 60
         /// Missed runs of a scheduled rule made up after downtime, at most.
         public var maxBackfillRuns = 24
-        /// Several `vigil serve` nodes: the one holding the detection lease runs the rules; another
-        /// takes over this long after it stops renewing.
+        /// Several `vigil serve` nodes: the one holding the detection lease runs the rules, the one
+        /// holding a digest period's lease runs that period; another takes over either this long
+        /// after its holder stops renewing.
         public var leaseSeconds = 15
     }
 
@@ -150,7 +151,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
       delaySeconds: 300         # ingestion delay subtracted from scheduled windows (Sentinel: 5 minutes)
       nrtSeconds: 60            # how often near-real-time rules run
       maxBackfillRuns: 24       # missed runs per rule made up after downtime
-      leaseSeconds: 15          # with several serve nodes, another takes over the rules this long after one dies
+      leaseSeconds: 15          # with several serve nodes, another takes over the rules (or a digest) this long after one dies
     reports:
       enabled: true             # the scheduled riskiest-incidents digest in `vigil serve`
       schedule: "0 7 * * 5"     # cron (minute hour day month weekday): Fridays at 07:00

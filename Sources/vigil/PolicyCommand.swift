@@ -102,7 +102,7 @@ extension IncidentsCommand {
             guard let inc = try incidents.get(number: number) else { throw ValidationError("no incident \(number)") }
             let now = Int64(Date().timeIntervalSince1970 * 1e7)
             guard let open = ReviewerAgent.reopen(inc, by: by, now: now) else { throw ValidationError("incident \(number) was not closed by the reviewer agent") }
-            try incidents.save([open], actor: by, action: { _ in ("reopen", "undo of the reviewer agent's automatic closure") }, now: now)
+            try incidents.save([open], actor: by, action: { _ in ("reopen", "undo of the reviewer agent's automatic closure") }, now: now, bases: [inc.id: inc])
             print("incident \(number) reopened")
         }
     }
@@ -125,7 +125,7 @@ extension IncidentsCommand {
             let now = Int64(Date().timeIntervalSince1970 * 1e7)
             let o = PlaybookRunner().runBlocking(p, incident: inc)
             let out = IncidentPipeline.record(o, rule: nil, on: inc, now: now)
-            try incidents.save([out], actor: by, action: { _ in ("playbook:\(playbook)", "approved by \(by): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)") }, now: now)
+            try incidents.save([out], actor: by, action: { _ in ("playbook:\(playbook)", "approved by \(by): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)") }, now: now, bases: [inc.id: inc])
             print("playbook \(playbook) on incident \(number): \(o.succeeded ? "succeeded" : "failed"), \(o.detail)")
             if !o.succeeded { throw ExitCode(1) }
         }

@@ -74,6 +74,45 @@ import VigilStore
         #expect(try incidents.get(number: 1)?.comments.count == 30)
     }
 
+    /// A writer that read an incident, then saved its change after another writer's (the pipeline's
+    /// triage after the digest's comment, as the multi-node test once lost one): with the incident
+    /// it read as the base, both changes are kept; without, the later save overwrites.
+    @Test(arguments: Backend.allCases) func aSaveFromAnOlderReadKeepsTheOtherWritersChanges(_ b: Backend) throws {
+        let ws = try workspace(b)
+        let incidents = IncidentStore(store: try ws.store())
+        var first = Self.incident(1, alert: "a1")
+        first.labels = [Incident.Label("Risk Score - 10", .autoAssigned), Incident.Label("keep", .user)]
+        try incidents.save([first], actor: "producer", action: { _ in ("created", "") }, now: TestWorkspace.now)
+        let read = try #require(try incidents.get(number: 1))
+        // Another writer: a report comment, a tag, an owner.
+        try incidents.modify(number: 1, actor: "digest", now: TestWorkspace.now) { inc in
+            var x = inc
+            x.comments.append(Incident.Comment(id: "report", message: "the report", author: "digest", createdTime: TestWorkspace.now))
+            x.labels.append(Incident.Label("Vigil Report", .autoAssigned))
+            x.owner.assignedTo = "analyst"
+            return (x, "report", "")
+        }
+        // The first writer's change, made from what it read: a new score label, a comment, a status.
+        var scored = read
+        scored.labels.removeAll { $0.labelName.hasPrefix("Risk Score") }
+        scored.labels.append(Incident.Label("Risk Score - 42", .autoAssigned))
+        scored.comments.append(Incident.Comment(id: "triage", message: "evidence", author: "triage", createdTime: TestWorkspace.now))
+        scored.status = .active
+        try incidents.save([scored], actor: "triage", action: { _ in ("triage", "") }, now: TestWorkspace.now, bases: [read.id: read])
+        let out = try #require(try incidents.get(number: 1))
+        #expect(out.comments.map(\.id) == ["report", "triage"])
+        #expect(out.labels.map(\.labelName) == ["keep", "Vigil Report", "Risk Score - 42"])
+        #expect(out.owner.assignedTo == "analyst" && out.status == .active)
+        // The SecurityIncident row of the save is the merged incident.
+        guard case .success(let r, _) = QueryRunner(provider: try ws.store(), now: TestWorkspace.now)
+            .run("SecurityIncident | where ModifiedBy == 'triage' | project Owner = tostring(Owner.assignedTo), n = array_length(Comments)"),
+              let t = r.first?.table, t.count == 1 else { Issue.record("query failed"); return }
+        #expect(t.row(0)[0] == .string("analyst"))
+        // Without the base, the save overwrites: what the defect did.
+        try incidents.save([scored], actor: "triage", action: { _ in ("triage", "") }, now: TestWorkspace.now)
+        #expect(try incidents.get(number: 1)?.comments.map(\.id) == ["triage"])
+    }
+
     @Test(arguments: Backend.allCases) func tokensOutboxRuleRunsAndDeliveries(_ b: Backend) throws {
         let ws = try workspace(b)
         let store = try ws.store()
