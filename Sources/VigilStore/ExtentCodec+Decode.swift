@@ -240,3 +240,45 @@ extension ExtentCodec {
         }
     }
 }
+
+extension ExtentCodec {
+    /// The rows of `range` (numbered from its start) of a dictionary-coded column whose value passes
+    /// `test`, run once per dictionary entry on the mapped bytes (a null row passes when `nullPasses`):
+    /// a selective string filter skips making a `String` for every distinct value. Nil when the
+    /// column is not dictionary-coded. With `verify`, the column's checksum is checked first.
+    public static func dictionaryRows(_ b: UnsafeRawBufferPointer, _ e: ExtentFooter.ColumnEntry, rows: Int, range: Range<Int>, verify: Bool,
+                                      nullPasses: Bool, test: (UnsafeBufferPointer<UInt8>) -> Bool) throws -> [Int32]? {
+        guard e.offset >= 8, e.offset + e.length <= b.count else { throw StoreError.corrupt("column \(e.name) is out of bounds") }
+        guard range.lowerBound >= 0, range.upperBound <= rows else { throw StoreError.corrupt("rows outside column \(e.name)") }
+        let region = UnsafeRawBufferPointer(rebasing: b[e.offset..<(e.offset + e.length)])
+        var r = Reader(b: region)
+        guard Encoding(rawValue: try r.byte()) == .dict else { return nil }
+        if verify { try verifyBlocks(region, e, Array(0..<blockCount(e))) }
+        let hasNulls = try r.byte() == 1
+        r.pos = 8
+        let nullStart = r.pos
+        if hasNulls { try r.skip(rows); r.align() }
+        let count = Int(try r.u64()), byteLen = Int(try r.u64())
+        let offStart = r.pos
+        try r.skip((count + 1) * 4); r.align()
+        let bytesStart = r.pos
+        try r.skip(byteLen); r.align()
+        let codesStart = r.pos
+        try r.skip(rows * 4)
+        let base = region.baseAddress!
+        var pass = [Bool](repeating: false, count: count)
+        for k in 0..<count {
+            let s = Int(region.loadUnaligned(fromByteOffset: offStart + k * 4, as: UInt32.self))
+            let t = Int(region.loadUnaligned(fromByteOffset: offStart + k * 4 + 4, as: UInt32.self))
+            guard s <= t, t <= byteLen else { throw StoreError.corrupt("column \(e.name): bad dictionary offsets") }
+            pass[k] = test(UnsafeBufferPointer(start: (base + bytesStart + s).assumingMemoryBound(to: UInt8.self), count: t - s))
+        }
+        var out: [Int32] = []
+        for i in range {
+            let code = Int(region.loadUnaligned(fromByteOffset: codesStart + i * 4, as: UInt32.self))
+            guard code < count else { throw StoreError.corrupt("column \(e.name): code \(code) out of range") }
+            if hasNulls && region[nullStart + i] != 0 ? nullPasses : pass[code] { out.append(Int32(i - range.lowerBound)) }
+        }
+        return out
+    }
+}

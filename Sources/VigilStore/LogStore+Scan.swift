@@ -298,12 +298,12 @@ extension LogStore {
         var total = 0
         let schema = Schema(filterCols + [ColumnSchema(ScanRequest.rowIdColumn, .long)])
         // The next parts' filter columns decode on other cores while this part is filtered.
-        var ahead = PrefetchWindow(self, parts, filterCols)
+        var ahead = PrefetchWindow(self, parts, filterCols, prefilter: request.prefilter)
         for (p, part) in parts.enumerated() {
             let n = rowsOf(part)
             let decoded = try ahead.take(p)
-            let cols = decoded + [Column(type: .long, data: .int64(NullBuffers.rowNumbers(n)))]
-            let r = try filter(Table(schema: schema, columns: cols, count: n))
+            let ids = decoded.rows.map { $0.map(Int64.init) } ?? NullBuffers.rowNumbers(n)
+            let r = try filter(Table(schema: schema, columns: decoded.columns + [Column(type: .long, data: .int64(ids))], count: ids.count))
             guard let ids = r.column(named: ScanRequest.rowIdColumn), case .int64(let rowIDs) = ids.data else {
                 throw StoreError.corrupt("the filter dropped the row numbers")
             }
@@ -328,12 +328,19 @@ extension LogStore {
         return Table(schema: Schema(wanted), columns: merged.map { $0.finish() }, count: total)
     }
 
+    /// A part's columns as a scan reads them: every row, or (`rows`, numbered within the part) the
+    /// rows a prefilter let through.
+    struct Decoded {
+        var columns: [Column]
+        var rows: [Int32]?
+    }
+
     /// Columns of a part being decoded on a background thread.
     final class Prefetch: @unchecked Sendable {
-        private var result: Result<[Column], any Error>?
+        private var result: Result<Decoded, any Error>?
         private let done = DispatchSemaphore(value: 0)
-        func set(_ r: Result<[Column], any Error>) { result = r; done.signal() }
-        func get() throws -> [Column] {
+        func set(_ r: Result<Decoded, any Error>) { result = r; done.signal() }
+        func get() throws -> Decoded {
             done.wait()
             done.signal()
             return try result!.get()
@@ -348,25 +355,56 @@ extension LogStore {
         let store: LogStore
         let parts: [ScanPart]
         let columns: [ColumnSchema]
+        let prefilter: StringPrefilter?
         var pending: [Prefetch] = []
 
-        init(_ store: LogStore, _ parts: [ScanPart], _ columns: [ColumnSchema]) {
-            self.store = store; self.parts = parts; self.columns = columns
-            pending = parts.prefix(Self.depth).map { store.prefetch($0, columns) }
+        init(_ store: LogStore, _ parts: [ScanPart], _ columns: [ColumnSchema], prefilter: StringPrefilter? = nil) {
+            self.store = store; self.parts = parts; self.columns = columns; self.prefilter = prefilter
+            pending = parts.prefix(Self.depth).map { store.prefetch($0, columns, prefilter) }
         }
 
         /// Part `p`'s columns (parts are taken in order), starting the decode of part `p + depth`.
-        mutating func take(_ p: Int) throws -> [Column] {
+        mutating func take(_ p: Int) throws -> Decoded {
             let first = pending.removeFirst()
-            if p + Self.depth < parts.count { pending.append(store.prefetch(parts[p + Self.depth], columns)) }
+            if p + Self.depth < parts.count { pending.append(store.prefetch(parts[p + Self.depth], columns, prefilter)) }
             return try first.get()
         }
     }
 
-    func prefetch(_ part: ScanPart, _ columns: [ColumnSchema]) -> Prefetch {
+    func prefetch(_ part: ScanPart, _ columns: [ColumnSchema], _ prefilter: StringPrefilter?) -> Prefetch {
         let p = Prefetch()
-        DispatchQueue.global().async { p.set(Result { try columns.map { try self.partColumn(part, $0) } }) }
+        DispatchQueue.global().async { p.set(Result { try self.decode(part, columns, prefilter) }) }
         return p
+    }
+
+    /// A part's columns; with a prefilter over a dictionary-coded column of an extent, only the rows
+    /// whose value passes it, when they are at most a quarter of the part (more, and decoding
+    /// whole columns is quicker than picking rows).
+    func decode(_ part: ScanPart, _ columns: [ColumnSchema], _ prefilter: StringPrefilter?) throws -> Decoded {
+        if let pf = prefilter, case .extent(let e) = part.source, columns.contains(where: { $0.name == pf.column }),
+           state.withLock({ $0.cache.get("E\(e.id)|\(pf.column)") }) == nil,
+           let rows = try prefiltered(e, part, pf), rows.count * 4 <= part.length {
+            let inExtent = rows.map { $0 + Int32(part.first) }
+            return Decoded(columns: try columns.map { try self.rows(of: e, $0, inExtent) }, rows: rows)
+        }
+        return Decoded(columns: try columns.map { try partColumn(part, $0) }, rows: nil)
+    }
+
+    /// The rows of an extent's part whose prefilter column passes, from the stored dictionary; nil
+    /// when the column is not dictionary-coded there.
+    func prefiltered(_ e: ExtentRecord, _ part: ScanPart, _ pf: StringPrefilter) throws -> [Int32]? {
+        let (data, footer) = try mapped(e)
+        guard let entry = footer.entry(pf.column) else { return nil }
+        let verifiedKey = "\(e.id)|\(pf.column)"
+        let verified = state.withLock { $0.verifiedColumns.contains(verifiedKey) }
+        let nullPasses = pf.nullPasses
+        let rows = try data.withUnsafeBytes { raw in
+            defer { Self.releasePages(raw, entry.offset..<(entry.offset + entry.length)) }
+            return try ExtentCodec.dictionaryRows(raw, entry, rows: footer.rows, range: part.first..<(part.first + part.length), verify: !verified,
+                                                  nullPasses: nullPasses, test: pf.test)
+        }
+        if rows != nil && !verified { state.withLock { _ = $0.verifiedColumns.insert(verifiedKey) } }
+        return rows
     }
 
     /// One column of one part of a scan (an extent cut to the time range, or a write-ahead batch).
@@ -389,7 +427,7 @@ extension LogStore {
         // The next parts decode on other cores while this one goes through `body`.
         var ahead = PrefetchWindow(self, parts, wanted)
         for (p, part) in parts.enumerated() {
-            let columns = try ahead.take(p)
+            let columns = try ahead.take(p).columns
             try body(Table(schema: Schema(wanted), columns: columns, count: rowsOf(part)))
         }
     }

@@ -20,6 +20,13 @@ import VigilStore
         "Rand_CL | where Count > 0 | extend x = Count * 2 | where x > 100 | project Name, x",
         "Rand_CL | where Name contains \"nobody at all\"",
         "Rand_CL | where true",
+        // Prefiltered on the stored dictionary's bytes (a string column, string operators, constants).
+        "Rand_CL | where Name has \"alice\"",
+        "Rand_CL | where Name has_cs \"Zoë\" or Name contains \"TOSO\\\\s\"",
+        "Rand_CL | where not(Name has \"user\") and Name startswith \"a\"",
+        "Rand_CL | where Name =~ \"BOB\" or Name endswith \"svc\" | project Name, Count",
+        "Rand_CL | where Name !has \"user\" and Name !contains \"o\" and Name !contains \"a\"",
+        "Rand_CL | where Name hasprefix \"user1\" | where Count > 0 | summarize count() by Flag",
         // Summarized part by part (counts and sums add, minima and maxima compare across extents).
         "Rand_CL | summarize count() by Flag",
         "Rand_CL | where Count > 0 | summarize n = count(), c = countif(Flag), s = sum(Count), lo = min(TimeGenerated), hi = max(Score) by Name | where n > 1",

@@ -335,6 +335,9 @@ public final class QueryExecutor: @unchecked Sendable {
                     var preds: [ExprSyntax] = []
                     for (op, _) in ops[0..<leading] { if case .whereOp(let p) = op { preds.append(p) } }
                     req.filterColumns = ColumnUsage.refs(preds).map { Array($0).sorted() }
+                    if let schema = provider.schema(of: n) {
+                        req.prefilter = preds.lazy.compactMap { StringPrefilter.of($0, schema: schema, shadowed: { scope.lookup($0) != nil }) }.first
+                    }
                     t = try provider.scan(n, request: req) { part in try filterPart(part, ops[0..<leading], needed: needed, scope) }
                     ops.removeFirst(leading)
                 } else {

@@ -52,6 +52,9 @@ public struct ScanRequest: Sendable {
     /// still filters the rows it gets.
     public var ingestFrom: Int64?
     public var ingestTo: Int64?
+    /// With the partitioned scan: the first filter as a test of one string column's bytes. A provider
+    /// may hand the filter only the rows whose value passes it (the filter still runs on them).
+    public var prefilter: StringPrefilter?
     public init(columns: [String]? = nil, timeFrom: Int64? = nil, timeTo: Int64? = nil) {
         self.columns = columns; self.timeFrom = timeFrom; self.timeTo = timeTo
     }

@@ -4,7 +4,7 @@ enum StringMatch {
     enum Mode { case contains, has, hasPrefix, hasSuffix, startsWith, endsWith, equals }
 
     /// A needle prepared once for many haystacks.
-    struct Needle {
+    struct Needle: Sendable {
         let bytes: [UInt8]
         let lowered: [UInt8]
         let caseSensitive: Bool
