@@ -158,14 +158,8 @@ extension ExtentCodec {
         case .f64: return Column(type: type, data: .double(try fixed(8, Double.self)), nulls: nulls)
         case .bool: return Column(type: type, data: .bool(try fixed(1, UInt8.self).map { $0 != 0 }), nulls: nulls)
         case .dict:
-            let count = Int(try r.u64()), byteLen = Int(try r.u64())
-            touch(r.pos - 16, 16)
-            let offStart = r.pos
-            try r.skip((count + 1) * 4); r.align()
-            let bytesStart = r.pos
-            try r.skip(byteLen); r.align()
-            let codesStart = r.pos
-            try r.skip(rows * 4)
+            touch(r.pos, 16)
+            let (count, byteLen, offStart, bytesStart, codesStart) = try dictionaryLayout(&r, rows: rows)
             // Only the dictionary entries the selected rows use are decoded, renumbered densely.
             var remap: [UInt32: UInt32] = [:]
             var values: [String] = []
@@ -242,6 +236,19 @@ extension ExtentCodec {
 }
 
 extension ExtentCodec {
+    /// Where a dictionary-coded column's parts start, read from `r` at its entry count: the entry
+    /// count, the bytes' length, the entries' offsets, their bytes, and the rows' codes.
+    static func dictionaryLayout(_ r: inout Reader, rows: Int) throws -> (count: Int, byteLength: Int, offsets: Int, bytes: Int, codes: Int) {
+        let count = Int(try r.u64()), byteLen = Int(try r.u64())
+        let offStart = r.pos
+        try r.skip((count + 1) * 4); r.align()
+        let bytesStart = r.pos
+        try r.skip(byteLen); r.align()
+        let codesStart = r.pos
+        try r.skip(rows * 4)
+        return (count, byteLen, offStart, bytesStart, codesStart)
+    }
+
     /// The rows of `range` (numbered from its start) of a dictionary-coded column whose value passes
     /// `test`, run once per dictionary entry on the mapped bytes (a null row passes when `nullPasses`):
     /// a selective string filter skips making a `String` for every distinct value. Nil when the
@@ -258,13 +265,7 @@ extension ExtentCodec {
         r.pos = 8
         let nullStart = r.pos
         if hasNulls { try r.skip(rows); r.align() }
-        let count = Int(try r.u64()), byteLen = Int(try r.u64())
-        let offStart = r.pos
-        try r.skip((count + 1) * 4); r.align()
-        let bytesStart = r.pos
-        try r.skip(byteLen); r.align()
-        let codesStart = r.pos
-        try r.skip(rows * 4)
+        let (count, byteLen, offStart, bytesStart, codesStart) = try dictionaryLayout(&r, rows: rows)
         let base = region.baseAddress!
         var pass = [Bool](repeating: false, count: count)
         for k in 0..<count {

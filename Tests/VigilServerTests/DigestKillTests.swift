@@ -22,14 +22,19 @@ import VigilStore
 
             """.write(toFile: ws + "/vigil.yaml", atomically: true, encoding: .utf8)
         let store = try LogStore(workspace: Workspace.open(ws))
+        try scoredIncidents(store, n, id: "digest-kill")
+        return (ws, store)
+    }
+
+    /// `n` incidents with risk scores, stored.
+    static func scoredIncidents(_ store: LogStore, _ n: Int, id: String) throws {
         let wall = Int64(Date().timeIntervalSince1970 * 1e7)
         let incidents = (1...n).map { k in
-            var inc = Incident(id: "digest-kill-\(k)", number: k, title: "Incident \(k)", severity: .high, createdTime: wall)
+            var inc = Incident(id: "\(id)-\(k)", number: k, title: "Incident \(k)", severity: .high, createdTime: wall)
             inc.labels = [Incident.Label("Risk Score - \(20 + k % 50)", .autoAssigned)]
             return inc
         }
         try IncidentStore(store: store).save(incidents, actor: "test", action: { _ in ("created", "") }, now: wall)
-        return (ws, store)
     }
 
     static func args(_ ws: String) -> [String] {

@@ -56,12 +56,7 @@ import VigilStore
             """).write(toFile: ws + "/vigil.yaml", atomically: true, encoding: .utf8)
         let store = try LogStore(workspace: Workspace.open(ws))
         let wall = Int64(Date().timeIntervalSince1970 * 1e7)
-        let incidents = (1...n).map { k in
-            var inc = Incident(id: "mn-digest-\(k)", number: k, title: "Incident \(k)", severity: .high, createdTime: wall)
-            inc.labels = [Incident.Label("Risk Score - \(20 + k % 50)", .autoAssigned)]
-            return inc
-        }
-        try IncidentStore(store: store).save(incidents, actor: "test", action: { _ in ("created", "") }, now: wall)
+        try DigestKillTests.scoredIncidents(store, n, id: "mn-digest")
         try ReportDeliveries(store: store).record(period: "scheduled|" + ReportTime(wall - 2 * 3600 * Ticks.perSecond).iso, incidentID: "", now: wall)
         return (ws, store)
     }
