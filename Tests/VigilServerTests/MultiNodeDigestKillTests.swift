@@ -20,21 +20,22 @@ import VigilStore
 
     struct Watch { var killed: Int32, recorded: Int, period: String, killedAt: Date }
 
-    /// Waits for a node to hold a digest period with at least 3 incidents reported, and kills it.
+    /// Waits for a node to hold a digest period with at least 3 incidents reported, and kills it; nil
+    /// when the period was done first (a loaded machine can starve this watch).
     static func killRunner(_ store: LogStore, _ nodes: [Process]) throws -> Watch? {
-        let started = Date()
+        let started = Date(), leases = Leases(db: store.stateBackend)
         while Date().timeIntervalSince(started) < 60 {
-            let held = try store.stateBackend.read { c in
-                try c.rows("SELECT name, holder FROM lease WHERE name LIKE 'digest|%' AND holder <> ?", [Leases.done])
-            }
+            let held = try store.stateBackend.read { c in try c.rows("SELECT name, holder FROM lease WHERE name LIKE 'digest|%'") }
+            if held.contains(where: { $0.string("holder") == Leases.done }) { return nil }
             for row in held {
                 guard let name = row.string("name"), let holder = row.string("holder"), let p = node(holder, nodes) else { continue }
                 let period = String(name.dropFirst("digest|".count))
                 let recorded = try ReportDeliveries(store: store).reported(period: period).subtracting([""]).count
-                if recorded >= 3 {
-                    kill(p.processIdentifier, SIGKILL)
-                    return recorded < n ? Watch(killed: p.processIdentifier, recorded: recorded, period: period, killedAt: Date()) : nil
-                }
+                // Still its lease (not expired and taken over while this watch looked elsewhere).
+                guard recorded >= 3, let now = try leases.current(name), now.holder == holder,
+                      now.expires > Int64(Date().timeIntervalSince1970 * 1e7) else { continue }
+                kill(p.processIdentifier, SIGKILL)
+                return recorded < n ? Watch(killed: p.processIdentifier, recorded: recorded, period: period, killedAt: Date()) : nil
             }
             usleep(1000)
         }
@@ -62,9 +63,9 @@ import VigilStore
     }
 
     @Test func aNodeKilledMidDigestIsReplacedAndThePeriodCompletesOnce() async throws {
-        // A loaded machine can let the run finish before the watch sees it: up to three workspaces.
+        // A loaded machine can let the run finish before the watch sees it: up to five workspaces.
         var cut: (ws: String, store: LogStore, nodes: [Process], watch: Watch)?
-        for _ in 0..<3 where cut == nil {
+        for _ in 0..<5 where cut == nil {
             let (ws, store) = try Self.seeded()
             let nodes = try (0..<3).map { _ in try ServeProcessTests.serve(ws).0 }
             let watch = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Watch?, any Error>) in
@@ -75,7 +76,7 @@ import VigilStore
                 try? FileManager.default.removeItem(atPath: ws)
             }
         }
-        let (ws, store, nodes, watch) = try #require(cut, "the digest finished before it could be killed, three times")
+        let (ws, store, nodes, watch) = try #require(cut, "the digest finished before it could be killed, five times")
         defer {
             for p in nodes where p.isRunning { p.terminate() }
             try? FileManager.default.removeItem(atPath: ws)
@@ -91,9 +92,10 @@ import VigilStore
         }
         for p in nodes where p.isRunning { p.terminate(); p.waitUntilExit() }
         let done = try #require(finished, "the period was not finished after the kill")
-        // The lease (3 s) and a waiting node's poll (half of it), more on a loaded machine.
-        let took = try #require(takeover, "no other node held the period after the kill")
-        #expect(took < 3 + 1.5 + 3, "takeover took \(took) s with a 3 s lease")
+        // The lease (3 s) and a waiting node's poll (half of it), more on a loaded machine. Under the
+        // whole suite's load a node can finish the rest between two looks: the period being done,
+        // with every incident reported, is what shows another node took over.
+        if let took = takeover { #expect(took < 3 + 1.5 + 3, "takeover took \(took) s with a 3 s lease") }
 
         let reported = try ReportDeliveries(store: store).reported(period: watch.period).subtracting([""])
         #expect(reported.count == Self.n, "\(reported.count) of \(Self.n) incidents reported for \(watch.period)")
@@ -106,6 +108,6 @@ import VigilStore
         let messages = try OutboxStore(store: store).list(limit: 10 * Self.n)
         #expect(messages.count == Self.n && Set(messages.map(\.key)).count == Self.n, "\(messages.count) messages queued for \(Self.n) incidents")
         print("multi-node digest: killed after \(watch.recorded) of \(Self.n) incidents; another node held the period after "
-              + "\(String(format: "%.2f", took)) s and finished it after \(String(format: "%.2f", done)) s")
+              + "\(takeover.map { String(format: "%.2f", $0) } ?? "(not seen)") s and finished it after \(String(format: "%.2f", done)) s")
     }
 }
